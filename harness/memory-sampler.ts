@@ -1,0 +1,29 @@
+/** Samples process RSS from the main thread on a timer while a stage runs in a worker. */
+import { performance } from 'node:perf_hooks';
+import type { RssSample } from './types.js';
+
+/** A running sampler; stop() returns the timeline and its peak. */
+export interface RssSampler {
+  stop(): { timeline: RssSample[]; peakRss: number };
+}
+
+/** Start sampling every intervalMs. The first sample is taken at once, the last one at stop(). */
+export function startRssSampler(intervalMs: number): RssSampler {
+  const t0 = performance.now();
+  const timeline: RssSample[] = [];
+  let peak = 0;
+  const take = (): void => {
+    const rss = process.memoryUsage.rss();
+    if (rss > peak) peak = rss;
+    timeline.push({ tMs: performance.now() - t0, rss });
+  };
+  take();
+  const timer = setInterval(take, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      take();
+      return { timeline, peakRss: peak };
+    },
+  };
+}

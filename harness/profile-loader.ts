@@ -1,0 +1,72 @@
+/** Find, parse and validate a sweep profile, with errors that name the file and key path. */
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { ZodIssue } from 'zod';
+import { profileSchema, type SweepProfile } from './profile-schema.js';
+import { loadStage } from '../pipeline/stage-registry.js';
+import { packageRoot } from './package-root.js';
+
+/** A profile problem; message is "FILE: key.path[2]: what is wrong". */
+export class ProfileError extends Error {}
+
+/** Format a zod path the way users write YAML keys: stages[1].options.k */
+export function formatKeyPath(path: (string | number)[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${p}` : p;
+  return out || '(top level)';
+}
+
+function issueMessage(issue: ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_type' && issue.received === 'undefined') return 'is required';
+  return issue.message;
+}
+
+/** Resolve `quick` to profiles/quick.yaml; a path is used as given. */
+export function resolveProfilePath(nameOrPath: string): string {
+  if (existsSync(nameOrPath)) return resolve(nameOrPath);
+  const named = join(packageRoot(), 'profiles', nameOrPath.endsWith('.yaml') ? nameOrPath : `${nameOrPath}.yaml`);
+  if (existsSync(named)) return named;
+  throw new ProfileError(`${nameOrPath}: no such profile file, and no profiles/${nameOrPath}.yaml`);
+}
+
+/** Validate an already-parsed object as a profile. `file` is used in messages only. */
+export async function validateProfile(raw: unknown, file: string): Promise<SweepProfile> {
+  const parsed = profileSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${file}: ${formatKeyPath(i.path)}: ${issueMessage(i)}`);
+    throw new ProfileError(lines.join('\n'));
+  }
+  const profile = parsed.data;
+  for (let i = 1; i < profile.scales.length; i++) {
+    if (profile.scales[i] <= profile.scales[i - 1]) throw new ProfileError(`${file}: scales[${i}]: must be larger than scales[${i - 1}] (${profile.scales[i - 1]})`);
+  }
+  for (const [i, spec] of profile.stages.entries()) {
+    let def;
+    try {
+      def = await loadStage(spec.stage, spec.method);
+    } catch (e) {
+      throw new ProfileError(`${file}: stages[${i}].method: ${(e as Error).message}`);
+    }
+    try {
+      def.parseOptions?.(spec.options);
+    } catch (e) {
+      throw new ProfileError(`${file}: stages[${i}].options.${(e as Error).message}`);
+    }
+  }
+  return profile;
+}
+
+/** Load a profile by name or path. */
+export async function loadProfile(nameOrPath: string): Promise<{ path: string; profile: SweepProfile }> {
+  const path = resolveProfilePath(nameOrPath);
+  const shown = isAbsolute(path) ? relative(process.cwd(), path) || path : path;
+  const doc = parseDocument(readFileSync(path, 'utf8'));
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const line = e.linePos?.[0].line;
+    throw new ProfileError(`${shown}${line ? `:${line}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`);
+  }
+  return { path, profile: await validateProfile(doc.toJS(), shown) };
+}

@@ -1,0 +1,147 @@
+/**
+ * The sweep: for each scale, build the input, run each stage in its own worker pool while sampling RSS, record a
+ * StageRecord per stage, score quality. A stage that runs out of memory, times out or throws is recorded as such;
+ * its larger scales (and the stages that need its output) are skipped and marked. The sweep itself never crashes.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Piscina } from 'piscina';
+import type { BreakingPoint, CellStatus, PipelineData, ScaleSummary, StageRecord } from './types.js';
+import type { StageSpec, SweepProfile } from './profile-schema.js';
+import type { StageTask, StageTaskResult } from './stage-worker.js';
+import { createStagePool } from './worker-pool.js';
+import { startRssSampler } from './memory-sampler.js';
+import { pipelineBuffers } from './transfer-list.js';
+import { buildScaleInput } from './sweep-input.js';
+import { computeQuality } from '../pipeline/quality-report.js';
+import { loadStage } from '../pipeline/stage-registry.js';
+import { deriveSeed } from '../pipeline/seeded-random.js';
+import type { ProgressReporter } from './progress-reporter.js';
+import { formatBytes, formatMs } from './format-units.js';
+
+/** What a sweep produced, before it is written to disk. */
+export interface SweepOutcome {
+  records: StageRecord[];
+  scales: ScaleSummary[];
+  breakingPoints: BreakingPoint[];
+}
+
+/** Name of a stage as shown in reports: "cluster/kmeans". */
+export const stageLabel = (s: StageSpec): string => `${s.stage}/${s.method}`;
+
+function classifyFailure(err: unknown, timedOut: boolean): { status: CellStatus; reason: string } {
+  const e = err as { code?: string; name?: string; message?: string };
+  if (timedOut) return { status: 'timeout', reason: 'time budget exceeded' };
+  if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') return { status: 'oom', reason: e.message ?? 'worker ran out of memory' };
+  return { status: 'error', reason: e?.message ?? String(err) };
+}
+
+function pick(data: PipelineData, fields: readonly string[]): PipelineData {
+  const out: PipelineData = { n: data.n };
+  for (const f of fields) if ((data as unknown as Record<string, unknown>)[f] !== undefined) (out as unknown as Record<string, unknown>)[f] = (data as unknown as Record<string, unknown>)[f];
+  return out;
+}
+
+function emptyRecord(scale: number, spec: StageSpec, repeat: number, status: CellStatus, reason: string): StageRecord {
+  return {
+    scale, stage: spec.stage, method: spec.method, repeat, status, reason, items: scale, wallMs: 0, cpuUserMs: 0, cpuSystemMs: 0,
+    peakRssBytes: 0, baselineRssBytes: 0, peakHeapUsedBytes: 0, peakArrayBuffersBytes: 0, itemsPerSec: 0,
+    rssTimeline: [], workerMemory: [], counters: {}, observations: {},
+  };
+}
+
+/** Run one stage once on `data` in `pool`, measuring it. The returned data carries the input buffers back. */
+export async function runStageOnce(
+  pool: Piscina, spec: StageSpec, profile: SweepProfile, data: PipelineData, scale: number, repeat: number,
+): Promise<{ record: StageRecord; data?: PipelineData }> {
+  const def = await loadStage(spec.stage, spec.method);
+  const input = pick(data, def.reads);
+  const task: StageTask = { kind: spec.stage, method: spec.method, options: spec.options, seed: deriveSeed(profile.seed, stageLabel(spec)), input };
+  const timeoutSec = spec.timeoutSec ?? profile.limits.timeoutSec;
+  const ac = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => { timedOut = true; ac.abort(); }, timeoutSec * 1000);
+  const baselineRss = process.memoryUsage.rss();
+  const cpu0 = process.cpuUsage();
+  const sampler = startRssSampler(profile.sampling.intervalMs);
+  const t0 = performance.now();
+  try {
+    const res = (await pool.run(task, { transferList: pipelineBuffers(input), signal: ac.signal })) as StageTaskResult;
+    const wallMs = performance.now() - t0;
+    const { timeline, peakRss } = sampler.stop();
+    const cpu = process.cpuUsage(cpu0);
+    const record: StageRecord = {
+      scale, stage: spec.stage, method: spec.method, repeat, status: 'ok', items: data.n, wallMs,
+      cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000,
+      peakRssBytes: peakRss, baselineRssBytes: baselineRss,
+      peakHeapUsedBytes: Math.max(0, ...res.workerMemory.map((s) => s.heapUsed)),
+      peakArrayBuffersBytes: Math.max(0, ...res.workerMemory.map((s) => s.arrayBuffers)),
+      itemsPerSec: data.n / Math.max(wallMs / 1000, 1e-9),
+      eventLoopUtilization: res.eventLoopUtilization, gc: res.gc,
+      rssTimeline: timeline, workerMemory: res.workerMemory, counters: res.counters, observations: res.observations,
+    };
+    return { record, data: res.data };
+  } catch (err) {
+    const wallMs = performance.now() - t0;
+    const { timeline, peakRss } = sampler.stop();
+    const { status, reason } = classifyFailure(err, timedOut);
+    const record = { ...emptyRecord(scale, spec, repeat, status, reason), wallMs, peakRssBytes: peakRss, baselineRssBytes: baselineRss, rssTimeline: timeline };
+    return { record };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Options for a sweep that are not part of the profile. */
+export interface SweepRunOptions {
+  progress: ProgressReporter;
+}
+
+/** Run a whole sweep. Pools are created per stage and closed at the end, whatever happens. */
+export async function runSweep(profile: SweepProfile, opts: SweepRunOptions): Promise<SweepOutcome> {
+  const pools = profile.stages.map((s) => createStagePool(s, profile));
+  const records: StageRecord[] = [];
+  const scales: ScaleSummary[] = [];
+  const breakingPoints: BreakingPoint[] = [];
+  const brokeAt = new Map<number, number>(); // stage index -> first failing scale
+  const lastPassed = new Map<number, number>();
+  try {
+    for (const scale of profile.scales) {
+      const tIn = performance.now();
+      const input = await buildScaleInput(profile, scale);
+      opts.progress.log(`scale ${scale}: input ready in ${formatMs(performance.now() - tIn)} (${input.stats.intents} intents)`);
+      let data: PipelineData | undefined = input.data;
+      for (const [i, spec] of profile.stages.entries()) {
+        const label = stageLabel(spec);
+        const failedAt = brokeAt.get(i);
+        if (failedAt !== undefined || !data) {
+          const reason = failedAt !== undefined ? `broke at smaller scale ${failedAt}` : 'an earlier stage failed at this scale';
+          for (let r = 0; r < profile.repeats; r++) records.push(emptyRecord(scale, spec, r, 'skipped', reason));
+          opts.progress.log(`  n=${scale} ${label}: skipped (${reason})`);
+          data = undefined;
+          continue;
+        }
+        let current: PipelineData | undefined = data;
+        for (let r = -profile.warmup; r < profile.repeats && current; r++) {
+          opts.progress.stageStarted(scale, label);
+          const { record, data: out } = await runStageOnce(pools[i], spec, profile, current, scale, Math.max(r, 0));
+          current = out;
+          if (r >= 0 || record.status !== 'ok') records.push(record);
+          const summary = record.status === 'ok'
+            ? `${formatMs(record.wallMs)}, peak RSS ${formatBytes(record.peakRssBytes)}, heap ${formatBytes(record.peakHeapUsedBytes)}, ${Math.round(record.itemsPerSec)} items/s${r < 0 ? ' (warm-up)' : ''}`
+            : `${record.status.toUpperCase()} after ${formatMs(record.wallMs)}: ${record.reason}`;
+          opts.progress.stageFinished(scale, label, summary);
+          if (record.status !== 'ok') {
+            brokeAt.set(i, scale);
+            breakingPoints.push({ stage: spec.stage, method: spec.method, kind: record.status as BreakingPoint['kind'], lastPassingScale: lastPassed.get(i), firstFailingScale: scale, reason: record.reason ?? '' });
+          }
+        }
+        if (current) lastPassed.set(i, scale);
+        data = current ? { ...data, ...current } : undefined;
+      }
+      scales.push({ scale, quality: data ? computeQuality(data, { seed: profile.seed }) : {}, input: input.stats });
+    }
+  } finally {
+    await Promise.all(pools.map((p) => p.destroy()));
+  }
+  return { records, scales, breakingPoints };
+}

@@ -1,0 +1,32 @@
+/**
+ * Every stage method a profile can name, as "kind/method" -> lazy loader. Lazy so that a worker only loads the
+ * libraries of the stage it runs (tfjs, onnxruntime and duckdb are heavy). Add one line per new stage.
+ */
+import type { StageDefinition, StageKind } from '../harness/types.js';
+
+type Loader = () => Promise<StageDefinition<any>>;
+
+const registry: Record<string, Loader> = {
+  'summarise/extractive': async () => (await import('./summarise-extractive.js')).extractiveSummariser,
+  'embed/hashing': async () => (await import('./embed-hashing.js')).hashingEmbedder,
+  'cluster/kmeans': async () => (await import('./cluster-kmeans.js')).kmeansClusterer,
+  'probe/allocate': async () => (await import('./probe-stages.js')).allocateProbe,
+  'probe/linear': async () => (await import('./probe-stages.js')).linearProbe,
+  'probe/quadratic': async () => (await import('./probe-stages.js')).quadraticProbe,
+  'probe/leak': async () => (await import('./probe-stages.js')).leakProbe,
+};
+
+/** Names of all registered stage methods, "kind/method". */
+export function registeredStages(): string[] {
+  return Object.keys(registry).sort();
+}
+
+/** Load a stage definition; throws a message listing the valid methods for that kind. */
+export async function loadStage(kind: StageKind, method: string): Promise<StageDefinition<any>> {
+  const loader = registry[`${kind}/${method}`];
+  if (!loader) {
+    const valid = registeredStages().filter((k) => k.startsWith(`${kind}/`)).map((k) => k.slice(kind.length + 1));
+    throw new Error(`unknown ${kind} method "${method}"; valid: ${valid.join(', ') || '(none)'}`);
+  }
+  return loader();
+}

@@ -1,0 +1,42 @@
+/** report.md: stands on its own (e.g. in a PR comment). Built from results.json alone. */
+import type { RunResults, StageRecord } from '../harness/types.js';
+import { formatBytes, formatMs } from '../harness/format-units.js';
+
+const fmt = (v: number | undefined, digits = 3): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
+
+function machineLines(r: RunResults): string[] {
+  const m = r.machine;
+  return [
+    `- **Machine:** ${m.cpuModel}, ${m.cores} cores, ${formatBytes(m.totalMemBytes)} RAM, ${m.platform}/${m.arch}`,
+    `- **Node:** ${m.nodeVersion} (V8 ${m.v8Version}); **commit:** ${m.gitCommit ?? 'unknown'}${m.gitDirty ? ' (dirty)' : ''}`,
+    `- **Profile:** \`${r.profilePath}\`; **started:** ${r.startedAt}; **finished:** ${r.finishedAt}`,
+  ];
+}
+
+function stageRow(rec: StageRecord, quality: string): string {
+  const status = rec.status === 'ok' ? 'ok' : `**${rec.status}**${rec.reason ? ` (${rec.reason.slice(0, 80)})` : ''}`;
+  const ok = rec.status === 'ok';
+  return `| ${rec.stage}/${rec.method} | ${status} | ${ok ? formatMs(rec.wallMs) : '—'} | ${rec.peakRssBytes ? formatBytes(rec.peakRssBytes) : '—'} | ${ok ? formatBytes(rec.peakHeapUsedBytes) : '—'} | ${ok ? Math.round(rec.itemsPerSec).toLocaleString('en-US') : '—'} | ${quality} |`;
+}
+
+/** Render the whole Markdown report. */
+export function renderMarkdownReport(r: RunResults): string {
+  const out: string[] = [`# clusterbench report: ${r.id}`, '', ...machineLines(r), ''];
+  if (r.breakingPoints.length > 0) {
+    out.push('## Breaking points', '', '| stage | kind | last passing scale | first failing scale | reason |', '|---|---|---|---|---|');
+    for (const b of r.breakingPoints) out.push(`| ${b.stage}/${b.method} | ${b.kind} | ${b.lastPassingScale ?? '—'} | ${b.firstFailingScale} | ${b.reason.slice(0, 120)} |`);
+    out.push('');
+  } else out.push('No breaking points within the profile\'s scales.', '');
+  out.push('## Per scale', '');
+  for (const s of r.scales) {
+    const q = s.quality;
+    out.push(`### n = ${s.scale.toLocaleString('en-US')}`, '');
+    const qText = `ARI ${fmt(q.ari)}`;
+    out.push('| stage | status | time | peak RSS | peak heap | items/s | quality |', '|---|---|---|---|---|---|---|');
+    for (const rec of r.records.filter((x) => x.scale === s.scale && x.repeat === 0)) out.push(stageRow(rec, rec.stage === 'cluster' ? qText : ''));
+    const extras = [`clusters ${q.clusterCount ?? '—'}`, `noise ${fmt(q.noiseFraction, 3)}`];
+    if (s.input?.uniqueFraction !== undefined) extras.push(`unique texts ${(s.input.uniqueFraction * 100).toFixed(2)}%`);
+    out.push('', `Quality: ARI ${fmt(q.ari)}; ${extras.join('; ')}.`, '');
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadProfile, ProfileError } from '../harness/profile-loader.js';
+import { writeProfile } from './test-helpers.js';
+
+const base = (scales: string, extra = ''): string => `name: bad\nscales: ${scales}\nstages:\n  - { stage: embed, method: hashing${extra} }\n`;
+
+test('a non-integer scale names the file and the key path', async () => {
+  const p = writeProfile(base('[100, 200, -5]'));
+  await assert.rejects(loadProfile(p), (e: Error) => {
+    assert.ok(e instanceof ProfileError);
+    assert.ok(e.message.includes(`${p.split('/').pop()}`) || e.message.includes(p));
+    assert.match(e.message, /: scales\[2\]: must be a positive integer/);
+    return true;
+  });
+});
+
+test('an unknown stage method lists the valid ones', async () => {
+  await assert.rejects(loadProfile(writeProfile(`name: x\nscales: [10]\nstages:\n  - { stage: cluster, method: nope }\n`)), /stages\[0\]\.method: unknown cluster method "nope"; valid: .*kmeans/);
+});
+
+test('a bad stage option names its path', async () => {
+  await assert.rejects(loadProfile(writeProfile(base('[10]', ', options: { dims: 1 }'))), /stages\[0\]\.options\.dims: must be an integer >= 2/);
+});
+
+test('unknown keys and invalid YAML are reported', async () => {
+  await assert.rejects(loadProfile(writeProfile('name: x\nscales: [10]\nstagez: []\nstages:\n  - { stage: embed, method: hashing }\n')), /unknown key\(s\) "stagez"/);
+  await assert.rejects(loadProfile(writeProfile('name: x\nscales: [10\n')), /profile\.yaml(:\d+)?: invalid YAML/);
+  await assert.rejects(loadProfile(writeProfile(base('[100, 50]'))), /scales\[1\]: must be larger than scales\[0\]/);
+});
+
+test('the shipped profiles are valid', async () => {
+  for (const name of ['quick']) {
+    const { profile } = await loadProfile(name);
+    assert.equal(profile.name, name);
+  }
+});
