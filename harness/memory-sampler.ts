@@ -7,8 +7,8 @@ export interface RssSampler {
   stop(): { timeline: RssSample[]; peakRss: number };
 }
 
-/** Start sampling every intervalMs. The first sample is taken at once, the last one at stop(). */
-export function startRssSampler(intervalMs: number): RssSampler {
+/** Start sampling every intervalMs. The first sample is taken at once, the last one at stop(). `onSample` sees each reading. */
+export function startRssSampler(intervalMs: number, onSample?: (rss: number) => void): RssSampler {
   const t0 = performance.now();
   const timeline: RssSample[] = [];
   let peak = 0;
@@ -16,6 +16,7 @@ export function startRssSampler(intervalMs: number): RssSampler {
     const rss = process.memoryUsage.rss();
     if (rss > peak) peak = rss;
     timeline.push({ tMs: performance.now() - t0, rss });
+    onSample?.(rss);
   };
   take();
   const timer = setInterval(take, intervalMs);

@@ -50,6 +50,8 @@ export const profileSchema = z
         memoryMb: z.number().positive('must be a positive number of MB').optional(),
         memoryFraction: z.number().gt(0).lte(1).optional(),
         timeoutSec: z.number().positive('must be a positive number of seconds').default(900),
+        /** Process RSS (MB) above which the running stage is stopped and recorded as oom, so the kernel never kills the sweep. Default: 90% of RAM. */
+        rssCeilingMb: z.number().positive('must be a positive number of MB').optional(),
       })
       .strict()
       .default({}),

@@ -3,6 +3,7 @@
  * StageRecord per stage, score quality. A stage that runs out of memory, times out or throws is recorded as such;
  * its larger scales (and the stages that need its output) are skipped and marked. The sweep itself never crashes.
  */
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Piscina } from 'piscina';
 import type { BreakingPoint, CellStatus, PipelineData, ScaleSummary, StageRecord } from './types.js';
@@ -28,8 +29,9 @@ export interface SweepOutcome {
 /** Name of a stage as shown in reports: "cluster/kmeans". */
 export const stageLabel = (s: StageSpec): string => `${s.stage}/${s.method}`;
 
-function classifyFailure(err: unknown, timedOut: boolean): { status: CellStatus; reason: string } {
+function classifyFailure(err: unknown, timedOut: boolean, rssExceeded: number): { status: CellStatus; reason: string } {
   const e = err as { code?: string; name?: string; message?: string };
+  if (rssExceeded > 0) return { status: 'oom', reason: `process RSS reached ${formatBytes(rssExceeded)}, above the RSS ceiling` };
   if (timedOut) return { status: 'timeout', reason: 'time budget exceeded' };
   if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') return { status: 'oom', reason: e.message ?? 'worker ran out of memory' };
   return { status: 'error', reason: e?.message ?? String(err) };
@@ -60,9 +62,14 @@ export async function runStageOnce(
   const ac = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => { timedOut = true; ac.abort(); }, timeoutSec * 1000);
+  const ceiling = (profile.limits.rssCeilingMb ?? (0.9 * os.totalmem()) / 2 ** 20) * 2 ** 20;
+  let rssExceeded = 0;
   const baselineRss = process.memoryUsage.rss();
   const cpu0 = process.cpuUsage();
-  const sampler = startRssSampler(profile.sampling.intervalMs);
+  // RSS is per process: past the ceiling, stop the stage before the kernel's OOM killer ends the whole sweep.
+  const sampler = startRssSampler(profile.sampling.intervalMs, (rss) => {
+    if (rss > ceiling && !rssExceeded) { rssExceeded = rss; ac.abort(); }
+  });
   const t0 = performance.now();
   try {
     const res = (await pool.run(task, { transferList: pipelineBuffers(input), signal: ac.signal })) as StageTaskResult;
@@ -83,7 +90,7 @@ export async function runStageOnce(
   } catch (err) {
     const wallMs = performance.now() - t0;
     const { timeline, peakRss } = sampler.stop();
-    const { status, reason } = classifyFailure(err, timedOut);
+    const { status, reason } = classifyFailure(err, timedOut, rssExceeded);
     const record = { ...emptyRecord(scale, spec, repeat, status, reason), wallMs, peakRssBytes: peakRss, baselineRssBytes: baselineRss, rssTimeline: timeline };
     return { record };
   } finally {

@@ -12,6 +12,8 @@ export interface ProbeOptions {
   workPerItem: number;
   /** probe/leak: items retained across calls per run. */
   leakPerItem: number;
+  /** probe/allocate: allocate typed arrays (outside the V8 heap, so only RSS grows) instead of JS arrays. */
+  external: boolean;
 }
 
 function parseProbe(raw: Record<string, unknown>): ProbeOptions {
@@ -20,7 +22,8 @@ function parseProbe(raw: Record<string, unknown>): ProbeOptions {
     if (typeof v !== 'number' || !(v >= 0)) throw new Error(`${k}: must be a number >= 0`);
     return v;
   };
-  return { bytesPerItem: num('bytesPerItem', 1024), workPerItem: num('workPerItem', 200), leakPerItem: num('leakPerItem', 64) };
+  if (raw.external !== undefined && typeof raw.external !== 'boolean') throw new Error('external: must be true or false');
+  return { bytesPerItem: num('bytesPerItem', 1024), workPerItem: num('workPerItem', 200), leakPerItem: num('leakPerItem', 64), external: raw.external === true };
 }
 
 let sink = 0;
@@ -34,10 +37,11 @@ function spin(units: number): void {
 export const allocateProbe: StageDefinition<ProbeOptions> = {
   kind: 'probe', method: 'allocate', reads: [], writes: [], parseOptions: parseProbe,
   run(input: PipelineData, o: ProbeOptions, ctx: StageContext) {
-    const held: number[][] = [];
+    const held: unknown[] = [];
     const perItem = Math.max(1, Math.round(o.bytesPerItem / 8));
     for (let i = 0; i < input.n; i++) {
-      held.push(new Array<number>(perItem).fill(i + 0.5)); // doubles: 8 bytes each on the V8 heap
+      // Doubles: 8 bytes each, on the V8 heap, or in touched typed-array memory outside it.
+      held.push(o.external ? new Float64Array(perItem).fill(i + 0.5) : new Array<number>(perItem).fill(i + 0.5));
       if ((i + 1) % 1000 === 0) ctx.sample();
     }
     ctx.sample('peak');

@@ -10,21 +10,21 @@ test('a stage that exhausts its memory limit is recorded as oom and the sweep st
   const dir = tempDir();
   const profile = writeProfile(`
 name: oom
-scales: [500, 200000, 400000]
+scales: [500, 20000, 40000]
 stages:
-  - { stage: summarise, method: extractive }
-  - { stage: probe, method: allocate, memoryMb: 48, options: { bytesPerItem: 1024 } }
+  - { stage: probe, method: linear, options: { workPerItem: 10 } }
+  - { stage: probe, method: allocate, memoryMb: 48, options: { bytesPerItem: 8192 } }
 `, dir);
   const { runDir } = await sweepCommand({ profile, out: join(dir, 'runs'), quiet: true });
   const r = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as RunResults;
-  const probe = r.records.filter((x) => x.stage === 'probe');
+  const probe = r.records.filter((x) => x.method === 'allocate');
   assert.deepEqual(probe.map((x) => x.status), ['ok', 'oom', 'skipped']);
-  assert.match(probe[2].reason ?? '', /broke at smaller scale 200000/);
-  assert.deepEqual(r.records.filter((x) => x.stage === 'summarise').map((x) => x.status), ['ok', 'ok', 'ok']);
+  assert.match(probe[2].reason ?? '', /broke at smaller scale 20000/);
+  assert.deepEqual(r.records.filter((x) => x.method === 'linear').map((x) => x.status), ['ok', 'ok', 'ok']);
   assert.equal(r.breakingPoints.length, 1);
   assert.equal(r.breakingPoints[0].kind, 'oom');
   assert.equal(r.breakingPoints[0].lastPassingScale, 500);
-  assert.equal(r.breakingPoints[0].firstFailingScale, 200000);
+  assert.equal(r.breakingPoints[0].firstFailingScale, 20000);
   assert.match(readFileSync(join(runDir, 'report.md'), 'utf8'), /## Breaking points[\s\S]*probe\/allocate \| oom/);
 });
 
@@ -40,4 +40,21 @@ stages:
   const r = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as RunResults;
   assert.deepEqual(r.records.map((x) => x.status), ['ok', 'timeout']);
   assert.ok(r.records[1].wallMs >= 900 && r.records[1].wallMs < 10_000);
+});
+
+test('memory outside the V8 heap is caught by the RSS ceiling and recorded as oom', async () => {
+  const dir = tempDir();
+  const ceilingMb = Math.round(process.memoryUsage.rss() / 2 ** 20) + 300;
+  const profile = writeProfile(`
+name: rss
+scales: [1000, 100000]
+limits: { rssCeilingMb: ${ceilingMb} }
+stages:
+  - { stage: probe, method: allocate, options: { bytesPerItem: 8192, external: true } }
+`, dir);
+  const { runDir } = await sweepCommand({ profile, out: join(dir, 'runs'), quiet: true });
+  const r = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as RunResults;
+  assert.deepEqual(r.records.map((x) => x.status), ['ok', 'oom']);
+  assert.match(r.records[1].reason ?? '', /RSS ceiling/);
+  assert.ok(r.records[1].peakRssBytes > (ceilingMb - 50) * 2 ** 20);
 });
