@@ -3,7 +3,7 @@ import type { Conversation, PipelineData } from './types.js';
 import type { SweepProfile } from './profile-schema.js';
 import { generateConversations } from '../generators/synthetic-conversations.js';
 import { conversationToText } from '../generators/conversation-text.js';
-import { packTexts } from '../pipeline/text-column.js';
+import { createHash } from 'node:crypto';
 
 /** One scale's data and what we know about it. */
 export interface ScaleInput {
@@ -13,36 +13,72 @@ export interface ScaleInput {
   stats: Record<string, number>;
 }
 
-/** Pack conversations into PipelineData, numbering intents in order of first appearance. */
-export function packConversations(convs: Conversation[]): ScaleInput {
-  const ids = new Map<string, number>();
-  const truth = new Int32Array(convs.length);
-  const texts = new Array<string>(convs.length);
-  const unique = new Set<string>();
-  let bytes = 0;
-  for (let i = 0; i < convs.length; i++) {
-    texts[i] = conversationToText(convs[i]);
-    unique.add(texts[i]);
-    bytes += Buffer.byteLength(texts[i]);
-    const intent = convs[i].truth?.intent;
-    if (intent === undefined) truth[i] = -1;
-    else {
-      let id = ids.get(intent);
-      if (id === undefined) ids.set(intent, (id = ids.size));
-      truth[i] = id;
+/**
+ * Packs conversations one at a time into a growing UTF-8 buffer, so a 1M-conversation scale never holds 1M
+ * Conversation objects or strings in the main thread (RSS is per process: that would pollute every stage's reading).
+ */
+export class ConversationPacker {
+  private bytes = new Uint8Array(1 << 20);
+  private offsets = new Int32Array(1025);
+  private truth = new Int32Array(1024);
+  private n = 0;
+  private readonly ids = new Map<string, number>();
+  private readonly seen = new Set<string>();
+  private readonly encoder = new TextEncoder();
+
+  add(c: Conversation): void {
+    const text = conversationToText(c);
+    const need = this.offsets[this.n] + text.length * 3;
+    if (need > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(need, this.bytes.length * 2));
+      grown.set(this.bytes.subarray(0, this.offsets[this.n]));
+      this.bytes = grown;
     }
+    if (this.n + 1 >= this.offsets.length - 1) {
+      const o = new Int32Array(this.offsets.length * 2);
+      o.set(this.offsets);
+      this.offsets = o;
+      const t = new Int32Array(this.truth.length * 2);
+      t.set(this.truth);
+      this.truth = t;
+    }
+    const { written } = this.encoder.encodeInto(text, this.bytes.subarray(this.offsets[this.n]));
+    this.offsets[this.n + 1] = this.offsets[this.n] + written;
+    // A 128-bit digest per text: exact enough for the unique fraction without keeping the texts.
+    this.seen.add(createHash('md5').update(text).digest('base64'));
+    const intent = c.truth?.intent;
+    let id = -1;
+    if (intent !== undefined) {
+      id = this.ids.get(intent) ?? this.ids.size;
+      if (id === this.ids.size) this.ids.set(intent, id);
+    }
+    this.truth[this.n] = id;
+    this.n++;
   }
-  return {
-    data: { n: convs.length, conversations: packTexts(texts), truth },
-    intents: [...ids.keys()],
-    stats: { conversations: convs.length, uniqueFraction: convs.length ? unique.size / convs.length : 1, meanBytes: convs.length ? bytes / convs.length : 0, intents: ids.size },
-  };
+
+  /** The packed scale; the packer must not be used afterwards. */
+  finish(): ScaleInput {
+    const n = this.n;
+    const total = this.offsets[n];
+    return {
+      data: { n, conversations: { bytes: this.bytes.slice(0, total), offsets: this.offsets.slice(0, n + 1) }, truth: this.truth.slice(0, n) },
+      intents: [...this.ids.keys()],
+      stats: { conversations: n, uniqueFraction: n ? this.seen.size / n : 1, meanBytes: n ? total / n : 0, intents: this.ids.size },
+    };
+  }
+}
+
+/** Pack conversations into PipelineData, numbering intents in order of first appearance. */
+export function packConversations(convs: Iterable<Conversation>): ScaleInput {
+  const packer = new ConversationPacker();
+  for (const c of convs) packer.add(c);
+  return packer.finish();
 }
 
 /** Generate (or read) the conversations for one scale. */
 export async function buildScaleInput(profile: SweepProfile, scale: number): Promise<ScaleInput> {
   if (profile.input.kind !== 'synthetic') throw new Error(`input.kind "${profile.input.kind}" is not supported yet`);
-  const all: Conversation[] = [];
-  for await (const batch of generateConversations({ ...(profile.input.options as object), n: scale, seed: profile.seed })) all.push(...batch);
-  return packConversations(all);
+  const packer = new ConversationPacker();
+  for await (const batch of generateConversations({ ...(profile.input.options as object), n: scale, seed: profile.seed })) for (const c of batch) packer.add(c);
+  return packer.finish();
 }
