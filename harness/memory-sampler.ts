@@ -19,7 +19,8 @@ export function startRssSampler(intervalMs: number, onSample?: (rss: number) => 
     onSample?.(rss);
   };
   take();
-  const timer = setInterval(take, intervalMs);
+  // intervalMs 0 = no timer: start and end readings only (to measure the sampler's own cost).
+  const timer = intervalMs > 0 ? setInterval(take, intervalMs) : undefined;
   return {
     stop() {
       clearInterval(timer);

@@ -3,6 +3,11 @@
  * the key path, e.g. `profiles/x.yaml: scales[2]: must be a positive integer`.
  */
 import { z } from 'zod';
+import { parseThreshold } from './threshold-expression.js';
+import { checkpointSpecSchema, concurrentPipelinesSpecSchema, leakCheckSpecSchema, storageSpecSchema, workerScalingSpecSchema } from './measurement-schema.js';
+import { breakingPointsSpecSchema } from './breaking-point-schema.js';
+import { scalingSpecSchema } from './scaling-schema.js';
+import { apiSpecSchema, concurrencySweepSchema } from './api-profile-schema.js';
 
 const positiveInt = z.number({ invalid_type_error: 'must be a positive integer' }).int('must be a positive integer').positive('must be a positive integer');
 
@@ -21,6 +26,8 @@ export const stageSpecSchema = z
     timeoutSec: z.number().positive('must be a positive number of seconds').optional(),
     /** Worker threads for this stage's pool (stages that split work across workers use them all). */
     workers: positiveInt.optional(),
+    /** Super-linear threshold: the local scaling exponent of wall time between adjacent scales above this marks the stage `superlinear`. */
+    maxScalingExponent: z.number().positive('must be a positive number').optional(),
   })
   .strict();
 
@@ -55,12 +62,50 @@ export const profileSchema = z
       })
       .strict()
       .default({}),
-    sampling: z.object({ intervalMs: z.number().min(1, 'must be >= 1 ms').max(1000, 'must be <= 1000 ms').default(10) }).strict().default({}),
+    /** Main-thread RSS sampling interval; 0 turns the timer off (only start and end readings: for measuring the sampler's own cost). */
+    sampling: z.object({ intervalMs: z.number().refine((v) => v === 0 || (v >= 1 && v <= 1000), 'must be 0 (off) or 1..1000 ms').default(10) }).strict().default({}),
     /** Runs per cell that are measured, and unmeasured warm-up runs before them. */
     repeats: positiveInt.default(1),
     warmup: z.number().int().min(0, 'must be >= 0').default(0),
+    /** A pricing YAML merged over pipeline/data/pricing.yaml (path relative to this profile); `--pricing FILE` wins. */
+    pricing: z.string().min(1, 'must be a path to a pricing YAML file').optional(),
     /** Free-form sections read by later analyses (breaking points, thresholds, storage, api...). */
     analysis: z.record(z.unknown()).default({}),
+    /** Quality scoring (pipeline/quality-report.ts): exact silhouette up to silhouetteExactMax non-noise points, a sampled estimate (95% CI) beyond, scoring silhouetteSampleSize points against silhouetteReferenceSize; field = vectors for the internal metrics; internal: false skips silhouette, Davies-Bouldin and Calinski-Harabasz. */
+    quality: z
+      .object({
+        silhouetteExactMax: positiveInt.optional(),
+        silhouetteSampleSize: z.number().int('must be an integer >= 2').min(2, 'must be an integer >= 2').optional(),
+        silhouetteReferenceSize: z.number().int('must be an integer >= 2').min(2, 'must be an integer >= 2').optional(),
+        field: z.enum(['auto', 'embeddings', 'reduced'], { errorMap: () => ({ message: 'must be auto, embeddings or reduced' }) }).optional(),
+        internal: z.boolean({ invalid_type_error: 'must be true or false' }).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Measurement extras (harness/measurement-schema.ts): storage accounting, checkpoints, leak check, pipelines at once, worker scaling. */
+    storage: storageSpecSchema.optional(),
+    checkpoints: checkpointSpecSchema.optional(),
+    leakCheck: leakCheckSpecSchema.optional(),
+    concurrentPipelines: concurrentPipelinesSpecSchema.optional(),
+    workerScaling: workerScalingSpecSchema.optional(),
+    /** Regression thresholds for `clusterbench compare`, k6 style: { "cluster.wall_p50": "<1.10x" } (harness/threshold-expression.ts). */
+    thresholds: z
+      .record(z.union([z.string(), z.null()], { errorMap: () => ({ message: 'must be a ratio condition such as "<1.10x", or off' }) }))
+      .superRefine((m, ctx) => {
+        for (const [k, v] of Object.entries(m)) {
+          if (v === null || v.trim().toLowerCase() === 'off') continue;
+          try { parseThreshold(k, v); } catch (e) { ctx.addIssue({ code: z.ZodIssueCode.custom, path: [k], message: (e as Error).message }); }
+        }
+      })
+      .optional(),
+    /** Breaking points (harness/breaking-point-schema.ts): quality floor, super-linear threshold, bisection, escalation. */
+    breakingPoints: breakingPointsSpecSchema.optional(),
+    /** Scaling laws, repeat statistics and the hardware table (harness/scaling-schema.ts): target scales, safety factor. */
+    scaling: scalingSpecSchema.optional(),
+    /** Where API stages (summarise/llm, embed/openai) send requests: `simulated` runs the simulator in-process, `env` uses OPENAI_BASE_URL/OPENAI_API_KEY (harness/api-profile-schema.ts). */
+    api: apiSpecSchema.optional(),
+    /** Concurrency sweep of the API stages, e.g. [1, 5, 10, 20, 50]: throughput, latency, 429s and the knee per level. */
+    concurrency: concurrencySweepSchema.optional(),
   })
   .strict();
 

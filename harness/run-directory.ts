@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import type { RunResults } from './types.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { renderMarkdownReport } from '../reports/markdown-report.js';
+import { writeReportFiles } from '../reports/report-files.js';
+import { measurementSections } from './measurement-sections.js';
+import { renderHardwareCsv } from '../reports/hardware-recommendation.js';
 
 /** A run id that sorts by time: 20261124-061502-quick. */
 export function newRunId(profileName: string, now = new Date()): string {
@@ -25,12 +28,16 @@ export function readResults(runDir: string): RunResults {
   return r;
 }
 
-/** Write results.json and every report built from it. Returns the files written. */
-export function writeRunReports(runDir: string, results: RunResults): string[] {
+/** Write results.json and every report built from it (report.md, report.html, charts/, csv/, bmf.json). Returns the files written. */
+export async function writeRunReports(runDir: string, results: RunResults): Promise<string[]> {
+  // Derived sections (scaling, repeatStats, hardware) last, so they see every other section.
+  const derived = measurementSections(results);
+  Object.assign(results.sections, derived);
   const files: [string, string][] = [
     ['results.json', JSON.stringify(results, null, 1)],
     ['report.md', renderMarkdownReport(results)],
+    ['hardware.csv', renderHardwareCsv(derived.hardware)],
   ];
   for (const [name, content] of files) writeFileAtomic(join(runDir, name), content);
-  return files.map(([name]) => join(runDir, name));
+  return [...files.map(([name]) => join(runDir, name)), ...(await writeReportFiles(runDir, results))];
 }

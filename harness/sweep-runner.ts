@@ -12,18 +12,28 @@ import type { StageTask, StageTaskResult } from './stage-worker.js';
 import { createStagePool } from './worker-pool.js';
 import { startRssSampler } from './memory-sampler.js';
 import { pipelineBuffers } from './transfer-list.js';
+import { runSplitTask } from './split-stage-run.js';
 import { buildScaleInput } from './sweep-input.js';
 import { computeQuality } from '../pipeline/quality-report.js';
 import { loadStage } from '../pipeline/stage-registry.js';
 import { deriveSeed } from '../pipeline/seeded-random.js';
 import type { ProgressReporter } from './progress-reporter.js';
 import { formatBytes, formatMs } from './format-units.js';
+import { median } from 'simple-statistics';
+import { isMeasuredStatus } from './cell-status.js';
+import { breakingPointsSpec, qualityFloorBreach, stageNamed, superlinearBreak } from './breaking-point-detection.js';
+import { bisectStageBreak } from './breaking-point-bisection.js';
+import { sampleClusterMap } from './cluster-map-sample.js';
+import { startSweepApi } from './sweep-api.js';
+import type { SweepHooks, SweepResume } from './sweep-hooks.js';
 
 /** What a sweep produced, before it is written to disk. */
 export interface SweepOutcome {
   records: StageRecord[];
   scales: ScaleSummary[];
   breakingPoints: BreakingPoint[];
+  /** Sections the runner itself fills (e.g. `clusterMap`); merged into RunResults.sections. */
+  sections?: Record<string, unknown>;
 }
 
 /** Name of a stage as shown in reports: "cluster/kmeans". */
@@ -72,7 +82,11 @@ export async function runStageOnce(
   });
   const t0 = performance.now();
   try {
-    const res = (await pool.run(task, { transferList: pipelineBuffers(input), signal: ac.signal })) as StageTaskResult;
+    // A splittable stage with several workers gets the rows sliced across them (harness/split-stage-run.ts).
+    const parts = def.splittable ? Math.min(spec.workers ?? 1, Math.floor(data.n / 2)) : 1;
+    const res = parts > 1
+      ? await runSplitTask(pool, task, def.writes, parts, ac.signal)
+      : (await pool.run(task, { transferList: pipelineBuffers(input), signal: ac.signal })) as StageTaskResult;
     const wallMs = performance.now() - t0;
     const { timeline, peakRss } = sampler.stop();
     const cpu = process.cpuUsage(cpu0);
@@ -101,30 +115,59 @@ export async function runStageOnce(
 /** Options for a sweep that are not part of the profile. */
 export interface SweepRunOptions {
   progress: ProgressReporter;
+  /** Called after each cell and scale (checkpoints, partial results.json, storage accounting: harness/sweep-hooks.ts). */
+  hooks?: SweepHooks;
+  /** Continue an interrupted run: its completed cells are kept, not re-run (harness/sweep-checkpoint.ts). */
+  resume?: SweepResume;
 }
 
 /** Run a whole sweep. Pools are created per stage and closed at the end, whatever happens. */
 export async function runSweep(profile: SweepProfile, opts: SweepRunOptions): Promise<SweepOutcome> {
+  // api: simulated starts the simulator here and puts its URL into the API stages' options (harness/sweep-api.ts).
+  const api = await startSweepApi(profile, opts.progress);
+  profile = api.profile;
   const pools = profile.stages.map((s) => createStagePool(s, profile));
-  const records: StageRecord[] = [];
-  const scales: ScaleSummary[] = [];
-  const breakingPoints: BreakingPoint[] = [];
+  const records: StageRecord[] = [...(opts.resume?.outcome.records ?? [])];
+  const scales: ScaleSummary[] = [...(opts.resume?.outcome.scales ?? [])];
+  const breakingPoints: BreakingPoint[] = [...(opts.resume?.outcome.breakingPoints ?? [])];
   const brokeAt = new Map<number, number>(); // stage index -> first failing scale
   const lastPassed = new Map<number, number>();
+  opts.resume?.restoreStageState(brokeAt, lastPassed);
+  // Soft breaking points (superlinear, degraded): recorded once per stage and kind; the stage keeps running.
+  const softBroken = new Map<number, Set<string>>();
+  const prevMedian = new Map<number, { scale: number; medianMs: number }>();
+  const defs = await Promise.all(profile.stages.map((s) => loadStage(s.stage, s.method)));
+  const labelsStage = defs.map((d) => d.writes.includes('labels')).lastIndexOf(true);
+  let lastQualityPass: number | undefined;
+  const escalate = breakingPointsSpec(profile).escalate;
+  const stopStages = escalate ? (escalate.stages ?? profile.stages.map(stageLabel)) : undefined;
+  const softBreak = (i: number, bp: BreakingPoint, cell: StageRecord[]): void => {
+    for (const x of cell) if (x.status === 'ok') Object.assign(x, { status: bp.kind, reason: bp.reason });
+    const kinds = softBroken.get(i) ?? new Set<string>();
+    if (!kinds.has(bp.kind)) breakingPoints.push(bp);
+    softBroken.set(i, kinds.add(bp.kind));
+    opts.progress.log(`  n=${bp.firstFailingScale} ${bp.stage}/${bp.method}: ${bp.kind.toUpperCase()}: ${bp.reason}`);
+  };
+  const cellOf = (i: number, scale: number): StageRecord[] =>
+    records.filter((x) => x.scale === scale && x.stage === profile.stages[i].stage && x.method === profile.stages[i].method && isMeasuredStatus(x.status));
+  const sections: Record<string, unknown> = {};
   try {
     for (const scale of profile.scales) {
+      if (opts.resume?.isScaleDone(scale)) continue; // measured before the interruption
       const tIn = performance.now();
       const input = await buildScaleInput(profile, scale);
       opts.progress.log(`scale ${scale}: input ready in ${formatMs(performance.now() - tIn)} (${input.stats.intents} intents)`);
       let data: PipelineData | undefined = input.data;
       for (const [i, spec] of profile.stages.entries()) {
         const label = stageLabel(spec);
+        if (opts.resume?.isCellDone(scale, i)) { data = await opts.resume.restoreCell(scale, i, data); continue; }
         const failedAt = brokeAt.get(i);
         if (failedAt !== undefined || !data) {
           const reason = failedAt !== undefined ? `broke at smaller scale ${failedAt}` : 'an earlier stage failed at this scale';
           for (let r = 0; r < profile.repeats; r++) records.push(emptyRecord(scale, spec, r, 'skipped', reason));
           opts.progress.log(`  n=${scale} ${label}: skipped (${reason})`);
           data = undefined;
+          await opts.hooks?.cellDone?.({ scale, stageIndex: i, spec, outcome: { records, scales, breakingPoints, sections } });
           continue;
         }
         let current: PipelineData | undefined = data;
@@ -142,13 +185,49 @@ export async function runSweep(profile: SweepProfile, opts: SweepRunOptions): Pr
             breakingPoints.push({ stage: spec.stage, method: spec.method, kind: record.status as BreakingPoint['kind'], lastPassingScale: lastPassed.get(i), firstFailingScale: scale, reason: record.reason ?? '' });
           }
         }
+        if (current) {
+          const cell = cellOf(i, scale);
+          const medianMs = median(cell.map((x) => x.wallMs));
+          const bp = superlinearBreak(spec, profile, prevMedian.get(i), scale, medianMs);
+          prevMedian.set(i, { scale, medianMs });
+          if (bp) softBreak(i, bp, cell);
+        }
         if (current) lastPassed.set(i, scale);
         data = current ? { ...data, ...current } : undefined;
+        if (data) await api.afterStage(i, spec, scale, pools[i], data, runStageOnce);
+        await opts.hooks?.cellDone?.({ scale, stageIndex: i, spec, data, outcome: { records, scales, breakingPoints, sections } });
       }
-      scales.push({ scale, quality: data ? computeQuality(data, { seed: profile.seed }) : {}, input: input.stats });
+      scales.push({ scale, quality: data ? computeQuality(data, { ...profile.quality, seed: profile.seed }) : {}, input: input.stats });
+      const breach = data && labelsStage >= 0 ? qualityFloorBreach(scales[scales.length - 1].quality, profile) : undefined;
+      if (breach) {
+        const spec = profile.stages[labelsStage];
+        softBreak(labelsStage, {
+          stage: spec.stage, method: spec.method, kind: 'degraded', lastPassingScale: lastQualityPass, firstFailingScale: scale, ...breach,
+          reason: `${breach.metric} ${breach.value.toFixed(3)} < floor ${breach.floor}`,
+        }, cellOf(labelsStage, scale));
+      } else if (data) lastQualityPass = scale;
+      const map = data ? sampleClusterMap(data, scale, { seed: profile.seed, intents: input.intents }) : undefined;
+      if (map) sections.clusterMap = map;
+      await opts.hooks?.scaleDone?.({ scale, data, outcome: { records, scales, breakingPoints, sections } });
+      // Escalation (breaking-point mode): stop once every stage of interest broke, or cannot run (an upstream one broke).
+      const done = (i: number): boolean => softBroken.has(i) || [...brokeAt.keys()].some((j) => j <= i);
+      if (stopStages && profile.stages.every((s, i) => !stageNamed(s, stopStages) || done(i))) {
+        opts.progress.log(`every stage of interest (${stopStages.join(', ')}) broke by n=${scale}; stopping the escalation`);
+        break;
+      }
+    }
+    for (const bp of breakingPoints) {
+      const idx = profile.stages.findIndex((s) => s.stage === bp.stage && s.method === bp.method);
+      const bisection = await bisectStageBreak(bp, idx, profile, pools, runStageOnce, (line) => opts.progress.log(line));
+      if (bisection) {
+        bp.bisection = bisection;
+        opts.progress.log(`${bp.stage}/${bp.method} ${bp.kind}: passes at ${bisection.passScale}, breaks at ${bisection.failScale} (${(bisection.relativeWidth * 100).toFixed(1)}% bracket, ${bisection.steps.length} runs)`);
+      }
     }
   } finally {
     await Promise.all(pools.map((p) => p.destroy()));
+    api.addSections(sections);
+    await api.stop();
   }
-  return { records, scales, breakingPoints };
+  return { records, scales, breakingPoints, sections };
 }

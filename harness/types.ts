@@ -38,6 +38,8 @@ export interface GroundTruth {
   language: string;
   /** Noise injected into this conversation, e.g. ["typos", "off-topic-turn", "multi-intent"]. */
   flags: string[];
+  /** For "multi-intent" conversations: the other intent(s) the user switched to. `intent` stays the primary one. */
+  secondaryIntents?: string[];
 }
 
 /** One conversation, from the generator or an import. */
@@ -137,6 +139,19 @@ export interface StageDefinition<O = Record<string, unknown>> {
   writes: PipelineField[];
   /** Validate and default options; throw an Error naming the bad key. Runs in the main thread before the sweep. */
   parseOptions?(raw: Record<string, unknown>): O;
+  /**
+   * True when each output row depends only on the same input row (embedders, per-row summarisers). Then, with
+   * `workers: N` on its stage spec, the harness slices the row-aligned inputs into N contiguous chunks, runs them
+   * on the pool's N threads at once (each chunk sent by transfer), and re-assembles the row-aligned outputs into one
+   * contiguous buffer each (harness/split-stage-run.ts). Stages that look across rows (clustering) must leave it unset.
+   */
+  splittable?: boolean;
+  /**
+   * True for stages that call an OpenAI-compatible API (summarise/llm, embed/openai). With `api: simulated` the
+   * harness starts the simulator and passes its URL in these stages' `baseURL`/`apiKey` options, and a profile's
+   * `concurrency` sweep re-runs them at each level (harness/sweep-api.ts).
+   */
+  usesApi?: boolean;
   run(input: PipelineData, options: O, ctx: StageContext): Partial<PipelineData> | Promise<Partial<PipelineData>>;
 }
 
@@ -265,6 +280,48 @@ export interface BreakingPoint {
   /** Smallest scale that failed. */
   firstFailingScale: number;
   reason: string;
+  /** superlinear: the local scaling exponent of median wall time between lastPassingScale and firstFailingScale. */
+  exponent?: number;
+  /** superlinear: the threshold it passed (the stage's maxScalingExponent or breakingPoints.maxExponent). */
+  threshold?: number;
+  /** degraded: the quality metric that fell below its floor, its value at firstFailingScale, and the floor. */
+  metric?: string;
+  value?: number;
+  floor?: number;
+  /** The threshold located by bisecting between lastPassingScale and firstFailingScale (absent when not bisected). */
+  bisection?: BisectionResult;
+}
+
+/** One run made while bisecting a breaking point. */
+export interface BisectionStep {
+  scale: number;
+  /** ok, or the status the stage got at this scale (degraded when the quality floor was crossed). */
+  status: CellStatus;
+  /** Whether this scale counted as passing. */
+  passed: boolean;
+  wallMs: number;
+  peakRssBytes: number;
+  peakHeapUsedBytes: number;
+  reason?: string;
+}
+
+/** The bracket a bisection located: the stage passes at `passScale` and breaks at `failScale`. */
+export interface BisectionResult {
+  /** Largest scale seen to pass (starts as BreakingPoint.lastPassingScale). */
+  passScale: number;
+  /** Smallest scale seen to fail (starts as BreakingPoint.firstFailingScale). */
+  failScale: number;
+  /** failScale / passScale - 1: the bracket's relative width. */
+  relativeWidth: number;
+  /** The target width (breakingPoints.bisect.tolerance) and step cap it ran under. */
+  tolerance: number;
+  maxSteps: number;
+  /** True when relativeWidth <= tolerance (or the bracket is one conversation wide). */
+  converged: boolean;
+  /** Why it stopped early, when it did (step cap, an upstream stage failing, an inconclusive run). */
+  note?: string;
+  /** Every run made, in order (geometric midpoints). */
+  steps: BisectionStep[];
 }
 
 /** results.json: the source of truth for every report. */
@@ -283,4 +340,189 @@ export interface RunResults {
   breakingPoints: BreakingPoint[];
   /** Extra sections added by later analyses (scaling fits, storage, hardware table...), keyed by name. */
   sections: Record<string, unknown>;
+}
+
+/** One point of the cluster map sample (`sections.clusterMap`). */
+export interface ClusterMapPoint {
+  x: number;
+  y: number;
+  /** Cluster id (-1 = noise). */
+  cluster: number;
+  /** Short hover text: the summary (or conversation) opening, and the true intent when known. */
+  text?: string;
+}
+
+/** `sections.clusterMap`: a small sample of the project stage's 2-D output at the largest scale it ran. */
+export interface ClusterMapSection {
+  scale: number;
+  /** Points in the whole projection, before sampling. */
+  total: number;
+  points: ClusterMapPoint[];
+}
+
+// ---- Measurement extras (issue 6): checkpoints, storage, leak check, pipelines at once, worker scaling ----
+
+/** One completed cell (scale x stage) of a sweep, as recorded for `sweep --resume`. */
+export interface CheckpointCell {
+  scale: number;
+  /** Index of the stage in profile.stages. */
+  stageIndex: number;
+  stage: StageKind;
+  method: string;
+  /** ok: produced data (checkpointed in `file`); failed: a breaking point or error; skipped: not run. */
+  outcome: 'ok' | 'failed' | 'skipped';
+  /** Arrow IPC file with the fields the stage wrote, relative to the run directory. */
+  file?: string;
+  /** Size of `file` in bytes. */
+  bytes?: number;
+}
+
+/** `sections.checkpoints`: which cells are done. A results.json with `complete: false` is a partial run. */
+export interface CheckpointManifest {
+  /** True once every scale of the sweep finished. */
+  complete: boolean;
+  /** Cells in completion order. */
+  cells: CheckpointCell[];
+  /** ISO times at which `sweep --resume` continued this run. */
+  resumedAt: string[];
+}
+
+/** Bytes of one data component in one storage format at one scale. */
+export interface StorageMeasurement {
+  /** conversations (raw text + truth), summaries, embeddings, clusters (labels + metadata), reduced, projection. */
+  component: string;
+  /** arrow (IPC file, uncompressed), arrow-lz4, arrow-zstd, jsonl, parquet-zstd. */
+  format: string;
+  bytes: number;
+  bytesPerConversation: number;
+  /** Time to encode and write the file, ms. */
+  writeMs: number;
+  /** True when the file was read back and matched (Arrow: every value; JSONL and Parquet: row count). */
+  verified: boolean;
+}
+
+/** Storage measured at one scale. */
+export interface StorageScale {
+  scale: number;
+  components: StorageMeasurement[];
+  /** Sum over components per format. */
+  totals: { format: string; bytes: number; bytesPerConversation: number }[];
+}
+
+/** Projected total bytes of one format at a target scale: bytes = intercept + slope * n, fitted over measured scales. */
+export interface StorageProjection {
+  format: string;
+  scale: number;
+  bytes: number;
+  bytesPerConversation: number;
+  /** True when `scale` lies beyond the largest measured scale. */
+  extrapolated: boolean;
+  /** The measured scales the line was fitted on. */
+  fittedOn: number[];
+}
+
+/** `sections.storage`: bytes per component and per conversation for each format, and projections. Feeds the hardware table's disk column. */
+export interface StorageSection {
+  /** Codec implementations used, e.g. { zstd: "zstd-codec 0.1.5 (wasm, level 3)", lz4: "lz4js 0.2.0", parquet: "duckdb ..." }. */
+  codecs: Record<string, string>;
+  /** Embedding width the embeddings component was measured at. */
+  embeddingDims?: number;
+  scales: StorageScale[];
+  projections: StorageProjection[];
+}
+
+/** One stage's leak check: the same cell run `runs` times in one worker, heap measured after forced GC. */
+export interface LeakCheckResult {
+  stage: StageKind;
+  method: string;
+  scale: number;
+  runs: number;
+  /** heapUsed after a forced full GC in the worker, after each run (index 0 = warm-up baseline). */
+  heapAfterGcBytes: number[];
+  /** Last minus first of heapAfterGcBytes. */
+  growthBytes: number;
+  /** Least-squares slope of heapAfterGcBytes per run. */
+  slopeBytesPerRun: number;
+  thresholdBytes: number;
+  verdict: 'pass' | 'fail' | 'error';
+  reason?: string;
+}
+
+/** `sections.leakCheck`. */
+export interface LeakCheckSection {
+  /** How GC was forced inside the worker. */
+  method: string;
+  results: LeakCheckResult[];
+}
+
+/** Throughput and memory with P pipelines running at once. */
+export interface ConcurrentPipelinesPoint {
+  pipelines: number;
+  scale: number;
+  /** Wall time until the last pipeline finished. */
+  wallMs: number;
+  /** Conversations per second over all pipelines: P * scale / wall. */
+  throughputPerSec: number;
+  /** Throughput relative to P = 1 (the first point when P = 1 is not measured). */
+  relativeThroughput: number;
+  /** Peak process RSS while they ran, and RSS before. */
+  peakRssBytes: number;
+  baselineRssBytes: number;
+  /** Sum over pipelines of each pipeline's largest worker heap peak. */
+  sumPeakHeapBytes: number;
+  /** Stage cells that did not end ok (oom, timeout, error). */
+  failures: number;
+}
+
+/** `sections.concurrentPipelines`. */
+export interface ConcurrentPipelinesSection {
+  cores: number;
+  points: ConcurrentPipelinesPoint[];
+}
+
+/** One stage with w workers. */
+export interface WorkerScalingPoint {
+  workers: number;
+  /** Median wall time over the repeats. */
+  wallMs: number;
+  /** wallMs(1 worker) / wallMs. */
+  speedup: number;
+  /** speedup / workers. */
+  efficiency: number;
+  /** Chunks the rows were split into (1 for a stage that cannot split). */
+  chunks: number;
+  /** Output identical to the 1-worker output (bit for bit). */
+  matchesSingleWorker: boolean;
+}
+
+/** Worker scaling of one stage. */
+export interface WorkerScalingStage {
+  stage: StageKind;
+  method: string;
+  scale: number;
+  /** Whether the stage splits by rows (StageDefinition.splittable); if not, extra workers sit idle (~1x). */
+  splittable: boolean;
+  points: WorkerScalingPoint[];
+  /** Best speed-up and the worker count that gave it. */
+  bestSpeedup: number;
+  bestWorkers: number;
+}
+
+/** `sections.workerScaling`: feeds the hardware table's cores column. */
+export interface WorkerScalingSection {
+  /** os.availableParallelism() on the machine measured. */
+  cores: number;
+  stages: WorkerScalingStage[];
+}
+
+/** `sections.samplerOverhead` (bench/sampler-overhead.bench.ts): the same cell with the RSS sampler on and off. */
+export interface SamplerOverhead {
+  intervalMs: number;
+  wallMsOn: number;
+  wallMsOff: number;
+  /** (on - off) / off, as a fraction. */
+  wallOverhead: number;
+  /** Extra main-thread memory of the sampler: heap after GC with its timeline alive, minus without. */
+  memoryOverheadBytes: number;
+  samples: number;
 }

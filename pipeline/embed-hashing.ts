@@ -58,6 +58,7 @@ export const hashingEmbedder: StageDefinition<HashingOptions> = {
   method: 'hashing',
   reads: ['summaries', 'conversations'],
   writes: ['embeddings'],
+  splittable: true,
   parseOptions(raw) {
     const dims = raw.dims ?? 256;
     const field = raw.field ?? 'summaries';

@@ -1,23 +1,76 @@
-/** Score one scale's clustering: every quality metric that the data allows, as a QualityReport. */
-import type { PipelineData, QualityReport } from '../harness/types.js';
+/**
+ * Score one scale's clustering: every quality metric that the data allows, as a QualityReport. Definitions follow
+ * scikit-learn (pipeline/metrics/*). Internal metrics (silhouette, Davies-Bouldin, Calinski-Harabasz) run on the
+ * clustered vectors (`reduced` when present, else `embeddings`) and EXCLUDE noise points (-1). Ground-truth metrics
+ * skip points whose truth is unknown (-1) and count noise as one more cluster, as scikit-learn would; reconstruction
+ * accuracy instead counts a noise point as a miss.
+ */
+import type { Matrix, PipelineData, QualityReport } from '../harness/types.js';
 import { adjustedRandIndex } from './metrics/adjusted-rand-index.js';
+import { normalizedMutualInfo } from './metrics/normalized-mutual-info.js';
+import { homogeneityCompleteness } from './metrics/homogeneity-completeness.js';
+import { purity } from './metrics/purity.js';
+import { reconstructionAccuracy } from './metrics/reconstruction-accuracy.js';
+import { clusterSizeDistribution } from './metrics/cluster-size-distribution.js';
+import { silhouetteScore } from './metrics/silhouette.js';
+import { daviesBouldin } from './metrics/davies-bouldin.js';
+import { calinskiHarabasz } from './metrics/calinski-harabasz.js';
 
-/** Options for quality scoring. */
+/** Options for quality scoring (the profile's `quality:` section). */
 export interface QualityOptions {
-  /** Exact silhouette up to this many points; a sampled estimate beyond. */
+  /** Exact silhouette up to this many (non-noise) points; a sampled estimate beyond. Default 3000. */
   silhouetteExactMax?: number;
+  /** Points scored in the sampled silhouette estimate. Default 1000. */
+  silhouetteSampleSize?: number;
+  /** Points the sampled estimate measures a and b against. Default 4 x silhouetteSampleSize. */
+  silhouetteReferenceSize?: number;
+  /** Which vectors the internal metrics use. Default auto: `reduced` when present, else `embeddings`. */
+  field?: 'auto' | 'embeddings' | 'reduced';
+  /** Skip internal metrics (silhouette, DB, CH) entirely. */
+  internal?: boolean;
   seed?: number;
 }
 
-export function computeQuality(data: PipelineData, _opts: QualityOptions = {}): QualityReport {
+function vectorsOf(data: PipelineData, field: QualityOptions['field']): Matrix | undefined {
+  const x = field === 'embeddings' ? data.embeddings : field === 'reduced' ? data.reduced : (data.reduced ?? data.embeddings);
+  return x && x.rows === data.labels?.length ? x : undefined;
+}
+
+export function computeQuality(data: PipelineData, opts: QualityOptions = {}): QualityReport {
   const q: QualityReport = {};
   const labels = data.labels;
   if (!labels) return q;
-  let noise = 0;
-  const clusters = new Set<number>();
-  for (const l of labels) l < 0 ? noise++ : clusters.add(l);
-  q.noiseFraction = labels.length ? noise / labels.length : 0;
-  q.clusterCount = clusters.size;
-  if (data.truth && data.truth.some((t) => t >= 0)) q.ari = adjustedRandIndex(data.truth, labels);
+  const sizes = clusterSizeDistribution(labels);
+  q.noiseFraction = sizes.noiseFraction;
+  q.clusterCount = sizes.clusterCount;
+  if (sizes.sizes) q.clusterSizes = sizes.sizes;
+  if (data.truth && data.truth.length === labels.length && data.truth.some((t) => t >= 0)) {
+    const known: number[] = [];
+    for (let i = 0; i < labels.length; i++) if (data.truth[i] >= 0) known.push(i);
+    const truth = known.length === labels.length ? data.truth : Int32Array.from(known, (i) => data.truth![i]);
+    const pred = known.length === labels.length ? labels : Int32Array.from(known, (i) => labels[i]);
+    q.ari = adjustedRandIndex(truth, pred);
+    q.nmi = normalizedMutualInfo(truth, pred);
+    const hc = homogeneityCompleteness(truth, pred);
+    q.homogeneity = hc.homogeneity;
+    q.completeness = hc.completeness;
+    q.vMeasure = hc.vMeasure;
+    q.purity = purity(truth, pred);
+    q.reconstructionAccuracy = reconstructionAccuracy(truth, pred);
+  }
+  const x = opts.internal === false ? undefined : vectorsOf(data, opts.field ?? 'auto');
+  if (x) {
+    const sil = silhouetteScore(x, labels, { exactMax: opts.silhouetteExactMax, sampleSize: opts.silhouetteSampleSize, referenceSize: opts.silhouetteReferenceSize, seed: opts.seed });
+    if (sil) {
+      q.silhouette = sil.value;
+      q.silhouetteSampleSize = sil.sampleSize;
+      if (sil.ci95) q.silhouetteCi95 = sil.ci95;
+    }
+    const db = daviesBouldin(x, labels);
+    if (db !== undefined) q.daviesBouldin = db;
+    const ch = calinskiHarabasz(x, labels);
+    if (ch !== undefined) q.calinskiHarabasz = ch;
+  }
+  if (data.hierarchy) q.hierarchyDepth = data.hierarchy.length;
   return q;
 }

@@ -1,6 +1,17 @@
 /** report.md: stands on its own (e.g. in a PR comment). Built from results.json alone. */
 import type { RunResults, StageRecord } from '../harness/types.js';
 import { formatBytes, formatMs } from '../harness/format-units.js';
+import { methodLimitLines, qualityLine } from './quality-markdown.js';
+import { renderMeasurementSections } from './measurement-report.js';
+import { markdownChartLinks } from './report-files.js';
+import { isMeasuredStatus } from '../harness/cell-status.js';
+import { renderHardwareMarkdown, type HardwareSection } from './hardware-recommendation.js';
+import { renderRepeatStatsMarkdown, renderScalingMarkdown } from './scaling-law-report.js';
+import type { ScalingSection } from '../harness/scaling-law-fit.js';
+import type { RepeatStatsSection } from '../harness/repeat-statistics.js';
+import { costLines, embeddingThroughputLines } from './cost-throughput-markdown.js';
+import { apiCallLines } from './api-calls-table.js';
+import { concurrencyLines } from './concurrency-table.js';
 
 const fmt = (v: number | undefined, digits = 3): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
@@ -15,16 +26,22 @@ function machineLines(r: RunResults): string[] {
 
 function stageRow(rec: StageRecord, quality: string): string {
   const status = rec.status === 'ok' ? 'ok' : `**${rec.status}**${rec.reason ? ` (${rec.reason.slice(0, 80)})` : ''}`;
-  const ok = rec.status === 'ok';
+  const ok = isMeasuredStatus(rec.status); // degraded and superlinear cells ran: show their numbers
   return `| ${rec.stage}/${rec.method} | ${status} | ${ok ? formatMs(rec.wallMs) : '—'} | ${rec.peakRssBytes ? formatBytes(rec.peakRssBytes) : '—'} | ${ok ? formatBytes(rec.peakHeapUsedBytes) : '—'} | ${ok ? Math.round(rec.itemsPerSec).toLocaleString('en-US') : '—'} | ${quality} |`;
 }
 
 /** Render the whole Markdown report. */
 export function renderMarkdownReport(r: RunResults): string {
   const out: string[] = [`# clusterbench report: ${r.id}`, '', ...machineLines(r), ''];
+  const hardware = r.sections.hardware as HardwareSection | undefined;
+  if (hardware?.rows) out.push(...renderHardwareMarkdown(hardware));
   if (r.breakingPoints.length > 0) {
-    out.push('## Breaking points', '', '| stage | kind | last passing scale | first failing scale | reason |', '|---|---|---|---|---|');
-    for (const b of r.breakingPoints) out.push(`| ${b.stage}/${b.method} | ${b.kind} | ${b.lastPassingScale ?? '—'} | ${b.firstFailingScale} | ${b.reason.slice(0, 120)} |`);
+    out.push('## Breaking points', '', '| stage | kind | last passing scale | first failing scale | bisected bracket | reason |', '|---|---|---|---|---|---|');
+    for (const b of r.breakingPoints) {
+      const bis = b.bisection;
+      const bracket = bis ? `passes ${bis.passScale.toLocaleString('en-US')}, breaks ${bis.failScale.toLocaleString('en-US')} (${(bis.relativeWidth * 100).toFixed(1)}% wide, ${bis.steps.length} runs${bis.converged ? '' : `; ${bis.note ?? 'not converged'}`})` : '—';
+      out.push(`| ${b.stage}/${b.method} | ${b.kind} | ${b.lastPassingScale ?? '—'} | ${b.firstFailingScale} | ${bracket} | ${b.reason.slice(0, 120)} |`);
+    }
     out.push('');
   } else out.push('No breaking points within the profile\'s scales.', '');
   out.push('## Per scale', '');
@@ -36,7 +53,16 @@ export function renderMarkdownReport(r: RunResults): string {
     for (const rec of r.records.filter((x) => x.scale === s.scale && x.repeat === 0)) out.push(stageRow(rec, rec.stage === 'cluster' ? qText : ''));
     const extras = [`clusters ${q.clusterCount ?? '—'}`, `noise ${fmt(q.noiseFraction, 3)}`];
     if (s.input?.uniqueFraction !== undefined) extras.push(`unique texts ${(s.input.uniqueFraction * 100).toFixed(2)}%`);
-    out.push('', `Quality: ARI ${fmt(q.ari)}; ${extras.join('; ')}.`, '');
+    out.push('', `Quality: ${qualityLine(q)}; ${extras.join('; ')}.`, '');
   }
+  out.push(...methodLimitLines(r));
+  out.push(...embeddingThroughputLines(r), ...costLines(r));
+  out.push(...apiCallLines(r), ...concurrencyLines(r));
+  const scaling = r.sections.scaling as ScalingSection | undefined;
+  if (scaling?.fits) out.push(...renderScalingMarkdown(scaling));
+  const repeatStats = r.sections.repeatStats as RepeatStatsSection | undefined;
+  if (repeatStats?.cells) out.push(...renderRepeatStatsMarkdown(repeatStats));
+  out.push(...renderMeasurementSections(r));
+  out.push(...markdownChartLinks(r));
   return out.join('\n');
 }

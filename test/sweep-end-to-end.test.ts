@@ -12,7 +12,7 @@ test('a tiny sweep through the real piscina pool writes results.json and report.
 name: tiny
 seed: 3
 scales: [120, 400]
-input: { kind: synthetic, options: { difficulty: 0 } }
+input: { kind: synthetic, options: { difficulty: 0, intents: 12, languages: [en], zipf: 0, multiIntentRate: 0 } }
 stages:
   - { stage: summarise, method: extractive }
   - { stage: embed, method: hashing, options: { dims: 128 } }

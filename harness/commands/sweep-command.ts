@@ -1,5 +1,5 @@
 /** `clusterbench sweep`: run a profile's scales through its stages and write runs/<id>/. */
-import { resolve, join, relative } from 'node:path';
+import { dirname, resolve, join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { loadProfile, validateProfile } from '../profile-loader.js';
 import { runSweep } from '../sweep-runner.js';
@@ -9,6 +9,10 @@ import { createProgressReporter } from '../progress-reporter.js';
 import type { RunResults } from '../types.js';
 import type { SweepProfile } from '../profile-schema.js';
 import { toolVersion } from '../tool-version.js';
+import { loadPricingTable } from '../../pipeline/pricing-table.js';
+import { computeRunCost, withResolvedModels } from '../../pipeline/stage-cost.js';
+import { loadSweepResume } from '../sweep-checkpoint.js';
+import { createSweepMeasurement, runHeader } from '../sweep-measurement.js';
 
 /** Parse "200,1000,5000" into scales; throws naming the flag. */
 export function parseScalesFlag(text: string): number[] {
@@ -27,23 +31,40 @@ export interface SweepCommandOptions {
   seed?: string;
   out: string;
   quiet?: boolean;
+  /** Continue the interrupted run in this directory (its results.json and checkpoints/) instead of starting one. */
+  resume?: string;
+  /** A pricing YAML merged over the shipped table (pipeline/data/pricing.yaml); overrides the profile's `pricing`. */
+  pricing?: string;
+  /** Last change to the resolved profile before the run (the breaking-point command sets its escalation scales here). */
+  adjustProfile?: (profile: SweepProfile, file: string) => Promise<SweepProfile>;
 }
 
 /** Run a sweep from CLI options; returns the run directory. */
 export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir: string; results: RunResults }> {
-  const { path, profile: loaded } = await loadProfile(opts.profile);
+  const resumed = opts.resume !== undefined ? loadSweepResume(opts.resume) : undefined;
+  if (resumed && (opts.scales !== undefined || opts.seed !== undefined)) throw new Error('--resume continues a run with its own profile; drop --scales and --seed');
+  const { path, profile: loaded } = resumed
+    ? { path: resolve(resumed.prior.profilePath), profile: await validateProfile(resumed.prior.profile, `${join(opts.resume!, 'results.json')}: profile`) }
+    : await loadProfile(opts.profile);
   let profile: SweepProfile = loaded;
   if (opts.scales !== undefined || opts.seed !== undefined) {
     const seed = opts.seed !== undefined ? Number(opts.seed) : profile.seed;
     if (!Number.isInteger(seed)) throw new Error(`--seed: "${opts.seed}" is not an integer`);
     profile = await validateProfile({ ...profile, seed, scales: opts.scales !== undefined ? parseScalesFlag(opts.scales) : profile.scales }, `${relative(process.cwd(), path)} (with flags)`);
   }
+  if (opts.adjustProfile) profile = await opts.adjustProfile(profile, relative(process.cwd(), path) || path);
+  // Load prices before the sweep so a bad pricing file fails fast; the profile's path is relative to the profile.
+  const pricing = loadPricingTable(opts.pricing ?? (profile.pricing !== undefined ? resolve(dirname(path), profile.pricing) : undefined));
   const progress = createProgressReporter(process.stderr, opts.quiet);
-  const startedAt = new Date();
-  const id = newRunId(profile.name, startedAt);
-  const runDir = resolve(opts.out, id);
+  const startedAt = resumed ? new Date(resumed.prior.startedAt) : new Date();
+  const id = resumed?.prior.id ?? newRunId(profile.name, startedAt);
+  const runDir = resumed ? resolve(opts.resume!) : resolve(opts.out, id);
+  const profilePath = resumed?.prior.profilePath ?? (relative(process.cwd(), path) || path);
+  // Checkpoints, partial results.json after each cell, storage, leak check, pipelines at once, worker scaling.
+  const measurement = createSweepMeasurement(runDir, runHeader({ id, tool: { name: 'clusterbench', version: toolVersion() }, startedAt: startedAt.toISOString(), machine: machineInfo(), profilePath, profile }), profile, resumed);
+  if (resumed) progress.log(`resuming ${runDir}: ${resumed.manifest.cells.length} cells already done`);
   progress.log(`clusterbench sweep "${profile.name}": scales ${profile.scales.join(', ')}; stages ${profile.stages.map((s) => `${s.stage}/${s.method}`).join(' -> ')}`);
-  const outcome = await runSweep(profile, { progress });
+  const outcome = await runSweep(profile, { progress, hooks: measurement.hooks, resume: resumed?.resume });
   const results: RunResults = {
     schemaVersion: 1,
     id,
@@ -54,9 +75,10 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
     profilePath: relative(process.cwd(), path) || path,
     profile,
     ...outcome,
-    sections: {},
+    sections: { ...outcome.sections, ...(await measurement.finish(progress)) },
   };
-  const files = writeRunReports(runDir, results);
+  results.sections.cost = computeRunCost(results.records, await withResolvedModels(profile.stages), pricing);
+  const files = await writeRunReports(runDir, results);
   progress.log(`wrote ${files.map((f) => relative(process.cwd(), f)).join(', ')}`);
   return { runDir, results };
 }
@@ -70,6 +92,8 @@ export function registerSweepCommand(program: Command): void {
     .option('--seed <n>', 'override the profile seed')
     .option('-o, --out <dir>', 'parent folder for run directories', 'runs')
     .option('-q, --quiet', 'no progress output')
+    .option('--pricing <file>', 'pricing YAML merged over pipeline/data/pricing.yaml (USD per 1M tokens) for the tokens and cost section')
+    .option('--resume <runDir>', 'continue an interrupted sweep from its last completed stage and scale (runs/<id>)')
     .action(async (o: SweepCommandOptions) => {
       await sweepCommand(o);
     });

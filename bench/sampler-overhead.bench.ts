@@ -1,0 +1,86 @@
+/**
+ * The RSS sampler's own cost: the same cell (embed/hashing on synthetic conversations, in a warm piscina worker)
+ * run alternately with sampling.intervalMs 10 (on) and 0 (off: start and end readings only), R times each.
+ * Reports the wall-time overhead (median on vs median off), the main-thread memory the timeline holds (heap
+ * after forced GC with and without it; needs --expose-gc, which scripts/run-benches.mjs passes), the peak-RSS
+ * difference, and the cost of one reading. Targets (issue 6): <= 2% wall time and <= 5 MB at 10 ms.
+ * BENCH_SAMPLER_N (conversations, default 12000) and BENCH_SAMPLER_RUNS (per mode, default 7) size it.
+ */
+import { performance } from 'node:perf_hooks';
+import { median } from 'simple-statistics';
+import { validateProfile } from '../harness/profile-loader.js';
+import { runStageOnce } from '../harness/sweep-runner.js';
+import { createStagePool } from '../harness/worker-pool.js';
+import { buildScaleInput } from '../harness/sweep-input.js';
+import { renderTextTable } from '../harness/text-table.js';
+import { formatBytes } from '../harness/format-units.js';
+import type { PipelineData, RssSample, SamplerOverhead } from '../harness/types.js';
+
+const n = Number(process.env.BENCH_SAMPLER_N ?? 12_000);
+const runs = Number(process.env.BENCH_SAMPLER_RUNS ?? 7);
+const gc = (globalThis as { gc?: () => void }).gc;
+
+async function main(): Promise<void> {
+  const stage = { stage: 'embed', method: 'hashing', options: { dims: 256, field: 'conversations' } };
+  const on = await validateProfile({ name: 'sampler-on', scales: [n], stages: [stage], sampling: { intervalMs: 10 } }, 'bench');
+  const off = await validateProfile({ ...on, name: 'sampler-off', sampling: { intervalMs: 0 } }, 'bench');
+  let data: PipelineData = (await buildScaleInput(on, n)).data;
+  const pool = createStagePool(on.stages[0], on);
+  const wall = { on: [] as number[], off: [] as number[] };
+  const peak = { on: [] as number[], off: [] as number[] };
+  let kept: RssSample[] | undefined;
+  let samples = 0;
+  try {
+    for (let r = -1; r < runs; r++) {
+      // Alternate the order so drift on a shared machine hits both modes alike; r = -1 warms the worker up.
+      for (const mode of r % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+        const { record, data: out } = await runStageOnce(pool, on.stages[0], mode === 'on' ? on : off, data, n, 0);
+        if (record.status !== 'ok' || !out) throw new Error(`${mode}: ${record.status} ${record.reason ?? ''}`);
+        data = { ...data, ...out };
+        if (r < 0) continue;
+        wall[mode].push(record.wallMs);
+        peak[mode].push(record.peakRssBytes);
+        if (mode === 'on') { kept = record.rssTimeline; samples = kept.length; }
+      }
+    }
+  } finally {
+    await pool.destroy();
+  }
+  // Memory the timeline holds in the main thread: heap after GC with the last timeline alive, then without it.
+  let timelineBytes = NaN;
+  if (gc) {
+    gc(); gc();
+    const withIt = process.memoryUsage().heapUsed;
+    kept = undefined;
+    gc(); gc();
+    timelineBytes = withIt - process.memoryUsage().heapUsed;
+  }
+  // Cost of one reading (what each 10 ms tick does besides pushing one object).
+  const k = 20_000;
+  const t0 = performance.now();
+  for (let i = 0; i < k; i++) process.memoryUsage.rss();
+  const perReadingUs = ((performance.now() - t0) / k) * 1000;
+
+  const wOn = median(wall.on);
+  const wOff = median(wall.off);
+  const result: SamplerOverhead = { intervalMs: 10, wallMsOn: wOn, wallMsOff: wOff, wallOverhead: (wOn - wOff) / wOff, memoryOverheadBytes: timelineBytes, samples };
+  const rssDiff = median(peak.on) - median(peak.off);
+  console.log(`sampler overhead: embed/hashing, n=${n}, ${runs} runs per mode alternating, warm worker (shared 2-core machine: noisy)\n`);
+  console.log(renderTextTable(['measure', 'value', 'target'], [
+    ['median wall, sampling on (10 ms)', `${wOn.toFixed(1)} ms`, ''],
+    ['median wall, sampling off', `${wOff.toFixed(1)} ms`, ''],
+    ['wall-time overhead', `${(result.wallOverhead * 100).toFixed(2)} %`, '<= 2 %'],
+    ['min wall on / off', `${Math.min(...wall.on).toFixed(1)} / ${Math.min(...wall.off).toFixed(1)} ms`, ''],
+    ['RSS samples per run (on)', String(samples), ''],
+    ['timeline memory (heap after GC)', Number.isFinite(timelineBytes) ? formatBytes(timelineBytes) : 'n/a (run with --expose-gc)', '<= 5 MB'],
+    ['peak RSS on - off (median)', formatBytes(rssDiff), '<= 5 MB'],
+    ['one RSS reading', `${perReadingUs.toFixed(2)} us`, ''],
+    ['CPU share of the main thread at 10 ms', `${((perReadingUs / 10_000) * 100).toFixed(3)} %`, ''],
+  ]));
+  console.log(`\n${JSON.stringify(result)}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,72 @@
+/**
+ * `clusterbench breaking-point`: "find my breaking point on my laptop". Escalates the scale geometrically (x2 by
+ * default) from a start until every stage of interest breaks (oom, timeout, error, degraded, superlinear) or the
+ * ceiling is reached, then bisects each break to within the profile's tolerance. Writes runs/<id>/ like `sweep`.
+ */
+import type { Command } from 'commander';
+import { parseScalesFlag, sweepCommand } from './sweep-command.js';
+import { validateProfile } from '../profile-loader.js';
+import { escalationScales } from '../breaking-point-detection.js';
+import type { SweepProfile } from '../profile-schema.js';
+import type { RunResults } from '../types.js';
+
+/** Options of the breaking-point command. */
+export interface BreakingPointCommandOptions {
+  profile: string;
+  /** Stages of interest, kind or kind/method (repeatable). */
+  stage?: string[];
+  start?: string;
+  ceiling?: string;
+  factor?: string;
+  seed?: string;
+  out: string;
+  quiet?: boolean;
+}
+
+const oneScale = (flag: string, text: string): number => {
+  const v = parseScalesFlag(text);
+  if (v.length !== 1) throw new Error(`${flag}: give one scale, e.g. ${flag} 1k`);
+  return v[0];
+};
+
+/** Apply the flags to the profile's `breakingPoints.escalate` and set its scales. */
+export async function escalationProfile(profile: SweepProfile, file: string, o: BreakingPointCommandOptions): Promise<SweepProfile> {
+  const base = profile.breakingPoints?.escalate;
+  const start = o.start !== undefined ? oneScale('--start', o.start) : base?.start;
+  const ceiling = o.ceiling !== undefined ? oneScale('--ceiling', o.ceiling) : base?.ceiling;
+  const factor = o.factor !== undefined ? Number(o.factor) : (base?.factor ?? 2);
+  if (start === undefined || ceiling === undefined) throw new Error(`${file}: breakingPoints.escalate: is required for breaking-point (or pass --start and --ceiling)`);
+  if (!(factor > 1)) throw new Error(`--factor: "${o.factor}" must be a number > 1`);
+  const stages = o.stage?.length ? o.stage : base?.stages;
+  for (const s of stages ?? []) {
+    if (!profile.stages.some((x) => x.stage === s || `${x.stage}/${x.method}` === s)) {
+      throw new Error(`--stage: "${s}" is not a stage of ${file} (its stages: ${profile.stages.map((x) => `${x.stage}/${x.method}`).join(', ')})`);
+    }
+  }
+  const escalate = { start, ceiling, factor, ...(stages ? { stages } : {}) };
+  const seed = o.seed !== undefined ? Number(o.seed) : profile.seed;
+  if (!Number.isInteger(seed)) throw new Error(`--seed: "${o.seed}" is not an integer`);
+  return validateProfile({ ...profile, seed, scales: escalationScales(escalate), breakingPoints: { ...profile.breakingPoints, escalate } }, `${file} (breaking-point)`);
+}
+
+/** Run the escalation; returns the run directory and results. */
+export async function breakingPointCommand(o: BreakingPointCommandOptions): Promise<{ runDir: string; results: RunResults }> {
+  return sweepCommand({ profile: o.profile, out: o.out, quiet: o.quiet, adjustProfile: (p, file) => escalationProfile(p, file, o) });
+}
+
+export function registerBreakingPointCommand(program: Command): void {
+  program
+    .command('breaking-point')
+    .description('escalate the scale (x2) until each stage of interest breaks or a ceiling is reached, then bisect each break; writes runs/<id>/')
+    .option('-p, --profile <name|path>', 'profile name in profiles/ or a YAML path', 'breaking-point')
+    .option('-s, --stage <kind|kind/method...>', 'stage(s) of interest (default: the profile\'s breakingPoints.escalate.stages, else every stage)')
+    .option('--start <n>', 'first scale, e.g. 1k (default: breakingPoints.escalate.start)')
+    .option('--ceiling <n>', 'largest scale to try, e.g. 2m (default: breakingPoints.escalate.ceiling)')
+    .option('--factor <x>', 'growth factor between scales (default 2)')
+    .option('--seed <n>', 'override the profile seed')
+    .option('-o, --out <dir>', 'parent folder for run directories', 'runs')
+    .option('-q, --quiet', 'no progress output')
+    .action(async (o: BreakingPointCommandOptions) => {
+      await breakingPointCommand(o);
+    });
+}

@@ -1,0 +1,64 @@
+/**
+ * `clusterbench history [RUN_DIR...]`: append runs to the history database (DuckDB, timelines as Parquet beside it),
+ * print the trend of every metric with its steps, and write history.html.
+ */
+import { join, relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { appendRun, countRuns, openHistory, readHistorySeries } from '../history-database.js';
+import { readRun } from './compare-command.js';
+import { writeFileAtomic } from '../atomic-write.js';
+import { analyseTrends, renderHistoryHtml, renderTrendsMarkdown, type SeriesTrend } from '../../reports/history-report.js';
+
+/** Options of the history command. */
+export interface HistoryCommandOptions {
+  db: string;
+  out?: string;
+  cell?: string;
+  metric?: string;
+  profile?: string;
+  /** Charted metrics (comma list). */
+  charts?: string;
+}
+
+/** Append `runDirs`, then analyse; returns the trends, the Markdown and the files written. */
+export async function historyCommand(runDirs: string[], opts: HistoryCommandOptions): Promise<{ trends: SeriesTrend[]; markdown: string; files: string[]; runs: number }> {
+  const db = await openHistory(opts.db);
+  const files: string[] = [];
+  try {
+    for (const d of runDirs) {
+      const r = readRun(d);
+      files.push(await appendRun(db, r, join(resolve(d), 'results.json')));
+    }
+    const runs = await countRuns(db);
+    const trends = analyseTrends(await readHistorySeries(db, { cell: opts.cell, metric: opts.metric, profile: opts.profile }));
+    const markdown = renderTrendsMarkdown(trends, runs);
+    const outDir = resolve(opts.out ?? join(db.path, '..'));
+    const charted = (opts.charts ?? 'wall_p50,peak_rss,peak_heap,ari').split(',').map((s) => s.trim()).filter(Boolean);
+    const html = await renderHistoryHtml(trends, runs, opts.metric ? [opts.metric] : charted);
+    writeFileAtomic(join(outDir, 'history.html'), html);
+    writeFileAtomic(join(outDir, 'history.md'), markdown);
+    files.push(join(outDir, 'history.html'), join(outDir, 'history.md'));
+    return { trends, markdown, files, runs };
+  } finally {
+    db.close();
+  }
+}
+
+export function registerHistoryCommand(program: Command): void {
+  program
+    .command('history')
+    .description('append runs to the history database, print trends with step detection, write history.html')
+    .argument('[run-dirs...]', 'run directories to append first (appending a run again replaces it)')
+    .option('--db <file>', 'DuckDB history database', 'history/history.duckdb')
+    .option('-o, --out <dir>', 'where history.html and history.md go (default: beside the database)')
+    .option('--cell <text>', 'only cells whose key contains this, e.g. cluster/kmeans or @5000')
+    .option('--metric <name>', 'only this metric, e.g. wall_p50, peak_rss, ari')
+    .option('--profile <name>', 'only runs of this profile')
+    .option('--charts <list>', 'metrics charted in history.html', 'wall_p50,peak_rss,peak_heap,ari')
+    .action(async (dirs: string[], o: HistoryCommandOptions) => {
+      const { trends, runs, files } = await historyCommand(dirs, o);
+      const shown = o.metric ? trends : trends.filter((t) => (o.charts ?? '').split(',').includes(t.metric));
+      process.stdout.write(renderTrendsMarkdown(shown, runs));
+      process.stdout.write(`wrote ${files.map((f) => relative(process.cwd(), f)).join(', ')}\n`);
+    });
+}

@@ -1,0 +1,39 @@
+/** `clusterbench report RUN_DIR`: rebuild every report file of a run from its results.json alone. */
+import { join, relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { readResults } from '../run-directory.js';
+import { writeFileAtomic } from '../atomic-write.js';
+import { renderMarkdownReport } from '../../reports/markdown-report.js';
+import { writeReportFiles } from '../../reports/report-files.js';
+import { checkReportInBrowser } from '../../reports/browser-check.js';
+
+/** Rebuild report.md, report.html, charts/, csv/ and bmf.json in `runDir`; returns the files written. */
+export async function reportCommand(runDir: string): Promise<string[]> {
+  const dir = resolve(runDir);
+  const results = readResults(dir);
+  writeFileAtomic(join(dir, 'report.md'), renderMarkdownReport(results));
+  return [join(dir, 'report.md'), ...(await writeReportFiles(dir, results))];
+}
+
+export function registerReportCommand(program: Command): void {
+  program
+    .command('report')
+    .description('rebuild report.md, report.html, charts/*.svg, csv/*.csv and bmf.json of a run from its results.json')
+    .argument('<run-dir>', 'a run directory holding results.json')
+    .option('--check-browser', 'open report.html in headless Chromium, check every chart rendered, save report-screenshot.png')
+    .action(async (runDir: string, o: { checkBrowser?: boolean }) => {
+      const files = await reportCommand(runDir);
+      process.stdout.write(`${files.map((f) => relative(process.cwd(), f)).join('\n')}\n`);
+      if (o.checkBrowser) {
+        const res = await checkReportInBrowser(join(resolve(runDir), 'report.html'), join(resolve(runDir), 'report-screenshot.png'));
+        for (const c of res.charts) process.stdout.write(`chart ${c.id}: ${c.shapes} SVG shapes, ${Math.round(c.width)}x${Math.round(c.height)} px\n`);
+        for (const id of res.skipped) process.stdout.write(`chart ${id}: skipped (no data in results.json)\n`);
+        const bad = res.charts.filter((c) => c.shapes === 0 || c.width === 0);
+        process.stdout.write(`screenshot: ${relative(process.cwd(), res.screenshot)}\n`);
+        if (res.consoleErrors.length || res.networkRequests.length || bad.length) {
+          throw new Error(`browser check failed: ${[...res.consoleErrors.map((e) => `console error: ${e}`), ...res.networkRequests.map((u) => `network request: ${u}`), ...bad.map((c) => `chart ${c.id} drew nothing`)].join('; ')}`);
+        }
+        process.stdout.write('browser check passed\n');
+      }
+    });
+}

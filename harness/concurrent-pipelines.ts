@@ -1,0 +1,66 @@
+/**
+ * Pipelines at once (profile `concurrentPipelines:`; seed 004's "multiple pipelines running simultaneously"):
+ * run P independent copies of the profile's pipeline concurrently, each with its own worker pools, and report
+ * throughput (P x n conversations over the wall time until the last one finishes) and memory against P.
+ * RSS is for the whole process (all P pipelines); heap is summed over the pipelines' own worker peaks.
+ */
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { ConcurrentPipelinesPoint, ConcurrentPipelinesSection, PipelineData, StageRecord } from './types.js';
+import type { SweepProfile } from './profile-schema.js';
+import type { ProgressReporter } from './progress-reporter.js';
+import { createStagePool } from './worker-pool.js';
+import { startRssSampler } from './memory-sampler.js';
+import { buildScaleInput } from './sweep-input.js';
+import { runStageOnce } from './sweep-runner.js';
+import { formatBytes, formatMs } from './format-units.js';
+
+/** The section key. */
+export const CONCURRENT_PIPELINES_SECTION = 'concurrentPipelines';
+
+/** One pipeline run start to end; returns its records (stops at the first stage that fails). */
+async function runPipeline(profile: SweepProfile, input: PipelineData, scale: number): Promise<StageRecord[]> {
+  const pools = profile.stages.map((s) => createStagePool(s, profile));
+  const records: StageRecord[] = [];
+  let data: PipelineData | undefined = input;
+  try {
+    for (const [i, spec] of profile.stages.entries()) {
+      if (!data) break;
+      const { record, data: out } = await runStageOnce(pools[i], spec, profile, data, scale, 0);
+      records.push(record);
+      data = out ? { ...data, ...out } : undefined;
+    }
+  } finally {
+    await Promise.all(pools.map((p) => p.destroy()));
+  }
+  return records;
+}
+
+/** Measure throughput and memory for each pipeline count in concurrentPipelines.counts. */
+export async function runConcurrentPipelines(profile: SweepProfile, progress: ProgressReporter): Promise<ConcurrentPipelinesSection> {
+  const spec = profile.concurrentPipelines!;
+  const scale = spec.scale ?? Math.min(...profile.scales);
+  const input = (await buildScaleInput(profile, scale)).data;
+  const points: ConcurrentPipelinesPoint[] = [];
+  for (const p of spec.counts) {
+    // Each pipeline transfers its own buffers into its workers, so each gets its own copy.
+    const copies = Array.from({ length: p }, () => structuredClone(input));
+    const baselineRssBytes = process.memoryUsage.rss();
+    const sampler = startRssSampler(profile.sampling.intervalMs || 10);
+    const t0 = performance.now();
+    const perPipeline = await Promise.all(copies.map((c) => runPipeline(profile, c, scale)));
+    const wallMs = performance.now() - t0;
+    const { peakRss } = sampler.stop();
+    const throughputPerSec = (p * scale) / Math.max(wallMs / 1000, 1e-9);
+    const failures = perPipeline.flat().filter((r) => r.status !== 'ok').length + perPipeline.filter((rs) => rs.length < profile.stages.length).length;
+    points.push({
+      pipelines: p, scale, wallMs, throughputPerSec, relativeThroughput: 0, peakRssBytes: peakRss, baselineRssBytes,
+      sumPeakHeapBytes: perPipeline.reduce((s, rs) => s + Math.max(0, ...rs.map((r) => r.peakHeapUsedBytes)), 0),
+      failures,
+    });
+    progress.log(`  P=${p}: ${formatMs(wallMs)}, ${Math.round(throughputPerSec)} conversations/s, peak RSS ${formatBytes(peakRss)}${failures ? `, ${failures} failed cells` : ''}`);
+  }
+  const ref = points.find((x) => x.pipelines === 1) ?? points[0];
+  for (const x of points) x.relativeThroughput = ref ? x.throughputPerSec / ref.throughputPerSec : 0;
+  return { cores: os.availableParallelism(), points };
+}

@@ -1,0 +1,34 @@
+/**
+ * Main-thread entry for `clusterbench profile` with a clinic tool (clinic 13 profiles only the main thread): reads
+ * its job from the JSON file named by argv[2], prepares the stage's input, runs the stage once in this thread, and
+ * prints one line of timing. Started by clinic as `node [--cpu-prof ...] profile-stage-main.js job.json`.
+ */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { validateProfile } from './profile-loader.js';
+import { prepareStageInput } from './stage-input-preparation.js';
+
+/** The job file's content. */
+export interface ProfileJob {
+  profile: unknown;
+  profileSource: string;
+  stage: string;
+  scale: number;
+  runDir?: string;
+}
+
+async function main(): Promise<void> {
+  const jobPath = process.argv[2];
+  if (!jobPath) throw new Error('usage: profile-stage-main.js JOB.json');
+  const job = JSON.parse(readFileSync(jobPath, 'utf8')) as ProfileJob;
+  const profile = await validateProfile(job.profile, job.profileSource);
+  const p = await prepareStageInput(profile, job.stage, job.scale, { runDir: job.runDir });
+  const t0 = performance.now();
+  await p.def.run(p.input, p.options, { seed: p.seed, sample() {}, count() {}, observe() {} });
+  process.stdout.write(`${p.spec.stage}/${p.spec.method} at n=${job.scale}: ${((performance.now() - t0) / 1000).toFixed(2)} s in the main thread\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`profile-stage-main: ${(e as Error)?.message ?? String(e)}\n`);
+  process.exitCode = 2;
+});

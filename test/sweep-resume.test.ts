@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sweepCommand } from '../harness/commands/sweep-command.js';
+import { ipcFileToPipelineFields } from '../harness/arrow-pipeline-data.js';
+import type { CheckpointManifest, RunResults } from '../harness/types.js';
+import { tempDir, writeProfile } from './test-helpers.js';
+
+const PROFILE = `
+name: resume
+seed: 5
+scales: [150, 400]
+input: { kind: synthetic, options: { difficulty: 0 } }
+stages:
+  - { stage: summarise, method: extractive }
+  - { stage: embed, method: hashing, options: { dims: 64 } }
+  - { stage: cluster, method: kmeans, options: { k: 8, nInit: 1 } }
+`;
+
+const read = (runDir: string): RunResults => JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as RunResults;
+const cellKeys = (r: RunResults): string[] => r.records.map((x) => `${x.scale}:${x.stage}/${x.method}:${x.repeat}:${x.status}`).sort();
+
+async function labelsByScale(runDir: string): Promise<Record<number, number[]>> {
+  const m = read(runDir).sections.checkpoints as CheckpointManifest;
+  const out: Record<number, number[]> = {};
+  for (const c of m.cells.filter((x) => x.stage === 'cluster')) {
+    const { fields } = await ipcFileToPipelineFields(readFileSync(join(runDir, c.file!)));
+    out[c.scale] = Array.from(fields.labels!);
+  }
+  return out;
+}
+
+test('a sweep killed after 4 cells and resumed gives the same records and labels as an uninterrupted one', async () => {
+  const dir = tempDir();
+  const profile = writeProfile(PROFILE, dir);
+  const { runDir: fullDir } = await sweepCommand({ profile, out: join(dir, 'full'), quiet: true });
+
+  process.env.CLUSTERBENCH_CRASH_AFTER_CELLS = '4';
+  try {
+    await assert.rejects(sweepCommand({ profile, out: join(dir, 'killed'), quiet: true }), /simulated crash after 4 cells/);
+  } finally {
+    delete process.env.CLUSTERBENCH_CRASH_AFTER_CELLS;
+  }
+  const killedDir = join(dir, 'killed', readdirSync(join(dir, 'killed'))[0]);
+  const partial = read(killedDir);
+  const manifest = partial.sections.checkpoints as CheckpointManifest;
+  assert.equal(manifest.complete, false);
+  assert.equal(manifest.cells.length, 4, 'partial results.json lists the 4 completed cells');
+  assert.equal(partial.records.length, 4, 'and keeps their records');
+  assert.deepEqual(partial.scales.map((s) => s.scale), [150]);
+
+  const { runDir: resumedDir, results } = await sweepCommand({ profile: 'ignored', out: 'ignored', resume: killedDir, quiet: true });
+  assert.equal(resumedDir, killedDir);
+  const full = read(fullDir);
+  const resumed = read(resumedDir);
+  assert.deepEqual(cellKeys(resumed), cellKeys(full), 'same record set');
+  assert.equal(resumed.id, partial.id);
+  // The 4 records measured before the kill are kept as they were, not re-measured.
+  assert.deepEqual(resumed.records.slice(0, 4).map((x) => x.wallMs), partial.records.map((x) => x.wallMs));
+  assert.equal((resumed.sections.checkpoints as CheckpointManifest).complete, true);
+  assert.equal((resumed.sections.checkpoints as CheckpointManifest).resumedAt.length, 1);
+  assert.deepEqual(await labelsByScale(resumedDir), await labelsByScale(fullDir), 'identical cluster labels at every scale');
+  assert.deepEqual(resumed.scales.map((s) => s.quality.ari), full.scales.map((s) => s.quality.ari));
+  assert.equal(results.records.length, 6);
+
+  await assert.rejects(sweepCommand({ profile: 'x', out: 'x', resume: resumedDir, quiet: true }), /already finished; nothing to resume/);
+  await assert.rejects(sweepCommand({ profile: 'x', out: 'x', resume: join(dir, 'nope'), quiet: true }), /results\.json: cannot read results/);
+});
