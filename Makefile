@@ -3,7 +3,7 @@
 NODE ?= node
 PROFILE ?= quick
 
-.PHONY: all build sweep test bench typecheck clean
+.PHONY: all build sweep test bench typecheck clean profile nightly
 
 all: build
 
@@ -23,6 +23,19 @@ test: build
 
 bench: build
 	$(NODE) scripts/run-benches.mjs
+
+# Profile one stage at one scale: make profile STAGE=cluster SCALE=20000 TOOL=cpu-prof (or heap-prof, heap-snapshot,
+# doctor, flame, bubbleprof, heapprofiler). Prints the output files and the top five functions by self time.
+STAGE ?= cluster
+SCALE ?= 20000
+TOOL ?= cpu-prof
+profile: build
+	$(NODE) dist/harness/cli.js profile --stage $(STAGE) --scale $(SCALE) --tool $(TOOL) --profile $(PROFILE)
+
+# The nightly loop locally (see README, "Nightly runs"): sweep profiles/nightly.yaml, append to the history,
+# compare with the last passing run; exits 1 on a regression.
+nightly: build
+	bash scripts/nightly.sh
 
 clean:
 	rm -rf dist runs

@@ -58,6 +58,6 @@ const hashData: Holder = { data: await summaries(hashN) };
 for (const w of [1, 2]) rows.push(await measure('hashing', { dims: 256 }, w, hashData));
 const useData: Holder = { data: await summaries(useN) };
 for (const w of [1, 2]) rows.push(await measure('use-lite', {}, w, useData));
-if (long) for (const b of [8, 128]) rows.push(await measure('use-lite', { batchSize: b }, 1, useData));
+if (long) for (const b of [1, 4, 32, 128]) rows.push(await measure('use-lite', { batchSize: b }, 1, useData));
 console.log(`embedders on ${os.cpus()[0]?.model ?? 'cpu'} x ${os.cpus().length}, Node ${process.version}${long ? '' : ' (short run; BENCH_LONG=1 for more)'}`);
 console.log(renderTextTable(['embedder', 'n', 'workers', 'wall', 'embeddings/s', 'embeddings/min'], rows));

@@ -321,34 +321,37 @@ class ConversationBuilder {
     return this.fill(tpl);
   }
 
-  private capitalise(s: string): string {
-    return s.length > 0 && s[0] !== s[0].toUpperCase() ? s[0].toUpperCase() + s.slice(1) : s;
+  /** A frame, capitalised when it starts with a slot ("{term} and ... " at the start of a sentence). */
+  private sentence(list: Template[]): string {
+    const s = this.one(list);
+    const c = s.charCodeAt(0);
+    return c >= 97 && c <= 122 ? String.fromCharCode(c - 32) + s.slice(1) : s;
   }
 
-  /** An assistant answer of about `budget` characters. */
+  /** An assistant answer of about `budget` characters: paragraphs of sentences, maybe a list and a code block. */
   private answer(budget: number, intro: boolean, list: boolean, code: boolean): string {
     const r = this.rand;
     const f = this.f;
-    const out: string[] = [];
     this.used.clear();
-    let len = 0;
-    const push = (s: string): void => { out.push(s); len += s.length + 1; };
-    if (intro) push(this.one(f.aIntro));
+    let out = intro ? this.one(f.aIntro) : '';
+    const sep = (s: string): void => { out += out.length === 0 || out.endsWith('\n') ? s : ` ${s}`; };
     if (list) {
-      push(this.one(f.aListIntro) + '\n');
+      sep(`${this.one(f.aListIntro)}\n`);
       const numbered = r() < 0.6;
       const items = 3 + Math.floor(r() * 4);
-      for (let k = 0; k < items && len < budget * 0.7; k++) push(`${numbered ? `${k + 1}.` : '-'} ${this.capitalise(this.one(f.aStep))}\n`);
-      push('\n');
+      for (let k = 0; k < items && out.length < budget * 0.7; k++) out += `${numbered ? `${k + 1}.` : '-'} ${this.sentence(f.aStep)}\n`;
+      out += '\n';
     }
-    if (code && this.cur.code.length > 0) push(`${this.one(f.aCodeIntro)}\n\n${this.fill(pick(r, this.cur.code))}\n\n`);
+    if (code && this.cur.code.length > 0) {
+      sep(`${this.one(f.aCodeIntro)}\n\n${this.fill(pick(r, this.cur.code))}\n\n`);
+    }
     let sentences = 0;
-    while (len < budget) {
-      push(this.capitalise(this.one(r() < 0.55 ? f.aExplain : f.aStep)));
-      if (++sentences % 4 === 0) push('\n\n');
+    while (out.length < budget) {
+      sep(this.sentence(r() < 0.55 ? f.aExplain : f.aStep));
+      if (++sentences % 4 === 0) out += '\n\n';
     }
-    if (r() < 0.5) push(this.one(f.aClose));
-    return out.join(' ').replace(/ ?\n ?/g, '\n').trim();
+    if (r() < 0.5) sep(this.one(f.aClose));
+    return out.trimEnd();
   }
 
   build(index: number): Conversation {

@@ -5,7 +5,7 @@
  *   api: simulated                      # start clusterbench's simulator in-process for the sweep
  *   api: { mode: simulated, simulator: { rateLimits: { rpm: 3000 }, ttft: lognormal:200:600 } }
  *   api: env                            # OPENAI_BASE_URL / OPENAI_API_KEY (the default)
- *   concurrency: [1, 5, 10, 20, 50]     # or { levels: [...], stages: [summarise/llm], scale: 500, kneeThreshold: 0.1 }
+ *   concurrency: [1, 5, 10, 20, 50]     # or { levels: [...], stages: [summarise/llm], scale: 500, roundsPerLevel: 10, kneeThreshold: 0.1 }
  */
 import { z } from 'zod';
 import { simulatorConfigSchema } from './api-simulator/simulator-config.js';
@@ -37,6 +37,12 @@ export const concurrencySweepSchema = z.preprocess(
       stages: z.array(z.string().regex(/^[a-z-]+\/[\w-]+$/, 'must be "kind/method", e.g. summarise/llm')).optional(),
       /** The scale to sweep at (one of the profile's scales); default the largest. */
       scale: positiveInt.optional(),
+      /**
+       * Equal work per concurrency slot: level L runs on the first min(n, L x roundsPerLevel x batchSize) items
+       * (batchSize: the stage's option, 1 if it has none), like a load tester giving each level the same duration.
+       * Default: every level runs all n items.
+       */
+      roundsPerLevel: positiveInt.optional(),
       /** The knee is the level beyond which throughput improves by less than this fraction. */
       kneeThreshold: z.number().gt(0, 'must be > 0').lt(10, 'must be < 10').default(0.1),
     })

@@ -37,6 +37,11 @@ export const escalateSpecSchema = z
     ceiling: positiveInt,
     /** Stages of interest, as kind ("cluster") or "kind/method"; default every stage. Escalation stops once all broke. */
     stages: z.array(z.string().min(1, 'must not be empty')).optional(),
+    /** Which breaking-point kinds end the escalation for a stage; default all. [oom, timeout, error] = run on past soft breaks. */
+    until: z
+      .array(z.enum(['oom', 'timeout', 'error', 'degraded', 'superlinear'], { errorMap: () => ({ message: 'must be one of oom, timeout, error, degraded, superlinear' }) }))
+      .min(1, 'must list at least one kind')
+      .optional(),
   })
   .strict()
   .refine((e) => e.ceiling >= e.start, { message: 'ceiling must be >= start', path: ['ceiling'] });

@@ -9,6 +9,7 @@ import { registerCompareCommand } from './commands/compare-command.js';
 import { registerHistoryCommand } from './commands/history-command.js';
 import { registerProfileCommand } from './commands/profile-command.js';
 import { registerCostCommand } from './commands/cost-command.js';
+import { registerGenerateCommand } from './commands/generate-command.js';
 import { toolVersion } from './tool-version.js';
 
 const program = new Command();
@@ -21,6 +22,7 @@ registerCompareCommand(program);
 registerHistoryCommand(program);
 registerProfileCommand(program);
 registerCostCommand(program);
+registerGenerateCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Expected problems (bad profile, bad input) are one clear line; anything else keeps its stack.

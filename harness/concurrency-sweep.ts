@@ -9,15 +9,19 @@ import type { CellStatus, Percentiles, PipelineData, StageRecord } from './types
 import type { StageSpec, SweepProfile } from './profile-schema.js';
 import type { SimulatorStats } from './api-simulator/simulator-server.js';
 import { API_COUNTERS, API_OBSERVATIONS } from '../pipeline/openai-client.js';
+import { sliceRows } from './row-split.js';
 
 /** One concurrency level of one stage. */
 export interface ConcurrencyLevelResult {
   concurrency: number;
   status: CellStatus;
   reason?: string;
+  /** Items this level ran on (see roundsPerLevel). */
   items: number;
   wallMs: number;
-  /** Items (conversations, or texts embedded) per second over the stage's wall time. */
+  /** Time from the first call to the last answer (the stage's callPhaseMs counter; wallMs when absent). */
+  callPhaseMs: number;
+  /** Successful items (conversations, or texts embedded) per second over callPhaseMs. */
   throughputPerSec: number;
   latencyMs?: Percentiles;
   ttfbMs?: Percentiles;
@@ -71,13 +75,14 @@ export function findKnee(points: { concurrency: number; throughputPerSec: number
   return { knee: null, note: `throughput still improves >= ${(threshold * 100).toFixed(0)}% up to ${last}: no knee within the levels` };
 }
 
-function levelResult(concurrency: number, rec: StageRecord, itemsOf: (rec: StageRecord) => number, sim?: ConcurrencyLevelResult['simulator']): ConcurrencyLevelResult {
+function levelResult(concurrency: number, rec: StageRecord, items: number, sim?: ConcurrencyLevelResult['simulator']): ConcurrencyLevelResult {
   const c = rec.counters ?? {};
-  const items = itemsOf(rec);
   const obs = rec.observations ?? {};
+  const callPhaseMs = c[API_COUNTERS.callPhaseMs] ?? rec.wallMs;
+  const succeeded = items - (c[API_COUNTERS.errors] ?? 0);
   return {
-    concurrency, status: rec.status, ...(rec.reason ? { reason: rec.reason } : {}), items, wallMs: rec.wallMs,
-    throughputPerSec: rec.status === 'ok' && rec.wallMs > 0 ? items / (rec.wallMs / 1000) : 0,
+    concurrency, status: rec.status, ...(rec.reason ? { reason: rec.reason } : {}), items, wallMs: rec.wallMs, callPhaseMs,
+    throughputPerSec: rec.status === 'ok' && callPhaseMs > 0 ? succeeded / (callPhaseMs / 1000) : 0,
     ...(obs[API_OBSERVATIONS.latencyMs] ? { latencyMs: obs[API_OBSERVATIONS.latencyMs] } : {}),
     ...(obs[API_OBSERVATIONS.ttfbMs] ? { ttfbMs: obs[API_OBSERVATIONS.ttfbMs] } : {}),
     ...(obs[API_OBSERVATIONS.tokensPerSec] ? { tokensPerSec: obs[API_OBSERVATIONS.tokensPerSec] } : {}),
@@ -98,27 +103,30 @@ export interface LevelHooks {
   log(line: string): void;
 }
 
-/** Run `spec` at every level on copies of `data` (the sweep's own data is never handed to these runs). */
+/** How many items a level runs on: all of them, or roundsPerLevel calls per slot (x batchSize). */
+export function levelItems(n: number, level: number, roundsPerLevel: number | undefined, batchSize: number): number {
+  return roundsPerLevel === undefined ? n : Math.min(n, level * roundsPerLevel * batchSize);
+}
+
+/** Run `spec` at every level on row copies of `data` (the sweep's own buffers are never handed to these runs). */
 export async function sweepStageConcurrency(
-  run: RunStageOnce, pool: Piscina, spec: StageSpec, profile: SweepProfile, data: PipelineData, reads: readonly string[],
-  scale: number, levels: number[], kneeThreshold: number, hooks: LevelHooks,
+  run: RunStageOnce, pool: Piscina, spec: StageSpec, profile: SweepProfile, data: PipelineData,
+  scale: number, levels: number[], kneeThreshold: number, roundsPerLevel: number | undefined, hooks: LevelHooks,
 ): Promise<ConcurrencyStageResult> {
   const out: ConcurrencyLevelResult[] = [];
+  const batch = typeof spec.options.batchSize === 'number' ? spec.options.batchSize : 1;
   for (const level of levels) {
-    const input: PipelineData = { n: data.n };
-    for (const f of reads) {
-      const v = (data as unknown as Record<string, unknown>)[f];
-      if (v !== undefined) (input as unknown as Record<string, unknown>)[f] = structuredClone(v);
-    }
+    const items = levelItems(data.n, level, roundsPerLevel, batch);
+    const input = sliceRows(data, 0, items); // copies of the per-row fields
     const levelSpec: StageSpec = { ...spec, options: { ...spec.options, concurrency: level, cache: false } };
     hooks.beforeLevel?.();
     const s0 = hooks.stats?.();
     const { record } = await run(pool, levelSpec, profile, input, scale, 0);
     const s1 = hooks.stats?.();
     const sim = s0 && s1 ? { requests: s1.requests - s0.requests, rateLimited: s1.rateLimited - s0.rateLimited, peakInFlight: s1.peakInFlight } : undefined;
-    const r = levelResult(level, record, (rec) => rec.items, sim);
+    const r = levelResult(level, record, items, sim);
     out.push(r);
-    hooks.log(`  n=${scale} ${spec.stage}/${spec.method} @ concurrency ${level}: ${r.status === 'ok' ? `${r.throughputPerSec.toFixed(1)} items/s, p95 ${(r.latencyMs?.p95 ?? 0).toFixed(0)} ms, 429s ${r.http429}, retries ${r.retries}, errors ${r.errors}` : `${r.status.toUpperCase()}: ${r.reason ?? ''}`}`);
+    hooks.log(`  n=${scale} ${spec.stage}/${spec.method} @ concurrency ${level} (${items} items): ${r.status === 'ok' ? `${r.throughputPerSec.toFixed(1)} items/s, p95 ${(r.latencyMs?.p95 ?? 0).toFixed(0)} ms, 429s ${r.http429}, retries ${r.retries}, errors ${r.errors}` : `${r.status.toUpperCase()}: ${r.reason ?? ''}`}`);
   }
   const { knee, note } = findKnee(out.filter((l) => l.status === 'ok'), kneeThreshold);
   hooks.log(`  ${spec.stage}/${spec.method} concurrency knee: ${knee ?? 'none'} (${note})`);

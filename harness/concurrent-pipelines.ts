@@ -2,7 +2,8 @@
  * Pipelines at once (profile `concurrentPipelines:`; seed 004's "multiple pipelines running simultaneously"):
  * run P independent copies of the profile's pipeline concurrently, each with its own worker pools, and report
  * throughput (P x n conversations over the wall time until the last one finishes) and memory against P.
- * RSS is for the whole process (all P pipelines); heap is summed over the pipelines' own worker peaks.
+ * RSS is for the whole process (all P pipelines); heap is summed over the pipelines' own worker peaks. Each
+ * pipeline's pools get an untimed warm-up on 50 rows first, so worker start-up is not counted as throughput.
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -14,24 +15,21 @@ import { startRssSampler } from './memory-sampler.js';
 import { buildScaleInput } from './sweep-input.js';
 import { runStageOnce } from './sweep-runner.js';
 import { formatBytes, formatMs } from './format-units.js';
+import { sliceRows } from './row-split.js';
+import type { Piscina } from 'piscina';
 
 /** The section key. */
 export const CONCURRENT_PIPELINES_SECTION = 'concurrentPipelines';
 
-/** One pipeline run start to end; returns its records (stops at the first stage that fails). */
-async function runPipeline(profile: SweepProfile, input: PipelineData, scale: number): Promise<StageRecord[]> {
-  const pools = profile.stages.map((s) => createStagePool(s, profile));
+/** One pipeline run start to end on its own pools; returns its records (stops at the first stage that fails). */
+async function runPipeline(profile: SweepProfile, pools: Piscina[], input: PipelineData, scale: number): Promise<StageRecord[]> {
   const records: StageRecord[] = [];
   let data: PipelineData | undefined = input;
-  try {
-    for (const [i, spec] of profile.stages.entries()) {
-      if (!data) break;
-      const { record, data: out } = await runStageOnce(pools[i], spec, profile, data, scale, 0);
-      records.push(record);
-      data = out ? { ...data, ...out } : undefined;
-    }
-  } finally {
-    await Promise.all(pools.map((p) => p.destroy()));
+  for (const [i, spec] of profile.stages.entries()) {
+    if (!data) break;
+    const { record, data: out } = await runStageOnce(pools[i], spec, profile, data, scale, 0);
+    records.push(record);
+    data = out ? { ...data, ...out } : undefined;
   }
   return records;
 }
@@ -45,12 +43,22 @@ export async function runConcurrentPipelines(profile: SweepProfile, progress: Pr
   for (const p of spec.counts) {
     // Each pipeline transfers its own buffers into its workers, so each gets its own copy.
     const copies = Array.from({ length: p }, () => structuredClone(input));
+    const poolSets = copies.map(() => profile.stages.map((s) => createStagePool(s, profile)));
+    let perPipeline: StageRecord[][];
+    let wallMs: number;
+    let peakRss: number;
     const baselineRssBytes = process.memoryUsage.rss();
-    const sampler = startRssSampler(profile.sampling.intervalMs || 10);
-    const t0 = performance.now();
-    const perPipeline = await Promise.all(copies.map((c) => runPipeline(profile, c, scale)));
-    const wallMs = performance.now() - t0;
-    const { peakRss } = sampler.stop();
+    try {
+      // Untimed warm-up on a few rows: worker start-up and module loading are not pipeline throughput.
+      await Promise.all(poolSets.map((pools) => runPipeline(profile, pools, sliceRows(input, 0, Math.min(50, input.n)), Math.min(50, input.n))));
+      const sampler = startRssSampler(profile.sampling.intervalMs || 10);
+      const t0 = performance.now();
+      perPipeline = await Promise.all(copies.map((c, i) => runPipeline(profile, poolSets[i], c, scale)));
+      wallMs = performance.now() - t0;
+      peakRss = sampler.stop().peakRss;
+    } finally {
+      await Promise.all(poolSets.flat().map((pool) => pool.destroy()));
+    }
     const throughputPerSec = (p * scale) / Math.max(wallMs / 1000, 1e-9);
     const failures = perPipeline.flat().filter((r) => r.status !== 'ok').length + perPipeline.filter((rs) => rs.length < profile.stages.length).length;
     points.push({

@@ -1,9 +1,11 @@
 /**
  * Main-thread entry for `clusterbench profile` with a clinic tool (clinic 13 profiles only the main thread): reads
  * its job from the JSON file named by argv[2], prepares the stage's input, runs the stage once in this thread, and
- * prints one line of timing. Started by clinic as `node [--cpu-prof ...] profile-stage-main.js job.json`.
+ * prints one line of timing. Started by clinic as `node profile-stage-main.js job.json`. The stage run alone (not the
+ * input preparation) is also CPU-profiled through the inspector into job.cpuprofile, for the top functions.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { validateProfile } from './profile-loader.js';
 import { prepareStageInput } from './stage-input-preparation.js';
@@ -15,6 +17,8 @@ export interface ProfileJob {
   stage: string;
   scale: number;
   runDir?: string;
+  /** Where to write the stage's .cpuprofile. */
+  cpuProfilePath?: string;
 }
 
 async function main(): Promise<void> {
@@ -23,8 +27,19 @@ async function main(): Promise<void> {
   const job = JSON.parse(readFileSync(jobPath, 'utf8')) as ProfileJob;
   const profile = await validateProfile(job.profile, job.profileSource);
   const p = await prepareStageInput(profile, job.stage, job.scale, { runDir: job.runDir });
+  const session = new Session();
+  session.connect();
+  if (job.cpuProfilePath) {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
   const t0 = performance.now();
   await p.def.run(p.input, p.options, { seed: p.seed, sample() {}, count() {}, observe() {} });
+  if (job.cpuProfilePath) {
+    const { profile: cpu } = await session.post('Profiler.stop');
+    writeFileSync(job.cpuProfilePath, JSON.stringify(cpu));
+  }
+  session.disconnect();
   process.stdout.write(`${p.spec.stage}/${p.spec.method} at n=${job.scale}: ${((performance.now() - t0) / 1000).toFixed(2)} s in the main thread\n`);
 }
 

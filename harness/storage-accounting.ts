@@ -6,7 +6,7 @@
  *   FixedSizeList<Float32>; codecs from harness/arrow-codecs.ts. Verified by reading every value back.
  * - jsonl: what Kura checkpoints by default, one JSON object per row, embeddings as JSON numbers. Verified by line count.
  * - parquet-zstd: the JSONL converted by DuckDB (@duckdb/node-api) to Parquet with zstd, embeddings as FLOAT[d].
- *   Verified by row count.
+ *   Verified by row count plus UTF-8 byte totals (text), label sums, or the first and last rows exactly (matrices).
  *
  * Non-row metadata (clusterInfo, hierarchy) rides in the Arrow schema metadata, and in a small side JSON file for
  * JSONL and Parquet (counted in their bytes). Projections to 1M/10M fit bytes = a + b·n over the measured scales.
@@ -142,7 +142,33 @@ async function duckdb(): Promise<DuckConn> {
 
 const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
-async function jsonlToParquet(jsonl: string, out: string, data: PipelineData, comp: Component): Promise<number> {
+/** Read the Parquet file back: row count, plus byte totals (text), sums (ints) or the first and last rows (matrices). */
+async function verifyParquet(c: DuckConn, out: string, data: PipelineData, comp: Component): Promise<boolean> {
+  const file = `read_parquet(${sqlString(out)})`;
+  const n = data.n;
+  const intSum = (a: Int32Array): bigint => a.reduce((s, v) => s + BigInt(v), 0n);
+  if (comp.name === 'conversations' || comp.name === 'summaries') {
+    const col = get(data, comp.main) as TextColumn;
+    const textCol = comp.name === 'conversations' ? 'text' : 'summary';
+    const truth = comp.name === 'conversations' ? (get(data, 'truth') as Int32Array | undefined) : undefined;
+    const [row] = (await c.runAndReadAll(`SELECT count(*), sum(strlen(${textCol}))${truth ? ', sum(truth)' : ''} FROM ${file}`)).getRows();
+    return Number(row[0]) === n && Number(row[1]) === col.offsets[n] - col.offsets[0] && (!truth || row[2] === intSum(truth));
+  }
+  if (comp.name === 'clusters') {
+    const [row] = (await c.runAndReadAll(`SELECT count(*), sum(cluster) FROM ${file}`)).getRows();
+    return Number(row[0]) === n && row[1] === intSum(get(data, 'labels') as Int32Array);
+  }
+  const m = get(data, comp.main) as Matrix;
+  const rows = (await c.runAndReadAll(`SELECT id, ${comp.main} FROM ${file} WHERE id IN (0, ${n - 1}) ORDER BY id`)).getRows();
+  const [count] = (await c.runAndReadAll(`SELECT count(*) FROM ${file}`)).getRows()[0];
+  return Number(count) === n && rows.every((r) => {
+    const i = Number(r[0]);
+    const items = (r[1] as { items: number[] }).items;
+    return items.length === m.cols && items.every((v, j) => v === m.data[i * m.cols + j]);
+  });
+}
+
+async function jsonlToParquet(jsonl: string, out: string, data: PipelineData, comp: Component): Promise<boolean> {
   const c = await duckdb();
   const cols = comp.name === 'conversations' ? `{id: 'INTEGER', text: 'VARCHAR'${data.truth ? ", truth: 'INTEGER'" : ''}}`
     : comp.name === 'summaries' ? "{id: 'INTEGER', summary: 'VARCHAR'}"
@@ -153,8 +179,7 @@ async function jsonlToParquet(jsonl: string, out: string, data: PipelineData, co
   const tmp = `${out}.tmp-${process.pid}.parquet`;
   await c.run(`COPY (SELECT ${select} FROM read_json(${sqlString(jsonl)}, format='newline_delimited', columns=${cols}) ORDER BY id) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
   renameSync(tmp, out);
-  const rows = await c.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(out)})`);
-  return Number(rows.getRows()[0][0]);
+  return verifyParquet(c, out, data, comp);
 }
 
 /** Measure every component present in data in every format. */
@@ -191,8 +216,8 @@ export async function measureStorage(data: PipelineData, scale: number, o: Stora
         if (o.formats.includes('parquet-zstd')) {
           const out = join(o.dir, `${comp.name}.parquet`);
           const t1 = performance.now();
-          const rows = await jsonlToParquet(path, out, data, comp);
-          add(comp.name, 'parquet-zstd', statSync(out).size + metaBytes, performance.now() - t1, rows === n);
+          const verified = await jsonlToParquet(path, out, data, comp);
+          add(comp.name, 'parquet-zstd', statSync(out).size + metaBytes, performance.now() - t1, verified);
         }
       }
     }

@@ -63,7 +63,7 @@ export async function startSweepApi(profile: SweepProfile, progress: ProgressRep
     async afterStage(index, spec, scale, pool, data, run) {
       if (!conc || !section || scale !== sweepScale || !sweepIdx.has(index)) return;
       progress.log(`concurrency sweep of ${label(spec)} at n=${scale}: levels ${conc.levels.join(', ')}`);
-      section.stages.push(await sweepStageConcurrency(run, pool, spec, prepared, data, defs[index].reads, scale, conc.levels, conc.kneeThreshold, {
+      section.stages.push(await sweepStageConcurrency(run, pool, spec, prepared, data, scale, conc.levels, conc.kneeThreshold, conc.roundsPerLevel, {
         beforeLevel: sim ? () => { sim!.resetRateLimits(); sim!.resetPeakInFlight(); } : undefined,
         stats: sim ? () => sim!.stats() : undefined,
         log: (line) => progress.log(line),

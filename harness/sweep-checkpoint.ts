@@ -108,7 +108,8 @@ export function loadSweepResume(runDirArg: string): LoadedResume {
   }
   if (manifest.complete) throw new Error(`${runDir}: the sweep already finished; nothing to resume`);
   const cellAt = (scale: number, i: number): CheckpointCell | undefined => manifest.cells.find((c) => c.scale === scale && c.stageIndex === i);
-  const outcome: SweepOutcome = { records: prior.records, scales: prior.scales, breakingPoints: prior.breakingPoints };
+  // Sections written before the kill (e.g. the cluster map of a finished scale) carry over; fresh ones replace them.
+  const outcome: SweepOutcome = { records: prior.records, scales: prior.scales, breakingPoints: prior.breakingPoints, sections: { ...prior.sections } };
   const resume: SweepResume = {
     outcome,
     isScaleDone: (scale) => prior.scales.some((s) => s.scale === scale),

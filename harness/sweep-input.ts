@@ -4,6 +4,8 @@ import type { SweepProfile } from './profile-schema.js';
 import { generateConversations } from '../generators/synthetic-conversations.js';
 import { conversationToText } from '../generators/conversation-text.js';
 import { createHash } from 'node:crypto';
+import { resolve as resolvePath } from 'node:path';
+import { openConversationFile, scaleTooLargeMessage, type ConversationFile, type ImportSummary } from '../generators/import/conversation-file.js';
 
 /** One scale's data and what we know about it. */
 export interface ScaleInput {
@@ -75,8 +77,46 @@ export function packConversations(convs: Iterable<Conversation>): ScaleInput {
   return packer.finish();
 }
 
+const openFiles = new Map<string, Promise<ConversationFile>>();
+
+/** Open (once per process) the input file a `kind: file` profile names; errors name the file, line and field. */
+export function openProfileInputFile(profile: SweepProfile): Promise<ConversationFile> {
+  const input = profile.input;
+  if (!input.path) throw new Error('input.path: is required when input.kind is "file" (or pass --input FILE)');
+  const o = input.options as { skipInvalid?: unknown; maxConversationBytes?: unknown };
+  if (o.skipInvalid !== undefined && typeof o.skipInvalid !== 'boolean') throw new Error('input.options.skipInvalid: must be true or false');
+  if (o.maxConversationBytes !== undefined && !(Number.isInteger(o.maxConversationBytes) && (o.maxConversationBytes as number) > 0)) throw new Error('input.options.maxConversationBytes: must be a positive integer');
+  const path = resolvePath(input.path);
+  const opts = { format: input.format, skipInvalid: o.skipInvalid as boolean | undefined, maxConversationBytes: o.maxConversationBytes as number | undefined };
+  const key = JSON.stringify([path, opts]);
+  let f = openFiles.get(key);
+  if (!f) {
+    f = openConversationFile(path, opts);
+    openFiles.set(key, f);
+    f.catch(() => openFiles.delete(key));
+  }
+  return f;
+}
+
+/**
+ * Before a sweep: for a file input, read and validate the file and refuse scales above its size. Returns what goes
+ * into results.json `sections.input` (count and first 10 line numbers of skipped records), or undefined for synthetic input.
+ */
+export async function prepareSweepInput(profile: SweepProfile): Promise<ImportSummary | undefined> {
+  if (profile.input.kind !== 'file') return undefined;
+  const f = await openProfileInputFile(profile);
+  const tooBig = profile.scales.find((s) => s > f.summary.valid);
+  if (tooBig !== undefined) throw new Error(scaleTooLargeMessage(f.summary, tooBig));
+  return f.summary;
+}
+
 /** Generate (or read) the conversations for one scale. */
 export async function buildScaleInput(profile: SweepProfile, scale: number): Promise<ScaleInput> {
+  if (profile.input.kind === 'file') {
+    // A nested seeded sample of the file: scale n is the first n of one permutation of its valid conversations.
+    const f = await openProfileInputFile(profile);
+    return packConversations(await f.sample(scale, profile.seed));
+  }
   if (profile.input.kind !== 'synthetic') throw new Error(`input.kind "${profile.input.kind}" is not supported yet`);
   const packer = new ConversationPacker();
   for await (const batch of generateConversations({ ...(profile.input.options as object), n: scale, seed: profile.seed })) for (const c of batch) packer.add(c);

@@ -150,17 +150,37 @@ export async function runSweep(profile: SweepProfile, opts: SweepRunOptions): Pr
   };
   const cellOf = (i: number, scale: number): StageRecord[] =>
     records.filter((x) => x.scale === scale && x.stage === profile.stages[i].stage && x.method === profile.stages[i].method && isMeasuredStatus(x.status));
-  const sections: Record<string, unknown> = {};
+  // A resumed run: rebuild the soft-break state from what was measured before the interruption.
+  for (const [i, spec] of profile.stages.entries()) {
+    const done = records.filter((x) => x.stage === spec.stage && x.method === spec.method && isMeasuredStatus(x.status));
+    const last = Math.max(0, ...done.map((x) => x.scale));
+    if (last > 0) prevMedian.set(i, { scale: last, medianMs: median(cellOf(i, last).map((x) => x.wallMs)) });
+    for (const bp of breakingPoints) if (bp.stage === spec.stage && bp.method === spec.method && (bp.kind === 'superlinear' || bp.kind === 'degraded')) softBroken.set(i, (softBroken.get(i) ?? new Set<string>()).add(bp.kind));
+  }
+  for (const sc of scales) if (sc.quality.clusterCount !== undefined && !qualityFloorBreach(sc.quality, profile)) lastQualityPass = sc.scale;
+  const sections: Record<string, unknown> = { ...(opts.resume?.outcome.sections ?? {}) };
+  // Resumed cells: their median wall time seeds superlinear detection at the next scale, as if measured now.
+  const restoreMedian = (i: number, scale: number): void => {
+    const done = cellOf(i, scale);
+    if (done.length) prevMedian.set(i, { scale, medianMs: median(done.map((x) => x.wallMs)) });
+  };
   try {
     for (const scale of profile.scales) {
-      if (opts.resume?.isScaleDone(scale)) continue; // measured before the interruption
+      if (opts.resume?.isScaleDone(scale)) { // measured before the interruption
+        profile.stages.forEach((_, i) => restoreMedian(i, scale));
+        continue;
+      }
       const tIn = performance.now();
       const input = await buildScaleInput(profile, scale);
       opts.progress.log(`scale ${scale}: input ready in ${formatMs(performance.now() - tIn)} (${input.stats.intents} intents)`);
       let data: PipelineData | undefined = input.data;
       for (const [i, spec] of profile.stages.entries()) {
         const label = stageLabel(spec);
-        if (opts.resume?.isCellDone(scale, i)) { data = await opts.resume.restoreCell(scale, i, data); continue; }
+        if (opts.resume?.isCellDone(scale, i)) {
+          data = await opts.resume.restoreCell(scale, i, data);
+          if (data) restoreMedian(i, scale);
+          continue;
+        }
         const failedAt = brokeAt.get(i);
         if (failedAt !== undefined || !data) {
           const reason = failedAt !== undefined ? `broke at smaller scale ${failedAt}` : 'an earlier stage failed at this scale';
@@ -210,7 +230,7 @@ export async function runSweep(profile: SweepProfile, opts: SweepRunOptions): Pr
       if (map) sections.clusterMap = map;
       await opts.hooks?.scaleDone?.({ scale, data, outcome: { records, scales, breakingPoints, sections } });
       // Escalation (breaking-point mode): stop once every stage of interest broke, or cannot run (an upstream one broke).
-      const done = (i: number): boolean => softBroken.has(i) || [...brokeAt.keys()].some((j) => j <= i);
+      const done = (i: number): boolean => [...brokeAt.keys()].some((j) => j <= i) || [...(softBroken.get(i) ?? [])].some((k) => !escalate?.until || escalate.until.includes(k as BreakingPoint['kind']));
       if (stopStages && profile.stages.every((s, i) => !stageNamed(s, stopStages) || done(i))) {
         opts.progress.log(`every stage of interest (${stopStages.join(', ')}) broke by n=${scale}; stopping the escalation`);
         break;

@@ -397,7 +397,7 @@ export interface StorageMeasurement {
   bytesPerConversation: number;
   /** Time to encode and write the file, ms. */
   writeMs: number;
-  /** True when the file was read back and matched (Arrow: every value; JSONL and Parquet: row count). */
+  /** True when the file was read back and matched (Arrow: every value; Parquet: row count, byte/label sums, first and last matrix rows; JSONL: line count). */
   verified: boolean;
 }
 
@@ -503,7 +503,7 @@ export interface WorkerScalingStage {
   /** Whether the stage splits by rows (StageDefinition.splittable); if not, extra workers sit idle (~1x). */
   splittable: boolean;
   points: WorkerScalingPoint[];
-  /** Best speed-up and the worker count that gave it. */
+  /** Fewest workers within 5% of the top speed-up, and that speed-up (1 worker for a stage that cannot split). */
   bestSpeedup: number;
   bestWorkers: number;
 }

@@ -88,7 +88,10 @@ export async function runWorkerScaling(profile: SweepProfile, progress: Progress
       progress.log(`  ${stageLabel(stage)} n=${scale}, ${w} worker${w > 1 ? 's' : ''}: ${formatMs(wallMs)} (${(base / wallMs).toFixed(2)}x, ${chunks} chunk${chunks > 1 ? 's' : ''})`);
     }
     if (target && points.length > 0) {
-      const best = points.reduce((a, b) => (b.speedup > a.speedup ? b : a));
+      // Best = fewest workers within 5% of the top speed-up (noise must not buy a core); a stage that cannot split
+      // gains nothing from more workers, so its best is 1 whatever the noise says.
+      const top = Math.max(...points.map((p) => p.speedup));
+      const best = def.splittable === true ? points.find((p) => p.speedup >= 0.95 * top)! : points[0];
       stages.push({ stage: stage.stage, method: stage.method, scale, splittable: def.splittable === true, points, bestSpeedup: best.speedup, bestWorkers: best.workers });
     }
     if (reference) data = { ...data, ...reference };

@@ -40,7 +40,7 @@ export interface HdbscanOptions {
   allowSingleCluster: boolean;
   /** kd-tree + Borůvka, or brute-force kNN + Prim; "auto" picks the kd-tree for d <= 16. */
   algorithm: 'auto' | 'kdtree' | 'brute';
-  /** Threads for the kNN pass (this one plus helpers); default: the machine's cores. */
+  /** Threads for the kNN pass and the Prim MST (this one plus helpers); default: the machine's cores. */
   threads?: number;
   /** kd-tree leaf size. */
   leafSize: number;
@@ -63,7 +63,7 @@ export interface HdbscanResult {
   coreDistances: Float64Array;
   spanningTree: SpanningTree;
   nClusters: number;
-  /** Which engine ran, and the helper threads used by the kNN pass. */
+  /** Which engine ran, and the most threads any phase used. */
   algorithm: 'kdtree' | 'brute';
   threads: number;
   /** Wall time of each phase, ms. */
@@ -103,7 +103,12 @@ export async function hdbscan(x: Matrix, options: Partial<HdbscanOptions> = {}, 
     else for (let i = 0; i < n; i++) coreDistances[i] = Math.sqrt(knn.coreSq[i]);
     t1 = performance.now();
     onPhase?.('knn');
-    spanningTree = knn.tree ? boruvkaMst(knn) : primMst(x.data, n, d, knn.coreSq);
+    if (knn.tree) spanningTree = boruvkaMst(knn);
+    else {
+      const prim = await primMst(x.data, n, d, knn.coreSq, threads);
+      spanningTree = prim;
+      used = Math.max(used, prim.threads);
+    }
   }
   const t2 = performance.now();
   onPhase?.('mst');

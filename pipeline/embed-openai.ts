@@ -119,10 +119,12 @@ export async function embedWithOpenAi(input: PipelineData, o: OpenAiEmbedOptions
     }
   };
 
+  const phase0 = performance.now();
   try {
     await Promise.all(batches.map((b) => limit(() => one(b))));
   } finally {
     cache?.close();
+    ctx.count(API_COUNTERS.callPhaseMs, performance.now() - phase0);
   }
   enforceFailureBudget('embed/openai', failed, n, o.failureBudget, kinds, firstError);
   const dims = rows.find((r) => r !== undefined)?.length ?? o.dimensions;

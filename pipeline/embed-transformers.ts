@@ -2,7 +2,9 @@
  * embed/transformers: a sentence-embedding model in ONNX format from a local folder, run by @xenova/transformers
  * (onnxruntime-node) with its feature-extraction pipeline: mean pooling over the attention mask, then L2
  * normalisation. Remote downloads are switched off (env.allowRemoteModels = false): the folder must hold the files
- * of a Hugging Face "Xenova/..." export, e.g. Xenova/all-MiniLM-L6-v2 (384-d).
+ * of a Hugging Face "Xenova/..." export, e.g. Xenova/all-MiniLM-L6-v2 (384-d). onnxruntime-node loads and runs inside
+ * piscina worker threads (test/embed-transformers.test.ts splits across 2); transformers.js 2.x does not expose ORT's
+ * intra-op thread count, so N workers each use ORT's default threads: measure before raising `workers`.
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';

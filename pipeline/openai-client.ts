@@ -25,13 +25,15 @@ export const API_COUNTERS = {
   errors: 'errors',
   cacheHits: 'cacheHits',
   cacheMisses: 'cacheMisses',
+  /** Wall time (ms) from the first call to the last answer: throughput without SDK, tokenizer and cache loading. */
+  callPhaseMs: 'callPhaseMs',
 } as const;
 
 /** Observation names (ms unless noted) the API stages record; the harness reports p50/p95/p99. */
 export const API_OBSERVATIONS = {
   /** One logical call (one item, or one embeddings batch), retries and backoff included. */
   latencyMs: 'latencyMs',
-  /** Streaming only: call start to the first content token. */
+  /** Streaming only: call start to the first content token (SDK retries and their waits included). */
   ttfbMs: 'ttfbMs',
   /** Completion tokens per second after the first token (streaming), or over the whole call (non-streaming). */
   tokensPerSec: 'tokensPerSec',

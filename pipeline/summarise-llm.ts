@@ -142,10 +142,12 @@ export async function summariseWithLlm(input: PipelineData, o: LlmSummariseOptio
     }
   };
 
+  const phase0 = performance.now();
   try {
     await Promise.all(Array.from({ length: n }, (_, i) => limit(() => one(i))));
   } finally {
     cache?.close();
+    ctx.count(API_COUNTERS.callPhaseMs, performance.now() - phase0);
   }
   enforceFailureBudget('summarise/llm', failed, n, o.failureBudget, kinds, firstError);
   return { summaries: packTexts(out) };

@@ -34,7 +34,11 @@ function costRow(c: StageCostRow): string {
 export function costLines(r: RunResults): string[] {
   const section = r.sections.cost;
   if (!isCostSection(section) || section.rows.length === 0) return [];
-  const out = ['## Tokens and cost', '', `Prices: USD per 1M tokens from the pricing table dated ${section.asOf} (override with \`--pricing FILE\`). Cost = tokens x price, exact.`, ''];
+  const out = ['## Tokens and cost', ''];
+  if (section.rows.every((c) => c.model === null && c.tokensPer1k === 0)) {
+    return [...out, 'Every stage ran locally and counted no tokens: $0 per 1K conversations.', ''];
+  }
+  out.push(`Prices: USD per 1M tokens from the pricing table dated ${section.asOf} (override with \`--pricing FILE\`). Cost = tokens x price, exact. Local stages cost $0; a local embedder's embedding tokens are what an API embedder would bill (\`clusterbench cost --run\` prices them).`, '');
   for (const scale of [...new Set(section.rows.map((c) => c.scale))]) {
     const rows = section.rows.filter((c) => c.scale === scale);
     out.push(`### n = ${int(scale)}`, '', '| stage | model | input tokens | output tokens | embedding tokens | tokens / 1K conv | $ total | $ / 1K conversations |', '|---|---|---|---|---|---|---|---|');

@@ -114,8 +114,10 @@ function costCell(cost: CostSection | undefined, scale: number): HardwareCell {
     else usd += (r.usdPer1k * scale) / 1000;
   }
   if (unpriced.length) return unknown(`no price for ${unpriced.join(', ')}`);
+  // All-local pipelines cost exactly $0 at any scale: that is known, not estimated.
+  if (usd === 0) return { value: 0, basis: 'measured', note: 'local stages only (no API calls)' };
   const scales = [...new Set(cost.rows.map((r) => r.scale))];
-  return { value: usd, basis: basisAt(scale, scales), note: usd === 0 ? 'local stages only (no API calls)' : 'linear in n from the largest measured scale' };
+  return { value: usd, basis: basisAt(scale, scales), note: 'linear in n from the largest measured scale' };
 }
 
 /** Describe the machine in one line. */

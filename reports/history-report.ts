@@ -8,7 +8,7 @@ import type { HistorySeries } from '../harness/history-database.js';
 import { detectSteps, type Step, type StepOptions } from '../harness/step-detection.js';
 import { lowerIsBetterQuality, stageMetrics, type StageMetricName } from '../harness/cell-metrics.js';
 import { renderVegaLiteSvg } from './vega-svg.js';
-import { escapeHtml } from './html-report.js';
+import { escapeHtml, markdownToHtml } from './html-report.js';
 
 /** A series with its detected steps. */
 export interface SeriesTrend extends HistorySeries {
@@ -77,10 +77,10 @@ export async function renderHistoryHtml(trends: SeriesTrend[], runs: number, met
   }
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>clusterbench history</title>
-<style>body{font:14px/1.45 system-ui,sans-serif;margin:0;background:#fafafa;color:#222}main{max-width:1180px;margin:0 auto;padding:24px}figure{background:#fff;border:1px solid #ddd;margin:0 0 18px;padding:12px;overflow-x:auto}figcaption{color:#555;font-size:12px}pre{background:#fff;border:1px solid #ddd;padding:8px;overflow-x:auto;font-size:12px}</style></head>
+<style>body{font:14px/1.45 system-ui,sans-serif;margin:0;background:#fafafa;color:#222}main{max-width:1180px;margin:0 auto;padding:24px}figure{background:#fff;border:1px solid #ddd;margin:0 0 18px;padding:12px;overflow-x:auto}figcaption{color:#555;font-size:12px}table{border-collapse:collapse;background:#fff;font-size:13px}th,td{border:1px solid #ddd;padding:4px 8px;text-align:left}th{background:#f0f0f0}</style></head>
 <body><main><h1>clusterbench history</h1><p>${runs} runs. Steps are found by penalised L1 piecewise-constant fitting (asv-style); a single noisy point is never a step.</p>
 ${figures.join('\n')}
-<h2>Trends</h2><pre>${escapeHtml(renderTrendsMarkdown(trends, runs))}</pre>
+${markdownToHtml(renderTrendsMarkdown(trends, runs).replace(/^## .*$/m, '## Trends'))}
 </main></body></html>
 `;
 }

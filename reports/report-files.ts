@@ -11,6 +11,7 @@ import { renderVegaLiteSvg } from './vega-svg.js';
 import { renderHtmlReport, type RenderedChart } from './html-report.js';
 import { reportTables, tableToCsv } from './report-tables.js';
 import { toBencherMetricFormat } from './bencher-bmf.js';
+import { renderMarkdownReport } from './markdown-report.js';
 
 /** Render every chart; a chart that fails to render is kept with its error, never fails the report. */
 export async function renderReportCharts(r: RunResults): Promise<RenderedChart[]> {
@@ -46,6 +47,6 @@ export async function writeReportFiles(runDir: string, r: RunResults): Promise<s
   for (const c of charts) if (c.svg) put(join('charts', `${c.chart.id}.svg`), c.svg);
   for (const t of reportTables(r)) put(join('csv', `${t.id}.csv`), tableToCsv(t));
   put('bmf.json', JSON.stringify(toBencherMetricFormat(r), null, 1));
-  put('report.html', renderHtmlReport(r, charts));
+  put('report.html', renderHtmlReport(r, charts, renderMarkdownReport(r)));
   return written;
 }

@@ -1,17 +1,14 @@
 /**
- * The report's tables as plain data (raw numbers, not formatted), built from results.json alone. The HTML report
- * formats them, and each becomes a CSV file. Optional sections that are lists of objects (hardware, scaling,
+ * The report's tables as plain data (raw numbers, not formatted), built from results.json alone; each becomes a CSV
+ * file (report.md and report.html show the same data formatted). Optional sections that are lists of objects (hardware, scaling,
  * storage, workerScaling, repeatStats...) become tables too, whatever fields they grow.
  */
 import type { RunResults } from '../harness/types.js';
 import { cellSamples, medianOf, qualityFigures, runCells } from '../harness/cell-metrics.js';
-import { readSectionTable } from './section-readers.js';
+import { readSectionTables } from './section-readers.js';
 
 /** A cell value: numbers stay numbers so CSV keeps full precision. */
 export type TableValue = string | number | boolean | null;
-
-/** How the HTML report formats a numeric column. */
-export type ColumnUnit = 'bytes' | 'ms' | 'count' | 'ratio' | 'text';
 
 /** One table of the report. */
 export interface ReportTable {
@@ -19,12 +16,11 @@ export interface ReportTable {
   id: string;
   title: string;
   columns: string[];
-  units?: ColumnUnit[];
   rows: TableValue[][];
 }
 
-/** Sections that are not tables (drawn as charts only) or are already shown elsewhere. */
-const nonTableSections = new Set(['clusterMap']);
+/** Sections that are not tables: the cluster map is a chart, the checkpoint manifest is bookkeeping. */
+const nonTableSections = new Set(['clusterMap', 'checkpoints']);
 
 /** Machine metadata as a two-column table. */
 export function machineTable(r: RunResults): ReportTable {
@@ -47,7 +43,6 @@ export function breakingPointsTable(r: RunResults): ReportTable {
     id: 'breaking-points',
     title: 'Breaking points',
     columns: ['stage', 'kind', 'last passing scale', 'first failing scale', 'reason'],
-    units: ['text', 'text', 'count', 'count', 'text'],
     rows: r.breakingPoints.map((b) => [`${b.stage}/${b.method}`, b.kind, b.lastPassingScale ?? null, b.firstFailingScale, b.reason]),
   };
 }
@@ -58,7 +53,6 @@ export function stagesTable(r: RunResults): ReportTable {
     id: 'stages',
     title: 'Stages per scale (medians over repeats)',
     columns: ['scale', 'stage', 'status', 'repeats', 'wall ms', 'cpu ms', 'peak rss bytes', 'peak heap bytes', 'items per sec', 'gc ms', 'reason'],
-    units: ['count', 'text', 'text', 'count', 'ms', 'ms', 'bytes', 'bytes', 'count', 'ms', 'text'],
     rows: runCells(r).map((c) => {
       const ok = c.status === 'ok';
       const m = (name: Parameters<typeof cellSamples>[1]): number | null => (ok ? (Number.isFinite(medianOf(cellSamples(c, name))) ? medianOf(cellSamples(c, name)) : null) : null);
@@ -72,16 +66,18 @@ export function qualityTable(r: RunResults): ReportTable {
   const figs = r.scales.map((s) => ({ scale: s.scale, q: qualityFigures(s.quality) }));
   const cols: string[] = [];
   for (const f of figs) for (const k of Object.keys(f.q)) if (!cols.includes(k)) cols.push(k);
-  return { id: 'quality', title: 'Quality per scale', columns: ['scale', ...cols], units: ['count', ...cols.map(() => 'ratio' as const)], rows: figs.map((f) => [f.scale, ...cols.map((k) => f.q[k] ?? null)]) };
+  return { id: 'quality', title: 'Quality per scale', columns: ['scale', ...cols], rows: figs.map((f) => [f.scale, ...cols.map((k) => f.q[k] ?? null)]) };
 }
 
-/** Tables read from optional sections (hardware first, as it leads the report). */
+/** Tables read from optional sections (hardware first, as it leads the report), one CSV per list in a section. */
 export function sectionTables(r: RunResults): ReportTable[] {
   const names = Object.keys(r.sections ?? {}).filter((k) => !nonTableSections.has(k)).sort((a, b) => (a === 'hardware' ? -1 : b === 'hardware' ? 1 : a.localeCompare(b)));
   const out: ReportTable[] = [];
   for (const name of names) {
-    const t = readSectionTable(r, name);
-    if (t) out.push({ id: `section-${name.replace(/[^A-Za-z0-9_-]/g, '_')}`, title: name === 'hardware' ? 'Hardware recommendation' : `Section: ${name}`, columns: t.columns, rows: t.rows.map((row) => t.columns.map((c) => (row[c] ?? null) as TableValue)) });
+    for (const t of readSectionTables(r, name) ?? []) {
+      const id = `section-${name}${t.part ? `-${t.part}` : ''}`.replace(/[^A-Za-z0-9_-]/g, '_');
+      out.push({ id, title: `${name}${t.part ? ` ${t.part}` : ''}`, columns: t.columns, rows: t.rows.map((row) => t.columns.map((c) => (row[c] ?? null) as TableValue)) });
+    }
   }
   return out;
 }

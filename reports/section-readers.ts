@@ -60,12 +60,14 @@ function complexity(model: string, n: number): number | undefined {
 export function readScalingCurves(r: RunResults, targets: number[]): ScalingCurve[] | undefined {
   const rows = rowsOf(r.sections?.scaling, ['fits', 'stages', 'entries', 'time']);
   if (!rows) return undefined;
+  const sec = r.sections.scaling;
+  if (isObj(sec) && Array.isArray(sec.targets) && sec.targets.every((t) => num(t) !== undefined)) targets = sec.targets as number[];
   const out: ScalingCurve[] = [];
   for (const row of rows) {
     const stage = stageName(row);
     if (!stage) continue;
     const metric = str(row.metric) ?? str(row.quantity) ?? 'time';
-    if (!/time|wall|ms/i.test(metric)) continue;
+    if (!/time|wall/i.test(metric) || stage === 'pipeline') continue;
     const fit = isObj(row.time) ? row.time : isObj(row.fit) ? row.fit : isObj(row.powerLaw) ? row.powerLaw : row;
     const measuredMax = firstNum(row, ['measuredMax', 'maxMeasuredScale', 'maxScale']) ?? Math.max(0, ...r.records.filter((x) => `${x.stage}/${x.method}` === stage && x.status === 'ok').map((x) => x.scale));
     let points: { scale: number; wallMs: number }[] = [];
@@ -77,11 +79,18 @@ export function readScalingCurves(r: RunResults, targets: number[]): ScalingCurv
         if (points.length) break;
       }
     }
-    const a = firstNum(fit, ['a', 'coefficient', 'coef', 'scale']);
-    const b = firstNum(fit, ['b', 'exponent']);
-    const model = str(fit.model) ?? str(fit.bigO) ?? str(fit.best) ?? (b !== undefined ? `a·n^${b.toFixed(2)}` : 'fit');
+    let a = firstNum(fit, ['a', 'coefficient', 'coef', 'scale']);
+    let b = firstNum(fit, ['b', 'exponent']);
+    let model = str(fit.model) ?? str(fit.bigO) ?? str(fit.best) ?? (b !== undefined ? `a·n^${b.toFixed(2)}` : 'fit');
+    // harness/scaling-law-fit.ts shape: { bigO, best, candidates: [{ complexity, coefficient }], powerLaw: { a, b } | null }.
+    if (str(row.bigO)) {
+      const pl = isObj(row.powerLaw) ? row.powerLaw : undefined;
+      const best = rowsOf(row.candidates, [])?.find((c) => c.complexity === row.best);
+      if (pl && num(pl.a) !== undefined && num(pl.b) !== undefined) { a = num(pl.a); b = num(pl.b); model = `${str(row.bigO)}, power law n^${b!.toFixed(2)}`; }
+      else if (best && num(best.coefficient) !== undefined) { a = num(best.coefficient); b = undefined; model = String(row.best); }
+    }
     if (points.length === 0 && a !== undefined) {
-      const minScale = Math.min(...r.records.filter((x) => `${x.stage}/${x.method}` === stage).map((x) => x.scale), measuredMax);
+      const minScale = firstNum(row, ['measuredMin', 'minScale']) ?? Math.min(...r.records.filter((x) => `${x.stage}/${x.method}` === stage).map((x) => x.scale), measuredMax);
       const grid = [...new Set([minScale, measuredMax, ...targets].filter((x) => x > 0))].sort((x, y) => x - y);
       const expanded: number[] = [];
       for (let i = 0; i < grid.length; i++) {
@@ -90,7 +99,8 @@ export function readScalingCurves(r: RunResults, targets: number[]): ScalingCurv
       }
       for (const n of expanded) {
         const base = b !== undefined ? n ** b : complexity(model, n);
-        if (base !== undefined && a * base > 0) points.push({ scale: n, wallMs: a * base });
+        const v = base !== undefined ? a * base + (num(row.offset) ?? 0) : undefined;
+        if (v !== undefined && v > 0) points.push({ scale: n, wallMs: v });
       }
     }
     if (points.length >= 2) out.push({ stage, model, measuredMax, points });
@@ -124,7 +134,7 @@ export function readConcurrency(r: RunResults): ConcurrencyPoint[] | undefined {
     out.push({
       stage: stageName(row) ?? 'api',
       concurrency,
-      throughput: firstNum(row, ['throughput', 'itemsPerSec', 'requestsPerSec', 'rps', 'itemsPerMin', 'throughputPerMin', 'perMin']),
+      throughput: firstNum(row, ['throughput', 'throughputPerSec', 'itemsPerSec', 'requestsPerSec', 'rps', 'itemsPerMin', 'throughputPerMin', 'perMin']),
       p95Ms: firstNum(row, ['p95', 'p95Ms', 'latencyP95', 'latencyP95Ms']) ?? (lat ? firstNum(lat, ['p95']) : undefined),
     });
   }
@@ -168,23 +178,49 @@ export function readStorage(r: RunResults): StoragePoint[] | undefined {
 
 /** A generic table found in a section: a list of flat objects. */
 export interface SectionTable {
+  /** "" for the section itself, else the list's key inside it (e.g. "projections"). */
+  part: string;
   columns: string[];
   rows: Record<string, unknown>[];
 }
 
-/** Read a section (e.g. `hardware`) as a table of its scalar fields; undefined when it is not a list of objects. */
-export function readSectionTable(r: RunResults, name: string): SectionTable | undefined {
-  const rows = rowsOf(r.sections?.[name], ['rows', 'table', 'targets', 'entries']);
-  if (!rows || rows.length === 0) return undefined;
-  const columns: string[] = [];
-  const flat = rows.map((row) => {
-    const o: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(row)) {
-      if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) o[k] = v;
-      else if (isObj(v)) for (const [k2, v2] of Object.entries(v)) if (v2 === null || ['string', 'number', 'boolean'].includes(typeof v2)) o[`${k}.${k2}`] = v2;
-    }
-    for (const k of Object.keys(o)) if (!columns.includes(k)) columns.push(k);
-    return o;
+const isScalar = (v: unknown): boolean => v === null || ['string', 'number', 'boolean'].includes(typeof v);
+
+/** Scalars of an object, and of its nested plain objects as "key.sub" (e.g. latencyMs.p95). */
+function scalarsOf(o: Obj, prefix = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (isScalar(v)) out[prefix + k] = v;
+    else if (isObj(v)) for (const [k2, v2] of Object.entries(v)) if (isScalar(v2)) out[`${prefix}${k}.${k2}`] = v2;
+  }
+  return out;
+}
+
+/** Rows of a list; an item holding a list of objects (levels, components, points) becomes one row per child. */
+function flattenRows(items: Obj[]): Record<string, unknown>[] {
+  return items.flatMap((item) => {
+    const own = scalarsOf(item);
+    const childKey = Object.keys(item).find((k) => Array.isArray(item[k]) && (item[k] as unknown[]).length > 0 && (item[k] as unknown[]).every(isObj));
+    if (!childKey) return [own];
+    return (item[childKey] as Obj[]).map((c) => ({ ...own, ...scalarsOf(c) }));
   });
-  return { columns, rows: flat };
+}
+
+/**
+ * Read a section (e.g. `hardware`, `storage`) as tables of scalar fields, whatever its shape: a list, or an object
+ * holding lists (one table per list). Nested lists are flattened one level; undefined when nothing tabular is found.
+ */
+export function readSectionTables(r: RunResults, name: string): SectionTable[] | undefined {
+  const sec = r.sections?.[name];
+  const lists: [string, Obj[]][] = Array.isArray(sec)
+    ? [['', sec.filter(isObj)]]
+    : isObj(sec) ? Object.entries(sec).filter(([, v]) => Array.isArray(v) && v.length > 0 && v.every(isObj)).map(([k, v]) => [k, v as Obj[]]) : [];
+  const out: SectionTable[] = [];
+  for (const [part, items] of lists) {
+    const rows = flattenRows(items);
+    const columns: string[] = [];
+    for (const row of rows) for (const k of Object.keys(row)) if (!columns.includes(k)) columns.push(k);
+    if (rows.length && columns.length) out.push({ part, columns, rows });
+  }
+  return out.length ? out : undefined;
 }

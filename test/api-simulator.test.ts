@@ -62,6 +62,19 @@ test('rate limits answer 429 with retry-after-ms, retry-after and x-ratelimit he
   });
 });
 
+test('the TPM bucket limits by tokens (prompt + max_tokens) and says so', async () => {
+  await withSim({ rateLimits: { tpm: 6000, burstSeconds: 1 } }, async (sim) => {
+    const first = await post(sim, '/chat/completions', chatBody('hello', { max_tokens: 80 }));
+    assert.equal(first.status, 200);
+    assert.equal(first.headers.get('x-ratelimit-limit-tokens'), '6000');
+    await first.text();
+    const second = await post(sim, '/chat/completions', chatBody('hello again', { max_tokens: 80 }));
+    assert.equal(second.status, 429, 'the 100-token bucket cannot hold two requests of ~90 tokens');
+    assert.match(((await second.json()) as { error: { message: string } }).error.message, /on tokens/);
+    assert.equal(sim.stats().rateLimited, 1);
+  });
+});
+
 test('injects 500, 503, timeouts, resets and malformed bodies, and counts them', async () => {
   for (const [fault, check] of [
     ['error500', async (sim: RunningSimulator) => assert.equal((await post(sim, '/chat/completions', chatBody('x'))).status, 500)],

@@ -11,6 +11,7 @@ import { spanningTreeWeight } from '../pipeline/hdbscan/mst.js';
 import { loadStage } from '../pipeline/stage-registry.js';
 import { adjustedRandIndex } from '../pipeline/metrics/adjusted-rand-index.js';
 import { gaussian, mulberry32 } from '../pipeline/seeded-random.js';
+import { makeBlobs } from '../generators/gaussian-blobs.js';
 import type { Matrix, StageContext } from '../harness/types.js';
 
 function randomMatrix(n: number, d: number, seed: number, scale = 1): Matrix {
@@ -91,6 +92,18 @@ test('MST weight equals a brute-force Prim on the full mutual-reachability matri
     const got = spanningTreeWeight(res.spanningTree);
     const want = bruteForceMstWeight(x, minSamples);
     assert.ok(Math.abs(got - want) <= 1e-6 * want, `${algorithm} n=${n} d=${d} minSamples=${minSamples}: MST weight ${got} vs brute force ${want}`);
+  }
+});
+
+test('MST weight is exact on clustered data, where Borůvka's late rounds use centroid bounds', async () => {
+  // 12 blobs in 1,536 points: the last rounds have <= n/64 components, so the triangle-inequality skips and the
+  // rim-first order run; the Prim path runs on two threads.
+  for (const [d, algorithm, threads] of [[3, 'kdtree', 1], [8, 'kdtree', 1], [24, 'brute', 2]] as const) {
+    const x = makeBlobs({ n: 1536, d, centers: 12, seed: d, std: 1.5 }).x;
+    const res = await hdbscan(x, { minClusterSize: 10, algorithm, threads });
+    const got = spanningTreeWeight(res.spanningTree);
+    const want = bruteForceMstWeight(x, 10);
+    assert.ok(Math.abs(got - want) <= 1e-6 * want, `${algorithm} d=${d}: MST weight ${got} vs brute force ${want}`);
   }
 });
 

@@ -12,10 +12,10 @@ test('a sweep through reduce, cluster, meta-cluster, label and project stages sc
 name: cluster-pipeline
 seed: 5
 scales: [300]
-input: { kind: synthetic, options: { difficulty: 0, intents: 6 } }
+input: { kind: synthetic, options: { difficulty: 0, intents: 6, languages: [en], zipf: 0, multiIntentRate: 0 } }
 stages:
   - { stage: summarise, method: extractive }
-  - { stage: embed, method: hashing, options: { dims: 64 } }
+  - { stage: embed, method: hashing, options: { dims: 128 } }
   - { stage: reduce, method: pca, options: { components: 16 } }
   - { stage: cluster, method: kmeans, options: { k: 6 } }
   - { stage: meta-cluster, method: clio, options: { targetTop: 2, maxLevels: 3 } }

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { costPicoUsd, formatPicoUsd, loadPricingTable, picoUsdPerToken } from '../pipeline/pricing-table.js';
 import { computeRunCost, stageCostRow, withResolvedModels } from '../pipeline/stage-cost.js';
 import { TOKENS_EMBEDDING, TOKENS_INPUT, TOKENS_OUTPUT } from '../pipeline/token-counter.js';
-import type { StageRecord } from '../harness/types.js';
+import type { RunResults, StageRecord } from '../harness/types.js';
+import { costLines, embeddingThroughputLines } from '../reports/cost-throughput-markdown.js';
 import { tempDir } from './test-helpers.js';
 
 const record = (over: Partial<StageRecord>): StageRecord => ({
@@ -73,4 +74,18 @@ test('stage models resolve through the stage defaults: summarise/llm without a m
     { stage: 'embed', method: 'openai', options: { model: 'text-embedding-3-large' } },
   ]);
   assert.deepEqual(specs.map((s) => s.model), ['gpt-4o-mini', null, 'text-embedding-3-large']);
+});
+
+test('report.md shows tokens and $ per 1K conversations per stage, and embeddings/min per embed stage', () => {
+  const t = loadPricingTable();
+  const llm = record({ counters: { [TOKENS_INPUT]: 400_000, [TOKENS_OUTPUT]: 100_000 } });
+  const emb = record({ stage: 'embed', method: 'use-lite', itemsPerSec: 12.5, counters: { [TOKENS_EMBEDDING]: 150_000, 'split.workers': 2 } });
+  const r = { records: [llm, emb], sections: { cost: computeRunCost([llm, emb], [{ stage: 'summarise', method: 'llm', model: 'gpt-4o-mini' }, { stage: 'embed', method: 'use-lite', model: null }], t) } } as unknown as RunResults;
+  const cost = costLines(r).join('\n');
+  assert.match(cost, /\| summarise\/llm \| gpt-4o-mini \| 400,000 \| 100,000 \| 0 \| 500,000 \| \$0\.12 \| \$0\.120 \|/);
+  assert.match(cost, /\| embed\/use-lite \| local \| 0 \| 0 \| 150,000 \| 150,000 \| \$0 \| \$0 \|/);
+  assert.match(cost, /Pipeline: \$0\.120 per 1K conversations\./);
+  assert.match(embeddingThroughputLines(r).join('\n'), /\| 1,000 \| use-lite \| 2 \| 750 \| 12\.5 \|/);
+  const local = { records: [], sections: { cost: computeRunCost([record({ stage: 'embed', method: 'hashing' })], [], t) } } as unknown as RunResults;
+  assert.match(costLines(local).join('\n'), /Every stage ran locally and counted no tokens/);
 });

@@ -116,6 +116,39 @@ test('server faults (500, 503, resets, timeouts) are retried and the run complet
   });
 });
 
+test('malformed JSON bodies and broken SSE events are per-item failures, not retried', async () => {
+  await withSim({ faults: { malformed: 1 } }, async (sim) => {
+    for (const stream of [false, true]) {
+      const { ctx, counters } = recordingContext();
+      const out = await llmSummariser.run(conversations(2), opts(sim, { stream, failureBudget: 1, cache: false }), ctx);
+      assert.deepEqual(unpackTexts(out.summaries!), ['', ''], `stream ${stream}`);
+      assert.equal(counters['errors.malformed'], 2, `stream ${stream}: ${JSON.stringify(counters)}`);
+      assert.equal(counters.retries, undefined);
+    }
+  });
+});
+
+test('without baseURL/apiKey options the stage uses OPENAI_BASE_URL and OPENAI_API_KEY', async () => {
+  await withSim({}, async (sim) => {
+    const saved = { url: process.env.OPENAI_BASE_URL, key: process.env.OPENAI_API_KEY };
+    process.env.OPENAI_BASE_URL = sim.baseURL;
+    process.env.OPENAI_API_KEY = 'sk-from-env';
+    try {
+      const { ctx, counters } = recordingContext();
+      await llmSummariser.run(conversations(2), llmSummariser.parseOptions!({ cache: false }), ctx);
+      assert.equal(counters.requests, 2);
+      assert.equal(sim.stats().chatCompletions, 2);
+      delete process.env.OPENAI_API_KEY;
+      await assert.rejects(Promise.resolve(llmSummariser.run(conversations(1), llmSummariser.parseOptions!({ cache: false }), ctx)), /no API key: set OPENAI_API_KEY, or use `api: simulated`/);
+    } finally {
+      for (const [k, v] of [['OPENAI_BASE_URL', saved.url], ['OPENAI_API_KEY', saved.key]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+});
+
 test('options are validated with the key named', () => {
   assert.throws(() => llmSummariser.parseOptions!({ concurrency: 0 }), /^Error: concurrency: must be >= 1/);
   assert.throws(() => llmSummariser.parseOptions!({ promptTemplate: 'no placeholder' }), /promptTemplate: must contain \{\{conversation\}\}/);

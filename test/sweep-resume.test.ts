@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sweepCommand } from '../harness/commands/sweep-command.js';
 import { ipcFileToPipelineFields } from '../harness/arrow-pipeline-data.js';
 import type { CheckpointManifest, RunResults } from '../harness/types.js';
@@ -66,4 +69,31 @@ test('a sweep killed after 4 cells and resumed gives the same records and labels
 
   await assert.rejects(sweepCommand({ profile: 'x', out: 'x', resume: resumedDir, quiet: true }), /already finished; nothing to resume/);
   await assert.rejects(sweepCommand({ profile: 'x', out: 'x', resume: join(dir, 'nope'), quiet: true }), /results\.json: cannot read results/);
+});
+
+test('a CLI sweep killed with SIGKILL mid-run resumes to the same results', async () => {
+  const dir = tempDir();
+  const profile = writeProfile(PROFILE.replace('scales: [150, 400]', 'scales: [150, 400, 2500]'), dir);
+  const { runDir: fullDir } = await sweepCommand({ profile, out: join(dir, 'full'), quiet: true });
+  const cli = fileURLToPath(new URL('../harness/cli.js', import.meta.url));
+  const child = spawn(process.execPath, [cli, 'sweep', '--profile', profile, '--out', join(dir, 'killed'), '--quiet'], { stdio: 'ignore' });
+  const exited = new Promise<void>((res) => child.once('exit', () => res()));
+  // Kill as soon as results.json lists 2 completed cells (the rest of the sweep takes far longer).
+  let killedDir = '';
+  for (let i = 0; i < 3000 && !killedDir; i++) {
+    await sleep(10);
+    const runs = existsSync(join(dir, 'killed')) ? readdirSync(join(dir, 'killed')) : [];
+    const f = runs.length ? join(dir, 'killed', runs[0], 'results.json') : '';
+    if (f && existsSync(f) && ((read(join(dir, 'killed', runs[0])).sections.checkpoints as CheckpointManifest).cells.length >= 2)) {
+      child.kill('SIGKILL');
+      killedDir = join(dir, 'killed', runs[0]);
+    }
+  }
+  await exited;
+  assert.ok(killedDir, 'the child wrote a partial results.json');
+  assert.equal((read(killedDir).sections.checkpoints as CheckpointManifest).complete, false, 'killed before the end');
+  await sweepCommand({ profile: 'ignored', out: 'ignored', resume: killedDir, quiet: true });
+  const resumed = read(killedDir);
+  assert.deepEqual(cellKeys(resumed), cellKeys(read(fullDir)));
+  assert.deepEqual(await labelsByScale(killedDir), await labelsByScale(fullDir));
 });

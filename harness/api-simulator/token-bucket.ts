@@ -56,19 +56,24 @@ export interface Admission {
 
 const fmtReset = (ms: number): string => (ms < 1000 ? `${Math.ceil(ms)}ms` : `${(ms / 1000).toFixed(3)}s`);
 
-/** Per-model RPM and TPM buckets; a limit of 0 is off. */
+/**
+ * Per-model RPM and TPM buckets; a limit of 0 is off. Refused requests are told staggered retry times (each 429
+ * hands out the next free request slot), so N clients refused together do not all come back in the same
+ * millisecond and N-1 of them get refused again (the openai SDK sleeps exactly retry-after-ms, without jitter).
+ */
 export class RateLimiter {
-  private buckets = new Map<string, { rpm?: TokenBucket; tpm?: TokenBucket }>();
+  private buckets = new Map<string, { rpm?: TokenBucket; tpm?: TokenBucket; nextSlot: number }>();
 
   constructor(private readonly rpm: number, private readonly tpm: number, private readonly burstSeconds: number) {}
 
-  private for(model: string): { rpm?: TokenBucket; tpm?: TokenBucket } {
+  private for(model: string): { rpm?: TokenBucket; tpm?: TokenBucket; nextSlot: number } {
     let b = this.buckets.get(model);
     if (!b) {
       const cap = (perMin: number): number => Math.max(1, (perMin * this.burstSeconds) / 60);
       b = {
         rpm: this.rpm > 0 ? new TokenBucket(this.rpm, cap(this.rpm)) : undefined,
         tpm: this.tpm > 0 ? new TokenBucket(this.tpm, cap(this.tpm)) : undefined,
+        nextSlot: 0,
       };
       this.buckets.set(model, b);
     }
@@ -96,7 +101,13 @@ export class RateLimiter {
       headers['x-ratelimit-remaining-tokens'] = String(b.tpm.remaining());
       headers['x-ratelimit-reset-tokens'] = fmtReset(b.tpm.resetMs());
     }
-    const retryAfterMs = Math.ceil(Math.max(waitReq, waitTok));
+    let retryAfterMs = 0;
+    if (!ok) {
+      const now = performance.now();
+      const at = Math.max(now + Math.max(waitReq, waitTok), b.nextSlot);
+      b.nextSlot = at + (this.rpm > 0 ? 60_000 / this.rpm : 0) + (this.tpm > 0 ? (tokens * 60_000) / this.tpm : 0);
+      retryAfterMs = Math.ceil(at - now);
+    }
     return { ok, retryAfterMs, limitedBy: ok ? undefined : waitReq >= waitTok ? 'requests' : 'tokens', headers };
   }
 

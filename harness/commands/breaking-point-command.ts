@@ -43,7 +43,7 @@ export async function escalationProfile(profile: SweepProfile, file: string, o: 
       throw new Error(`--stage: "${s}" is not a stage of ${file} (its stages: ${profile.stages.map((x) => `${x.stage}/${x.method}`).join(', ')})`);
     }
   }
-  const escalate = { start, ceiling, factor, ...(stages ? { stages } : {}) };
+  const escalate = { ...base, start, ceiling, factor, ...(stages ? { stages } : {}) };
   const seed = o.seed !== undefined ? Number(o.seed) : profile.seed;
   if (!Number.isInteger(seed)) throw new Error(`--seed: "${o.seed}" is not an integer`);
   return validateProfile({ ...profile, seed, scales: escalationScales(escalate), breakingPoints: { ...profile.breakingPoints, escalate } }, `${file} (breaking-point)`);

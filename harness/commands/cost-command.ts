@@ -94,6 +94,7 @@ export function renderCostAnalysis(a: CostAnalysis, asOf: string, maxP95Ms?: num
       chat.map((r) => [r.model, price(r.price.input), price(r.price.output), formatUsd(r.usdPer1k), formatUsd(r.usdPerDay), dollars(r.totalUsd), latency(r), r.violations.length ? `no: ${r.violations.join('; ')}` : 'yes']),
     ), '');
   }
+  if (chat.length === 0 && s.tokens.input + s.tokens.output === 0) out.push('No summarisation tokens in this scenario: give --input-tokens and --output-tokens to price chat models.', '');
   const emb = a.rows.filter((r) => r.kind === 'embedding');
   if (emb.length > 0) {
     out.push('Embedding models, cheapest first');

@@ -4,8 +4,8 @@
  *  - cpu-prof, heap-prof, heap-snapshot: the stage runs in a worker thread (as in a sweep, with the stage's memory
  *    limit) started with --cpu-prof / --heap-prof, or taking a heap snapshot at peak heap;
  *  - doctor, flame, bubbleprof, heapprofiler: clinic 13 runs `node profile-stage-main.js` (the stage in the main
- *    thread, which is all clinic sees) with NO_INSIGHT=1 and --open=false so it works headless; node also gets
- *    --cpu-prof so the top functions can be printed for these tools too.
+ *    thread, which is all clinic sees) with NO_INSIGHT=1 and --open=false so it works headless; the stage run is
+ *    also CPU-profiled through the inspector so the top functions can be printed for these tools too.
  * The input is regenerated from the profile's seed, or read from a run's checkpoints (--run RUN_DIR).
  */
 import { mkdirSync, readdirSync, writeFileSync, statSync } from 'node:fs';
@@ -97,11 +97,12 @@ async function runInWorker(tool: 'cpu-prof' | 'heap-prof' | 'heap-snapshot', pro
 async function runWithClinic(tool: 'doctor' | 'flame' | 'bubbleprof' | 'heapprofiler', profile: SweepProfile, profileSource: string, o: ProfileCommandOptions, scale: number, outDir: string, log: (s: string) => void): Promise<ProfileOutcome> {
   findStageSpec(profile, o.stage); // fail early with the list of stages
   const jobPath = join(outDir, 'job.json');
-  writeFileSync(jobPath, JSON.stringify({ profile, profileSource, stage: o.stage, scale, ...(o.run ? { runDir: resolve(o.run) } : {}) }));
+  const cpuProfilePath = join(outDir, `${o.stage.replace('/', '-')}-n${scale}-main-thread.cpuprofile`);
+  writeFileSync(jobPath, JSON.stringify({ profile, profileSource, stage: o.stage, scale, cpuProfilePath, ...(o.run ? { runDir: resolve(o.run) } : {}) }));
   const before = new Set(readdirSync(outDir));
   const clinic = join(packageRoot(), 'node_modules', '.bin', 'clinic');
   const script = fileURLToPath(new URL('../profile-stage-main.js', import.meta.url));
-  const args = [tool, '--open=false', '--dest', outDir, '--', process.execPath, '--cpu-prof', `--cpu-prof-dir=${outDir}`, script, jobPath];
+  const args = [tool, '--open=false', '--dest', outDir, '--', process.execPath, script, jobPath];
   log(`clinic ${args.join(' ')}`);
   const output = await new Promise<string>((res, rej) => {
     const child = spawn(clinic, args, { env: { ...process.env, NO_INSIGHT: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,18 +1,16 @@
 /** `clusterbench report RUN_DIR`: rebuild every report file of a run from its results.json alone. */
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { readResults } from '../run-directory.js';
-import { writeFileAtomic } from '../atomic-write.js';
-import { renderMarkdownReport } from '../../reports/markdown-report.js';
-import { writeReportFiles } from '../../reports/report-files.js';
+import { readResults, writeRunReports } from '../run-directory.js';
 import { checkReportInBrowser } from '../../reports/browser-check.js';
 
-/** Rebuild report.md, report.html, charts/, csv/ and bmf.json in `runDir`; returns the files written. */
+/**
+ * Rebuild every report file in `runDir` (report.md, hardware.csv, report.html, charts/, csv/, bmf.json) through the
+ * same writer a sweep uses; derived sections (scaling, repeat statistics, hardware) are recomputed from the records.
+ */
 export async function reportCommand(runDir: string): Promise<string[]> {
   const dir = resolve(runDir);
-  const results = readResults(dir);
-  writeFileAtomic(join(dir, 'report.md'), renderMarkdownReport(results));
-  return [join(dir, 'report.md'), ...(await writeReportFiles(dir, results))];
+  return writeRunReports(dir, readResults(dir));
 }
 
 export function registerReportCommand(program: Command): void {

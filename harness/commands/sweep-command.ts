@@ -13,6 +13,7 @@ import { loadPricingTable } from '../../pipeline/pricing-table.js';
 import { computeRunCost, withResolvedModels } from '../../pipeline/stage-cost.js';
 import { loadSweepResume } from '../sweep-checkpoint.js';
 import { createSweepMeasurement, runHeader } from '../sweep-measurement.js';
+import { prepareSweepInput } from '../sweep-input.js';
 
 /** Parse "200,1000,5000" into scales; throws naming the flag. */
 export function parseScalesFlag(text: string): number[] {
@@ -35,6 +36,14 @@ export interface SweepCommandOptions {
   resume?: string;
   /** A pricing YAML merged over the shipped table (pipeline/data/pricing.yaml); overrides the profile's `pricing`. */
   pricing?: string;
+  /** Sweep over this conversation file instead of the profile's input (scales are nested seeded samples of it). */
+  input?: string;
+  /** Format of --input: auto (default), openai, kura, sharegpt, arrow, jsonl. */
+  format?: string;
+  /** Skip invalid records of --input (counted, first 10 line numbers in results.json sections.input). */
+  skipInvalid?: boolean;
+  /** Largest accepted conversation in --input, bytes. */
+  maxConversationBytes?: string;
   /** Last change to the resolved profile before the run (the breaking-point command sets its escalation scales here). */
   adjustProfile?: (profile: SweepProfile, file: string) => Promise<SweepProfile>;
 }
@@ -52,6 +61,14 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
     if (!Number.isInteger(seed)) throw new Error(`--seed: "${opts.seed}" is not an integer`);
     profile = await validateProfile({ ...profile, seed, scales: opts.scales !== undefined ? parseScalesFlag(opts.scales) : profile.scales }, `${relative(process.cwd(), path)} (with flags)`);
   }
+  if (opts.input !== undefined) {
+    const maxBytes = opts.maxConversationBytes !== undefined ? Number(opts.maxConversationBytes) : undefined;
+    if (maxBytes !== undefined && !(Number.isInteger(maxBytes) && maxBytes > 0)) throw new Error(`--max-conversation-bytes: "${opts.maxConversationBytes}" is not a positive integer`);
+    const input = { kind: 'file', path: resolve(opts.input), format: opts.format ?? 'auto', options: { skipInvalid: opts.skipInvalid ?? false, ...(maxBytes !== undefined ? { maxConversationBytes: maxBytes } : {}) } };
+    profile = await validateProfile({ ...profile, input }, `${relative(process.cwd(), path) || path} (with --input)`);
+  } else if (opts.format !== undefined || opts.skipInvalid || opts.maxConversationBytes !== undefined) {
+    throw new Error('--format, --skip-invalid and --max-conversation-bytes apply to --input FILE; pass --input too');
+  }
   if (opts.adjustProfile) profile = await opts.adjustProfile(profile, relative(process.cwd(), path) || path);
   // Load prices before the sweep so a bad pricing file fails fast; the profile's path is relative to the profile.
   const pricing = loadPricingTable(opts.pricing ?? (profile.pricing !== undefined ? resolve(dirname(path), profile.pricing) : undefined));
@@ -64,6 +81,9 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
   const measurement = createSweepMeasurement(runDir, runHeader({ id, tool: { name: 'clusterbench', version: toolVersion() }, startedAt: startedAt.toISOString(), machine: machineInfo(), profilePath, profile }), profile, resumed);
   if (resumed) progress.log(`resuming ${runDir}: ${resumed.manifest.cells.length} cells already done`);
   progress.log(`clusterbench sweep "${profile.name}": scales ${profile.scales.join(', ')}; stages ${profile.stages.map((s) => `${s.stage}/${s.method}`).join(' -> ')}`);
+  // A file input is read and validated once before the sweep; scales above its size are refused here.
+  const inputSection = await prepareSweepInput(profile);
+  if (inputSection) progress.log(`input ${inputSection.path}: ${inputSection.valid} valid conversations (${inputSection.format}, ${inputSection.formatSource})${inputSection.invalid.count ? `, ${inputSection.invalid.count} invalid ${inputSection.invalid.unit}s skipped (first: ${inputSection.invalid.firstLines.join(', ')})` : ''}`);
   const outcome = await runSweep(profile, { progress, hooks: measurement.hooks, resume: resumed?.resume });
   const results: RunResults = {
     schemaVersion: 1,
@@ -75,7 +95,7 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
     profilePath: relative(process.cwd(), path) || path,
     profile,
     ...outcome,
-    sections: { ...outcome.sections, ...(await measurement.finish(progress)) },
+    sections: { ...outcome.sections, ...(await measurement.finish(progress)), ...(inputSection ? { input: inputSection } : {}) },
   };
   results.sections.cost = computeRunCost(results.records, await withResolvedModels(profile.stages), pricing);
   const files = await writeRunReports(runDir, results);
@@ -94,6 +114,10 @@ export function registerSweepCommand(program: Command): void {
     .option('-q, --quiet', 'no progress output')
     .option('--pricing <file>', 'pricing YAML merged over pipeline/data/pricing.yaml (USD per 1M tokens) for the tokens and cost section')
     .option('--resume <runDir>', 'continue an interrupted sweep from its last completed stage and scale (runs/<id>)')
+    .option('--input <file>', 'sweep over your conversations (OpenAI chat JSONL, Kura, ShareGPT, or a clusterbench .arrow); scales are nested seeded samples')
+    .option('--format <format>', 'format of --input: auto, openai, kura, sharegpt, arrow, jsonl (default auto-detect)')
+    .option('--skip-invalid', 'skip bad records of --input instead of failing (count and first 10 line numbers go into results.json)')
+    .option('--max-conversation-bytes <n>', 'largest accepted conversation in --input, bytes (default 2097152)')
     .action(async (o: SweepCommandOptions) => {
       await sweepCommand(o);
     });

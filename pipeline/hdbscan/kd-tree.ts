@@ -121,22 +121,24 @@ export function buildKdTree(x: Float32Array, n: number, d: number, leafSize = 16
   return { n, d, data, perm, nNodes, firstLeaf, start, end, lo, hi, centre, radius };
 }
 
-/** Lower bound on the squared distance from tree point q to any point of a node: box and sphere, whichever is larger. */
-export function nodeLowerSqDist(t: KdTree, q: number, node: number): number {
-  const { d, data, lo, hi, centre } = t;
-  const qo = q * d;
+/**
+ * Lower bound on the squared distance from a query (coordinates v[vo .. vo+d), e.g. tree.data at q*d) to any point
+ * of a node: the box bound or the sphere bound, whichever is larger.
+ */
+export function nodeLowerSqDist(t: KdTree, v: Float32Array, vo: number, node: number): number {
+  const { d, lo, hi, centre } = t;
   const o = node * d;
   let box = 0;
   let c = 0;
   for (let j = 0; j < d; j++) {
-    const v = data[qo + j];
-    const a = lo[o + j] - v;
+    const x = v[vo + j];
+    const a = lo[o + j] - x;
     if (a > 0) box += a * a;
     else {
-      const b = v - hi[o + j];
+      const b = x - hi[o + j];
       if (b > 0) box += b * b;
     }
-    const w = v - centre[o + j];
+    const w = x - centre[o + j];
     c += w * w;
   }
   const s = Math.sqrt(c) - t.radius[node];
@@ -200,6 +202,7 @@ export class KdKnn {
       return;
     }
     const l = 2 * node + 1;
+    // Box bounds only: within a blob the sphere bound never wins (measured: same distance count at 100K x 10).
     const dl = boxSqDist(t, this.q, l);
     const dr = boxSqDist(t, this.q, l + 1);
     if (dl <= dr) {

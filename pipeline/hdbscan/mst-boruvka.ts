@@ -60,8 +60,8 @@ class ComponentSearch {
       return;
     }
     const l = 2 * node + 1;
-    const dl = nodeLowerSqDist(t, this.q, l);
-    const dr = nodeLowerSqDist(t, this.q, l + 1);
+    const dl = nodeLowerSqDist(t, t.data, this.q * t.d, l);
+    const dr = nodeLowerSqDist(t, t.data, this.q * t.d, l + 1);
     if (dl <= dr) {
       if (dl < this.best) this.visit(l);
       if (dr < this.best) this.visit(l + 1);
@@ -70,6 +70,106 @@ class ComponentSearch {
       if (dl < this.best) this.visit(l);
     }
   }
+}
+
+/** Plain Euclidean distance from a free point (e.g. a centroid) to the nearest point outside component c. */
+class OutsideSearch {
+  v = new Float32Array(0);
+  c = 0;
+  best = Infinity;
+
+  constructor(private readonly t: KdTree, private readonly comp: Int32Array, private readonly nodeComp: Int32Array) {}
+
+  visit(node: number): void {
+    if (this.nodeComp[node] === this.c) return;
+    const t = this.t;
+    if (node >= t.firstLeaf) {
+      const { d, data } = t;
+      const v = this.v;
+      for (let p = t.start[node], e = t.end[node]; p < e; p++) {
+        if (this.comp[p] === this.c) continue;
+        let s = 0;
+        for (let j = 0; j < d; j++) { const u = v[j] - data[p * d + j]; s += u * u; }
+        if (s < this.best) this.best = s;
+      }
+      return;
+    }
+    const l = 2 * node + 1;
+    const dl = nodeLowerSqDist(t, this.v, 0, l);
+    const dr = nodeLowerSqDist(t, this.v, 0, l + 1);
+    if (dl <= dr) {
+      if (dl < this.best) this.visit(l);
+      if (dr < this.best) this.visit(l + 1);
+    } else {
+      if (dr < this.best) this.visit(l + 1);
+      if (dl < this.best) this.visit(l);
+    }
+  }
+}
+
+/**
+ * Triangle-inequality bounds from pivots. `group` splits the points into groups that each lie inside one component
+ * (the components themselves, or last round's smaller and rounder ones). With c the centroid of q's group and R the
+ * distance from c to the nearest point outside q's component, every outside point is at least R - |q - c| from q:
+ * reach[q] is that bound squared (0 if negative), dist[q] is |q - c|². Blob-shaped groups give bounds that let most
+ * interior points skip their search.
+ */
+function pivotBounds(t: KdTree, group: Int32Array, comp: Int32Array, nodeComp: Int32Array): { reach: Float64Array; dist: Float64Array } {
+  const { n, d, data } = t;
+  const slot = new Map<number, number>();
+  for (let i = 0; i < n; i++) if (!slot.has(group[i])) slot.set(group[i], slot.size);
+  const groups = slot.size;
+  const sums = new Float64Array(groups * d);
+  const counts = new Float64Array(groups);
+  const slotOf = new Int32Array(n);
+  const compOf = new Int32Array(groups);
+  for (let i = 0; i < n; i++) {
+    const s = slot.get(group[i])!;
+    slotOf[i] = s;
+    compOf[s] = comp[i];
+    counts[s]++;
+    for (let j = 0; j < d; j++) sums[s * d + j] += data[i * d + j];
+  }
+  for (let s = 0; s < groups; s++) for (let j = 0; j < d; j++) sums[s * d + j] /= counts[s];
+  const outside = new OutsideSearch(t, comp, nodeComp);
+  const radiusOut = new Float64Array(groups);
+  for (let s = 0; s < groups; s++) {
+    outside.v = Float32Array.from(sums.subarray(s * d, s * d + d));
+    outside.c = compOf[s];
+    outside.best = Infinity;
+    outside.visit(0);
+    radiusOut[s] = Math.sqrt(outside.best);
+  }
+  const reach = new Float64Array(n);
+  const dist = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const o = slotOf[i] * d;
+    let v = 0;
+    for (let j = 0; j < d; j++) { const u = data[i * d + j] - sums[o + j]; v += u * u; }
+    dist[i] = v;
+    const r = radiusOut[slotOf[i]] - Math.sqrt(v);
+    // Shrink a little so float32 rounding of the centroid never overstates the bound.
+    reach[i] = r > 0 ? r * r * (1 - 1e-9) : 0;
+  }
+  return { reach, dist };
+}
+
+/**
+ * Points ordered by decreasing distance from their component's centroid. Once components are large, the lightest
+ * edge out of a component almost always starts on its rim; finding it first makes every later bound tight.
+ */
+function rimFirst(dist: Float64Array): Int32Array {
+  const n = dist.length;
+  let max = 0;
+  for (let i = 0; i < n; i++) if (dist[i] > max) max = dist[i];
+  // Sort numeric keys (16-bit quantised distance, then the point) instead of calling a comparator n log n times.
+  const scale = 2 ** Math.ceil(Math.log2(n + 1));
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = Math.round((1 - dist[i] / (max || 1)) * 65535) * scale + i;
+  keys.sort();
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = keys[i] % scale;
+  return order;
 }
 
 /** MST of the mutual-reachability graph from a kd-tree kNN pass; edges are returned over input rows. */
@@ -92,6 +192,9 @@ export function boruvkaMst(knn: KnnResult, onRound?: (round: number, components:
   for (let i = 0; i < n; i++) comp[i] = i;
   // Lower bound on each point's lightest edge to another component (squared).
   const lower = Float64Array.from(coreSq);
+  // The outside neighbour each point found last (and its squared distance), reused as a candidate next round.
+  const lastTo = new Int32Array(n).fill(-1);
+  const lastD2 = new Float64Array(n);
   const nodeComp = new Int32Array(nNodes);
   const uf = new UnionFind(n);
   const compBest = new Float64Array(n);
@@ -102,6 +205,8 @@ export function boruvkaMst(knn: KnnResult, onRound?: (round: number, components:
   const weight = new Float64Array(Math.max(0, n - 1));
   const search = new ComponentSearch(t, coreSq, comp, nodeComp, nodeMinCore);
   let edges = 0;
+  let components = n;
+  let prevComp: Int32Array | null = null;
   for (let round = 1; edges < n - 1; round++) {
     for (let node = nNodes - 1; node >= 0; node--) {
       if (node >= firstLeaf) {
@@ -114,12 +219,13 @@ export function boruvkaMst(knn: KnnResult, onRound?: (round: number, components:
       }
     }
     compBest.fill(Infinity);
+    // Pre-pass: seed every component's bound from the kNN lists and from each point's last outside neighbour
+    // (still a valid edge when that neighbour is in another component), so searches start with a tight bound.
     for (let q = 0; q < n; q++) {
       const c = comp[q];
       const cq = coreSq[q];
-      const b0 = compBest[c];
-      if (lower[q] >= b0) continue;
-      let best = b0;
+      let best = compBest[c];
+      if (lower[q] >= best) continue;
       let bestTo = -1;
       for (let o = q * k, oe = o + k; o < oe; o++) {
         const p = knnIdx[o];
@@ -129,22 +235,50 @@ export function boruvkaMst(knn: KnnResult, onRound?: (round: number, components:
         const m = s > cq ? (s > cp ? s : cp) : cq > cp ? cq : cp;
         if (m < best) { best = m; bestTo = p; }
       }
-      if (best > cq) {
-        search.q = q;
-        search.qc = c;
-        search.cq = cq;
-        search.best = best;
-        search.bestTo = bestTo;
-        search.visit(0);
-        best = search.best;
-        bestTo = search.bestTo;
+      const p = lastTo[q];
+      if (p >= 0 && comp[p] !== c && lastD2[q] < best) {
+        const cp = coreSq[p];
+        const s = lastD2[q];
+        const m = s > cq ? (s > cp ? s : cp) : cq > cp ? cq : cp;
+        if (m < best) { best = m; bestTo = p; }
       }
-      if (bestTo >= 0) {
-        lower[q] = best;
-        compBest[c] = best;
+      if (bestTo >= 0) { compBest[c] = best; compFrom[c] = q; compTo[c] = bestTo; }
+    }
+    let order: Int32Array | null = null;
+    if (components <= n / 64) {
+      const own = pivotBounds(t, comp, comp, nodeComp);
+      for (let i = 0; i < n; i++) if (own.reach[i] > lower[i]) lower[i] = own.reach[i];
+      if (prevComp) {
+        const pieces = pivotBounds(t, prevComp, comp, nodeComp);
+        for (let i = 0; i < n; i++) if (pieces.reach[i] > lower[i]) lower[i] = pieces.reach[i];
+      }
+      order = rimFirst(own.dist);
+    }
+    prevComp = comp.slice();
+    for (let i = 0; i < n; i++) {
+      const q = order ? order[i] : i;
+      const c = comp[q];
+      const cq = coreSq[q];
+      const b0 = compBest[c];
+      if (lower[q] >= b0) continue;
+      search.q = q;
+      search.qc = c;
+      search.cq = cq;
+      search.best = b0;
+      search.bestTo = -1;
+      search.visit(0);
+      if (search.bestTo >= 0) {
+        const p = search.bestTo;
+        lower[q] = search.best;
+        lastTo[q] = p;
+        let s = 0;
+        for (let j = 0, qo = q * t.d, po = p * t.d; j < t.d; j++) { const u = t.data[qo + j] - t.data[po + j]; s += u * u; }
+        lastD2[q] = s;
+        compBest[c] = search.best;
         compFrom[c] = q;
-        compTo[c] = bestTo;
+        compTo[c] = p;
       } else if (b0 > lower[q]) {
+        // Nothing outside the component is closer than b0 (for q, in mutual reachability).
         lower[q] = b0;
       }
     }
@@ -159,7 +293,8 @@ export function boruvkaMst(knn: KnnResult, onRound?: (round: number, components:
     }
     if (edges === before) throw new Error(`Borůvka made no progress in round ${round} (${n - edges} components left)`);
     for (let i = 0; i < n; i++) comp[i] = uf.find(i);
-    onRound?.(round, n - edges);
+    components = n - edges;
+    onRound?.(round, components);
   }
   return { from, to, weight };
 }

@@ -2,79 +2,196 @@
  * Prim's MST over mutual reachability in O(n) memory: the high-dimensional HDBSCAN path, where trees stop pruning.
  *
  * Each step adds the closest outside point and updates every remaining point's best edge from it: n²/2 distance
- * evaluations in all, never an n x n matrix. Remaining points are kept compacted at the front of a working copy so
- * each step streams contiguous rows. A distance is skipped when the bound max(core(v), core(r)) already reaches r's
- * best edge (mreach can only be larger). Distances use ||a||² + ||b||² - 2a·b in float64, as the kNN pass does.
+ * evaluations in all, never an n x n matrix. The points are split between threads; each thread keeps its share
+ * compacted in a private copy (so a step streams contiguous rows) and, per step, updates its share and reports its
+ * local minimum; after a barrier every thread picks the same winner, whose owner publishes its row for the next
+ * step (two barriers per step, on SharedArrayBuffer with Atomics.wait). A distance is skipped when
+ * max(core(v), core(r)) already reaches r's best edge. Distances are ||a||² + ||b||² - 2a·b in float64, as in the
+ * brute-force kNN pass, with four rows per pass sharing each load of the new point.
  */
-import { rowSqNorms } from '../distance-kernels.js';
+import { Worker } from 'node:worker_threads';
 import type { SpanningTree } from './mst.js';
+import { sharedFloat32, sharedFloat64, sharedInt32 } from './shared-arrays.js';
 
-/** MST of the mutual-reachability graph of n x d points (input order) given squared core distances. */
-export function primMst(x: Float32Array, n: number, d: number, coreSq: Float64Array, onProgress?: (done: number) => void): SpanningTree {
-  const m1 = Math.max(0, n - 1);
-  const from = new Int32Array(m1);
-  const to = new Int32Array(m1);
-  const weight = new Float64Array(m1);
-  if (n < 2) return { from, to, weight };
-  const work = new Float32Array(x.subarray(0, n * d));
-  const norm = rowSqNorms(work, n, d);
-  const core = new Float64Array(coreSq.subarray(0, n));
-  const id = new Int32Array(n);
-  for (let i = 0; i < n; i++) id[i] = i;
-  const best = new Float64Array(n).fill(Infinity);
-  const bestFrom = new Int32Array(n).fill(-1);
+/** State shared by the threads of one Prim run. */
+export interface PrimJob {
+  n: number;
+  d: number;
+  threads: number;
+  /** Points in input order and their squared core distances. */
+  data: Float32Array;
+  coreSq: Float64Array;
+  /** The point added last: its row, and [squared norm, squared core, id]. */
+  vRow: Float32Array;
+  vMeta: Float64Array;
+  /** Each thread's local minimum: value, point id, tree neighbour. */
+  slotVal: Float64Array;
+  slotId: Int32Array;
+  slotFrom: Int32Array;
+  /** Barrier: [arrived, generation]. */
+  barrier: Int32Array;
+  from: Int32Array;
+  to: Int32Array;
+  weight: Float64Array;
+}
+
+function wait(b: Int32Array, parties: number): void {
+  const gen = Atomics.load(b, 1);
+  if (Atomics.add(b, 0, 1) === parties - 1) {
+    Atomics.store(b, 0, 0);
+    Atomics.add(b, 1, 1);
+    Atomics.notify(b, 1);
+  } else {
+    while (Atomics.load(b, 1) === gen) Atomics.wait(b, 1, gen);
+  }
+}
+
+/** The share of thread `part`: rows [lo, hi). Runs on the calling thread (part 0) and in each helper. */
+export function runPrimPart(job: PrimJob, part: number): void {
+  const { n, d, threads, data, coreSq, vRow, vMeta, slotVal, slotId, slotFrom, barrier } = job;
+  const lo = Math.floor((part * n) / threads);
+  const hi = Math.floor(((part + 1) * n) / threads);
+  let m = hi - lo;
+  const work = new Float32Array(data.subarray(lo * d, hi * d));
+  const norm = new Float64Array(m);
+  const core = new Float64Array(m);
+  const id = new Int32Array(m);
+  for (let i = 0; i < m; i++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += work[i * d + j] * work[i * d + j];
+    norm[i] = s;
+    core[i] = coreSq[lo + i];
+    id[i] = lo + i;
+  }
+  const best = new Float64Array(m).fill(Infinity);
+  const bestFrom = new Int32Array(m).fill(-1);
   const v = new Float32Array(d);
-  let remaining = n;
-
-  // Move compacted position pos to the end of the remaining range (it joins the tree).
   const retire = (pos: number): void => {
-    const last = remaining - 1;
+    const last = m - 1;
     if (pos !== last) {
       work.copyWithin(pos * d, last * d, last * d + d);
       norm[pos] = norm[last]; core[pos] = core[last]; id[pos] = id[last];
       best[pos] = best[last]; bestFrom[pos] = bestFrom[last];
     }
-    remaining--;
+    m--;
   };
-
-  v.set(work.subarray(0, d));
-  let vNorm = norm[0], vCore = core[0], vId = id[0];
-  retire(0);
+  // Point 0 starts the tree; part 0 owns it.
+  v.set(data.subarray(0, d));
+  let vNorm = 0;
+  for (let j = 0; j < d; j++) vNorm += v[j] * v[j];
+  let vCore = coreSq[0];
+  let vId = 0;
+  if (part === 0) retire(0);
   for (let e = 0; e < n - 1; e++) {
     let minVal = Infinity;
     let minPos = -1;
-    for (let pos = 0; pos < remaining; pos++) {
-      let br = best[pos];
+    let pos = 0;
+    for (; pos + 3 < m; pos += 4) {
+      const c0 = core[pos], c1 = core[pos + 1], c2 = core[pos + 2], c3 = core[pos + 3];
+      const l0 = vCore > c0 ? vCore : c0, l1 = vCore > c1 ? vCore : c1, l2 = vCore > c2 ? vCore : c2, l3 = vCore > c3 ? vCore : c3;
+      if (best[pos] > l0 || best[pos + 1] > l1 || best[pos + 2] > l2 || best[pos + 3] > l3) {
+        const o0 = pos * d, o1 = o0 + d, o2 = o1 + d, o3 = o2 + d;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let j = 0; j < d; j++) {
+          const x = v[j];
+          s0 += x * work[o0 + j];
+          s1 += x * work[o1 + j];
+          s2 += x * work[o2 + j];
+          s3 += x * work[o3 + j];
+        }
+        let q = vNorm + norm[pos] - 2 * s0;
+        if (q < l0) q = l0;
+        if (q < best[pos]) { best[pos] = q; bestFrom[pos] = vId; }
+        q = vNorm + norm[pos + 1] - 2 * s1;
+        if (q < l1) q = l1;
+        if (q < best[pos + 1]) { best[pos + 1] = q; bestFrom[pos + 1] = vId; }
+        q = vNorm + norm[pos + 2] - 2 * s2;
+        if (q < l2) q = l2;
+        if (q < best[pos + 2]) { best[pos + 2] = q; bestFrom[pos + 2] = vId; }
+        q = vNorm + norm[pos + 3] - 2 * s3;
+        if (q < l3) q = l3;
+        if (q < best[pos + 3]) { best[pos + 3] = q; bestFrom[pos + 3] = vId; }
+      }
+      for (let u = pos; u < pos + 4; u++) if (best[u] < minVal) { minVal = best[u]; minPos = u; }
+    }
+    for (; pos < m; pos++) {
       const cr = core[pos];
       const lb = vCore > cr ? vCore : cr;
-      if (br > lb) {
+      if (best[pos] > lb) {
         const o = pos * d;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        let j = 0;
-        for (; j + 3 < d; j += 4) {
-          s0 += v[j] * work[o + j];
-          s1 += v[j + 1] * work[o + j + 1];
-          s2 += v[j + 2] * work[o + j + 2];
-          s3 += v[j + 3] * work[o + j + 3];
-        }
-        for (; j < d; j++) s0 += v[j] * work[o + j];
-        let d2 = vNorm + norm[pos] - 2 * (s0 + s1 + s2 + s3);
-        if (d2 < lb) d2 = lb;
-        if (d2 < br) {
-          br = d2;
-          best[pos] = d2;
-          bestFrom[pos] = vId;
-        }
+        let s = 0;
+        for (let j = 0; j < d; j++) s += v[j] * work[o + j];
+        let q = vNorm + norm[pos] - 2 * s;
+        if (q < lb) q = lb;
+        if (q < best[pos]) { best[pos] = q; bestFrom[pos] = vId; }
       }
-      if (br < minVal) { minVal = br; minPos = pos; }
+      if (best[pos] < minVal) { minVal = best[pos]; minPos = pos; }
     }
-    from[e] = bestFrom[minPos];
-    to[e] = id[minPos];
-    weight[e] = Math.sqrt(minVal);
-    v.set(work.subarray(minPos * d, minPos * d + d));
-    vNorm = norm[minPos]; vCore = core[minPos]; vId = id[minPos];
-    retire(minPos);
-    if (onProgress && (e + 1) % 4096 === 0) onProgress(e + 1);
+    slotVal[part] = minVal;
+    slotId[part] = minPos >= 0 ? id[minPos] : -1;
+    slotFrom[part] = minPos >= 0 ? bestFrom[minPos] : -1;
+    wait(barrier, threads);
+    let w = -1;
+    for (let t = 0; t < threads; t++) {
+      if (slotId[t] < 0) continue;
+      if (w < 0 || slotVal[t] < slotVal[w] || (slotVal[t] === slotVal[w] && slotId[t] < slotId[w])) w = t;
+    }
+    if (w < 0) throw new Error('Prim: no point left to add; the input has fewer points than expected');
+    if (part === 0) {
+      job.from[e] = slotFrom[w];
+      job.to[e] = slotId[w];
+      job.weight[e] = Math.sqrt(slotVal[w]);
+    }
+    if (part === w) {
+      vRow.set(work.subarray(minPos * d, minPos * d + d));
+      vMeta[0] = norm[minPos];
+      vMeta[1] = core[minPos];
+      vMeta[2] = id[minPos];
+      retire(minPos);
+    }
+    wait(barrier, threads);
+    v.set(vRow);
+    vNorm = vMeta[0];
+    vCore = vMeta[1];
+    vId = vMeta[2];
   }
-  return { from, to, weight };
+}
+
+/** MST of the mutual-reachability graph of n x d points (input order) given squared core distances. */
+export async function primMst(x: Float32Array, n: number, d: number, coreSq: Float64Array, threads = 1): Promise<SpanningTree & { threads: number }> {
+  const m1 = Math.max(0, n - 1);
+  // Helper threads pay off only when a step has real work to split.
+  const parties = threads > 1 && n >= 2048 && n * d >= 1 << 20 ? Math.min(threads, 8) : 1;
+  const data = parties > 1 ? sharedFloat32(n * d) : x.subarray(0, n * d);
+  if (parties > 1) data.set(x.subarray(0, n * d));
+  const core = parties > 1 ? sharedFloat64(n) : coreSq;
+  if (parties > 1) core.set(coreSq.subarray(0, n));
+  const job: PrimJob = {
+    n, d, threads: parties, data, coreSq: core,
+    vRow: sharedFloat32(d), vMeta: sharedFloat64(3),
+    slotVal: sharedFloat64(parties), slotId: sharedInt32(parties), slotFrom: sharedInt32(parties),
+    barrier: sharedInt32(2),
+    from: sharedInt32(m1), to: sharedInt32(m1), weight: sharedFloat64(m1),
+  };
+  if (n >= 2) {
+    if (parties === 1) runPrimPart(job, 0);
+    else {
+      const url = new URL('./prim-worker.js', import.meta.url);
+      const workers = Array.from({ length: parties - 1 }, (_, i) => new Worker(url, { workerData: { job, part: i + 1 } }));
+      const failed = workers.map(
+        (w) =>
+          new Promise<never>((_, reject) => {
+            w.once('error', reject);
+            w.once('exit', (code) => code !== 0 && reject(new Error(`Prim helper thread exited with code ${code}`)));
+          }),
+      );
+      failed.forEach((p) => p.catch(() => undefined));
+      try {
+        runPrimPart(job, 0);
+      } finally {
+        await Promise.all(workers.map((w) => w.terminate()));
+      }
+    }
+  }
+  return { from: job.from.slice(), to: job.to.slice(), weight: job.weight.slice(), threads: parties };
 }

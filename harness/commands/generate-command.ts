@@ -1,0 +1,166 @@
+/** `clusterbench generate`: stream synthetic conversations with ground truth to an Arrow or JSONL file. */
+import { relative, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Command } from 'commander';
+import { createConversationSource, type GeneratorOptions } from '../../generators/synthetic-conversations.js';
+import { createConversationWriter, formatFromPath, type ConversationFileFormat } from '../../generators/conversation-writers.js';
+import { formatGenerationStats, GenerationStats, type GenerationStatsReport } from '../../generators/generation-stats.js';
+import { formatBytes, formatMs } from '../format-units.js';
+
+/** What generateToFile needs. */
+export interface GenerateToFileOptions {
+  out: string;
+  format?: ConversationFileFormat;
+  /** Generator options (n and seed included). */
+  generator: GeneratorOptions;
+  stats?: boolean;
+  /** Called after each batch with the number written so far. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** What was written. */
+export interface GenerateResult {
+  path: string;
+  conversations: number;
+  bytes: number;
+  wallMs: number;
+  stats?: GenerationStatsReport;
+}
+
+/** Generate conversations into a file, batch by batch. The file appears under its name only when complete. */
+export async function generateToFile(opts: GenerateToFileOptions): Promise<GenerateResult> {
+  const src = createConversationSource(opts.generator);
+  const { n, batchSize } = src.options;
+  const writer = createConversationWriter(opts.out, opts.format ?? formatFromPath(opts.out));
+  const stats = opts.stats ? new GenerationStats() : undefined;
+  const t0 = performance.now();
+  try {
+    for (let start = 0; start < n; start += batchSize) {
+      const end = Math.min(n, start + batchSize);
+      const batch = new Array(end - start);
+      for (let i = start; i < end; i++) batch[i - start] = src.at(i);
+      if (stats) for (const c of batch) stats.add(c);
+      await writer.write(batch);
+      opts.onProgress?.(end, n);
+    }
+    const bytes = await writer.close();
+    return { path: opts.out, conversations: n, bytes, wallMs: performance.now() - t0, stats: stats?.report() };
+  } catch (err) {
+    writer.abort();
+    throw err;
+  }
+}
+
+/** A progress bar on a TTY; nothing otherwise. */
+function progressBar(stream: NodeJS.WriteStream): { update(done: number, total: number): void; done(): void } {
+  if (!stream.isTTY) return { update() {}, done() {} };
+  const t0 = performance.now();
+  let last = 0;
+  return {
+    update(done, total) {
+      const now = performance.now();
+      if (now - last < 100 && done < total) return;
+      last = now;
+      const frac = total ? done / total : 1;
+      const rate = done / Math.max((now - t0) / 1000, 1e-3);
+      const eta = rate > 0 ? (total - done) / rate : 0;
+      const width = 30;
+      const fill = Math.round(frac * width);
+      stream.write(`\r\x1b[2K[${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${(100 * frac).toFixed(1)}% ${done}/${total}  ${Math.round(rate)} conv/s  ETA ${formatMs(eta * 1000)}`);
+    },
+    done() {
+      stream.write('\r\x1b[2K');
+    },
+  };
+}
+
+/** Parse a positive integer flag that may use k/m suffixes ("100k"). */
+function parseCount(flag: string, text: string): number {
+  const v = Number(text.replace(/_/g, '').replace(/k$/i, '000').replace(/m$/i, '000000'));
+  if (!Number.isInteger(v) || v < 0) throw new Error(`${flag}: "${text}" is not a non-negative integer (e.g. 100000, 100k, 1m)`);
+  return v;
+}
+
+/** Options of the generate command, as commander gives them. */
+export interface GenerateCommandOptions {
+  n: string;
+  seed: string;
+  out: string;
+  stats?: boolean;
+  quiet?: boolean;
+  difficulty?: string;
+  intents?: string;
+  domains?: string;
+  languages?: string;
+  zipf?: string;
+  meanBytes?: string;
+  batchSize?: string;
+  options?: string;
+}
+
+/** Turn CLI flags into generator options; errors name the flag. */
+export function generatorOptionsFromFlags(o: GenerateCommandOptions): GeneratorOptions {
+  let extra: Record<string, unknown> = {};
+  if (o.options !== undefined) {
+    try {
+      extra = JSON.parse(o.options) as Record<string, unknown>;
+    } catch (err) {
+      throw new Error(`--options: not valid JSON (${(err as Error).message}); e.g. --options '{"typoRate":0.2}'`);
+    }
+    if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) throw new Error('--options: must be a JSON object, e.g. {"typoRate":0.2}');
+  }
+  const seed = Number(o.seed);
+  if (!Number.isInteger(seed)) throw new Error(`--seed: "${o.seed}" is not an integer`);
+  const numFlag = (flag: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const x = Number(v);
+    if (!Number.isFinite(x)) throw new Error(`${flag}: "${v}" is not a number`);
+    return x;
+  };
+  const g: Record<string, unknown> = { ...extra, n: parseCount('--n', o.n), seed };
+  const set = (k: string, v: unknown): void => { if (v !== undefined) g[k] = v; };
+  set('difficulty', numFlag('--difficulty', o.difficulty));
+  set('zipf', numFlag('--zipf', o.zipf));
+  set('meanBytes', numFlag('--mean-bytes', o.meanBytes));
+  set('batchSize', o.batchSize === undefined ? undefined : parseCount('--batch-size', o.batchSize));
+  if (o.intents !== undefined) set('intents', /^\d+$/.test(o.intents) ? Number(o.intents) : o.intents.split(',').map((s) => s.trim()));
+  if (o.domains !== undefined) set('domains', o.domains.split(',').map((s) => s.trim()));
+  if (o.languages !== undefined) set('languages', o.languages.split(',').map((s) => s.trim()));
+  return g as unknown as GeneratorOptions;
+}
+
+/** Run the generate command. */
+export async function generateCommand(o: GenerateCommandOptions): Promise<GenerateResult> {
+  const generator = generatorOptionsFromFlags(o);
+  const out = resolve(o.out);
+  const bar = o.quiet ? { update() {}, done() {} } : progressBar(process.stderr);
+  const res = await generateToFile({ out, generator, stats: o.stats, onProgress: (d, t) => bar.update(d, t) });
+  bar.done();
+  if (!o.quiet) {
+    process.stderr.write(`wrote ${res.conversations} conversations to ${relative(process.cwd(), out) || out} (${formatBytes(res.bytes)}) in ${formatMs(res.wallMs)}, ${Math.round(res.conversations / Math.max(res.wallMs / 1000, 1e-9))} conv/s\n`);
+  }
+  if (res.stats) process.stdout.write(`${formatGenerationStats(res.stats)}\n`);
+  return res;
+}
+
+export function registerGenerateCommand(program: Command): void {
+  program
+    .command('generate')
+    .description('stream synthetic conversations with ground truth (domain, intent, language, flags) to .arrow or .jsonl')
+    .requiredOption('-n, --n <count>', 'number of conversations (100000, 100k, 1m)')
+    .option('-s, --seed <n>', 'random seed; the same seed and options give byte-identical output', '42')
+    .requiredOption('-o, --out <file>', 'output file: .arrow (Arrow IPC file) or .jsonl')
+    .option('--stats', 'print domain/intent/language histograms, length percentiles and the unique-text fraction')
+    .option('--difficulty <0..1>', 'vocabulary overlap between intents (default 0.1)')
+    .option('--intents <n|ids>', 'restrict to N intents (round-robin over domains) or a comma list of intent ids')
+    .option('--domains <list>', 'restrict to these domains (comma list)')
+    .option('--languages <list>', 'language codes, e.g. en,es,de (default en 60%, es 20%, de 20%)')
+    .option('--zipf <s>', 'Zipf exponent over intents (default 1; 0 = uniform)')
+    .option('--mean-bytes <n>', 'mean raw text per conversation in bytes (default 3500)')
+    .option('--batch-size <n>', 'conversations per record batch / write (default 1000)')
+    .option('--options <json>', 'any other generator options as JSON, e.g. {"typoRate":0.2,"turns":{"mean":6}}')
+    .option('-q, --quiet', 'no progress bar or summary line')
+    .action(async (o: GenerateCommandOptions) => {
+      await generateCommand(o);
+    });
+}
