@@ -19,8 +19,9 @@ export type ProbeOutcome = { step: BisectionStep } | { inconclusive: string };
  * it is testable without workers.
  */
 export async function bisectThreshold(
-  passScale: number, failScale: number, opts: { tolerance: number; maxSteps: number }, probe: (n: number) => Promise<ProbeOutcome>,
+  passScale: number, failScale: number, opts: { tolerance: number; maxSteps: number; maxSeconds?: number }, probe: (n: number) => Promise<ProbeOutcome>,
 ): Promise<BisectionResult> {
+  const t0 = Date.now();
   let lo = passScale;
   let hi = failScale;
   const steps: BisectionStep[] = [];
@@ -29,6 +30,10 @@ export async function bisectThreshold(
   while (!narrow()) {
     if (steps.length >= opts.maxSteps) {
       note = `stopped at the step cap (${opts.maxSteps})`;
+      break;
+    }
+    if (opts.maxSeconds !== undefined && (Date.now() - t0) / 1000 >= opts.maxSeconds) {
+      note = `stopped at the time cap (${opts.maxSeconds} s)`;
       break;
     }
     const mid = Math.min(hi - 1, Math.max(lo + 1, Math.round(Math.sqrt(lo * hi))));

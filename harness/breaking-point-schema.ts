@@ -26,6 +26,8 @@ export const bisectSpecSchema = z
     tolerance: z.number().gt(0, 'must be > 0').lte(1, 'must be <= 1').default(0.05),
     /** Hard cap on bisection runs per breaking point. */
     maxSteps: positiveInt.default(12),
+    /** Wall-clock cap for one breaking point's bisection (a timeout costs its whole budget per run). */
+    maxSeconds: z.number().positive('must be a positive number of seconds').default(900),
   })
   .strict();
 

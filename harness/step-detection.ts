@@ -1,7 +1,7 @@
 /**
  * Step detection in a benchmark history, in the spirit of asv's step_detect: fit the series with a piecewise
  * constant function under an L1 (robust) cost plus a penalty per segment, solved exactly by dynamic programming
- * (optimal partitioning, O(n^2) segment costs), with a minimum segment length of 2. The L1 cost and the minimum
+ * (optimal partitioning, O(n^2) segment costs, each O(1) from a running sorted segment), minimum segment length 2. The L1 cost and the minimum
  * length are what make a single noisy point never a step: a lone outlier costs the same inside its neighbours'
  * segment as in a segment of its own, and a persistent change is cheaper to model as a new level.
  *
@@ -60,13 +60,30 @@ export function detectSteps(y: readonly number[], options: Partial<StepOptions> 
   const penalty = o.beta * sigma * Math.log(Math.max(n, 2));
   if (n < 2 * o.minSize) return { steps: [], segments: [{ start: 0, end: n, level: median([...y]) }], sigma };
   // best[j]: least cost of y[0..j) split into segments of at least minSize; prev[j]: start of the last segment.
+  // For each end j the segment grows leftwards one point at a time, kept sorted with the sum of its lower half, so
+  // each segment's L1 cost is O(1) after an O(log n) search and a short memmove: O(n^2) costs in all.
   const best = new Float64Array(n + 1).fill(Infinity);
   const prev = new Int32Array(n + 1).fill(-1);
   best[0] = -penalty; // the first segment pays no penalty
+  const sorted = new Float64Array(n);
   for (let j = o.minSize; j <= n; j++) {
-    for (let i = 0; i <= j - o.minSize; i++) {
-      if (!Number.isFinite(best[i])) continue;
-      const c = best[i] + penalty + l1Cost(y, i, j).cost;
+    let len = 0, total = 0, sumLower = 0;
+    for (let i = j - 1; i >= 0; i--) {
+      const v = y[i];
+      let lo = 0, hi = len;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (sorted[mid] < v) lo = mid + 1; else hi = mid; }
+      const h = len >> 1, h2 = (len + 1) >> 1;
+      // Sum of the new lower half (the h2 smallest) from the old array's prefix sums.
+      const oldPrefix = (k: number): number => (k === h ? sumLower : k === h - 1 ? sumLower - sorted[h - 1] : sumLower + sorted[h]);
+      sumLower = lo < h2 ? oldPrefix(h2 - 1) + v : oldPrefix(h2);
+      sorted.copyWithin(lo + 1, lo, len);
+      sorted[lo] = v;
+      len++;
+      total += v;
+      if (j - i < o.minSize || !Number.isFinite(best[i])) continue;
+      const med = sorted[h2];
+      const cost = total - 2 * sumLower - med * (len - 2 * h2);
+      const c = best[i] + penalty + cost;
       if (c < best[j]) { best[j] = c; prev[j] = i; }
     }
   }

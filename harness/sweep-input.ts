@@ -115,7 +115,9 @@ export async function buildScaleInput(profile: SweepProfile, scale: number): Pro
   if (profile.input.kind === 'file') {
     // A nested seeded sample of the file: scale n is the first n of one permutation of its valid conversations.
     const f = await openProfileInputFile(profile);
-    return packConversations(await f.sample(scale, profile.seed));
+    const packer = new ConversationPacker();
+    await f.forEachInSample(scale, profile.seed, (c) => packer.add(c));
+    return packer.finish();
   }
   if (profile.input.kind !== 'synthetic') throw new Error(`input.kind "${profile.input.kind}" is not supported yet`);
   const packer = new ConversationPacker();

@@ -47,7 +47,8 @@ function classifyFailure(err: unknown, timedOut: boolean, rssExceeded: number): 
   return { status: 'error', reason: e?.message ?? String(err) };
 }
 
-function pick(data: PipelineData, fields: readonly string[]): PipelineData {
+/** The given fields of data (those present), sharing its buffers. */
+export function pick(data: PipelineData, fields: readonly string[]): PipelineData {
   const out: PipelineData = { n: data.n };
   for (const f of fields) if ((data as unknown as Record<string, unknown>)[f] !== undefined) (out as unknown as Record<string, unknown>)[f] = (data as unknown as Record<string, unknown>)[f];
   return out;
@@ -159,28 +160,16 @@ export async function runSweep(profile: SweepProfile, opts: SweepRunOptions): Pr
   }
   for (const sc of scales) if (sc.quality.clusterCount !== undefined && !qualityFloorBreach(sc.quality, profile)) lastQualityPass = sc.scale;
   const sections: Record<string, unknown> = { ...(opts.resume?.outcome.sections ?? {}) };
-  // Resumed cells: their median wall time seeds superlinear detection at the next scale, as if measured now.
-  const restoreMedian = (i: number, scale: number): void => {
-    const done = cellOf(i, scale);
-    if (done.length) prevMedian.set(i, { scale, medianMs: median(done.map((x) => x.wallMs)) });
-  };
   try {
     for (const scale of profile.scales) {
-      if (opts.resume?.isScaleDone(scale)) { // measured before the interruption
-        profile.stages.forEach((_, i) => restoreMedian(i, scale));
-        continue;
-      }
+      if (opts.resume?.isScaleDone(scale)) continue; // measured before the interruption
       const tIn = performance.now();
       const input = await buildScaleInput(profile, scale);
       opts.progress.log(`scale ${scale}: input ready in ${formatMs(performance.now() - tIn)} (${input.stats.intents} intents)`);
       let data: PipelineData | undefined = input.data;
       for (const [i, spec] of profile.stages.entries()) {
         const label = stageLabel(spec);
-        if (opts.resume?.isCellDone(scale, i)) {
-          data = await opts.resume.restoreCell(scale, i, data);
-          if (data) restoreMedian(i, scale);
-          continue;
-        }
+        if (opts.resume?.isCellDone(scale, i)) { data = await opts.resume.restoreCell(scale, i, data); continue; }
         const failedAt = brokeAt.get(i);
         if (failedAt !== undefined || !data) {
           const reason = failedAt !== undefined ? `broke at smaller scale ${failedAt}` : 'an earlier stage failed at this scale';

@@ -12,7 +12,7 @@ import type { SweepProfile } from './profile-schema.js';
 import type { ProgressReporter } from './progress-reporter.js';
 import { createStagePool } from './worker-pool.js';
 import { buildScaleInput } from './sweep-input.js';
-import { runStageOnce, stageLabel } from './sweep-runner.js';
+import { pick, runStageOnce, stageLabel } from './sweep-runner.js';
 import { stageMatches } from './leak-check.js';
 import { loadStage } from '../pipeline/stage-registry.js';
 import { formatMs } from './format-units.js';
@@ -74,7 +74,8 @@ export async function runWorkerScaling(profile: SweepProfile, progress: Progress
           if (r >= 0) walls.push(record.wallMs);
           chunks = record.counters['split.workers'] ?? 1;
           const merged: PipelineData = { ...data, ...out };
-          if (!reference) reference = merged;
+          // Keep a copy of the first output: later runs transfer the live buffers away.
+          if (!reference) reference = structuredClone(pick(merged, def.writes));
           else matches &&= sameOutputs(reference, merged, def.writes);
           data = merged;
         }
@@ -94,7 +95,6 @@ export async function runWorkerScaling(profile: SweepProfile, progress: Progress
       const best = def.splittable === true ? points.find((p) => p.speedup >= 0.95 * top)! : points[0];
       stages.push({ stage: stage.stage, method: stage.method, scale, splittable: def.splittable === true, points, bestSpeedup: best.speedup, bestWorkers: best.workers });
     }
-    if (reference) data = { ...data, ...reference };
   }
   return { cores, stages };
 }

@@ -40,7 +40,11 @@ export interface HdbscanOptions {
   allowSingleCluster: boolean;
   /** kd-tree + Borůvka, or brute-force kNN + Prim; "auto" picks the kd-tree for d <= 16. */
   algorithm: 'auto' | 'kdtree' | 'brute';
-  /** Threads for the kNN pass and the Prim MST (this one plus helpers); default: the machine's cores. */
+  /**
+   * Threads for the kNN pass and the high-dimensional Prim MST (this one plus helpers); default: the machine's cores.
+   * Prim's threads meet at a barrier twice per added point; measured at 4K x 384 on this 2-core machine under load
+   * 11, two threads still halved its wall time (20.4 s -> 9.7 s) for 8% more CPU time.
+   */
   threads?: number;
   /** kd-tree leaf size. */
   leafSize: number;
@@ -105,7 +109,8 @@ export async function hdbscan(x: Matrix, options: Partial<HdbscanOptions> = {}, 
     onPhase?.('knn');
     if (knn.tree) spanningTree = boruvkaMst(knn);
     else {
-      const prim = await primMst(x.data, n, d, knn.coreSq, threads);
+      // Below ~2K points a step is too short to split.
+      const prim = await primMst(x.data, n, d, knn.coreSq, n >= 2048 ? threads : 1);
       spanningTree = prim;
       used = Math.max(used, prim.threads);
     }

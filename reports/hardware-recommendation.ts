@@ -6,9 +6,10 @@
  */
 import type { BreakingPoint, RunResults, StorageSection, WorkerScalingSection } from '../harness/types.js';
 import type { EstimateBasis, ScalingSection } from '../harness/scaling-law-fit.js';
-import { scalingSpecOf } from '../harness/scaling-law-fit.js';
+import { pipelinePeakRss, scalingSpecOf } from '../harness/scaling-law-fit.js';
 import type { CostSection } from '../pipeline/stage-cost.js';
 import { formatBytes, formatMs } from '../harness/format-units.js';
+import { intervalText } from './scaling-law-report.js';
 
 /** One cell of the table. */
 export interface HardwareCell {
@@ -50,19 +51,26 @@ const unknown = (note: string): HardwareCell => ({ value: null, basis: 'unknown'
 const basisAt = (scale: number, measured: number[]): EstimateBasis =>
   measured.includes(scale) ? 'measured' : scale >= Math.min(...measured) && scale <= Math.max(...measured) ? 'interpolated' : 'extrapolated';
 
-function ramCell(scaling: ScalingSection, scale: number, safety: number): HardwareCell {
+function ramCell(r: RunResults, scaling: ScalingSection, scale: number, safety: number): HardwareCell {
   const fit = scaling.fits.find((f) => f.stage === 'pipeline' && f.metric === 'rssBytes');
   const e = fit?.estimates.find((x) => x.scale === scale);
-  if (!e) return unknown('no peak-RSS fit (needs two scales that ran)');
+  if (!e) {
+    const peak = pipelinePeakRss(r).find((p) => p.scale === scale);
+    return peak ? { value: peak.value * safety, basis: 'measured' } : unknown('no peak-RSS fit (needs two scales that ran)');
+  }
   return { value: e.estimate * safety, low: e.low === null ? null : e.low * safety, high: e.high === null ? null : e.high * safety, basis: e.basis };
 }
 
-function timeCell(scaling: ScalingSection, scale: number): HardwareCell {
+function timeCell(r: RunResults, scaling: ScalingSection, scale: number): HardwareCell {
   const fits = scaling.fits.filter((f) => f.metric === 'wallMs');
   if (!fits.length) return unknown('no wall-time fits');
+  const unfitted = [...new Set(r.records.map((x) => `${x.stage}/${x.method}`))].filter((s) => !fits.some((f) => f.stage === s));
+  const missing = unfitted.length ? `; excludes ${unfitted.join(', ')} (fewer than two scales ran)` : '';
   const es = fits.map((f) => f.estimates.find((x) => x.scale === scale)!);
-  const sum = (k: 'estimate' | 'low' | 'high'): number | null => (es.every((e) => e[k] !== null || e.basis === 'measured') ? es.reduce((s, e) => s + (e[k] ?? e.estimate), 0) : null);
-  return { value: sum('estimate'), low: sum('low'), high: sum('high'), basis: worst(es.map((e) => e.basis)), note: `sum of ${fits.length} stage fits, one worker each` };
+  const allMeasured = es.every((e) => e.basis === 'measured');
+  const sum = (k: 'estimate' | 'low' | 'high'): number | null =>
+    k === 'estimate' || (!allMeasured && es.every((e) => e[k] !== null || e.basis === 'measured')) ? es.reduce((s, e) => s + (e[k] ?? e.estimate), 0) : null;
+  return { value: sum('estimate'), low: sum('low'), high: sum('high'), basis: worst(es.map((e) => e.basis)), note: `sum of ${fits.length} stage fits, one worker each${missing}` };
 }
 
 function coresCell(ws: WorkerScalingSection | undefined, scale: number): HardwareCell {
@@ -139,8 +147,8 @@ export function hardwareSection(r: RunResults, scaling: ScalingSection): Hardwar
   return {
     machine: machineLine(r), safetyFactor: spec.safetyFactor, diskFormat,
     rows: scaling.targets.map((scale) => ({
-      scale, ramBytes: ramCell(scaling, scale, spec.safetyFactor), cores: coresCell(ws, scale), diskBytes: diskCell(storage, diskFormat, scale),
-      timeMs: timeCell(scaling, scale), costUsd: costCell(cost, scale), beyondBreakingPoints: broke(scale),
+      scale, ramBytes: ramCell(r, scaling, scale, spec.safetyFactor), cores: coresCell(ws, scale), diskBytes: diskCell(storage, diskFormat, scale),
+      timeMs: timeCell(r, scaling, scale), costUsd: costCell(cost, scale), beyondBreakingPoints: broke(scale),
     })),
   };
 }
@@ -149,7 +157,7 @@ const usd = (v: number): string => (v === 0 ? '$0' : v < 0.01 ? `$${v.toPrecisio
 
 function cellText(c: HardwareCell, fmt: (v: number) => string): string {
   if (c.value === null) return 'unknown';
-  const range = c.low != null && c.high != null ? ` (${fmt(c.low)}–${fmt(c.high)})` : '';
+  const range = intervalText(c.low, c.high, fmt);
   return `${fmt(c.value)}${range} *${c.basis}*`;
 }
 

@@ -4,7 +4,7 @@
  * so the two never disagree; the charts are inline SVG with hover labels from SVG <title> elements.
  */
 import type { RunResults } from '../harness/types.js';
-import { marked } from 'marked';
+import { Marked } from 'marked';
 import type { ReportChart } from './report-charts.js';
 
 /** A chart with its rendered SVG (absent when skipped or when rendering failed, with `error` set). */
@@ -38,9 +38,12 @@ export function splitMarkdownForHtml(md: string): { top: string; rest: string } 
   return cut < 0 ? { top: withoutCharts, rest: '' } : { top: withoutCharts.slice(0, cut), rest: withoutCharts.slice(cut) };
 }
 
-/** Markdown to HTML with marked; "<" is escaped first so text from results (reasons, names) cannot inject markup. */
+// Raw HTML in the Markdown (e.g. a reason text holding "<anonymous>") is shown as text, never interpreted.
+const markdown = new Marked({ gfm: true, renderer: { html: ({ text }) => escapeHtml(text) } });
+
+/** Markdown to HTML with marked; raw HTML inside the Markdown is escaped, so results text cannot inject markup. */
 export function markdownToHtml(md: string): string {
-  return marked.parse(md.replace(/</g, '&lt;'), { async: false, gfm: true }) as string;
+  return markdown.parse(md, { async: false });
 }
 
 /**

@@ -3,13 +3,20 @@ import type { ScalingFit, ScalingSection } from '../harness/scaling-law-fit.js';
 import type { RepeatStatsSection, SampleStats } from '../harness/repeat-statistics.js';
 import { formatBytes, formatMs } from '../harness/format-units.js';
 
+/** " (low–high)" for a 95% interval; intervals wider than 100x (few or noisy scales) are summarised, not printed. */
+export function intervalText(low: number | null | undefined, high: number | null | undefined, fmt: (v: number) => string): string {
+  if (low == null || high == null) return '';
+  if (!(low > 0) || high / low > 100) return ' (95% interval > 100× wide)';
+  return ` (${fmt(low)}–${fmt(high)})`;
+}
+
 const fmtMetric = (f: ScalingFit) => (v: number): string => (f.metric === 'wallMs' || f.metric === 'cpuMs' ? formatMs(v) : formatBytes(v));
 
 function estimateText(f: ScalingFit, scale: number): string {
   const e = f.estimates.find((x) => x.scale === scale);
   if (!e) return '—';
   const fmt = fmtMetric(f);
-  const range = e.low !== null && e.high !== null ? ` (${fmt(e.low)}–${fmt(e.high)})` : '';
+  const range = intervalText(e.low, e.high, fmt);
   return `${fmt(e.estimate)}${range}${e.basis === 'measured' ? '' : ` *${e.basis}*`}`;
 }
 

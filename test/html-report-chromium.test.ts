@@ -42,6 +42,9 @@ stages:
 `, dir);
   const { runDir } = await sweepCommand({ profile, out: join(dir, 'runs'), quiet: true });
   for (const f of ['report.md', 'report.html', 'bmf.json', 'csv/stages.csv', 'csv/quality.csv', 'charts/time-vs-scale.svg']) assert.ok(existsSync(join(runDir, f)), `${f} written by the sweep`);
+  const bmf = JSON.parse(readFileSync(join(runDir, 'bmf.json'), 'utf8')) as Record<string, Record<string, { value: number }>>;
+  assert.ok(bmf['cluster/kmeans@450'].latency.value > 0 && bmf['cluster/kmeans@450'].throughput.value > 0 && bmf['quality@450'].ari.value <= 1, 'Bencher BMF: latency (ns), throughput, quality');
+  assert.match(readFileSync(join(runDir, 'csv', 'stages.csv'), 'utf8'), /^scale,stage,status,repeats,wall ms,/);
 
   const results = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as RunResults;
   addSections(results);

@@ -11,7 +11,7 @@ test('the RSS timeline has one point per interval plus start and end; interval 0
   await sleep(400);
   const { timeline, peakRss } = s.stop();
   // 400 / 20 = 20 ticks + 2; timers never fire early, and on a busy machine some ticks are late.
-  assert.ok(timeline.length >= 12 && timeline.length <= 22, `got ${timeline.length} points`);
+  assert.ok(timeline.length >= 10 && timeline.length <= 22, `got ${timeline.length} points`);
   assert.ok(timeline.every((p, i) => i === 0 || p.tMs >= timeline[i - 1].tMs));
   assert.equal(peakRss, Math.max(...timeline.map((p) => p.rss)));
   const off = startRssSampler(0);
@@ -27,7 +27,7 @@ test('a stage in a real worker gets an RSS timeline sized by its wall time, and 
     assert.equal(record.status, 'ok');
     const expected = record.wallMs / 10;
     assert.ok(record.wallMs > 100, `stage too short to judge (${record.wallMs} ms)`);
-    assert.ok(record.rssTimeline.length >= expected * 0.5 && record.rssTimeline.length <= expected + 3, `${record.rssTimeline.length} points for ${record.wallMs.toFixed(0)} ms at 10 ms`);
+    assert.ok(record.rssTimeline.length >= expected * 0.4 && record.rssTimeline.length <= expected + 3, `${record.rssTimeline.length} points for ${record.wallMs.toFixed(0)} ms at 10 ms`);
     assert.ok(record.workerMemory.length >= 2 && record.workerMemory[0].label === 'start');
     assert.ok(record.gc !== undefined && record.eventLoopUtilization !== undefined && record.cpuUserMs > 0);
   } finally {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sweepCommand } from '../harness/commands/sweep-command.js';
 import { ipcFileToPipelineFields } from '../harness/arrow-pipeline-data.js';
-import type { CheckpointManifest, RunResults } from '../harness/types.js';
+import type { CheckpointManifest, RunResults, StorageSection } from '../harness/types.js';
 import { tempDir, writeProfile } from './test-helpers.js';
 
 const PROFILE = `
@@ -19,6 +19,7 @@ stages:
   - { stage: summarise, method: extractive }
   - { stage: embed, method: hashing, options: { dims: 64 } }
   - { stage: cluster, method: kmeans, options: { k: 8, nInit: 1 } }
+storage: { enabled: true, formats: [arrow, arrow-zstd] }
 `;
 
 const read = (runDir: string): RunResults => JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as RunResults;
@@ -66,6 +67,10 @@ test('a sweep killed after 4 cells and resumed gives the same records and labels
   assert.deepEqual(await labelsByScale(resumedDir), await labelsByScale(fullDir), 'identical cluster labels at every scale');
   assert.deepEqual(resumed.scales.map((s) => s.quality.ari), full.scales.map((s) => s.quality.ari));
   assert.equal(results.records.length, 6);
+  // Storage measured at n=150 before the kill is kept; n=400 is added after the resume; bytes match the full run.
+  const bytes = (r: RunResults): number[][] => (r.sections.storage as StorageSection).scales.map((x) => x.totals.map((t) => t.bytes));
+  assert.deepEqual((resumed.sections.storage as StorageSection).scales.map((x) => x.scale), [150, 400]);
+  assert.deepEqual(bytes(resumed), bytes(full));
 
   await assert.rejects(sweepCommand({ profile: 'x', out: 'x', resume: resumedDir, quiet: true }), /already finished; nothing to resume/);
   await assert.rejects(sweepCommand({ profile: 'x', out: 'x', resume: join(dir, 'nope'), quiet: true }), /results\.json: cannot read results/);

@@ -12,11 +12,12 @@ const stages = [
   { stage: 'cluster', method: 'kmeans', options: { k: 6, nInit: 1 } },
 ];
 
-test('worker scaling measures embed and cluster at 1..C workers with identical outputs', async () => {
-  const profile = await validateProfile({ name: 'ws', scales: [600], stages, workerScaling: { enabled: true, maxWorkers: 2 } }, 'test');
+test('worker scaling measures each chosen stage at 1..C workers with identical outputs', async () => {
+  // Consecutive measured stages: each must hand live (not transferred-away) buffers to the next.
+  const profile = await validateProfile({ name: 'ws', scales: [600], stages, workerScaling: { enabled: true, maxWorkers: 2, stages: ['summarise', 'embed', 'cluster'] } }, 'test');
   const s = await runWorkerScaling(profile, quiet);
   assert.ok(s.cores >= 1);
-  assert.deepEqual(s.stages.map((x) => `${x.stage}/${x.method}`), ['embed/hashing', 'cluster/kmeans']);
+  assert.deepEqual(s.stages.map((x) => `${x.stage}/${x.method}`), ['summarise/extractive', 'embed/hashing', 'cluster/kmeans']);
   for (const st of s.stages) {
     assert.deepEqual(st.points.map((p) => p.workers), [1, 2]);
     assert.equal(st.points[0].speedup, 1);
@@ -25,7 +26,9 @@ test('worker scaling measures embed and cluster at 1..C workers with identical o
     if (!st.splittable) assert.ok(st.points.every((p) => p.chunks === 1));
     else assert.equal(st.points[1].chunks, 2);
   }
-  assert.equal(s.stages[1].splittable, false, 'k-means looks across rows');
+  assert.equal(s.stages[1].splittable, true, 'embed/hashing splits by rows');
+  assert.equal(s.stages[2].splittable, false, 'k-means looks across rows');
+  assert.equal(s.stages[2].bestWorkers, 1, 'a stage that cannot split never recommends more workers');
 });
 
 test('pipelines at once reports throughput and memory per pipeline count', async () => {

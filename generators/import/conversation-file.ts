@@ -53,8 +53,13 @@ export interface ImportSummary {
 /** An opened, validated, indexed conversation file. */
 export interface ConversationFile {
   summary: ImportSummary;
-  /** The first `n` of a seeded random permutation of the valid conversations (nested in n). */
+  /**
+   * A seeded random sample of `n` valid conversations, in file order. Samples are nested: for one seed, the sample
+   * of n is the first n of one permutation, so it is contained in every larger sample.
+   */
   sample(n: number, seed: number): Promise<Conversation[]>;
+  /** The same sample, handed over one conversation at a time so a large scale is never all in memory at once. */
+  forEachInSample(n: number, seed: number, fn: (c: Conversation) => void): Promise<void>;
   /** Every valid conversation in file order. */
   readAll(): Promise<Conversation[]>;
 }
@@ -127,13 +132,27 @@ export function scaleTooLargeMessage(s: ImportSummary, scale: number): string {
   return `${s.path} holds ${s.valid} valid conversations${skipped}; scale ${scale} is larger than the input. Sweep scales are samples of the input: use scales up to ${s.valid} (e.g. --scales ${[...new Set([Math.max(1, Math.floor(s.valid / 10)), Math.max(1, Math.floor(s.valid / 2)), s.valid])].join(',')})`;
 }
 
-function makeSampler(valid: number, summary: ImportSummary, read: (ordered: Uint32Array) => Promise<Conversation[]>): ConversationFile['sample'] {
+/** Visits valid conversations by rank (ascending, i.e. file order). */
+type Visit = (ranks: Uint32Array, fn: (c: Conversation) => void) => Promise<void>;
+
+function makeFile(valid: number, summary: ImportSummary, visit: Visit): ConversationFile {
   const perms = new Map<number, Uint32Array>();
-  return async (n, seed) => {
+  const ranks = (n: number, seed: number): Uint32Array => {
     if (n > valid) throw new Error(scaleTooLargeMessage(summary, n));
     let perm = perms.get(seed);
     if (!perm) perms.set(seed, (perm = seededPermutation(valid, seed)));
-    return read(perm.subarray(0, n));
+    return perm.slice(0, n).sort();
+  };
+  const collect = async (r: Uint32Array): Promise<Conversation[]> => {
+    const out: Conversation[] = [];
+    await visit(r, (c) => out.push(c));
+    return out;
+  };
+  return {
+    summary,
+    sample: async (n, seed) => collect(ranks(n, seed)),
+    forEachInSample: async (n, seed, fn) => visit(ranks(n, seed), fn),
+    readAll: () => collect(Uint32Array.from({ length: valid }, (_, i) => i)),
   };
 }
 
@@ -227,27 +246,18 @@ function openJsonFile(path: string, file: string, fd: number, size: number, opts
     invalid: { count: log.count, firstLines: log.firstLines, firstErrors: log.firstErrors, unit: 'line' },
     skipInvalid: opts.skipInvalid, maxConversationBytes: opts.maxConversationBytes,
   };
-  const readAt = async (ordered: ArrayLike<number>): Promise<Conversation[]> => {
+  const visit: Visit = async (ranks, fn) => {
     const fdr = openSync(path, 'r');
     try {
-      // Read in file order (sequential disk access), return in the requested order.
-      const order = Array.from({ length: ordered.length }, (_, k) => k).sort((a, b) => offsets[ordered[a]] - offsets[ordered[b]]);
-      const out = new Array<Conversation>(ordered.length);
-      for (const k of order) {
-        const v = ordered[k];
+      for (const v of ranks) {
         const text = decoder.decode(readBytesAt(fdr, offsets[v], lengths[v])).replace(/^\uFEFF/, '');
-        out[k] = parseRecord(format!, JSON.parse(text), `line-${lines[v]}`);
+        fn(parseRecord(format!, JSON.parse(text), `line-${lines[v]}`));
       }
-      return out;
     } finally {
       closeSync(fdr);
     }
   };
-  return {
-    summary,
-    sample: makeSampler(valid, summary, readAt),
-    readAll: () => readAt(Uint32Array.from({ length: valid }, (_, i) => i)),
-  };
+  return makeFile(valid, summary, visit);
 }
 
 /** A whole-file JSON array (ShareGPT dumps are often one). Elements are the records. */
@@ -294,11 +304,7 @@ function openJsonArray(path: string, file: string, size: number, opts: Required<
     invalid: { count: log.count, firstLines: log.firstLines, firstErrors: log.firstErrors, unit: 'element' },
     skipInvalid: opts.skipInvalid, maxConversationBytes: opts.maxConversationBytes,
   };
-  return {
-    summary,
-    sample: makeSampler(convs.length, summary, async (ordered) => Array.from(ordered, (v) => convs[v])),
-    readAll: async () => convs.slice(),
-  };
+  return makeFile(convs.length, summary, async (ranks, fn) => { for (const v of ranks) fn(convs[v]); });
 }
 
 async function* arrowBatches(path: string): AsyncGenerator<RecordBatch> {
@@ -354,26 +360,20 @@ async function openArrowFile(path: string, file: string, opts: Required<ImportOp
     invalid: { count: log.count, firstLines: log.firstLines, firstErrors: log.firstErrors, unit: 'row' },
     skipInvalid: opts.skipInvalid, maxConversationBytes: opts.maxConversationBytes,
   };
-  const readRows = async (ordered: ArrayLike<number>): Promise<Conversation[]> => {
-    // Map wanted file rows to their place in the output, then stream the batches once.
-    const want = new Map<number, number>();
-    for (let k = 0; k < ordered.length; k++) want.set(validRows[ordered[k]], k);
-    const out = new Array<Conversation>(ordered.length);
+  const visit: Visit = async (ranks, fn) => {
+    // Stream the batches once, taking the wanted rows (ranks ascend, so do their rows).
+    let k = 0;
     let base = 0;
     for await (const batch of arrowBatches(path)) {
-      for (let i = 0; i < batch.numRows; i++) {
-        const k = want.get(base + i);
-        if (k !== undefined) out[k] = batchRowToConversation(batch, i, base);
+      while (k < ranks.length && validRows[ranks[k]] < base + batch.numRows) {
+        fn(batchRowToConversation(batch, validRows[ranks[k]] - base, base));
+        k++;
       }
       base += batch.numRows;
+      if (k === ranks.length) break;
     }
-    return out;
   };
-  return {
-    summary,
-    sample: makeSampler(valid, summary, readRows),
-    readAll: () => readRows(Uint32Array.from({ length: valid }, (_, i) => i)),
-  };
+  return makeFile(valid, summary, visit);
 }
 
 /** Open, detect, validate and index a conversation file. */

@@ -2,10 +2,11 @@
  * HDBSCAN core distances: the distance from each point to its k-th nearest neighbour, the point itself counted as
  * the first (scikit-learn's convention; the Python `hdbscan` library's `min_samples=m` equals k = m + 1 here).
  *
- * Two exact kNN engines: a kd-tree for low dimensions, and for high dimensions a blocked brute force over tiles of
- * 64 queries x 256 references with the register-blocked kernel of ../distance-kernels.ts (O(n) memory, never an
- * n x n matrix). Work is split into chunks of queries claimed with Atomics, by the calling thread plus
- * (threads - 1) worker_threads that share the points, the tree and the output heaps through SharedArrayBuffer.
+ * Two exact kNN engines: a kd-tree for low dimensions, and for high dimensions a symmetric blocked brute force:
+ * each pair of 64-row tiles (I <= J) is computed once with the register-blocked kernel of ../distance-kernels.ts and
+ * feeds the heaps of both tiles, so n²/2 distances in all and O(n·k) memory, never an n x n matrix. Work is claimed
+ * with Atomics (query chunks, or tile rows I) by the calling thread plus (threads - 1) worker_threads sharing the
+ * points and the tree through SharedArrayBuffer; brute-force threads keep private heaps, merged at the end.
  */
 import { Worker } from 'node:worker_threads';
 import { rowSqNorms, sqDistTwoRows } from '../distance-kernels.js';
@@ -27,7 +28,10 @@ export interface KnnJob {
   /** n heaps of k (squared distance, neighbour) entries; neighbour ids are in the same space as `data`. */
   outD2: Float64Array;
   outIdx: Int32Array;
-  /** [0]: next query to claim. */
+  /** brute: private heaps of helper thread t at [t - 1] (thread 0 uses outD2/outIdx). */
+  helperD2: Float64Array[];
+  helperIdx: Int32Array[];
+  /** [0]: next query chunk (kdtree) or tile row (brute) to claim. */
   next: Int32Array;
   chunk: number;
 }
@@ -48,58 +52,90 @@ export interface KnnResult {
   threads: number;
 }
 
-const Q_TILE = 64;
-const R_TILE = 256;
+const TILE = 64;
 
 function kdRange(job: KnnJob, s: number, e: number, knn: KdKnn): void {
   for (let q = s; q < e; q++) knn.query(q, job.outD2, job.outIdx, q * job.k);
 }
 
-function bruteRange(job: KnnJob, s: number, e: number, buf0: Float64Array, buf1: Float64Array): void {
-  const { n, d, k, data, outD2, outIdx } = job;
+/** Tile row I of the symmetric brute force: tiles (I, J) for J >= I, into the heaps hd/hi. */
+function bruteTileRow(job: KnnJob, I: number, hd: Float64Array, hi: Int32Array, tile: Float64Array, buf0: Float64Array, buf1: Float64Array): void {
+  const { n, d, k, data } = job;
   const norms = job.norms!;
-  outD2.fill(Infinity, s * k, e * k);
-  outIdx.fill(-1, s * k, e * k);
-  for (let js = 0; js < n; js += R_TILE) {
-    const je = Math.min(n, js + R_TILE);
-    for (let r0 = s; r0 < e; r0 += 2) {
-      const r1 = r0 + 1 < e ? r0 + 1 : r0;
+  const is = I * TILE, ie = Math.min(n, is + TILE);
+  for (let js = is; js < n; js += TILE) {
+    const je = Math.min(n, js + TILE);
+    const w = je - js;
+    for (let r0 = is; r0 < ie; r0 += 2) {
+      const r1 = r0 + 1 < ie ? r0 + 1 : r0;
       sqDistTwoRows(data, norms, r0, r1, data, norms, js, je, d, buf0, buf1);
-      const o0 = r0 * k, o1 = r1 * k;
+      tile.set(buf0.subarray(0, w), (r0 - is) * TILE);
+      if (r1 !== r0) tile.set(buf1.subarray(0, w), (r1 - is) * TILE);
+    }
+    for (let i = is; i < ie; i++) {
+      const o = i * k;
+      const row = (i - is) * TILE;
       for (let j = js; j < je; j++) {
-        const v0 = j === r0 ? 0 : buf0[j - js];
-        if (v0 < outD2[o0]) heapReplaceTop(outD2, outIdx, o0, k, v0, j);
-        if (r1 !== r0) {
-          const v1 = j === r1 ? 0 : buf1[j - js];
-          if (v1 < outD2[o1]) heapReplaceTop(outD2, outIdx, o1, k, v1, j);
-        }
+        const v = j === i ? 0 : tile[row + j - js];
+        if (v < hd[o]) heapReplaceTop(hd, hi, o, k, v, j);
+      }
+    }
+    if (js === is) continue;
+    for (let j = js; j < je; j++) {
+      const o = j * k;
+      const col = j - js;
+      for (let i = is; i < ie; i++) {
+        const v = tile[(i - is) * TILE + col];
+        if (v < hd[o]) heapReplaceTop(hd, hi, o, k, v, i);
       }
     }
   }
 }
 
-/** Claim chunks of queries until none are left. Runs on the calling thread and inside each helper worker. */
-export function runKnnJob(job: KnnJob): void {
-  const knn = job.mode === 'kdtree' ? new KdKnn(job.tree!, job.k) : undefined;
-  const buf0 = new Float64Array(R_TILE);
-  const buf1 = new Float64Array(R_TILE);
+/** Claim work until none is left. Runs on the calling thread (part 0) and inside each helper worker. */
+export function runKnnJob(job: KnnJob, part: number): void {
+  if (job.mode === 'kdtree') {
+    const knn = new KdKnn(job.tree!, job.k);
+    for (;;) {
+      const s = Atomics.add(job.next, 0, job.chunk);
+      if (s >= job.n) return;
+      kdRange(job, s, Math.min(job.n, s + job.chunk), knn);
+    }
+  }
+  const hd = part === 0 ? job.outD2 : job.helperD2[part - 1];
+  const hi = part === 0 ? job.outIdx : job.helperIdx[part - 1];
+  hd.fill(Infinity);
+  hi.fill(-1);
+  const tile = new Float64Array(TILE * TILE);
+  const buf0 = new Float64Array(TILE);
+  const buf1 = new Float64Array(TILE);
+  const tiles = Math.ceil(job.n / TILE);
   for (;;) {
-    const s = Atomics.add(job.next, 0, job.chunk);
-    if (s >= job.n) return;
-    const e = Math.min(job.n, s + job.chunk);
-    if (knn) kdRange(job, s, e, knn);
-    else bruteRange(job, s, e, buf0, buf1);
+    const I = Atomics.add(job.next, 0, 1);
+    if (I >= tiles) return;
+    bruteTileRow(job, I, hd, hi, tile, buf0, buf1);
+  }
+}
+
+/** Fold the helpers' private heaps into the output heaps. */
+function mergeHelperHeaps(job: KnnJob): void {
+  const { n, k, outD2, outIdx } = job;
+  for (let t = 0; t < job.helperD2.length; t++) {
+    const hd = job.helperD2[t], hi = job.helperIdx[t];
+    for (let i = 0, o = 0; i < n; i++, o += k) {
+      for (let j = o; j < o + k; j++) if (hd[j] < outD2[o]) heapReplaceTop(outD2, outIdx, o, k, hd[j], hi[j]);
+    }
   }
 }
 
 /** Run a job on this thread plus (threads - 1) helper workers; resolves when every query is done. */
 async function runShared(job: KnnJob, threads: number): Promise<number> {
   if (threads <= 1) {
-    runKnnJob(job);
+    runKnnJob(job, 0);
     return 1;
   }
   const url = new URL('./knn-worker.js', import.meta.url);
-  const workers = Array.from({ length: threads - 1 }, () => new Worker(url, { workerData: job }));
+  const workers = Array.from({ length: threads - 1 }, (_, i) => new Worker(url, { workerData: { job, part: i + 1 } }));
   const done = workers.map(
     (w) =>
       new Promise<void>((resolve, reject) => {
@@ -109,11 +145,12 @@ async function runShared(job: KnnJob, threads: number): Promise<number> {
       }),
   );
   try {
-    runKnnJob(job);
+    runKnnJob(job, 0);
     await Promise.all(done);
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
+  if (job.mode === 'brute') mergeHelperHeaps(job);
   return threads;
 }
 
@@ -131,17 +168,21 @@ export async function computeKnn(x: Float32Array, n: number, d: number, k: numbe
   let tree: KdTree | undefined;
   if (opts.algorithm === 'kdtree') {
     tree = buildKdTree(x, n, d, opts.leafSize ?? 16);
-    job = { mode: 'kdtree', n, d, k, data: tree.data, tree, outD2: sharedFloat64(n * k), outIdx: sharedInt32(n * k), next: sharedInt32(1), chunk: 512 };
+    job = { mode: 'kdtree', n, d, k, data: tree.data, tree, outD2: sharedFloat64(n * k), outIdx: sharedInt32(n * k), helperD2: [], helperIdx: [], next: sharedInt32(1), chunk: 512 };
   } else {
     const data = sharedFloat32(n * d);
     data.set(x);
     const norms = sharedFloat64(n);
     norms.set(rowSqNorms(data, n, d));
-    job = { mode: 'brute', n, d, k, data, norms, outD2: sharedFloat64(n * k), outIdx: sharedInt32(n * k), next: sharedInt32(1), chunk: Q_TILE };
+    job = { mode: 'brute', n, d, k, data, norms, outD2: sharedFloat64(n * k), outIdx: sharedInt32(n * k), helperD2: [], helperIdx: [], next: sharedInt32(1), chunk: TILE };
   }
   // Helper threads cost ~50 ms to start; below this much work one thread is faster.
   const work = opts.algorithm === 'kdtree' ? n * 64 : n * n * d;
   const threads = work >= 2e6 && opts.threads > 1 ? Math.min(opts.threads, Math.ceil(n / job.chunk)) : 1;
+  for (let t = 1; t < threads && job.mode === 'brute'; t++) {
+    job.helperD2.push(sharedFloat64(n * k));
+    job.helperIdx.push(sharedInt32(n * k));
+  }
   const used = await runShared(job, threads);
   const coreSq = new Float64Array(n);
   for (let i = 0; i < n; i++) coreSq[i] = job.outD2[i * k];

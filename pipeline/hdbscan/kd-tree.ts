@@ -190,14 +190,22 @@ export class KdKnn {
       const { d, data } = t;
       const qo = this.q * d;
       const e = t.end[node];
+      // Early abandon: most candidates already exceed the bound on the first half of the dimensions.
+      const h = d >> 1;
       for (let p = t.start[node]; p < e; p++) {
         const po = p * d;
+        const bound = hd[off];
         let s = 0;
-        for (let j = 0; j < d; j++) {
+        for (let j = 0; j < h; j++) {
           const u = data[qo + j] - data[po + j];
           s += u * u;
         }
-        if (s < hd[off]) heapReplaceTop(hd, this.hi, off, this.k, s, p);
+        if (s >= bound) continue;
+        for (let j = h; j < d; j++) {
+          const u = data[qo + j] - data[po + j];
+          s += u * u;
+        }
+        if (s < bound) heapReplaceTop(hd, this.hi, off, this.k, s, p);
       }
       return;
     }

@@ -1,6 +1,7 @@
-/** Helper-thread entry of the HDBSCAN kNN pass: claim query chunks of the shared job until none are left. */
+/** Helper-thread entry of the HDBSCAN kNN pass: claim work of the shared job until none is left. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { runKnnJob, type KnnJob } from './core-distances.js';
 
-runKnnJob(workerData as KnnJob);
+const { job, part } = workerData as { job: KnnJob; part: number };
+runKnnJob(job, part);
 parentPort?.postMessage('done');

@@ -40,6 +40,7 @@ class ComponentSearch {
       const { comp, coreSq, qc, cq } = this;
       const qo = this.q * d;
       const e = t.end[node];
+      const h = d >> 1;
       for (let p = t.start[node]; p < e; p++) {
         if (comp[p] === qc) continue;
         const cp = coreSq[p];
@@ -47,7 +48,12 @@ class ComponentSearch {
         if (cp >= best) continue;
         const po = p * d;
         let s = 0;
-        for (let j = 0; j < d; j++) {
+        for (let j = 0; j < h; j++) {
+          const u = data[qo + j] - data[po + j];
+          s += u * u;
+        }
+        if (s >= best) continue;
+        for (let j = h; j < d; j++) {
           const u = data[qo + j] - data[po + j];
           s += u * u;
         }

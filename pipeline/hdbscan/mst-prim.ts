@@ -160,8 +160,7 @@ export function runPrimPart(job: PrimJob, part: number): void {
 /** MST of the mutual-reachability graph of n x d points (input order) given squared core distances. */
 export async function primMst(x: Float32Array, n: number, d: number, coreSq: Float64Array, threads = 1): Promise<SpanningTree & { threads: number }> {
   const m1 = Math.max(0, n - 1);
-  // Helper threads pay off only when a step has real work to split.
-  const parties = threads > 1 && n >= 2048 && n * d >= 1 << 20 ? Math.min(threads, 8) : 1;
+  const parties = Math.max(1, Math.min(threads, 8, n));
   const data = parties > 1 ? sharedFloat32(n * d) : x.subarray(0, n * d);
   if (parties > 1) data.set(x.subarray(0, n * d));
   const core = parties > 1 ? sharedFloat64(n) : coreSq;
