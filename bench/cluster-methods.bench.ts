@@ -1,6 +1,7 @@
 /**
  * The other clustering-pipeline methods under the time cap, each cell in its own process:
- * - agglomerative (ward, average; ml-hclust) up to its 2,000-point limit, on Gaussian blobs (20 blobs);
+ * - agglomerative (ward, average) by our NN-chain at 2K and 10K, and by ml-hclust at 1K and 2K (its limit), on
+ *   Gaussian blobs (20 blobs);
  * - project/umap (umap-js, 2-D) at 2K and 10K, scored by the ARI of k-means on the 2-D map;
  * - meta-cluster/clio over 1K and 10K cluster centroids (Kura's k = n/10 at 10K and 100K points);
  * - k-means, mini-batch k-means and agglomerative on embedded generator output (hashing, 256-d, 20 intents);
@@ -23,7 +24,7 @@ import { renderTextTable } from '../harness/text-table.js';
 import type { Matrix, PipelineData } from '../harness/types.js';
 import { cellMain, large, machineLine, outcomeCells, runCell, timed } from './bench-cells.js';
 
-type Method = 'agglomerative ward' | 'agglomerative average' | 'project/umap' | 'meta-cluster/clio' | 'kmeans' | 'minibatch-kmeans' | 'label/ctfidf';
+type Method = 'agglomerative ward' | 'agglomerative average' | 'ml-hclust ward' | 'ml-hclust average' | 'project/umap' | 'meta-cluster/clio' | 'kmeans' | 'minibatch-kmeans' | 'label/ctfidf';
 interface Cell { method: Method; n: number; d: number; input: 'blobs' | 'conversations' }
 const INTENTS = 20;
 
@@ -44,8 +45,10 @@ const isChild = await cellMain<Cell>(async ({ method, n, d, input }) => {
   }
   switch (method) {
     case 'agglomerative ward':
-    case 'agglomerative average': {
-      const r = await timed(() => agglomerative(x, k, method === 'agglomerative ward' ? 'ward' : 'average'));
+    case 'agglomerative average':
+    case 'ml-hclust ward':
+    case 'ml-hclust average': {
+      const r = await timed(() => agglomerative(x, k, method.endsWith('ward') ? 'ward' : 'average', method.startsWith('ml-hclust') ? 'ml-hclust' : 'nn-chain'));
       return { ms: r.ms, ari: adjustedRandIndex(truth, r.value) };
     }
     case 'project/umap': {
@@ -76,7 +79,8 @@ if (!isChild) {
   const script = fileURLToPath(import.meta.url);
   const cells: Cell[] = [];
   for (const d of [10, 384]) {
-    for (const n of [1000, 2000]) for (const m of ['agglomerative ward', 'agglomerative average'] as const) cells.push({ method: m, n, d, input: 'blobs' });
+    for (const n of [2000, 10_000]) for (const m of ['agglomerative ward', 'agglomerative average'] as const) cells.push({ method: m, n, d, input: 'blobs' });
+    for (const n of [1000, 2000]) for (const m of ['ml-hclust ward', 'ml-hclust average'] as const) cells.push({ method: m, n, d, input: 'blobs' });
     for (const n of [2000, 10_000]) cells.push({ method: 'project/umap', n, d, input: 'blobs' });
     for (const n of [1000, 10_000]) cells.push({ method: 'meta-cluster/clio', n, d, input: 'blobs' });
   }

@@ -71,10 +71,21 @@ async function main(): Promise<void> {
     const c = process.cpuUsage(c0);
     return (c.user + c.system) / 1000;
   };
+  // Control: a bare 10 ms setInterval, to separate the timer's wake-ups from the sampler's own work.
+  const bareTimerCpuMs = async (): Promise<number> => {
+    const c0 = process.cpuUsage();
+    const t = setInterval(() => undefined, 10);
+    await sleep(3000);
+    clearInterval(t);
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 1000;
+  };
   const cpuOn: number[] = [];
   const cpuOff: number[] = [];
-  for (let i = 0; i < 2; i++) { cpuOn.push(await idleCpuMs(10)); cpuOff.push(await idleCpuMs(0)); }
+  const cpuBare: number[] = [];
+  for (let i = 0; i < 2; i++) { cpuOn.push(await idleCpuMs(10)); cpuOff.push(await idleCpuMs(0)); cpuBare.push(await bareTimerCpuMs()); }
   const samplerCpuShare = (median(cpuOn) - median(cpuOff)) / 3000;
+  const bareTimerShare = (median(cpuBare) - median(cpuOff)) / 3000;
   // Cost of one reading (what each 10 ms tick does besides pushing one object).
   const k = 20_000;
   const t0 = performance.now();
@@ -99,6 +110,7 @@ async function main(): Promise<void> {
     ['peak RSS seen, on - off (median)', formatBytes(rssDiff), '(off misses the peak)'],
     ['one RSS reading', `${perReadingUs.toFixed(2)} us`, ''],
     ['sampler CPU, measured (3 s idle, on - off)', `${(samplerCpuShare * 100).toFixed(3)} % of one core`, ''],
+    ['  of which a bare 10 ms setInterval', `${(bareTimerShare * 100).toFixed(3)} % of one core`, ''],
     ['sampler CPU, from one reading x 100/s', `${((perReadingUs / 10_000) * 100).toFixed(3)} % of one core`, ''],
   ]));
   console.log(`\n${JSON.stringify(result)}`);

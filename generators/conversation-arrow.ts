@@ -7,7 +7,7 @@
  * built straight from packed UTF-8 buffers (pipeline/text-column.ts), not through Arrow's per-value builders.
  */
 import { Field, List, makeData, RecordBatch, Schema, Struct, Utf8, type Data } from 'apache-arrow';
-import type { Conversation, Message, Role } from '../harness/types.js';
+import type { Conversation, Message, Role, TextColumn } from '../harness/types.js';
 import { packTexts } from '../pipeline/text-column.js';
 
 /** Schema metadata key and value that mark a clusterbench conversation file. */
@@ -31,28 +31,60 @@ export const conversationSchema = new Schema(
   new Map([[CONVERSATION_FORMAT_KEY, CONVERSATION_FORMAT]]),
 );
 
-function utf8(values: readonly (string | null)[]): Data<Utf8> {
-  const col = packTexts(values.map((v) => v ?? ''));
-  let nullCount = 0;
-  let bitmap: Uint8Array | undefined;
-  for (let i = 0; i < values.length; i++) {
-    if (values[i] !== null) continue;
-    if (!bitmap) bitmap = new Uint8Array((values.length + 7) >> 3).fill(0xff);
-    bitmap[i >> 3] &= ~(1 << (i & 7));
-    nullCount++;
-  }
-  return makeData({ type: new Utf8(), length: values.length, nullCount, nullBitmap: bitmap, valueOffsets: col.offsets, data: col.bytes });
+/** A UTF-8 column that may hold nulls (Arrow validity bitmap, 1 = present). */
+export interface NullableText {
+  col: TextColumn;
+  nullCount: number;
+  nullBitmap?: Uint8Array;
 }
 
-function stringList(rows: readonly (readonly string[])[]): Data<List<Utf8>> {
+/** A list-of-strings column: row i is values[offsets[i] .. offsets[i+1]). */
+export interface TextListColumn {
+  offsets: Int32Array;
+  values: TextColumn;
+}
+
+/**
+ * One batch of conversations as plain typed arrays: built in a generation worker, moved to the writer thread by
+ * transfer, and turned into a RecordBatch there without copying.
+ */
+export interface ConversationColumns {
+  n: number;
+  ids: TextColumn;
+  /** Messages of conversation i are rows msgOffsets[i] .. msgOffsets[i+1] of roles/contents. */
+  msgOffsets: Int32Array;
+  roles: TextColumn;
+  contents: TextColumn;
+  domain: NullableText;
+  intent: NullableText;
+  language: NullableText;
+  flags: TextListColumn;
+  secondary: TextListColumn;
+  metadata: NullableText;
+}
+
+function nullableText(values: readonly (string | null)[]): NullableText {
+  const col = packTexts(values.map((v) => v ?? ''));
+  let nullCount = 0;
+  let nullBitmap: Uint8Array | undefined;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] !== null) continue;
+    if (!nullBitmap) nullBitmap = new Uint8Array((values.length + 7) >> 3).fill(0xff);
+    nullBitmap[i >> 3] &= ~(1 << (i & 7));
+    nullCount++;
+  }
+  return { col, nullCount, nullBitmap };
+}
+
+function textList(rows: readonly (readonly string[])[]): TextListColumn {
   const offsets = new Int32Array(rows.length + 1);
   const flat: string[] = [];
   rows.forEach((r, i) => { flat.push(...r); offsets[i + 1] = flat.length; });
-  return makeData({ type: new List(new Field('item', new Utf8(), false)), length: rows.length, nullCount: 0, valueOffsets: offsets, child: utf8(flat) });
+  return { offsets, values: packTexts(flat) };
 }
 
-/** Build one record batch from conversations. */
-export function conversationsToBatch(convs: readonly Conversation[]): RecordBatch {
+/** Encode conversations as columns (the expensive part: UTF-8 encoding of every string). */
+export function conversationsToColumns(convs: readonly Conversation[]): ConversationColumns {
   const n = convs.length;
   const msgOffsets = new Int32Array(n + 1);
   const roles: string[] = [];
@@ -61,21 +93,52 @@ export function conversationsToBatch(convs: readonly Conversation[]): RecordBatc
     for (const m of convs[i].messages) { roles.push(m.role); contents.push(m.content); }
     msgOffsets[i + 1] = roles.length;
   }
+  return {
+    n,
+    ids: packTexts(convs.map((c) => c.id)),
+    msgOffsets,
+    roles: packTexts(roles),
+    contents: packTexts(contents),
+    domain: nullableText(convs.map((c) => c.truth?.domain ?? null)),
+    intent: nullableText(convs.map((c) => c.truth?.intent ?? null)),
+    language: nullableText(convs.map((c) => c.truth?.language ?? null)),
+    flags: textList(convs.map((c) => c.truth?.flags ?? [])),
+    secondary: textList(convs.map((c) => c.truth?.secondaryIntents ?? [])),
+    metadata: nullableText(convs.map((c) => (c.metadata === undefined ? null : JSON.stringify(c.metadata)))),
+  };
+}
+
+/** Every buffer of a ConversationColumns, for a transfer list. */
+export function columnBuffers(c: ConversationColumns): ArrayBuffer[] {
+  const texts = [c.ids, c.roles, c.contents, c.domain.col, c.intent.col, c.language.col, c.flags.values, c.secondary.values, c.metadata.col];
+  const arrays: ArrayBufferView[] = [c.msgOffsets, c.flags.offsets, c.secondary.offsets, ...texts.flatMap((t) => [t.bytes, t.offsets])];
+  for (const t of [c.domain, c.intent, c.language, c.metadata]) if (t.nullBitmap) arrays.push(t.nullBitmap);
+  return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
+}
+
+function utf8Data(col: TextColumn, nullCount = 0, nullBitmap?: Uint8Array): Data<Utf8> {
+  const length = col.offsets.length - 1;
+  return makeData({ type: new Utf8(), length, nullCount, nullBitmap, valueOffsets: col.offsets, data: col.bytes });
+}
+
+function listData(l: TextListColumn): Data<List<Utf8>> {
+  return makeData({ type: new List(new Field('item', new Utf8(), false)), length: l.offsets.length - 1, nullCount: 0, valueOffsets: l.offsets, child: utf8Data(l.values) });
+}
+
+/** Wrap columns as a RecordBatch (no copy). */
+export function columnsToBatch(c: ConversationColumns): RecordBatch {
   const messages = makeData({
-    type: new List(new Field('item', messageType, false)), length: n, nullCount: 0, valueOffsets: msgOffsets,
-    child: makeData({ type: messageType, length: roles.length, nullCount: 0, children: [utf8(roles), utf8(contents)] }),
+    type: new List(new Field('item', messageType, false)), length: c.n, nullCount: 0, valueOffsets: c.msgOffsets,
+    child: makeData({ type: messageType, length: c.roles.offsets.length - 1, nullCount: 0, children: [utf8Data(c.roles), utf8Data(c.contents)] }),
   });
-  const children = [
-    utf8(convs.map((c) => c.id)),
-    messages,
-    utf8(convs.map((c) => c.truth?.domain ?? null)),
-    utf8(convs.map((c) => c.truth?.intent ?? null)),
-    utf8(convs.map((c) => c.truth?.language ?? null)),
-    stringList(convs.map((c) => c.truth?.flags ?? [])),
-    stringList(convs.map((c) => c.truth?.secondaryIntents ?? [])),
-    utf8(convs.map((c) => (c.metadata === undefined ? null : JSON.stringify(c.metadata)))),
-  ];
-  return new RecordBatch(conversationSchema, makeData({ type: new Struct(conversationSchema.fields), length: n, nullCount: 0, children }));
+  const nt = (t: NullableText): Data<Utf8> => utf8Data(t.col, t.nullCount, t.nullBitmap);
+  const children = [utf8Data(c.ids), messages, nt(c.domain), nt(c.intent), nt(c.language), listData(c.flags), listData(c.secondary), nt(c.metadata)];
+  return new RecordBatch(conversationSchema, makeData({ type: new Struct(conversationSchema.fields), length: c.n, nullCount: 0, children }));
+}
+
+/** Build one record batch from conversations. */
+export function conversationsToBatch(convs: readonly Conversation[]): RecordBatch {
+  return columnsToBatch(conversationsToColumns(convs));
 }
 
 /** A problem with one row of an Arrow file, named by column. */

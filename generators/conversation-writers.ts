@@ -8,12 +8,31 @@ import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'n
 import { dirname, extname } from 'node:path';
 import { RecordBatchFileWriter } from 'apache-arrow';
 import type { Conversation } from '../harness/types.js';
-import { conversationsToBatch, conversationSchema } from './conversation-arrow.js';
+import { columnBuffers, columnsToBatch, conversationsToColumns, conversationSchema, type ConversationColumns } from './conversation-arrow.js';
+
+/** A batch encoded for a writer: JSONL bytes or Arrow columns. Built in any thread, written in one. */
+export type EncodedBatch = { kind: 'jsonl'; n: number; bytes: Uint8Array } | { kind: 'arrow'; n: number; columns: ConversationColumns };
+
+/** Encode a batch for `format`. */
+export function encodeBatch(batch: readonly Conversation[], format: ConversationFileFormat): EncodedBatch {
+  if (format === 'arrow') return { kind: 'arrow', n: batch.length, columns: conversationsToColumns(batch) };
+  let chunk = '';
+  for (const c of batch) chunk += JSON.stringify(c) + '\n';
+  const buf = Buffer.from(chunk, 'utf8');
+  return { kind: 'jsonl', n: batch.length, bytes: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) };
+}
+
+/** The buffers of an encoded batch, for a transfer list. */
+export function encodedBuffers(e: EncodedBatch): ArrayBuffer[] {
+  return e.kind === 'arrow' ? columnBuffers(e.columns) : [e.bytes.buffer as ArrayBuffer];
+}
 
 /** A sink for batches of conversations. */
 export interface ConversationWriter {
   readonly path: string;
   write(batch: readonly Conversation[]): Promise<void>;
+  /** Write a batch already encoded for this writer's format (e.g. by a generation worker). */
+  writeEncoded(e: EncodedBatch): Promise<void>;
   /** Finish the file and move it into place; returns the bytes written. */
   close(): Promise<number>;
   /** Drop the temp file. */
@@ -59,13 +78,14 @@ class TempFile {
 /** JSONL: `{"id","messages":[{"role","content"}],"truth":{...}}` per line, the OpenAI chat shape plus ground truth. */
 export function createJsonlWriter(path: string): ConversationWriter {
   const file = new TempFile(path);
+  const writeEncoded = async (e: EncodedBatch): Promise<void> => {
+    if (e.kind !== 'jsonl') throw new Error(`${path}: a JSONL writer got an ${e.kind} batch`);
+    file.write(e.bytes);
+  };
   return {
     path,
-    async write(batch) {
-      let chunk = '';
-      for (const c of batch) chunk += JSON.stringify(c) + '\n';
-      file.write(chunk);
-    },
+    writeEncoded,
+    write: (batch) => writeEncoded(encodeBatch(batch, 'jsonl')),
     async close() {
       file.commit();
       return file.bytes;
@@ -85,13 +105,16 @@ export function createArrowWriter(path: string): ConversationWriter {
     for await (const chunk of writer) file.write(chunk);
   })();
   const yieldToDrain = (): Promise<void> => new Promise((r) => setImmediate(r));
+  const writeEncoded = async (e: EncodedBatch): Promise<void> => {
+    if (e.kind !== 'arrow') throw new Error(`${path}: an Arrow writer got a ${e.kind} batch`);
+    if (e.n === 0) return;
+    writer.write(columnsToBatch(e.columns));
+    await yieldToDrain();
+  };
   return {
     path,
-    async write(batch) {
-      if (batch.length === 0) return;
-      writer.write(conversationsToBatch(batch));
-      await yieldToDrain();
-    },
+    writeEncoded,
+    write: (batch) => writeEncoded(encodeBatch(batch, 'arrow')),
     async close() {
       writer.finish();
       await drained;

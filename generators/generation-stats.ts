@@ -25,9 +25,21 @@ export interface GenerationStatsReport {
   flags: Record<string, number>;
 }
 
-function bump(m: Map<string, number>, k: string): void {
-  m.set(k, (m.get(k) ?? 0) + 1);
+function bump(m: Map<string, number>, k: string, by = 1): void {
+  m.set(k, (m.get(k) ?? 0) + by);
 }
+
+/** The statistics of one batch, as built in a generation worker and merged in the main thread. */
+export interface GenerationStatsPart {
+  n: number;
+  hashes: Float64Array;
+  lengths: Float64Array;
+  totalBytes: number;
+  totalMessages: number;
+  counts: Record<'domains' | 'intents' | 'languages' | 'turns' | 'flags', [string, number][]>;
+}
+
+const COUNT_KEYS = ['domains', 'intents', 'languages', 'turns', 'flags'] as const;
 
 /** Accumulates statistics over conversations as they stream past. */
 export class GenerationStats {
@@ -42,12 +54,33 @@ export class GenerationStats {
   private turns = new Map<string, number>();
   private flags = new Map<string, number>();
 
+  private reserve(extra: number): void {
+    if (this.n + extra <= this.hashes.length) return;
+    const size = Math.max(this.n + extra, this.hashes.length * 2);
+    const grow = (a: Float64Array): Float64Array => { const b = new Float64Array(size); b.set(a.subarray(0, this.n)); return b; };
+    this.hashes = grow(this.hashes);
+    this.lengths = grow(this.lengths);
+  }
+
+  /** This accumulator's content, for moving to another thread. */
+  toPart(): GenerationStatsPart {
+    const counts = Object.fromEntries(COUNT_KEYS.map((k) => [k, [...this[k]]])) as GenerationStatsPart['counts'];
+    return { n: this.n, hashes: this.hashes.slice(0, this.n), lengths: this.lengths.slice(0, this.n), totalBytes: this.totalBytes, totalMessages: this.totalMessages, counts };
+  }
+
+  /** Add a part built elsewhere. */
+  merge(p: GenerationStatsPart): void {
+    this.reserve(p.n);
+    this.hashes.set(p.hashes, this.n);
+    this.lengths.set(p.lengths, this.n);
+    this.n += p.n;
+    this.totalBytes += p.totalBytes;
+    this.totalMessages += p.totalMessages;
+    for (const k of COUNT_KEYS) for (const [key, v] of p.counts[k]) bump(this[k], key, v);
+  }
+
   add(c: Conversation): void {
-    if (this.n === this.hashes.length) {
-      const grow = (a: Float64Array): Float64Array => { const b = new Float64Array(a.length * 2); b.set(a); return b; };
-      this.hashes = grow(this.hashes);
-      this.lengths = grow(this.lengths);
-    }
+    this.reserve(1);
     const text = conversationToText(c);
     const bytes = Buffer.byteLength(text);
     this.hashes[this.n] = createHash('md5').update(text).digest().readUIntBE(0, 6);

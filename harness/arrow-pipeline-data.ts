@@ -9,6 +9,9 @@ import {
   CompressionType, Field, FixedSizeList, Float32, Int32, makeData, RecordBatch, RecordBatchFileWriter, Schema, Struct, Table,
   tableFromIPC, Utf8, type Data, type DataType,
 } from 'apache-arrow';
+import { createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { ClusterInfo, Matrix, PipelineData, PipelineField, TextColumn } from './types.js';
 import { concatInt32, concatMatrices, concatTexts } from './row-split.js';
 import { ensureArrowCodecs } from './arrow-codecs.js';
@@ -70,11 +73,33 @@ export function pipelineFieldsToTable(data: PipelineData, fields: readonly Pipel
   return new Table(schema, [batch]);
 }
 
-/** Serialise a table as an Arrow IPC file with optional body compression. */
+function writer(table: Table, compression: ArrowCompression): RecordBatchFileWriter {
+  const compressionType = compression === 'zstd' ? CompressionType.ZSTD : compression === 'lz4' ? CompressionType.LZ4_FRAME : null;
+  return RecordBatchFileWriter.writeAll(table, { compressionType });
+}
+
+/** Serialise a table as an Arrow IPC file in memory, with optional body compression. */
 export async function tableToIpcFile(table: Table, compression: ArrowCompression = 'none'): Promise<Uint8Array> {
   if (compression !== 'none') await ensureArrowCodecs();
-  const compressionType = compression === 'zstd' ? CompressionType.ZSTD : compression === 'lz4' ? CompressionType.LZ4_FRAME : null;
-  return RecordBatchFileWriter.writeAll(table, { compressionType }).toUint8Array(true);
+  return writer(table, compression).toUint8Array(true);
+}
+
+/**
+ * Stream a table to an Arrow IPC file (temp file, then rename: atomic). Streaming, because a 1M x 256 embedding
+ * checkpoint is 1 GB and building it in memory first would double the main thread's footprint. Returns its size.
+ */
+export async function writeTableFileAtomic(path: string, table: Table, compression: ArrowCompression = 'none'): Promise<number> {
+  if (compression !== 'none') await ensureArrowCodecs();
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  try {
+    await pipeline(writer(table, compression).toNodeStream(), createWriteStream(tmp));
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  return statSync(path).size;
 }
 
 // Each reader copies, so the result owns its buffers (transferable, independent of the file's bytes).

@@ -34,6 +34,11 @@ export const checkpointSpecSchema = z
   .object({
     /** On by default: a killed sweep loses at most the stage that was running. */
     enabled: z.boolean().default(true),
+    /**
+     * all: keep every stage output of every scale (useful artefacts: labels, embeddings). resume: delete a scale's
+     * files once the scale is complete (resume only needs the unfinished scale; saves disk at 1M+ conversations).
+     */
+    keep: z.enum(['all', 'resume'], { errorMap: () => ({ message: 'must be all or resume' }) }).default('all'),
   })
   .strict();
 

@@ -63,6 +63,9 @@ export interface ComparisonOptions {
   useDefaults?: boolean;
 }
 
+/** Quality figures with no better direction (counts and sizes): reported by reports, not judged here. */
+const undirectedQuality = new Set(['clusterCount', 'hierarchyDepth', 'silhouetteSampleSize']);
+
 /** asv's significance level and our noise floors. */
 export const defaultComparisonOptions: ComparisonOptions = { alpha: 0.002, noise: 0.05, qualityNoise: 0.005 };
 
@@ -142,7 +145,7 @@ export function compareRuns(base: RunResults, next: RunResults, options: Partial
     if (!bq) continue;
     const a = qualityFigures(bq), b = qualityFigures(s.quality);
     for (const metric of Object.keys(b)) {
-      if (a[metric] === undefined || metric === 'silhouetteSampleSize') continue;
+      if (a[metric] === undefined || undirectedQuality.has(metric)) continue;
       const threshold = findThreshold(thresholds, 'quality', undefined, metric);
       rows.push(decide({ cell: `quality@${s.scale}`, scale: s.scale, metric, unit: '', base: a[metric], new: b[metric], ratio: b[metric] / a[metric], baseSamples: 1, newSamples: 1, threshold }, [a[metric]], [b[metric]], opts.alpha, opts.qualityNoise, lowerIsBetterQuality.has(metric)));
     }

@@ -8,6 +8,8 @@ export const scalingSpecSchema = z
   .object({
     /** Scales to extrapolate time and memory to, and the hardware table's rows. */
     targets: z.array(positiveInt).min(1, 'must list at least one scale').default([1_000, 10_000, 100_000, 1_000_000, 10_000_000]),
+    /** Which fitted time the hardware table's time column sums: wall (what a user waits) or cpu (steadier on a shared machine). */
+    timeMetric: z.enum(['wall', 'cpu'], { errorMap: () => ({ message: 'must be wall or cpu' }) }).default('wall'),
     /** RAM recommendation = peak RSS x this. */
     safetyFactor: z.number().min(1, 'must be >= 1').default(1.5),
     /** Resamples for the bootstrap CI of each cell's median. */

@@ -20,7 +20,7 @@ import type { SweepProfile } from './profile-schema.js';
 import type { StorageFormat } from './measurement-schema.js';
 import type { SweepHooks } from './sweep-hooks.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { ipcFileToPipelineFields, pipelineFieldsToTable, tableToIpcFile, type ArrowCompression } from './arrow-pipeline-data.js';
+import { ipcFileToPipelineFields, pipelineFieldsToTable, writeTableFileAtomic, type ArrowCompression } from './arrow-pipeline-data.js';
 import { setZstdLevel } from './arrow-codecs.js';
 import { packageRoot } from './package-root.js';
 import { textAt } from '../pipeline/text-column.js';
@@ -197,12 +197,11 @@ export async function measureStorage(data: PipelineData, scale: number, o: Stora
         const codec = ARROW_CODEC[format];
         if (codec === undefined) continue;
         const t0 = performance.now();
-        const bytes = await tableToIpcFile(pipelineFieldsToTable(data, comp.fields), codec);
         const path = join(o.dir, `${comp.name}.${format}.arrow`);
-        writeFileAtomic(path, bytes);
+        const size = await writeTableFileAtomic(path, pipelineFieldsToTable(data, comp.fields), codec);
         const writeMs = performance.now() - t0;
         const back = await ipcFileToPipelineFields(readFileSync(path));
-        add(comp.name, format, statSync(path).size, writeMs, back.n === n && sameFields(data, back.fields, comp.fields));
+        add(comp.name, format, size, writeMs, back.n === n && sameFields(data, back.fields, comp.fields));
       }
       if (o.formats.includes('jsonl') || o.formats.includes('parquet-zstd')) {
         const path = join(o.dir, `${comp.name}.jsonl`);

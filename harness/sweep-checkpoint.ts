@@ -7,14 +7,14 @@
  *
  * CLUSTERBENCH_CRASH_AFTER_CELLS=N makes the sweep throw after N cells are recorded (tests simulate a kill with it).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CheckpointCell, CheckpointManifest, PipelineData, PipelineField, RunResults } from './types.js';
 import type { SweepHooks, SweepResume } from './sweep-hooks.js';
 import type { SweepOutcome } from './sweep-runner.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { readResults } from './run-directory.js';
-import { ipcFileToPipelineFields, pipelineFieldsToTable, tableToIpcFile } from './arrow-pipeline-data.js';
+import { ipcFileToPipelineFields, pipelineFieldsToTable, writeTableFileAtomic } from './arrow-pipeline-data.js';
 import { loadStage } from '../pipeline/stage-registry.js';
 
 /** The parts of results.json that do not change while a sweep runs. */
@@ -30,6 +30,8 @@ export interface CheckpointHooksOptions {
   manifest: CheckpointManifest;
   /** Write Arrow checkpoints (profile `checkpoints.enabled`); partial results.json is written either way. */
   writeCheckpoints: boolean;
+  /** Delete a scale's checkpoint files once the scale is complete (profile `checkpoints.keep: resume`). */
+  dropCompletedScales?: boolean;
 }
 
 /** The section key of the manifest. */
@@ -73,10 +75,8 @@ export function createCheckpointHooks(o: CheckpointHooksOptions): SweepHooks {
       if (data && o.writeCheckpoints) {
         const def = await loadStage(spec.stage, spec.method);
         const written = def.writes.filter((f: PipelineField) => (data as unknown as Record<string, unknown>)[f] !== undefined);
-        const bytes = await tableToIpcFile(pipelineFieldsToTable(data, written, { 'clusterbench.stage': `${spec.stage}/${spec.method}` }));
         cell.file = checkpointPath(scale, stageIndex, spec.stage, spec.method);
-        cell.bytes = bytes.byteLength;
-        writeFileAtomic(join(o.runDir, cell.file), bytes);
+        cell.bytes = await writeTableFileAtomic(join(o.runDir, cell.file), pipelineFieldsToTable(data, written, { 'clusterbench.stage': `${spec.stage}/${spec.method}` }));
       }
       o.manifest.cells.push(cell);
       writePartial(e.outcome);
@@ -86,7 +86,12 @@ export function createCheckpointHooks(o: CheckpointHooksOptions): SweepHooks {
       }
     },
     scaleDone(e) {
+      if (o.dropCompletedScales) {
+        for (const c of o.manifest.cells) if (c.scale === e.scale && c.file) delete c.file; // bytes stay as a record
+      }
       writePartial(e.outcome);
+      // After results.json says the scale is done: a kill in between leaves files that are merely unused.
+      if (o.dropCompletedScales) rmSync(join(o.runDir, 'checkpoints', `n${e.scale}`), { recursive: true, force: true });
     },
   };
 }

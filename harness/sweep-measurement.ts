@@ -31,7 +31,7 @@ export function createSweepMeasurement(runDir: string, header: RunHeader, profil
   if (priorSections[STORAGE_SECTION]) sections[STORAGE_SECTION] = priorSections[STORAGE_SECTION] as StorageSection;
   const hooks = combineHooks(
     profile.storage?.enabled ? createStorageHooks(runDir, profile, sections) : undefined,
-    createCheckpointHooks({ runDir, header, sections, manifest, writeCheckpoints: profile.checkpoints?.enabled ?? true }),
+    createCheckpointHooks({ runDir, header, sections, manifest, writeCheckpoints: profile.checkpoints?.enabled ?? true, dropCompletedScales: profile.checkpoints?.keep === 'resume' }),
   );
   return {
     hooks,

@@ -3,7 +3,8 @@
  * report the speed-up, for the hardware table's cores column. A `splittable` stage (StageDefinition.splittable)
  * has its rows split across the workers by the normal sweep path (runStageOnce -> harness/split-stage-run.ts);
  * a stage that cannot split runs as one task whatever the pool size, so it honestly shows ~1x. Every output is
- * compared bit for bit with the 1-worker output. Each worker count gets one untimed warm-up run first.
+ * compared bit for bit with the 1-worker output. Each worker count gets one untimed warm-up run first. Counts
+ * tried: powers of two up to C, plus C (workerCounts).
  */
 import os from 'node:os';
 import { median } from 'simple-statistics';
@@ -42,6 +43,17 @@ export function sameOutputs(a: PipelineData, b: PipelineData, fields: readonly P
   return true;
 }
 
+/**
+ * Worker counts to try: powers of two up to max, plus max (1, 2, 4, 8, 12 on 12 cores). A stage that cannot split
+ * runs as one task whatever the pool size, so 1 and max are enough to show that honestly.
+ */
+export function workerCounts(max: number, splittable: boolean): number[] {
+  if (!splittable) return max > 1 ? [1, max] : [1];
+  const out: number[] = [];
+  for (let w = 1; w < max; w *= 2) out.push(w);
+  return [...out, max];
+}
+
 /** Measure each target stage at 1..maxWorkers workers. */
 export async function runWorkerScaling(profile: SweepProfile, progress: ProgressReporter): Promise<WorkerScalingSection> {
   const spec = profile.workerScaling!;
@@ -56,7 +68,7 @@ export async function runWorkerScaling(profile: SweepProfile, progress: Progress
     const target = stageMatches(stage, spec.stages);
     let reference: PipelineData | undefined;
     const points: WorkerScalingPoint[] = [];
-    for (let w = 1; w <= (target ? maxWorkers : 1); w++) {
+    for (const w of target ? workerCounts(maxWorkers, def.splittable === true) : [1]) {
       const s = { ...stage, workers: w };
       const pool = createStagePool(s, profile);
       const walls: number[] = [];

@@ -41,7 +41,7 @@ export interface HdbscanOptions {
   /** kd-tree + Borůvka, or brute-force kNN + Prim; "auto" picks the kd-tree for d <= 16. */
   algorithm: 'auto' | 'kdtree' | 'brute';
   /**
-   * Threads for the kNN pass and the high-dimensional Prim MST (this one plus helpers); default: the machine's cores.
+   * Threads for the kNN pass and the MST (this one plus helpers); default: the machine's cores.
    * Prim's threads meet at a barrier twice per added point; measured at 4K x 384 on this 2-core machine under load
    * 11, two threads still halved its wall time (20.4 s -> 9.7 s) for 8% more CPU time.
    */
@@ -107,8 +107,12 @@ export async function hdbscan(x: Matrix, options: Partial<HdbscanOptions> = {}, 
     else for (let i = 0; i < n; i++) coreDistances[i] = Math.sqrt(knn.coreSq[i]);
     t1 = performance.now();
     onPhase?.('knn');
-    if (knn.tree) spanningTree = boruvkaMst(knn);
-    else {
+    if (knn.tree) {
+      // Helper threads cost ~50 ms to start and meet once per round; below ~20K points one thread is faster.
+      const mst = await boruvkaMst(knn, n >= 20_000 ? threads : 1);
+      spanningTree = mst;
+      used = Math.max(used, mst.threads);
+    } else {
       // Below ~2K points a step is too short to split.
       const prim = await primMst(x.data, n, d, knn.coreSq, n >= 2048 ? threads : 1);
       spanningTree = prim;

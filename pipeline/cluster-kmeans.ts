@@ -50,6 +50,8 @@ export interface KMeansRunOptions {
   tolerance: number;
   seed: number;
   init?: KMeansInit;
+  /** Candidates per centre in greedy k-means++ (default 2 + ln k; 1 = plain k-means++, k times cheaper to seed). */
+  seedTrials?: number;
 }
 
 /** Resolve a k rule to a number for n points. */
@@ -59,9 +61,9 @@ export function resolveK(k: KMeansOptions['k'], n: number): number {
 }
 
 /** Seed k centres from the rows of x. */
-export function seedCentres(x: Matrix, k: number, rand: () => number, init: KMeansInit = 'auto'): Float32Array {
+export function seedCentres(x: Matrix, k: number, rand: () => number, init: KMeansInit = 'auto', seedTrials?: number): Float32Array {
   const useParallel = init === 'kmeans||' || (init === 'auto' && x.rows >= KMEANS_PARALLEL_FROM);
-  return useParallel ? kmeansParallel(x.data, x.rows, x.cols, k, rand) : kmeansPlusPlus(x.data, x.rows, x.cols, k, rand);
+  return useParallel ? kmeansParallel(x.data, x.rows, x.cols, k, rand) : kmeansPlusPlus(x.data, x.rows, x.cols, k, rand, undefined, seedTrials);
 }
 
 /** Half the distance from each centre to its nearest other centre (Hamerly's s). */
@@ -86,7 +88,7 @@ export function kmeans(x: Matrix, k: number, opts: KMeansRunOptions): KMeansResu
   if (n === 0) throw new Error('k-means needs at least one point');
   k = Math.max(1, Math.min(k, n));
   const rand = mulberry32(opts.seed);
-  const c = seedCentres(x, k, rand, opts.init);
+  const c = seedCentres(x, k, rand, opts.init, opts.seedTrials);
   const xNorms = rowSqNorms(data, n, d);
   const cNorms = rowSqNorms(c, k, d);
   const labels = new Int32Array(n);

@@ -20,9 +20,9 @@ function pickByWeight(w: Float64Array, n: number, r: number): number {
 
 /**
  * Greedy k-means++ over n rows of x (optionally weighted). Returns k centres (k x d). Duplicates are possible when
- * the data has fewer than k distinct points; Lloyd then leaves those clusters empty.
+ * the data has fewer than k distinct points; Lloyd then leaves those clusters empty. trials = 1 is plain k-means++.
  */
-export function kmeansPlusPlus(x: Float32Array, n: number, d: number, k: number, rand: () => number, weights?: Float64Array): Float32Array {
+export function kmeansPlusPlus(x: Float32Array, n: number, d: number, k: number, rand: () => number, weights?: Float64Array, trials = 2 + Math.floor(Math.log(k))): Float32Array {
   const c = new Float32Array(k * d);
   const w = weights ?? new Float64Array(n).fill(1);
   let totalW = 0;
@@ -33,7 +33,6 @@ export function kmeansPlusPlus(x: Float32Array, n: number, d: number, k: number,
   const assign = new Int32Array(n);
   const wd = new Float64Array(n);
   for (let i = 0; i < n; i++) minD[i] = sqDistRow(x, i, c, 0, d);
-  const trials = 2 + Math.floor(Math.log(k));
   const candD = new Float64Array(n);
   const bestCandD = new Float64Array(n);
   const cc = new Float64Array(k);

@@ -4,6 +4,10 @@
  * by k-means and each neighbourhood becomes one parent, whose centroid is the size-weighted mean of its children.
  * Level sizes shrink geometrically from the base cluster count towards `targetTop`.
  *
+ * Centroids wider than `projectDims` are first projected by PCA onto that many axes (neighbourhoods need only the
+ * coarse geometry; level 1 over 10K centroids x 384 dims took over 60 s without it), and k-means at each level is
+ * seeded by plain k-means++ (one candidate per centre), since k is large here (thousands of groups).
+ *
  * Termination is guaranteed, not hoped for (Kura issue #125: 8 levels that did not converge): the level count is
  * fixed up front and capped by `maxLevels`, and every level has strictly fewer clusters than the one below
  * (k-means is asked for fewer groups; empty groups only lower the count). Depth is recorded as the `depth` counter.
@@ -11,6 +15,7 @@
 import type { Matrix, PipelineData, StageContext, StageDefinition } from '../harness/types.js';
 import { clusterCentroids } from './cluster-centroids.js';
 import { kmeans } from './cluster-kmeans.js';
+import { pca } from './reduce-pca.js';
 import { parseVectorField, vectorsFor, type VectorField } from './vector-input.js';
 
 /** Options for the Clio-style hierarchy. */
@@ -21,6 +26,8 @@ export interface ClioOptions {
   maxLevels: number;
   /** Desired average children per parent; sets the level count, within maxLevels. */
   branching: number;
+  /** Project centroids onto this many principal axes first when they are wider (0 = never). */
+  projectDims: number;
   field: VectorField;
 }
 
@@ -36,12 +43,14 @@ export interface ClioHierarchy {
  * Build the hierarchy above base clusters with the given centroids (m x d) and sizes. Base cluster c at level 0 is
  * row c. Exported for tests.
  */
-export function buildClioHierarchy(centroids: Matrix, sizes: ArrayLike<number>, o: Omit<ClioOptions, 'field'> & { seed: number }): ClioHierarchy {
-  const d = centroids.cols;
+export function buildClioHierarchy(centroids: Matrix, sizes: ArrayLike<number>, o: Omit<ClioOptions, 'field' | 'projectDims'> & { seed: number; projectDims?: number }): ClioHierarchy {
   const m0 = centroids.rows;
   const levelSizes = [m0];
   const parents: Int32Array[] = [];
   if (m0 <= o.targetTop || m0 <= 1) return { parents, levelSizes };
+  const projectDims = o.projectDims ?? 32;
+  if (projectDims > 0 && centroids.cols > projectDims && m0 > projectDims) centroids = pca(centroids, projectDims).projected;
+  const d = centroids.cols;
   const levels = Math.max(1, Math.min(o.maxLevels, Math.ceil(Math.log(m0 / o.targetTop) / Math.log(Math.max(o.branching, 1.01)))));
   let cur = new Float64Array(centroids.data);
   let curSizes = Float64Array.from(sizes);
@@ -51,7 +60,7 @@ export function buildClioHierarchy(centroids: Matrix, sizes: ArrayLike<number>, 
     const planned = Math.round(m0 * Math.pow(o.targetTop / m0, l / levels));
     const want = Math.max(1, Math.min(m - 1, Math.max(o.targetTop, planned)));
     const x: Matrix = { rows: m, cols: d, data: Float32Array.from(cur) };
-    const res = kmeans(x, want, { maxIterations: 100, tolerance: 1e-6, seed: o.seed + l, init: 'kmeans++' });
+    const res = kmeans(x, want, { maxIterations: 25, tolerance: 1e-4, seed: o.seed + l, init: 'kmeans++', seedTrials: 1 });
     // Compact the groups that received members; those are the parents.
     const remap = new Int32Array(want).fill(-1);
     let p = 0;
@@ -87,10 +96,12 @@ export const clioMetaClusterer: StageDefinition<ClioOptions> = {
     const targetTop = raw.targetTop ?? 10;
     const maxLevels = raw.maxLevels ?? 4;
     const branching = raw.branching ?? 4;
+    const projectDims = raw.projectDims ?? 32;
+    if (!Number.isInteger(projectDims) || (projectDims as number) < 0) throw new Error('projectDims: must be an integer >= 0 (0 = never project)');
     if (!Number.isInteger(targetTop) || (targetTop as number) < 1) throw new Error('targetTop: must be a positive integer');
     if (!Number.isInteger(maxLevels) || (maxLevels as number) < 1 || (maxLevels as number) > 20) throw new Error('maxLevels: must be an integer in 1..20');
     if (typeof branching !== 'number' || branching <= 1) throw new Error('branching: must be a number > 1');
-    return { targetTop: targetTop as number, maxLevels: maxLevels as number, branching, field: parseVectorField(raw.field) };
+    return { targetTop: targetTop as number, maxLevels: maxLevels as number, branching, projectDims: projectDims as number, field: parseVectorField(raw.field) };
   },
   run(input: PipelineData, opts: ClioOptions, ctx: StageContext) {
     if (!input.labels) throw new Error('meta-cluster/clio needs labels; put a cluster stage before it');

@@ -40,6 +40,8 @@ export interface HardwareSection {
   /** The machine measured, in words. */
   machine: string;
   safetyFactor: number;
+  /** Which stage time the time column sums (scaling.timeMetric). */
+  timeMetric: 'wall' | 'cpu';
   /** The storage format the disk column counts. */
   diskFormat: string | null;
   rows: HardwareRow[];
@@ -61,8 +63,8 @@ function ramCell(r: RunResults, scaling: ScalingSection, scale: number, safety: 
   return { value: e.estimate * safety, low: e.low === null ? null : e.low * safety, high: e.high === null ? null : e.high * safety, basis: e.basis };
 }
 
-function timeCell(r: RunResults, scaling: ScalingSection, scale: number): HardwareCell {
-  const fits = scaling.fits.filter((f) => f.metric === 'wallMs');
+function timeCell(r: RunResults, scaling: ScalingSection, scale: number, metric: 'wall' | 'cpu'): HardwareCell {
+  const fits = scaling.fits.filter((f) => f.metric === (metric === 'cpu' ? 'cpuMs' : 'wallMs'));
   if (!fits.length) return unknown('no wall-time fits');
   const unfitted = [...new Set(r.records.map((x) => `${x.stage}/${x.method}`))].filter((s) => !fits.some((f) => f.stage === s));
   const missing = unfitted.length ? `; excludes ${unfitted.join(', ')} (fewer than two scales ran)` : '';
@@ -80,7 +82,7 @@ function coresCell(ws: WorkerScalingSection | undefined, scale: number): Hardwar
   const stages = ws.stages.map((s) => `${s.stage}/${s.method} ${s.bestSpeedup.toFixed(2)}x at ${s.bestWorkers}`).join('; ');
   return {
     value: best.bestWorkers, basis: scale === best.scale ? 'measured' : 'extrapolated',
-    note: `${atCeiling ? `at least ${best.bestWorkers} (speed-up still rising at this machine's ${ws.cores} cores)` : `${best.bestWorkers} workers gave the best speed-up`}, measured at n=${best.scale}: ${stages}`,
+    note: `${atCeiling ? `at least ${best.bestWorkers} (speed-up still rising at this machine's ${ws.cores} cores)` : `${best.bestWorkers} worker${best.bestWorkers === 1 ? '' : 's'} gave the best speed-up`}, measured at n=${best.scale}: ${stages}`,
   };
 }
 
@@ -145,10 +147,10 @@ export function hardwareSection(r: RunResults, scaling: ScalingSection): Hardwar
     r.breakingPoints.filter((b: BreakingPoint) => ['oom', 'timeout', 'error'].includes(b.kind) && (b.bisection?.failScale ?? b.firstFailingScale) <= scale)
       .map((b) => `${b.stage}/${b.method} (${b.kind} from n=${b.bisection?.failScale ?? b.firstFailingScale})`);
   return {
-    machine: machineLine(r), safetyFactor: spec.safetyFactor, diskFormat,
+    machine: machineLine(r), safetyFactor: spec.safetyFactor, timeMetric: spec.timeMetric, diskFormat,
     rows: scaling.targets.map((scale) => ({
       scale, ramBytes: ramCell(r, scaling, scale, spec.safetyFactor), cores: coresCell(ws, scale), diskBytes: diskCell(storage, diskFormat, scale),
-      timeMs: timeCell(r, scaling, scale), costUsd: costCell(cost, scale), beyondBreakingPoints: broke(scale),
+      timeMs: timeCell(r, scaling, scale, spec.timeMetric), costUsd: costCell(cost, scale), beyondBreakingPoints: broke(scale),
     })),
   };
 }
@@ -165,7 +167,7 @@ function cellText(c: HardwareCell, fmt: (v: number) => string): string {
 export function renderHardwareMarkdown(h: HardwareSection): string[] {
   const out = [
     '## Hardware recommendation', '',
-    `Measured on: ${h.machine}. RAM = pipeline peak RSS × ${h.safetyFactor}; time = single-worker wall time of all stages; ` +
+    `Measured on: ${h.machine}. RAM = pipeline peak RSS × ${h.safetyFactor}; time = single-worker ${h.timeMetric === 'cpu' ? 'CPU' : 'wall'} time of all stages; ` +
       `disk = ${h.diskFormat ? `\`${h.diskFormat}\` storage` : 'storage (not measured)'}. *measured* cells come from this run; *interpolated* and *extrapolated* ones from fitted power laws with 95% prediction intervals.`, '',
     '| conversations | RAM | cores | disk | time | API cost | notes |', '|---|---|---|---|---|---|---|',
   ];
@@ -188,12 +190,12 @@ const csvField = (v: unknown): string => {
 
 /** runs/<id>/hardware.csv: one row per target scale; raw numbers (bytes, ms, USD) and a basis column per quantity. */
 export function renderHardwareCsv(h: HardwareSection): string {
-  const header = ['scale', 'ram_bytes', 'ram_low', 'ram_high', 'ram_basis', 'cores', 'cores_basis', 'disk_bytes', 'disk_basis', 'disk_format', 'time_ms', 'time_low', 'time_high', 'time_basis', 'cost_usd', 'cost_basis', 'machine', 'safety_factor', 'notes'];
+  const header = ['scale', 'ram_bytes', 'ram_low', 'ram_high', 'ram_basis', 'cores', 'cores_basis', 'disk_bytes', 'disk_basis', 'disk_format', 'time_ms', 'time_low', 'time_high', 'time_basis', 'time_metric', 'cost_usd', 'cost_basis', 'machine', 'safety_factor', 'notes'];
   const lines = [header.join(',')];
   for (const r of h.rows) {
     lines.push([
       r.scale, r.ramBytes.value, r.ramBytes.low, r.ramBytes.high, r.ramBytes.basis, r.cores.value, r.cores.basis, r.diskBytes.value, r.diskBytes.basis, h.diskFormat,
-      r.timeMs.value, r.timeMs.low, r.timeMs.high, r.timeMs.basis, r.costUsd.value, r.costUsd.basis, h.machine, h.safetyFactor,
+      r.timeMs.value, r.timeMs.low, r.timeMs.high, r.timeMs.basis, h.timeMetric, r.costUsd.value, r.costUsd.basis, h.machine, h.safetyFactor,
       r.beyondBreakingPoints.length ? `beyond breaking point: ${r.beyondBreakingPoints.join('; ')}` : '',
     ].map(csvField).join(','));
   }

@@ -1,6 +1,6 @@
 /** The quality line of report.md for one scale, and notes on methods with a stated size limit. */
 import type { QualityReport, RunResults } from '../harness/types.js';
-import { AGGLOMERATIVE_MAX_POINTS } from '../pipeline/cluster-agglomerative.js';
+import { AGGLOMERATIVE_HARD_MAX, AGGLOMERATIVE_MAX_POINTS, ML_HCLUST_MAX_POINTS } from '../pipeline/cluster-agglomerative.js';
 
 const f = (v: number | undefined, digits = 3): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
@@ -29,7 +29,7 @@ export function methodLimitLines(r: RunResults): string[] {
   const used = new Set(r.records.map((x) => `${x.stage}/${x.method}`));
   const out: string[] = [];
   if (used.has('cluster/agglomerative')) {
-    out.push(`- cluster/agglomerative (ml-hclust agnes, O(n³) time, O(n²) memory) refuses more than ${AGGLOMERATIVE_MAX_POINTS.toLocaleString('en-US')} points unless the profile raises options.maxPoints.`);
+    out.push(`- cluster/agglomerative refuses more than ${AGGLOMERATIVE_MAX_POINTS.toLocaleString('en-US')} points with its nn-chain backend (O(n²) time, n²/2 float64 distances: 400 MB at 10K; options.maxPoints up to ${AGGLOMERATIVE_HARD_MAX.toLocaleString('en-US')}) and more than ${ML_HCLUST_MAX_POINTS.toLocaleString('en-US')} with backend ml-hclust (O(n³) time).`);
   }
   return out.length ? ['## Method limits', '', ...out, ''] : [];
 }

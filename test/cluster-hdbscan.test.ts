@@ -9,6 +9,8 @@ import { hdbscan, parseHdbscanOptions } from '../pipeline/cluster-hdbscan.js';
 import { hdbscanTsClusterer } from '../pipeline/cluster-hdbscan-ts.js';
 import { spanningTreeWeight } from '../pipeline/hdbscan/mst.js';
 import { primMst } from '../pipeline/hdbscan/mst-prim.js';
+import { boruvkaMst } from '../pipeline/hdbscan/mst-boruvka.js';
+import { computeKnn } from '../pipeline/hdbscan/core-distances.js';
 import { loadStage } from '../pipeline/stage-registry.js';
 import { adjustedRandIndex } from '../pipeline/metrics/adjusted-rand-index.js';
 import { gaussian, mulberry32 } from '../pipeline/seeded-random.js';
@@ -98,14 +100,18 @@ test('MST weight equals a brute-force Prim on the full mutual-reachability matri
 
 test("MST weight is exact on clustered data, where Borůvka's late rounds use centroid bounds", async () => {
   // 12 blobs in 1,536 points: the last rounds have <= n/64 components, so the triangle-inequality skips and the
-  // rim-first order run. The Prim path also runs split over two threads.
+  // rim-first order run. Both MSTs also run split over two threads.
   for (const [d, algorithm] of [[3, 'kdtree'], [8, 'kdtree'], [24, 'brute']] as const) {
     const x = makeBlobs({ n: 1536, d, centers: 12, seed: d, std: 1.5 }).x;
     const res = await hdbscan(x, { minClusterSize: 10, algorithm, threads: 1 });
     const want = bruteForceMstWeight(x, 10);
     const got = spanningTreeWeight(res.spanningTree);
     assert.ok(Math.abs(got - want) <= 1e-6 * want, `${algorithm} d=${d}: MST weight ${got} vs brute force ${want}`);
-    if (algorithm === 'brute') {
+    if (algorithm === 'kdtree') {
+      const split = await boruvkaMst(await computeKnn(x.data, x.rows, d, 10, { algorithm, threads: 1 }), 2);
+      assert.equal(split.threads, 2);
+      assert.ok(Math.abs(spanningTreeWeight(split) - want) <= 1e-6 * want, `two-thread Borůvka: ${spanningTreeWeight(split)} vs ${want}`);
+    } else {
       const coreSq = Float64Array.from(res.coreDistances, (c) => c * c);
       const split = await primMst(x.data, x.rows, d, coreSq, 2);
       assert.equal(split.threads, 2);

@@ -9,17 +9,42 @@ import { umapProjector } from '../pipeline/project-umap.js';
 import { makeBlobs } from '../generators/gaussian-blobs.js';
 import { adjustedRandIndex } from '../pipeline/metrics/adjusted-rand-index.js';
 import { packTexts } from '../pipeline/text-column.js';
+import { mulberry32 } from '../pipeline/seeded-random.js';
+import { nnChainLinkage } from '../pipeline/nn-chain-linkage.js';
 import { loadStage } from '../pipeline/stage-registry.js';
 
 const ctx: StageContext = { seed: 4, sample() {}, count() {}, observe() {} };
 
 test('agglomerative (ward and average) recovers separated blobs; refuses above its limit with a clear message', async () => {
   const b = makeBlobs({ n: 300, d: 10, centers: 5, std: 0.5, seed: 8 });
-  for (const linkage of ['ward', 'average'] as const) assert.equal(adjustedRandIndex(b.truth, agglomerative(b.x, 5, linkage)), 1, linkage);
+  for (const linkage of ['ward', 'average'] as const) {
+    for (const backend of ['nn-chain', 'ml-hclust'] as const) assert.equal(adjustedRandIndex(b.truth, agglomerative(b.x, 5, linkage, backend)), 1, `${linkage} ${backend}`);
+  }
   const opts = agglomerativeClusterer.parseOptions!({ k: 5, maxPoints: 200 });
-  assert.throws(() => agglomerativeClusterer.run({ n: 300, embeddings: b.x }, opts, ctx), /refuses 300 points: its limit is 200 \(ml-hclust agnes is O\(n³\)/);
+  assert.throws(() => agglomerativeClusterer.run({ n: 300, embeddings: b.x }, opts, ctx), /refuses 300 points: its limit is 200 \(nn-chain keeps n²\/2 float64 distances/);
+  const lib = agglomerativeClusterer.parseOptions!({ k: 5, backend: 'ml-hclust', maxPoints: 100 });
+  assert.throws(() => agglomerativeClusterer.run({ n: 300, embeddings: b.x }, lib, ctx), /ml-hclust agnes is O\(n³\) time; at most 2000/);
   assert.equal(agglomerativeClusterer.parseOptions!({}).maxPoints, AGGLOMERATIVE_MAX_POINTS);
+  assert.throws(() => agglomerativeClusterer.parseOptions!({ backend: 'ml-hclust', maxPoints: 5000 }), /maxPoints: must be an integer in 2..2000 for backend ml-hclust/);
   assert.throws(() => agglomerativeClusterer.parseOptions!({ linkage: 'single' }), /linkage: must be ward or average/);
+});
+
+test('NN-chain linkage gives the same partitions as ml-hclust on random data', () => {
+  const r = mulberry32(12);
+  const x = { rows: 160, cols: 3, data: Float32Array.from({ length: 480 }, () => r()) };
+  for (const linkage of ['ward', 'average'] as const) {
+    for (const k of [2, 4, 9, 25]) {
+      const ours = agglomerative(x, k, linkage, 'nn-chain');
+      const lib = agglomerative(x, k, linkage, 'ml-hclust');
+      assert.equal(new Set(ours).size, k);
+      assert.equal(adjustedRandIndex(lib, ours), 1, `${linkage} k=${k}`);
+    }
+  }
+  // Ward heights are scipy's: two points at distance 2 merge at height 2.
+  const two = nnChainLinkage({ rows: 3, cols: 1, data: Float32Array.from([0, 2, 10]) }, 'ward');
+  assert.equal(two[0].height, 2);
+  // Merging {0,2} (centroid 1) with {10}: sqrt(2 * 2 * 1 / 3) * distance(1, 10) = sqrt(4/3) * 9.
+  assert.ok(Math.abs(two[1].height - Math.sqrt(4 / 3) * 9) < 1e-9, `${two[1].height}`);
 });
 
 test('library and mini-batch k-means stages label separated blobs', async () => {

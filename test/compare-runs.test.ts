@@ -6,6 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { sweepCommand } from '../harness/commands/sweep-command.js';
 import { compareCommand } from '../harness/commands/compare-command.js';
 import { compareRuns } from '../harness/run-comparison.js';
@@ -124,4 +126,19 @@ test('profile thresholds override the defaults; a bad expression is named; a new
   const c = compareRuns(r, broken);
   assert.ok(c.regressions.some((x) => x.cell === 'cluster/kmeans@400' && x.metric === 'status' && /ok -> oom/.test(x.note!)));
   assert.ok(c.warnings.some((w) => /different machine/.test(w)));
+});
+
+test('the compare CLI exits 1 on a regression (naming the threshold) and 0 on an identical run', async () => {
+  const r = await realRun();
+  const cli = fileURLToPath(new URL('../harness/cli.js', import.meta.url));
+  const base = saveRun(r, 'cli-base');
+  const slow = spawnSync(process.execPath, [cli, 'compare', base, saveRun(variant(r, { repeats: 1, noise: 0, seed: 1, slower: doubleCluster }), 'cli-slow')], { encoding: 'utf8' });
+  assert.equal(slow.status, 1, slow.stderr);
+  assert.match(slow.stderr, /regression: cluster\/kmeans@400 wall_p50: 2\.000x breaks threshold \*\.wall_p50: "<1\.10x"/);
+  assert.match(slow.stdout, /\*\*Verdict: REGRESSION\.\*\*/);
+  const same = spawnSync(process.execPath, [cli, 'compare', base, saveRun(clone(r), 'cli-same')], { encoding: 'utf8' });
+  assert.equal(same.status, 0, same.stderr);
+  const missing = spawnSync(process.execPath, [cli, 'compare', base, join(dir, 'nope')], { encoding: 'utf8' });
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /nope: no such run directory or results\.json/);
 });

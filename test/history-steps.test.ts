@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { detectSteps } from '../harness/step-detection.js';
 import { sweepCommand } from '../harness/commands/sweep-command.js';
 import { historyCommand } from '../harness/commands/history-command.js';
@@ -14,6 +14,10 @@ import { openHistory } from '../harness/history-database.js';
 import type { RunResults } from '../harness/types.js';
 import { mulberry32, gaussian } from '../pipeline/seeded-random.js';
 import { tempDir, writeProfile } from './test-helpers.js';
+import { checkReportInBrowser, chromiumMissingMessage, chromiumPath } from '../reports/browser-check.js';
+
+const browserSkip = !existsSync(chromiumPath()) && process.env.CI !== 'true' ? chromiumMissingMessage(chromiumPath()) : false;
+let historyHtml: string | undefined;
 
 const noisy = (n: number, level: number, sd: number, seed: number): number[] => {
   const r = mulberry32(seed);
@@ -78,7 +82,8 @@ stages:
   const embed = trends.find((t) => t.cell === 'embed/hashing@200')!;
   assert.deepEqual(embed.steps, [], 'one wild night is not a step');
   assert.ok(existsSync(join(dir, 'history', 'timelines', '2026-11-14-nightly.parquet')));
-  const html = readFileSync(files.find((f) => f.endsWith('history.html'))!, 'utf8');
+  historyHtml = files.find((f) => f.endsWith('history.html'))!;
+  const html = readFileSync(historyHtml, 'utf8');
   assert.match(html, /<svg/);
   assert.match(html, /step 1\.6\dx at 2026-11-09-nightly/);
   // The Parquet timelines are real Parquet: DuckDB reads them back.
@@ -89,4 +94,12 @@ stages:
   } finally {
     h.close();
   }
+});
+
+test('history.html renders its trend charts in headless Chromium', { skip: browserSkip }, async () => {
+  assert.ok(historyHtml, 'the history test above wrote history.html');
+  const res = await checkReportInBrowser(historyHtml, join(dirname(historyHtml), 'history-screenshot.png'));
+  assert.deepEqual(res.consoleErrors, []);
+  assert.deepEqual(res.networkRequests, []);
+  assert.ok(res.charts.length >= 1 && res.charts.every((c) => c.shapes > 10 && c.width > 100), JSON.stringify(res.charts));
 });

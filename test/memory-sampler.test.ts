@@ -30,6 +30,9 @@ test('a stage in a real worker gets an RSS timeline sized by its wall time, and 
     assert.ok(record.rssTimeline.length >= expected * 0.4 && record.rssTimeline.length <= expected + 3, `${record.rssTimeline.length} points for ${record.wallMs.toFixed(0)} ms at 10 ms`);
     assert.ok(record.workerMemory.length >= 2 && record.workerMemory[0].label === 'start');
     assert.ok(record.gc !== undefined && record.eventLoopUtilization !== undefined && record.cpuUserMs > 0);
+    const off = { ...profile, sampling: { intervalMs: 0 } };
+    const { record: quiet } = await runStageOnce(pool, profile.stages[0], off, { n: 3000 }, 3000, 0);
+    assert.equal(quiet.rssTimeline.length, 2, 'sampling off: start and end readings only');
   } finally {
     await pool.destroy();
   }

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EigenvalueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
-import { covarianceMatrix, pca } from '../pipeline/reduce-pca.js';
+import { pca } from '../pipeline/reduce-pca.js';
+import { columnMeans, covarianceMatrix, covarianceMatrixParallel } from '../pipeline/covariance-kernel.js';
 import { runMlPca } from '../pipeline/reduce-ml-pca.js';
 import { gaussian, mulberry32 } from '../pipeline/seeded-random.js';
 import type { Matrix } from '../harness/types.js';
@@ -67,5 +68,17 @@ test('PCA projection agrees with ml-pca up to sign', () => {
     for (let i = 0; i < x.rows; i++) {
       assert.ok(Math.abs(ours.projected.data[i * 3 + c] - sign * lib.projected.data[i * 3 + c]) < 1e-3, `row ${i} component ${c}`);
     }
+  }
+});
+
+test('covariance split across worker threads equals the one-thread result', async () => {
+  const x = correlated(20_011, 201, 4);
+  const mean = columnMeans(x);
+  const one = covarianceMatrix(x, mean);
+  const two = await covarianceMatrixParallel(x, mean, 2);
+  const three = await covarianceMatrixParallel(x, mean, 3);
+  for (let i = 0; i < one.length; i++) {
+    assert.ok(Math.abs(one[i] - two[i]) < 1e-9 * Math.max(1, Math.abs(one[i])), `entry ${i}: ${one[i]} vs ${two[i]}`);
+    assert.ok(Math.abs(one[i] - three[i]) < 1e-9 * Math.max(1, Math.abs(one[i])), `entry ${i}: ${one[i]} vs ${three[i]}`);
   }
 });

@@ -102,3 +102,13 @@ test('a CLI sweep killed with SIGKILL mid-run resumes to the same results', asyn
   assert.deepEqual(cellKeys(resumed), cellKeys(read(fullDir)));
   assert.deepEqual(await labelsByScale(killedDir), await labelsByScale(fullDir));
 });
+
+test('checkpoints.keep: resume deletes a scale\'s checkpoint files once the scale is complete', async () => {
+  const dir = tempDir();
+  const profile = writeProfile(PROFILE.replace('storage: { enabled: true, formats: [arrow, arrow-zstd] }', 'checkpoints: { keep: resume }'), dir);
+  const { runDir } = await sweepCommand({ profile, out: join(dir, 'runs'), quiet: true });
+  const m = read(runDir).sections.checkpoints as CheckpointManifest;
+  assert.equal(m.cells.length, 6);
+  assert.ok(m.cells.every((c) => c.file === undefined && (c.bytes ?? 0) > 0), JSON.stringify(m.cells[0]));
+  assert.ok(!existsSync(join(runDir, 'checkpoints', 'n150')) && !existsSync(join(runDir, 'checkpoints', 'n400')));
+});

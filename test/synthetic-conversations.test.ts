@@ -28,13 +28,16 @@ test('the taxonomy has >= 20 domains, >= 200 intents and >= 3 languages, all fro
   for (const i of tax.intents) assert.match(i.id, /^[a-z0-9-]+\/[a-z0-9-]+$/);
 });
 
-test('same seed and options give byte-identical Arrow and JSONL files; another seed differs', async () => {
+test('same seed and options give byte-identical Arrow and JSONL files (any worker count); another seed differs', async () => {
   const dir = tempDir();
   const g = { n: 300, seed: 11, batchSize: 64 };
   for (const ext of ['arrow', 'jsonl']) {
     const a = await generateToFile({ out: join(dir, `a.${ext}`), generator: g });
     const b = await generateToFile({ out: join(dir, `b.${ext}`), generator: g });
     const c = await generateToFile({ out: join(dir, `c.${ext}`), generator: { ...g, seed: 12 } });
+    const w = await generateToFile({ out: join(dir, `w.${ext}`), generator: g, workers: 2, stats: true });
+    assert.equal(sha(w.path), sha(a.path), `${ext}: 2 generation workers write the same bytes as the main thread`);
+    assert.equal(w.stats?.conversations, 300);
     assert.equal(a.conversations, 300);
     assert.ok(a.bytes > 300 * 1000, `${ext}: ${a.bytes} bytes`);
     assert.equal(sha(a.path), sha(b.path), `${ext}: same seed, same bytes`);

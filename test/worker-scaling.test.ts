@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runWorkerScaling } from '../harness/worker-scaling.js';
+import { runWorkerScaling, workerCounts } from '../harness/worker-scaling.js';
 import { runConcurrentPipelines } from '../harness/concurrent-pipelines.js';
 import { validateProfile } from '../harness/profile-loader.js';
 import { createProgressReporter } from '../harness/progress-reporter.js';
@@ -42,4 +42,13 @@ test('pipelines at once reports throughput and memory per pipeline count', async
   }
   assert.equal(s.points[0].relativeThroughput, 1);
   assert.ok(s.points[1].sumPeakHeapBytes > s.points[0].sumPeakHeapBytes, 'two pipelines hold two sets of worker heaps');
+});
+
+test('worker counts: powers of two up to the core count for splittable stages; 1 and max otherwise', () => {
+  assert.deepEqual(workerCounts(1, true), [1]);
+  assert.deepEqual(workerCounts(2, true), [1, 2]);
+  assert.deepEqual(workerCounts(12, true), [1, 2, 4, 8, 12]);
+  assert.deepEqual(workerCounts(16, true), [1, 2, 4, 8, 16]);
+  assert.deepEqual(workerCounts(16, false), [1, 16]);
+  assert.deepEqual(workerCounts(1, false), [1]);
 });

@@ -51,7 +51,7 @@ export interface SweepCommandOptions {
 /** Run a sweep from CLI options; returns the run directory. */
 export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir: string; results: RunResults }> {
   const resumed = opts.resume !== undefined ? loadSweepResume(opts.resume) : undefined;
-  if (resumed && (opts.scales !== undefined || opts.seed !== undefined)) throw new Error('--resume continues a run with its own profile; drop --scales and --seed');
+  if (resumed && (opts.scales !== undefined || opts.seed !== undefined || opts.input !== undefined)) throw new Error('--resume continues a run with its own profile and input; drop --scales, --seed and --input');
   const { path, profile: loaded } = resumed
     ? { path: resolve(resumed.prior.profilePath), profile: await validateProfile(resumed.prior.profile, `${join(opts.resume!, 'results.json')}: profile`) }
     : await loadProfile(opts.profile);

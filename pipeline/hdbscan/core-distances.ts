@@ -171,7 +171,7 @@ export async function computeKnn(x: Float32Array, n: number, d: number, k: numbe
     job = { mode: 'kdtree', n, d, k, data: tree.data, tree, outD2: sharedFloat64(n * k), outIdx: sharedInt32(n * k), helperD2: [], helperIdx: [], next: sharedInt32(1), chunk: 512 };
   } else {
     const data = sharedFloat32(n * d);
-    data.set(x);
+    data.set(x.subarray(0, n * d));
     const norms = sharedFloat64(n);
     norms.set(rowSqNorms(data, n, d));
     job = { mode: 'brute', n, d, k, data, norms, outD2: sharedFloat64(n * k), outIdx: sharedInt32(n * k), helperD2: [], helperIdx: [], next: sharedInt32(1), chunk: TILE };

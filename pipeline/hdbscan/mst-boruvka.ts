@@ -16,8 +16,11 @@ import type { KnnResult } from './core-distances.js';
 import { nodeLowerSqDist, type KdTree } from './kd-tree.js';
 import type { SpanningTree } from './mst.js';
 import { UnionFind } from './union-find.js';
+import { sharedFloat64, sharedInt32 } from './shared-arrays.js';
+import { Worker } from 'node:worker_threads';
 
-class ComponentSearch {
+/** Nearest point of another component in mutual reachability, from one point of the tree. */
+export class ComponentSearch {
   q = 0;
   qc = 0;
   cq = 0;
@@ -136,11 +139,13 @@ function pivotBounds(t: KdTree, group: Int32Array, comp: Int32Array, nodeComp: I
     counts[s]++;
     for (let j = 0; j < d; j++) sums[s * d + j] += data[i * d + j];
   }
-  for (let s = 0; s < groups; s++) for (let j = 0; j < d; j++) sums[s * d + j] /= counts[s];
+  // Centroids rounded to float32 once, and used both for R and for |q - c|, so the bound is consistent.
+  const centre = new Float32Array(groups * d);
+  for (let s = 0; s < groups; s++) for (let j = 0; j < d; j++) centre[s * d + j] = sums[s * d + j] / counts[s];
   const outside = new OutsideSearch(t, comp, nodeComp);
   const radiusOut = new Float64Array(groups);
   for (let s = 0; s < groups; s++) {
-    outside.v = Float32Array.from(sums.subarray(s * d, s * d + d));
+    outside.v = centre.subarray(s * d, s * d + d);
     outside.c = compOf[s];
     outside.best = Infinity;
     outside.visit(0);
@@ -151,10 +156,10 @@ function pivotBounds(t: KdTree, group: Int32Array, comp: Int32Array, nodeComp: I
   for (let i = 0; i < n; i++) {
     const o = slotOf[i] * d;
     let v = 0;
-    for (let j = 0; j < d; j++) { const u = data[i * d + j] - sums[o + j]; v += u * u; }
+    for (let j = 0; j < d; j++) { const u = data[i * d + j] - centre[o + j]; v += u * u; }
     dist[i] = v;
     const r = radiusOut[slotOf[i]] - Math.sqrt(v);
-    // Shrink a little so float32 rounding of the centroid never overstates the bound.
+    // Shrink a little so rounding in the two square roots never overstates the bound.
     reach[i] = r > 0 ? r * r * (1 - 1e-9) : 0;
   }
   return { reach, dist };
@@ -178,13 +183,97 @@ function rimFirst(dist: Float64Array): Int32Array {
   return order;
 }
 
-/** MST of the mutual-reachability graph from a kd-tree kNN pass; edges are returned over input rows. */
-export function boruvkaMst(knn: KnnResult, onRound?: (round: number, components: number) => void): SpanningTree {
+/** State of one Borůvka run shared by its threads (every array on SharedArrayBuffer). */
+export interface BoruvkaShared {
+  tree: KdTree;
+  coreSq: Float64Array;
+  comp: Int32Array;
+  nodeComp: Int32Array;
+  nodeMinCore: Float64Array;
+  /** Per point: lower bound on its lightest edge out of its component; last outside neighbour and its distance². */
+  lower: Float64Array;
+  lastTo: Int32Array;
+  lastD2: Float64Array;
+  /** The order points are claimed in this round. */
+  order: Int32Array;
+  /** Per thread: each component's best edge found by that thread (merged after the round). */
+  best: Float64Array[];
+  from: Int32Array[];
+  to: Int32Array[];
+  /** [round generation (-1 = stop), next chunk, helpers done]. */
+  ctrl: Int32Array;
+}
+
+const CHUNK = 1024;
+
+/** One thread's share of a round: claim chunks of `order` and search from each point. */
+export function runBoruvkaQueries(s: BoruvkaShared, part: number, search?: ComponentSearch): void {
+  const { coreSq, comp, lower, lastTo, lastD2, order, ctrl } = s;
+  const t = s.tree;
+  const { n, d, data } = t;
+  const compBest = s.best[part], compFrom = s.from[part], compTo = s.to[part];
+  const srch = search ?? new ComponentSearch(t, coreSq, comp, s.nodeComp, s.nodeMinCore);
+  for (;;) {
+    const i0 = Atomics.add(ctrl, 1, CHUNK);
+    if (i0 >= n) return;
+    for (let i = i0, ie = Math.min(n, i0 + CHUNK); i < ie; i++) {
+      const q = order[i];
+      const c = comp[q];
+      const b0 = compBest[c];
+      if (lower[q] >= b0) continue;
+      srch.q = q;
+      srch.qc = c;
+      srch.cq = coreSq[q];
+      srch.best = b0;
+      srch.bestTo = -1;
+      srch.visit(0);
+      if (srch.bestTo >= 0) {
+        const p = srch.bestTo;
+        lower[q] = srch.best;
+        lastTo[q] = p;
+        let v = 0;
+        for (let j = 0, qo = q * d, po = p * d; j < d; j++) { const u = data[qo + j] - data[po + j]; v += u * u; }
+        lastD2[q] = v;
+        compBest[c] = srch.best;
+        compFrom[c] = q;
+        compTo[c] = p;
+      } else if (b0 > lower[q]) {
+        // Nothing outside the component is closer than b0 (for q, in mutual reachability).
+        lower[q] = b0;
+      }
+    }
+  }
+}
+
+/** Helper-thread loop: run each round's queries until told to stop. */
+export function boruvkaHelperLoop(s: BoruvkaShared, part: number): void {
+  const search = new ComponentSearch(s.tree, s.coreSq, s.comp, s.nodeComp, s.nodeMinCore);
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(s.ctrl, 0, seen);
+    const gen = Atomics.load(s.ctrl, 0);
+    if (gen < 0) return;
+    seen = gen;
+    runBoruvkaQueries(s, part, search);
+    Atomics.add(s.ctrl, 2, 1);
+    Atomics.notify(s.ctrl, 2);
+  }
+}
+
+/**
+ * MST of the mutual-reachability graph from a kd-tree kNN pass; edges are returned over input rows. Each round's
+ * searches are split over `threads` threads; each keeps private per-component bests (a shared one would lose
+ * updates to races), merged after the round, so the result is exact whatever the interleaving.
+ */
+export async function boruvkaMst(knn: KnnResult, threads = 1, onRound?: (round: number, components: number) => void): Promise<SpanningTree & { threads: number }> {
   const t = knn.tree;
   if (!t) throw new Error('boruvkaMst needs the kd-tree kNN result');
   const { n, nNodes, firstLeaf, start, end } = t;
-  const { coreSq, knnIdx, knnD2, k } = knn;
-  const nodeMinCore = new Float64Array(nNodes);
+  const { knnIdx, knnD2, k } = knn;
+  const parties = Math.max(1, Math.min(threads, 8));
+  const coreSq = sharedFloat64(n);
+  coreSq.set(knn.coreSq);
+  const nodeMinCore = sharedFloat64(nNodes);
   for (let node = nNodes - 1; node >= 0; node--) {
     if (node >= firstLeaf) {
       let m = Infinity;
@@ -194,113 +283,124 @@ export function boruvkaMst(knn: KnnResult, onRound?: (round: number, components:
       nodeMinCore[node] = Math.min(nodeMinCore[2 * node + 1], nodeMinCore[2 * node + 2]);
     }
   }
-  const comp = new Int32Array(n);
+  const comp = sharedInt32(n);
   for (let i = 0; i < n; i++) comp[i] = i;
-  // Lower bound on each point's lightest edge to another component (squared).
-  const lower = Float64Array.from(coreSq);
-  // The outside neighbour each point found last (and its squared distance), reused as a candidate next round.
-  const lastTo = new Int32Array(n).fill(-1);
-  const lastD2 = new Float64Array(n);
-  const nodeComp = new Int32Array(nNodes);
+  const lower = sharedFloat64(n);
+  lower.set(coreSq);
+  const lastTo = sharedInt32(n).fill(-1);
+  const shared: BoruvkaShared = {
+    tree: t, coreSq, comp, nodeComp: sharedInt32(nNodes), nodeMinCore, lower, lastTo, lastD2: sharedFloat64(n), order: sharedInt32(n),
+    best: Array.from({ length: parties }, () => sharedFloat64(n)),
+    from: Array.from({ length: parties }, () => sharedInt32(n)),
+    to: Array.from({ length: parties }, () => sharedInt32(n)),
+    ctrl: sharedInt32(3),
+  };
+  const { nodeComp, lastD2, order, ctrl } = shared;
+  const compBest = shared.best[0], compFrom = shared.from[0], compTo = shared.to[0];
   const uf = new UnionFind(n);
-  const compBest = new Float64Array(n);
-  const compFrom = new Int32Array(n);
-  const compTo = new Int32Array(n);
   const from = new Int32Array(Math.max(0, n - 1));
   const to = new Int32Array(Math.max(0, n - 1));
   const weight = new Float64Array(Math.max(0, n - 1));
+  const url = new URL('./boruvka-worker.js', import.meta.url);
+  const workers = Array.from({ length: parties - 1 }, (_, i) => new Worker(url, { workerData: { shared, part: i + 1 } }));
+  const failure = new Promise<never>((_, reject) => {
+    for (const w of workers) {
+      w.once('error', reject);
+      w.once('exit', (code) => code !== 0 && reject(new Error(`Borůvka helper thread exited with code ${code}`)));
+    }
+  });
+  failure.catch(() => undefined);
   const search = new ComponentSearch(t, coreSq, comp, nodeComp, nodeMinCore);
   let edges = 0;
   let components = n;
   let prevComp: Int32Array | null = null;
-  for (let round = 1; edges < n - 1; round++) {
-    for (let node = nNodes - 1; node >= 0; node--) {
-      if (node >= firstLeaf) {
-        let c = comp[start[node]];
-        for (let p = start[node] + 1; p < end[node]; p++) if (comp[p] !== c) { c = -1; break; }
-        nodeComp[node] = c;
+  try {
+    for (let round = 1; edges < n - 1; round++) {
+      for (let node = nNodes - 1; node >= 0; node--) {
+        if (node >= firstLeaf) {
+          let c = comp[start[node]];
+          for (let p = start[node] + 1; p < end[node]; p++) if (comp[p] !== c) { c = -1; break; }
+          nodeComp[node] = c;
+        } else {
+          const a = nodeComp[2 * node + 1];
+          nodeComp[node] = a !== -1 && a === nodeComp[2 * node + 2] ? a : -1;
+        }
+      }
+      compBest.fill(Infinity);
+      // Pre-pass: seed every component's bound from the kNN lists and from each point's last outside neighbour
+      // (still a valid edge when that neighbour is in another component), so searches start with a tight bound.
+      for (let q = 0; q < n; q++) {
+        const c = comp[q];
+        const cq = coreSq[q];
+        let best = compBest[c];
+        if (lower[q] >= best) continue;
+        let bestTo = -1;
+        for (let o = q * k, oe = o + k; o < oe; o++) {
+          const p = knnIdx[o];
+          if (p < 0 || comp[p] === c) continue;
+          const cp = coreSq[p];
+          const s = knnD2[o];
+          const m = s > cq ? (s > cp ? s : cp) : cq > cp ? cq : cp;
+          if (m < best) { best = m; bestTo = p; }
+        }
+        const p = lastTo[q];
+        if (p >= 0 && comp[p] !== c && lastD2[q] < best) {
+          const cp = coreSq[p];
+          const s = lastD2[q];
+          const m = s > cq ? (s > cp ? s : cp) : cq > cp ? cq : cp;
+          if (m < best) { best = m; bestTo = p; }
+        }
+        if (bestTo >= 0) { compBest[c] = best; compFrom[c] = q; compTo[c] = bestTo; }
+      }
+      if (components <= n / 64) {
+        const own = pivotBounds(t, comp, comp, nodeComp);
+        for (let i = 0; i < n; i++) if (own.reach[i] > lower[i]) lower[i] = own.reach[i];
+        if (prevComp) {
+          const pieces = pivotBounds(t, prevComp, comp, nodeComp);
+          for (let i = 0; i < n; i++) if (pieces.reach[i] > lower[i]) lower[i] = pieces.reach[i];
+        }
+        order.set(rimFirst(own.dist));
       } else {
-        const a = nodeComp[2 * node + 1];
-        nodeComp[node] = a !== -1 && a === nodeComp[2 * node + 2] ? a : -1;
+        for (let i = 0; i < n; i++) order[i] = i;
       }
-    }
-    compBest.fill(Infinity);
-    // Pre-pass: seed every component's bound from the kNN lists and from each point's last outside neighbour
-    // (still a valid edge when that neighbour is in another component), so searches start with a tight bound.
-    for (let q = 0; q < n; q++) {
-      const c = comp[q];
-      const cq = coreSq[q];
-      let best = compBest[c];
-      if (lower[q] >= best) continue;
-      let bestTo = -1;
-      for (let o = q * k, oe = o + k; o < oe; o++) {
-        const p = knnIdx[o];
-        if (p < 0 || comp[p] === c) continue;
-        const cp = coreSq[p];
-        const s = knnD2[o];
-        const m = s > cq ? (s > cp ? s : cp) : cq > cp ? cq : cp;
-        if (m < best) { best = m; bestTo = p; }
+      prevComp = comp.slice();
+      for (let p = 1; p < parties; p++) {
+        shared.best[p].set(compBest);
+        shared.from[p].set(compFrom);
+        shared.to[p].set(compTo);
       }
-      const p = lastTo[q];
-      if (p >= 0 && comp[p] !== c && lastD2[q] < best) {
-        const cp = coreSq[p];
-        const s = lastD2[q];
-        const m = s > cq ? (s > cp ? s : cp) : cq > cp ? cq : cp;
-        if (m < best) { best = m; bestTo = p; }
+      Atomics.store(ctrl, 1, 0);
+      Atomics.store(ctrl, 2, 0);
+      if (parties > 1) {
+        Atomics.add(ctrl, 0, 1);
+        Atomics.notify(ctrl, 0);
       }
-      if (bestTo >= 0) { compBest[c] = best; compFrom[c] = q; compTo[c] = bestTo; }
-    }
-    let order: Int32Array | null = null;
-    if (components <= n / 64) {
-      const own = pivotBounds(t, comp, comp, nodeComp);
-      for (let i = 0; i < n; i++) if (own.reach[i] > lower[i]) lower[i] = own.reach[i];
-      if (prevComp) {
-        const pieces = pivotBounds(t, prevComp, comp, nodeComp);
-        for (let i = 0; i < n; i++) if (pieces.reach[i] > lower[i]) lower[i] = pieces.reach[i];
+      runBoruvkaQueries(shared, 0, search);
+      for (let done = Atomics.load(ctrl, 2); done < parties - 1; done = Atomics.load(ctrl, 2)) Atomics.wait(ctrl, 2, done);
+      for (let p = 1; p < parties; p++) {
+        const b = shared.best[p], f = shared.from[p], tt = shared.to[p];
+        for (let c = 0; c < n; c++) {
+          if (b[c] < compBest[c]) { compBest[c] = b[c]; compFrom[c] = f[c]; compTo[c] = tt[c]; }
+        }
       }
-      order = rimFirst(own.dist);
-    }
-    prevComp = comp.slice();
-    for (let i = 0; i < n; i++) {
-      const q = order ? order[i] : i;
-      const c = comp[q];
-      const cq = coreSq[q];
-      const b0 = compBest[c];
-      if (lower[q] >= b0) continue;
-      search.q = q;
-      search.qc = c;
-      search.cq = cq;
-      search.best = b0;
-      search.bestTo = -1;
-      search.visit(0);
-      if (search.bestTo >= 0) {
-        const p = search.bestTo;
-        lower[q] = search.best;
-        lastTo[q] = p;
-        let s = 0;
-        for (let j = 0, qo = q * t.d, po = p * t.d; j < t.d; j++) { const u = t.data[qo + j] - t.data[po + j]; s += u * u; }
-        lastD2[q] = s;
-        compBest[c] = search.best;
-        compFrom[c] = q;
-        compTo[c] = p;
-      } else if (b0 > lower[q]) {
-        // Nothing outside the component is closer than b0 (for q, in mutual reachability).
-        lower[q] = b0;
+      const before = edges;
+      for (let c = 0; c < n; c++) {
+        if (comp[c] !== c || compBest[c] === Infinity) continue;
+        if (uf.union(compFrom[c], compTo[c]) === -1) continue;
+        from[edges] = t.perm[compFrom[c]];
+        to[edges] = t.perm[compTo[c]];
+        weight[edges] = Math.sqrt(compBest[c]);
+        edges++;
       }
+      if (edges === before) throw new Error(`Borůvka made no progress in round ${round} (${n - edges} components left)`);
+      for (let i = 0; i < n; i++) comp[i] = uf.find(i);
+      components = n - edges;
+      onRound?.(round, components);
     }
-    const before = edges;
-    for (let c = 0; c < n; c++) {
-      if (comp[c] !== c || compBest[c] === Infinity) continue;
-      if (uf.union(compFrom[c], compTo[c]) === -1) continue;
-      from[edges] = t.perm[compFrom[c]];
-      to[edges] = t.perm[compTo[c]];
-      weight[edges] = Math.sqrt(compBest[c]);
-      edges++;
-    }
-    if (edges === before) throw new Error(`Borůvka made no progress in round ${round} (${n - edges} components left)`);
-    for (let i = 0; i < n; i++) comp[i] = uf.find(i);
-    components = n - edges;
-    onRound?.(round, components);
+  } finally {
+    Atomics.store(ctrl, 0, -1);
+    Atomics.notify(ctrl, 0);
+    await Promise.all(workers.map((w) => w.terminate()));
   }
-  return { from, to, weight };
+  return { from, to, weight, threads: parties };
 }
