@@ -32,7 +32,7 @@ TOOL ?= cpu-prof
 profile: build
 	$(NODE) dist/harness/cli.js profile --stage $(STAGE) --scale $(SCALE) --tool $(TOOL) --profile $(PROFILE)
 
-# The nightly loop locally (see README, "Nightly runs"): sweep profiles/nightly.yaml, append to the history,
+# The nightly loop locally (see README, "History, trends and the nightly loop"): sweep profiles/nightly.yaml, append to the history,
 # compare with the last passing run; exits 1 on a regression.
 nightly: build
 	bash scripts/nightly.sh

@@ -1,7 +1,8 @@
 /**
  * Synthetic conversations to disk and back: generation throughput and peak RSS at 100K (and 1M with BENCH_LARGE=1)
  * to Arrow IPC and to JSONL, then import throughput of the 100K-line JSONL (scan + validate, then read every line
- * back as a sample). Each cell runs in its own child process so its peak RSS (getrusage maxRSS) is its own.
+ * back as a sample). Each cell runs in its own child process so its peak RSS (getrusage maxRSS) is its own and
+ * covers the 2 generation worker threads (generateToFile's default from 20K conversations); CPU is all threads.
  * Target: 1M conversations in <= 2 min on 2 cores with peak RSS <= 500 MB while streaming to disk.
  */
 import { fileURLToPath } from 'node:url';

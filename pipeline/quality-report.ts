@@ -15,6 +15,7 @@ import { clusterSizeDistribution } from './metrics/cluster-size-distribution.js'
 import { silhouetteScore } from './metrics/silhouette.js';
 import { daviesBouldin } from './metrics/davies-bouldin.js';
 import { calinskiHarabasz } from './metrics/calinski-harabasz.js';
+import { pickVectors, type VectorField } from './vector-input.js';
 
 /** Options for quality scoring (the profile's `quality:` section). */
 export interface QualityOptions {
@@ -25,14 +26,14 @@ export interface QualityOptions {
   /** Points the sampled estimate measures a and b against. Default 4 x silhouetteSampleSize. */
   silhouetteReferenceSize?: number;
   /** Which vectors the internal metrics use. Default auto: `reduced` when present, else `embeddings`. */
-  field?: 'auto' | 'embeddings' | 'reduced';
+  field?: VectorField;
   /** Skip internal metrics (silhouette, DB, CH) entirely. */
   internal?: boolean;
   seed?: number;
 }
 
-function vectorsOf(data: PipelineData, field: QualityOptions['field']): Matrix | undefined {
-  const x = field === 'embeddings' ? data.embeddings : field === 'reduced' ? data.reduced : (data.reduced ?? data.embeddings);
+function vectorsOf(data: PipelineData, field: VectorField): Matrix | undefined {
+  const x = pickVectors(data, field);
   return x && x.rows === data.labels?.length ? x : undefined;
 }
 

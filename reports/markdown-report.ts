@@ -12,6 +12,7 @@ import type { RepeatStatsSection } from '../harness/repeat-statistics.js';
 import { costLines, embeddingThroughputLines } from './cost-throughput-markdown.js';
 import { apiCallLines } from './api-calls-table.js';
 import { concurrencyLines } from './concurrency-table.js';
+import { inputLines } from './input-markdown.js';
 
 const fmt = (v: number | undefined, digits = 3): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
@@ -33,6 +34,7 @@ function stageRow(rec: StageRecord, quality: string): string {
 /** Render the whole Markdown report. */
 export function renderMarkdownReport(r: RunResults): string {
   const out: string[] = [`# clusterbench report: ${r.id}`, '', ...machineLines(r), ''];
+  out.push(...inputLines(r));
   const hardware = r.sections.hardware as HardwareSection | undefined;
   if (hardware?.rows) out.push(...renderHardwareMarkdown(hardware));
   if (r.breakingPoints.length > 0) {

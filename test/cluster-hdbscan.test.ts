@@ -120,13 +120,16 @@ test("MST weight is exact on clustered data, where Borůvka's late rounds use ce
   }
 });
 
-test('the kNN pass gives the same core distances on one thread and on helper threads', async () => {
+test('helper threads give the same core distances and MST weight as one thread, and the same result every run', async () => {
   for (const algorithm of ['kdtree', 'brute'] as const) {
     const x = randomMatrix(algorithm === 'kdtree' ? 40_000 : 3000, algorithm === 'kdtree' ? 3 : 64, 7);
     const one = await hdbscan(x, { minClusterSize: 10, algorithm, threads: 1 });
     const two = await hdbscan(x, { minClusterSize: 10, algorithm, threads: 2 });
     assert.equal(two.threads, 2, `${algorithm}: expected helper threads to run`);
     assert.deepEqual(two.coreDistances, one.coreDistances);
+    const again = await hdbscan(x, { minClusterSize: 10, algorithm, threads: 2 });
+    assert.deepEqual(again.labels, two.labels, `${algorithm}: two runs on two threads differ`);
+    assert.deepEqual(again.spanningTree.weight, two.spanningTree.weight);
     assert.ok(Math.abs(spanningTreeWeight(two.spanningTree) - spanningTreeWeight(one.spanningTree)) < 1e-6);
   }
 });

@@ -150,5 +150,6 @@ stages:
   assert.equal(input.invalid.firstLines.length, 10);
   assert.deepEqual(results.scales.map((s) => s.input?.conversations), [40, 150]);
   assert.ok(results.scales[1].quality.ari !== undefined, 'ground truth carried through our own JSONL');
+  assert.match(readFileSync(join(runDir, 'report.md'), 'utf8'), /\*\*Input:\*\* `.*mixed\.jsonl` \(jsonl, detected\): 150 valid conversations of 165 records; \*\*15 invalid lines skipped\*\* \(first: 2, 13, 24/);
   await assert.rejects(sweepCommand({ profile, out: join(dir, 'runs'), quiet: true, input: p, skipInvalid: true, scales: '40,1000' }), /holds 150 valid conversations \(15 invalid lines skipped\); scale 1000 is larger than the input/);
 });

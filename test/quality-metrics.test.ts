@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Matrix, PipelineData } from '../harness/types.js';
-import { silhouetteScore } from '../pipeline/metrics/silhouette.js';
+import { silhouetteSamples, silhouetteScore } from '../pipeline/metrics/silhouette.js';
 import { daviesBouldin } from '../pipeline/metrics/davies-bouldin.js';
 import { calinskiHarabasz } from '../pipeline/metrics/calinski-harabasz.js';
 import { normalizedMutualInfo } from '../pipeline/metrics/normalized-mutual-info.js';
@@ -31,6 +31,14 @@ test('silhouette matches the hand-computed value, excludes noise, scores singlet
   const x: Matrix = { rows: 3, cols: 2, data: Float32Array.from([0, 0, 3, 4, 6, 8]) };
   // labels [0,0,1]: p0 a=5 b=10 -> 0.5; p1 a=5 b=5 -> 0; p2 singleton -> 0.
   close(silhouetteScore(x, [0, 0, 1])?.value, 0.5 / 3, 1e-12, '2-D');
+});
+
+test('the symmetric exact pass equals the streamed pass point by point', () => {
+  const b = makeBlobs({ n: 501, d: 7, centers: 6, std: 4, seed: 5 });
+  const full = silhouetteSamples(b.x, b.truth)!;
+  const streamed = silhouetteSamples(b.x, b.truth, undefined, 500)!;
+  assert.equal(streamed.length, 500);
+  for (let i = 0; i < 500; i++) assert.ok(Math.abs(full[i] - streamed[i]) < 1e-9, `point ${i}: ${full[i]} vs ${streamed[i]}`);
 });
 
 test('sampled silhouette: CI present and covers the exact value', () => {

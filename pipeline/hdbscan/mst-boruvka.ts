@@ -200,22 +200,23 @@ export interface BoruvkaShared {
   best: Float64Array[];
   from: Int32Array[];
   to: Int32Array[];
-  /** [round generation (-1 = stop), next chunk, helpers done]. */
+  /** [round generation (-1 = stop), unused, helpers done]. */
   ctrl: Int32Array;
 }
 
 const CHUNK = 1024;
 
-/** One thread's share of a round: claim chunks of `order` and search from each point. */
+/** One thread's share of a round: its chunks of `order`, searching from each point. */
 export function runBoruvkaQueries(s: BoruvkaShared, part: number, search?: ComponentSearch): void {
-  const { coreSq, comp, lower, lastTo, lastD2, order, ctrl } = s;
+  const { coreSq, comp, lower, lastTo, lastD2, order } = s;
   const t = s.tree;
   const { n, d, data } = t;
   const compBest = s.best[part], compFrom = s.from[part], compTo = s.to[part];
   const srch = search ?? new ComponentSearch(t, coreSq, comp, s.nodeComp, s.nodeMinCore);
-  for (;;) {
-    const i0 = Atomics.add(ctrl, 1, CHUNK);
-    if (i0 >= n) return;
+  // Static interleaved chunks, not claimed ones: each thread's private bests then evolve the same way on every run,
+  // so equal-weight edges are chosen reproducibly.
+  const stride = s.best.length * CHUNK;
+  for (let i0 = part * CHUNK; i0 < n; i0 += stride) {
     for (let i = i0, ie = Math.min(n, i0 + CHUNK); i < ie; i++) {
       const q = order[i];
       const c = comp[q];

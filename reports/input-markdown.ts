@@ -1,0 +1,13 @@
+/** report.md lines for an imported input file (results.json `sections.input`): format, counts, skipped records. */
+import type { RunResults } from '../harness/types.js';
+import type { ImportSummary } from '../generators/import/conversation-file.js';
+
+/** One bullet naming the input file, or nothing for synthetic input. */
+export function inputLines(r: RunResults): string[] {
+  const s = r.sections.input as ImportSummary | undefined;
+  if (!s?.path) return [];
+  const skipped = s.invalid.count
+    ? `; **${s.invalid.count} invalid ${s.invalid.unit}s skipped** (first: ${s.invalid.firstLines.join(', ')}; messages in results.json \`sections.input\`)`
+    : '; no invalid records';
+  return [`- **Input:** \`${s.path}\` (${s.format}, ${s.formatSource}): ${s.valid.toLocaleString('en-US')} valid conversations of ${s.records.toLocaleString('en-US')} records${skipped}; scales are nested seeded samples`, ''];
+}
