@@ -284,7 +284,7 @@ class ConversationBuilder {
     const src = this.t.o.difficulty > 0 && this.rand() < this.t.o.difficulty ? this.confuser() : this.cur;
     const terms = src.lexicon[this.lang].terms;
     let v = pick(this.rand, terms);
-    if (v === this.lastTerm) v = pick(this.rand, terms); // "compare the X with the X" reads badly
+    for (let k = 0; k < 3 && v === this.lastTerm; k++) v = pick(this.rand, terms); // "compare the X with the X" reads badly
     return (this.lastTerm = v);
   }
 
@@ -424,6 +424,14 @@ class ConversationBuilder {
       this.cur = intentAt[k];
       messages.push({ role: 'user', content: users[k] });
       const fresh = k === 0 || k === switchAt;
+      if (k === 0 && switchAt === 0 && second) {
+        // Both requests in the first message: answer the first, then the second.
+        this.cur = primary;
+        const first = this.answer(budget / 2, true, list, code);
+        this.cur = second;
+        messages.push({ role: 'assistant', content: `${first}\n\n${this.answer(budget / 2, true, false, false)}` });
+        continue;
+      }
       messages.push({ role: 'assistant', content: this.answer(budget, fresh, list && (fresh || r() < 0.3), code && fresh && this.cur === primary) });
     }
     if (offAt === turns) messages.push({ role: 'user', content: this.one(f.offtopicUser) }, { role: 'assistant', content: this.one(f.offtopicAssistant) });

@@ -5,6 +5,7 @@
  */
 import { median } from 'simple-statistics';
 import type { CellStatus, QualityReport, RunResults, StageRecord } from './types.js';
+import { isMeasuredStatus } from './cell-status.js';
 
 /** A metric of a stage cell. `wall_p50` is the median wall time over repeats, etc. */
 export type StageMetricName = 'wall_p50' | 'cpu_p50' | 'peak_rss' | 'peak_heap' | 'throughput' | 'gc_ms';
@@ -54,7 +55,7 @@ export function runCells(r: RunResults): Cell[] {
 
 /** Per-repeat samples of one metric over a cell's ok records (NaN values dropped). */
 export function cellSamples(cell: Cell, metric: StageMetricName): number[] {
-  return cell.records.filter((x) => x.status === 'ok').map(stageMetrics[metric].pick).filter((v) => Number.isFinite(v));
+  return cell.records.filter((x) => isMeasuredStatus(x.status)).map(stageMetrics[metric].pick).filter((v) => Number.isFinite(v));
 }
 
 /** Median of samples, NaN when empty. */

@@ -8,7 +8,9 @@ import { loadStage } from '../pipeline/stage-registry.js';
 import { packageRoot } from './package-root.js';
 
 /** A profile problem; message is "FILE: key.path[2]: what is wrong". */
-export class ProfileError extends Error {}
+export class ProfileError extends Error {
+  override name = 'ProfileError';
+}
 
 /** Format a zod path the way users write YAML keys: stages[1].options.k */
 export function formatKeyPath(path: (string | number)[]): string {

@@ -3,20 +3,28 @@
  * library: min_cluster_size, min_samples, excess-of-mass or leaf selection, allow_single_cluster; it returns labels
  * (-1 = noise), membership probabilities, GLOSH outlier scores and the condensed tree.
  *
- * Pipeline (pipeline/hdbscan/): core distances from an exact kNN (kd-tree for d <= 16, blocked brute force above,
- * both split over worker threads) -> MST of the mutual-reachability graph (kd-tree Borůvka for low d, O(n)-memory
- * Prim for high d) -> single-linkage dendrogram -> condensed tree -> cluster selection -> GLOSH. Memory is O(n·k):
- * no n x n matrix anywhere.
+ * Pipeline (pipeline/hdbscan/): core distances from an exact kNN (kd-tree for d <= 16, symmetric blocked brute force
+ * above) -> MST of the mutual-reachability graph (kd-tree Borůvka with centroid bounds for low d, O(n)-memory Prim for
+ * high d) -> single-linkage dendrogram -> condensed tree -> cluster selection -> GLOSH. The kNN pass and both MSTs run
+ * on all cores (worker_threads over SharedArrayBuffer); results are the same on every run for a given thread count.
+ * Memory is O(n·k): no n x n matrix anywhere.
  *
  * One convention differs from the Python library and follows scikit-learn: the core distance is the distance to
  * the min_samples-th neighbour counting the point itself, so the library's min_samples=m is minSamples=m+1 here.
  *
- * Why hand-written: the npm package hdbscan-ts 1.0.17 (kept as cluster/hdbscan-ts) is cubic and wrong on 10-d data:
- * 608 s at 10K x 10 with 96% of well-separated blob points called noise (ARI 0.0002); no other npm package
- * implements HDBSCAN with a spatial index. Measured on this shared 2-core machine (bench/cluster-hdbscan.bench.ts,
- * 20 seeded Gaussian blobs, minClusterSize 5; Python hdbscan reference in brackets):
- *   10K x 10: 0.5 s, ARI 1.0 [0.26 s] | 100K x 10: 6.6 s, ARI 1.0 [10.3 s] | 20K x 384: 43 s [177 s]
- *   1M x 10: see the bench (BENCH_LARGE=1).
+ * Why hand-written: the npm package hdbscan-ts 1.0.17 (kept as cluster/hdbscan-ts) builds an n x n matrix and is
+ * about cubic: 608 s at 10K x 10 with 96% of well-separated blob points called noise (ARI 0.0002); measured again
+ * here at 2K x 10: 4.7 s, ARI 0.04, 79% noise; 5K x 10 past a 60 s cap. No other npm package implements HDBSCAN with
+ * a spatial index. Measured (bench/cluster-hdbscan.bench.ts: 20 seeded Gaussian blobs, minClusterSize = minSamples = 5)
+ * on this 2-core machine while shared with other jobs (load average 5-11): wall time, then process CPU time (all
+ * threads; about twice the wall time two idle cores would need), [Python hdbscan on the same data]:
+ *   10K x 10:  1.1 s,  0.6 s CPU, ARI 1.0,  62 MB  [0.26 s]
+ *   50K x 10:  7.6 s,  3.3 s CPU, ARI 1.0,  92 MB  [2.8 s]
+ *   100K x 10: 11.9-17.3 s, 7.5-7.8 s CPU, ARI 1.0, 112 MB  [10.3 s]    target <= 10 s
+ *   20K x 384: 235 s, 97.5 s CPU, ARI 1.0, 199 MB  [177 s]                target <= 60 s
+ *   1M x 10:   534 s, 164 s CPU, ARI 1.0, 411 MB peak RSS                 target <= 10 min, < 4 GB
+ * At 20K x 384 the cost is the n²/2 distance evaluations of each of the kNN pass and Prim (7.7e10 multiply-adds
+ * each) at about 1.2-1.3 G multiply-adds/s per core in scalar JavaScript.
  */
 import os from 'node:os';
 import type { Matrix, PipelineData, StageContext, StageDefinition } from '../harness/types.js';

@@ -16,6 +16,7 @@ import { silhouetteScore } from './metrics/silhouette.js';
 import { daviesBouldin } from './metrics/davies-bouldin.js';
 import { calinskiHarabasz } from './metrics/calinski-harabasz.js';
 import { pickVectors, type VectorField } from './vector-input.js';
+import { clusterCentroids } from './cluster-centroids.js';
 
 /** Options for quality scoring (the profile's `quality:` section). */
 export interface QualityOptions {
@@ -67,9 +68,10 @@ export function computeQuality(data: PipelineData, opts: QualityOptions = {}): Q
       q.silhouetteSampleSize = sil.sampleSize;
       if (sil.ci95) q.silhouetteCi95 = sil.ci95;
     }
-    const db = daviesBouldin(x, labels);
+    const cc = clusterCentroids(x, labels);
+    const db = daviesBouldin(x, labels, cc);
     if (db !== undefined) q.daviesBouldin = db;
-    const ch = calinskiHarabasz(x, labels);
+    const ch = calinskiHarabasz(x, labels, cc);
     if (ch !== undefined) q.calinskiHarabasz = ch;
   }
   if (data.hierarchy) q.hierarchyDepth = data.hierarchy.length;

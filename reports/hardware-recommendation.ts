@@ -178,6 +178,8 @@ export function renderHardwareMarkdown(h: HardwareSection): string[] {
   const unknownNotes = [...new Set(h.rows.flatMap((r) => [r.cores, r.diskBytes, r.costUsd, r.ramBytes].filter((c) => c.value === null).map((c) => c.note ?? '')))].filter(Boolean);
   const coreNote = h.rows.find((r) => r.cores.note && r.cores.value !== null)?.cores.note;
   if (coreNote) out.push('', `Cores: ${coreNote}.`);
+  const timeNote = h.rows.find((r) => r.timeMs.note?.includes('excludes'))?.timeMs.note;
+  if (timeNote) out.push('', `Time: ${timeNote}; those rows understate the pipeline's time.`);
   if (unknownNotes.length) out.push('', `Unknown cells: ${unknownNotes.join('; ')}.`);
   out.push('');
   return out;

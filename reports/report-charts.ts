@@ -7,6 +7,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { RunResults } from '../harness/types.js';
 import { cellSamples, medianOf, qualityFigures, runCells } from '../harness/cell-metrics.js';
 import { readConcurrency, readScalingCurves, readStorage } from './section-readers.js';
+import { isMeasuredStatus } from '../harness/cell-status.js';
 
 /** One chart of the report: either a spec to render or the reason it was skipped. */
 export interface ReportChart {
@@ -32,7 +33,7 @@ function skip(id: string, title: string, caption: string, reason: string): Repor
 /** Median wall time per stage and scale, log-log, with the fitted curve (dashed beyond the measured range). */
 export function timeVsScaleChart(r: RunResults, targets = defaultExtrapolationTargets): ReportChart {
   const id = 'time-vs-scale', title = 'Time against scale, per stage (log-log)';
-  const measured = runCells(r).filter((c) => c.status === 'ok').map((c) => ({ stage: `${c.stage}/${c.method}`, scale: c.scale, seconds: medianOf(cellSamples(c, 'wall_p50')) / 1000, repeats: c.records.length }))
+  const measured = runCells(r).filter((c) => isMeasuredStatus(c.status)).map((c) => ({ stage: `${c.stage}/${c.method}`, scale: c.scale, seconds: medianOf(cellSamples(c, 'wall_p50')) / 1000, repeats: c.records.length }))
     .filter((d) => d.seconds > 0);
   if (measured.length === 0) return skip(id, title, '', 'no stage finished at any scale');
   const curves = readScalingCurves(r, targets);
@@ -82,7 +83,7 @@ export function timeVsScaleChart(r: RunResults, targets = defaultExtrapolationTa
 /** Peak RSS (process) and peak heap (worker) against scale, per stage. */
 export function memoryVsScaleChart(r: RunResults): ReportChart {
   const id = 'memory-vs-scale', title = 'Peak RSS and peak heap against scale (log-log)';
-  const rows = runCells(r).filter((c) => c.status === 'ok').flatMap((c) => [
+  const rows = runCells(r).filter((c) => isMeasuredStatus(c.status)).flatMap((c) => [
     { stage: `${c.stage}/${c.method}`, scale: c.scale, metric: 'peak RSS (process)', mb: medianOf(cellSamples(c, 'peak_rss')) / MB },
     { stage: `${c.stage}/${c.method}`, scale: c.scale, metric: 'peak heap (worker)', mb: medianOf(cellSamples(c, 'peak_heap')) / MB },
   ]).filter((d) => d.mb > 0);

@@ -5,6 +5,7 @@
  * sections are added by different modules and may grow fields.
  */
 import type { RunResults } from '../harness/types.js';
+import { isMeasuredStatus } from '../harness/cell-status.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -67,9 +68,9 @@ export function readScalingCurves(r: RunResults, targets: number[]): ScalingCurv
     const stage = stageName(row);
     if (!stage) continue;
     const metric = str(row.metric) ?? str(row.quantity) ?? 'time';
-    if (!/time|wall/i.test(metric) || stage === 'pipeline') continue;
+    if (!(metric === 'wallMs' || metric === 'time') || stage === 'pipeline') continue;
     const fit = isObj(row.time) ? row.time : isObj(row.fit) ? row.fit : isObj(row.powerLaw) ? row.powerLaw : row;
-    const measuredMax = firstNum(row, ['measuredMax', 'maxMeasuredScale', 'maxScale']) ?? Math.max(0, ...r.records.filter((x) => `${x.stage}/${x.method}` === stage && x.status === 'ok').map((x) => x.scale));
+    const measuredMax = firstNum(row, ['measuredMax', 'maxMeasuredScale', 'maxScale']) ?? Math.max(0, ...r.records.filter((x) => `${x.stage}/${x.method}` === stage && isMeasuredStatus(x.status)).map((x) => x.scale));
     let points: { scale: number; wallMs: number }[] = [];
     for (const k of ['points', 'curve', 'predictions', 'extrapolations', 'extrapolation']) {
       const arr = fit[k] ?? row[k];

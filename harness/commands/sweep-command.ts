@@ -99,7 +99,7 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
   };
   results.sections.cost = computeRunCost(results.records, await withResolvedModels(profile.stages), pricing);
   const files = await writeRunReports(runDir, results);
-  progress.log(`wrote ${files.map((f) => relative(process.cwd(), f)).join(', ')}`);
+  progress.log(`wrote ${relative(process.cwd(), runDir) || runDir}/: report.md, report.html, results.json and ${files.length - 3} more files`);
   return { runDir, results };
 }
 

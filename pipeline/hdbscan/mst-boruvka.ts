@@ -17,7 +17,7 @@ import { nodeLowerSqDist, type KdTree } from './kd-tree.js';
 import type { SpanningTree } from './mst.js';
 import { UnionFind } from './union-find.js';
 import { sharedFloat64, sharedInt32 } from './shared-arrays.js';
-import { Worker } from 'node:worker_threads';
+import { startReadyWorkers } from './helper-threads.js';
 
 /** Nearest point of another component in mutual reachability, from one point of the tree. */
 export class ComponentSearch {
@@ -302,15 +302,7 @@ export async function boruvkaMst(knn: KnnResult, threads = 1, onRound?: (round: 
   const from = new Int32Array(Math.max(0, n - 1));
   const to = new Int32Array(Math.max(0, n - 1));
   const weight = new Float64Array(Math.max(0, n - 1));
-  const url = new URL('./boruvka-worker.js', import.meta.url);
-  const workers = Array.from({ length: parties - 1 }, (_, i) => new Worker(url, { workerData: { shared, part: i + 1 } }));
-  const failure = new Promise<never>((_, reject) => {
-    for (const w of workers) {
-      w.once('error', reject);
-      w.once('exit', (code) => code !== 0 && reject(new Error(`Borůvka helper thread exited with code ${code}`)));
-    }
-  });
-  failure.catch(() => undefined);
+  const workers = parties > 1 ? await startReadyWorkers(new URL('./boruvka-worker.js', import.meta.url), Array.from({ length: parties - 1 }, (_, i) => ({ shared, part: i + 1 }))) : [];
   const search = new ComponentSearch(t, coreSq, comp, nodeComp, nodeMinCore);
   let edges = 0;
   let components = n;

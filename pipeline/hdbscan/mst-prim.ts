@@ -4,12 +4,14 @@
  * Each step adds the closest outside point and updates every remaining point's best edge from it: n²/2 distance
  * evaluations in all, never an n x n matrix. The points are split between threads; each thread keeps its share
  * compacted in a private copy (so a step streams contiguous rows) and, per step, updates its share and reports its
- * local minimum; after a barrier every thread picks the same winner, whose owner publishes its row for the next
- * step (two barriers per step, on SharedArrayBuffer with Atomics.wait). A distance is skipped when
+ * local minimum; after one barrier every thread picks the same winner and reads its row from the shared input (the
+ * minima are double-buffered by step parity, so a fast thread never overwrites what a slow one still reads; one
+ * barrier per step, on SharedArrayBuffer with Atomics.wait). A distance is skipped when
  * max(core(v), core(r)) already reaches r's best edge. Distances are ||a||² + ||b||² - 2a·b in float64, as in the
  * brute-force kNN pass, with four rows per pass sharing each load of the new point.
  */
-import { Worker } from 'node:worker_threads';
+import { rowSqNorms } from '../distance-kernels.js';
+import { startReadyWorkers } from './helper-threads.js';
 import type { SpanningTree } from './mst.js';
 import { sharedFloat32, sharedFloat64, sharedInt32 } from './shared-arrays.js';
 
@@ -21,10 +23,9 @@ export interface PrimJob {
   /** Points in input order and their squared core distances. */
   data: Float32Array;
   coreSq: Float64Array;
-  /** The point added last: its row, and [squared norm, squared core, id]. */
-  vRow: Float32Array;
-  vMeta: Float64Array;
-  /** Each thread's local minimum: value, point id, tree neighbour. */
+  /** Squared norm of each point. */
+  norms: Float64Array;
+  /** Each thread's local minimum (value, point id, tree neighbour) at [parity * threads + thread]. */
   slotVal: Float64Array;
   slotId: Int32Array;
   slotFrom: Int32Array;
@@ -48,7 +49,7 @@ function wait(b: Int32Array, parties: number): void {
 
 /** The share of thread `part`: rows [lo, hi). Runs on the calling thread (part 0) and in each helper. */
 export function runPrimPart(job: PrimJob, part: number): void {
-  const { n, d, threads, data, coreSq, vRow, vMeta, slotVal, slotId, slotFrom, barrier } = job;
+  const { n, d, threads, data, coreSq, norms, slotVal, slotId, slotFrom, barrier } = job;
   const lo = Math.floor((part * n) / threads);
   const hi = Math.floor(((part + 1) * n) / threads);
   let m = hi - lo;
@@ -57,9 +58,7 @@ export function runPrimPart(job: PrimJob, part: number): void {
   const core = new Float64Array(m);
   const id = new Int32Array(m);
   for (let i = 0; i < m; i++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) s += work[i * d + j] * work[i * d + j];
-    norm[i] = s;
+    norm[i] = norms[lo + i];
     core[i] = coreSq[lo + i];
     id[i] = lo + i;
   }
@@ -77,8 +76,7 @@ export function runPrimPart(job: PrimJob, part: number): void {
   };
   // Point 0 starts the tree; part 0 owns it.
   v.set(data.subarray(0, d));
-  let vNorm = 0;
-  for (let j = 0; j < d; j++) vNorm += v[j] * v[j];
+  let vNorm = norms[0];
   let vCore = coreSq[0];
   let vId = 0;
   if (part === 0) retire(0);
@@ -127,33 +125,28 @@ export function runPrimPart(job: PrimJob, part: number): void {
       }
       if (best[pos] < minVal) { minVal = best[pos]; minPos = pos; }
     }
-    slotVal[part] = minVal;
-    slotId[part] = minPos >= 0 ? id[minPos] : -1;
-    slotFrom[part] = minPos >= 0 ? bestFrom[minPos] : -1;
+    const base = (e & 1) * threads;
+    slotVal[base + part] = minVal;
+    slotId[base + part] = minPos >= 0 ? id[minPos] : -1;
+    slotFrom[base + part] = minPos >= 0 ? bestFrom[minPos] : -1;
     wait(barrier, threads);
     let w = -1;
-    for (let t = 0; t < threads; t++) {
+    for (let t = base; t < base + threads; t++) {
       if (slotId[t] < 0) continue;
       if (w < 0 || slotVal[t] < slotVal[w] || (slotVal[t] === slotVal[w] && slotId[t] < slotId[w])) w = t;
     }
     if (w < 0) throw new Error('Prim: no point left to add; the input has fewer points than expected');
+    const winner = slotId[w];
     if (part === 0) {
       job.from[e] = slotFrom[w];
-      job.to[e] = slotId[w];
+      job.to[e] = winner;
       job.weight[e] = Math.sqrt(slotVal[w]);
     }
-    if (part === w) {
-      vRow.set(work.subarray(minPos * d, minPos * d + d));
-      vMeta[0] = norm[minPos];
-      vMeta[1] = core[minPos];
-      vMeta[2] = id[minPos];
-      retire(minPos);
-    }
-    wait(barrier, threads);
-    v.set(vRow);
-    vNorm = vMeta[0];
-    vCore = vMeta[1];
-    vId = vMeta[2];
+    if (w - base === part) retire(minPos);
+    v.set(data.subarray(winner * d, winner * d + d));
+    vNorm = norms[winner];
+    vCore = coreSq[winner];
+    vId = winner;
   }
 }
 
@@ -165,26 +158,18 @@ export async function primMst(x: Float32Array, n: number, d: number, coreSq: Flo
   if (parties > 1) data.set(x.subarray(0, n * d));
   const core = parties > 1 ? sharedFloat64(n) : coreSq;
   if (parties > 1) core.set(coreSq.subarray(0, n));
+  const norms = parties > 1 ? sharedFloat64(n) : new Float64Array(n);
+  norms.set(rowSqNorms(data, n, d));
   const job: PrimJob = {
-    n, d, threads: parties, data, coreSq: core,
-    vRow: sharedFloat32(d), vMeta: sharedFloat64(3),
-    slotVal: sharedFloat64(parties), slotId: sharedInt32(parties), slotFrom: sharedInt32(parties),
+    n, d, threads: parties, data, coreSq: core, norms,
+    slotVal: sharedFloat64(2 * parties), slotId: sharedInt32(2 * parties), slotFrom: sharedInt32(2 * parties),
     barrier: sharedInt32(2),
     from: sharedInt32(m1), to: sharedInt32(m1), weight: sharedFloat64(m1),
   };
   if (n >= 2) {
     if (parties === 1) runPrimPart(job, 0);
     else {
-      const url = new URL('./prim-worker.js', import.meta.url);
-      const workers = Array.from({ length: parties - 1 }, (_, i) => new Worker(url, { workerData: { job, part: i + 1 } }));
-      const failed = workers.map(
-        (w) =>
-          new Promise<never>((_, reject) => {
-            w.once('error', reject);
-            w.once('exit', (code) => code !== 0 && reject(new Error(`Prim helper thread exited with code ${code}`)));
-          }),
-      );
-      failed.forEach((p) => p.catch(() => undefined));
+      const workers = await startReadyWorkers(new URL('./prim-worker.js', import.meta.url), Array.from({ length: parties - 1 }, (_, i) => ({ job, part: i + 1 })));
       try {
         runPrimPart(job, 0);
       } finally {

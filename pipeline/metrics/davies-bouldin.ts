@@ -3,12 +3,12 @@
  * excluded. Undefined (returns undefined) unless 2 <= clusters <= points - 1.
  */
 import type { Matrix } from '../../harness/types.js';
-import { clusterCentroids } from '../cluster-centroids.js';
+import { clusterCentroids, type ClusterCentroids } from '../cluster-centroids.js';
 
 /** mean over clusters i of max_{j != i} (s_i + s_j) / d(c_i, c_j), s = mean distance of a cluster's points to its centroid. */
-export function daviesBouldin(x: Matrix, labels: ArrayLike<number>): number | undefined {
+export function daviesBouldin(x: Matrix, labels: ArrayLike<number>, precomputed?: ClusterCentroids): number | undefined {
   const { cols: d, data } = x;
-  const cc = clusterCentroids(x, labels);
+  const cc = precomputed ?? clusterCentroids(x, labels);
   const { k, compact, counts, centroids } = cc;
   let m = 0;
   for (let c = 0; c < k; c++) m += counts[c];
