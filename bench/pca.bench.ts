@@ -1,7 +1,7 @@
 /**
  * PCA on seeded Gaussian blobs: reduce/pca (blocked covariance + ml-matrix EVD of d x d) against the ml-pca 4
  * baseline (SVD) under the time cap. 384 -> 10 and 10 -> 2 at 10K and 100K; BENCH_LARGE=1 adds 1M. `pca` uses 2
- * threads for the covariance (the stage's default on 2 cores), `pca 1 thread` one.
+ * threads for the covariance (options.threads: 2), `pca 1 thread` one (the stage's default).
  * Target: 384 -> 10 at 100K <= 6 s on 2 cores. Time covers fit and projection.
  */
 import { fileURLToPath } from 'node:url';

@@ -14,17 +14,18 @@
  *
  * Why hand-written: the npm package hdbscan-ts 1.0.17 (kept as cluster/hdbscan-ts) builds an n x n matrix and is
  * about cubic: 608 s at 10K x 10 with 96% of well-separated blob points called noise (ARI 0.0002); measured again
- * here at 2K x 10: 4.7 s, ARI 0.04, 79% noise; 5K x 10 past a 60 s cap. No other npm package implements HDBSCAN with
- * a spatial index. Measured (bench/cluster-hdbscan.bench.ts: 20 seeded Gaussian blobs, minClusterSize = minSamples = 5)
- * on this 2-core machine while shared with other jobs (load average 5-11): wall time, then process CPU time (all
- * threads; about twice the wall time two idle cores would need), [Python hdbscan on the same data]:
- *   10K x 10:  1.1 s,  0.6 s CPU, ARI 1.0,  62 MB  [0.26 s]
- *   50K x 10:  7.6 s,  3.3 s CPU, ARI 1.0,  92 MB  [2.8 s]
- *   100K x 10: 11.9-17.3 s, 7.5-7.8 s CPU, ARI 1.0, 112 MB  [10.3 s]    target <= 10 s
- *   20K x 384: 235 s, 97.5 s CPU, ARI 1.0, 199 MB  [177 s]                target <= 60 s
- *   1M x 10:   534 s, 164 s CPU, ARI 1.0, 411 MB peak RSS                 target <= 10 min, < 4 GB
- * At 20K x 384 the cost is the n²/2 distance evaluations of each of the kNN pass and Prim (7.7e10 multiply-adds
- * each) at about 1.2-1.3 G multiply-adds/s per core in scalar JavaScript.
+ * here: 2K x 10 4.7 s, ARI 0.04, 79% noise; 5K x 10 56 s, ARI 0.0001, 97% noise. No other npm package implements
+ * HDBSCAN with a spatial index. Measured with bench/cluster-hdbscan.bench.ts (20 seeded Gaussian blobs,
+ * minClusterSize = minSamples = 5) on this shared 2-core machine at load average 1-2.6; wall time, process CPU time
+ * (all threads), peak RSS; [Python hdbscan on the same data]:
+ *   10K x 10:  0.53 s,  0.5 s CPU, ARI 1.0,  67 MB  [0.26 s]
+ *   50K x 10:  3.2 s,   3.2 s CPU, ARI 1.0,  94 MB  [2.8 s]
+ *   100K x 10: 4.1 s,   7.4 s CPU, ARI 1.0, 116 MB  [10.3 s]   target <= 10 s, ARI 1.0: met
+ *   20K x 384: 48 s,   94.1 s CPU, ARI 1.0, 202 MB  [177 s]    target <= 60 s: met
+ *   1M x 10:   127 s,   161 s CPU, ARI 1.0, 456 MB              target <= 10 min, < 4 GB: met
+ * When other jobs load the machine (load 4-11) the wall times grow with it: 100K x 10 12.7-17.3 s, 20K x 384
+ * 110-235 s, 1M x 10 534 s, for the same CPU time. At 20K x 384 the cost is the n²/2 distance evaluations of each
+ * of the kNN pass and Prim (7.7e10 multiply-adds each) at about 1.3 G multiply-adds/s per core in scalar JavaScript.
  */
 import os from 'node:os';
 import type { Matrix, PipelineData, StageContext, StageDefinition } from '../harness/types.js';

@@ -8,7 +8,11 @@
  *   better than the bound, or whose box-or-sphere lower bound is at least the bound. Spheres matter in 10+
  *   dimensions, where the box of a Gaussian blob overlaps its neighbours';
  * - q keeps a lower bound on its lightest edge out of its component. Components only grow, so the bound stays valid
- *   in later rounds and points deep inside a merged blob are skipped without a search.
+ *   in later rounds and points deep inside a merged blob are skipped without a search;
+ * - once components are few (<= n/64), centroid pivots tighten those bounds by the triangle inequality, and points
+ *   are visited rim first so each component's bound is tight early. Measured at 100K x 10 (20 blobs): the two last
+ *   rounds went from 95K + 49K searches (7.7 s) to 32K + 15K.
+ * Each round's searches are split over threads with private per-component bests, merged after the round.
  * All distances are squared; edge weights are square-rooted at the end. Equal weights are harmless: an edge that
  * would close a cycle is skipped by the union-find.
  */
