@@ -1,5 +1,5 @@
 /**
- * k-means methods on seeded Gaussian blobs (50 blobs, std 1, centres in [-10, 10]^d), k = 50: cluster/kmeans
+ * k-means methods on seeded Gaussian blobs (20 blobs, std 1, centres in [-10, 10]^d), k = 50: cluster/kmeans
  * (Hamerly, k-means|| seeding from 50K points, one init), mini-batch k-means, and the ml-kmeans 7 baseline under the
  * time cap. 10K and 100K x d = 10 and 384; BENCH_LARGE=1 adds 1M. Target: 100K x 384 <= 15 s on 2 cores.
  */
@@ -14,9 +14,11 @@ import { cellMain, large, machineLine, outcomeCells, runCell, timed } from './be
 
 interface Cell { method: 'kmeans' | 'kmeans (k-means++ init)' | 'minibatch-kmeans' | 'ml-kmeans'; n: number; d: number }
 const K = 50;
+// The reference figures were measured on 20 blobs with k = 50, so k exceeds the true count here, as there.
+const BLOBS = 20;
 
 const isChild = await cellMain<Cell>(async ({ method, n, d }) => {
-  const b = makeBlobs({ n, d, centers: K, seed: 1 });
+  const b = makeBlobs({ n, d, centers: BLOBS, seed: 1 });
   if (method === 'ml-kmeans') {
     const r = await timed(() => runMlKMeans(b.x, K, { maxIterations: 100, tolerance: 1e-6, seed: 1 }));
     return { ms: r.ms, ari: adjustedRandIndex(b.truth, r.value.labels), extra: { iterations: r.value.iterations } };
@@ -38,7 +40,7 @@ if (!isChild) {
   const script = fileURLToPath(import.meta.url);
   const rows: string[][] = [];
   const sizes = [10_000, 100_000, ...(large ? [1_000_000] : [])];
-  console.log(`k-means, k = ${K}, Gaussian blobs; ${machineLine()}`);
+  console.log(`k-means, k = ${K}, ${BLOBS} Gaussian blobs (ARI against the ${BLOBS} blobs, so below 1 by construction); ${machineLine()}`);
   for (const d of [10, 384]) {
     for (const n of sizes) {
       const methods: Cell['method'][] = ['kmeans', 'minibatch-kmeans', ...(n === 100_000 ? ['kmeans (k-means++ init)' as const] : []), ...(n <= 100_000 ? ['ml-kmeans' as const] : [])];

@@ -17,11 +17,11 @@ import { concatInt32, concatMatrices, concatTexts } from './row-split.js';
 import { ensureArrowCodecs } from './arrow-codecs.js';
 
 /** How a field is laid out in Arrow. */
-type FieldLayout = 'text' | 'matrix' | 'int32' | 'json';
+type FieldLayout = 'text' | 'matrix' | 'int32' | 'float32' | 'json';
 
 const LAYOUT: Record<PipelineField, FieldLayout> = {
   conversations: 'text', summaries: 'text', embeddings: 'matrix', reduced: 'matrix', projection: 'matrix',
-  labels: 'int32', truth: 'int32', hierarchy: 'json', clusterInfo: 'json',
+  labels: 'int32', truth: 'int32', membership: 'float32', outlierScores: 'float32', hierarchy: 'json', clusterInfo: 'json',
 };
 
 const META_PREFIX = 'clusterbench.';
@@ -43,6 +43,12 @@ function columnData(field: PipelineField, value: unknown, n: number): { type: Da
     const child = makeData({ type: new Float32(), length: m.rows * m.cols, nullCount: 0, data: m.data.subarray(0, m.rows * m.cols) });
     const type = new FixedSizeList(m.cols, new Field('item', new Float32(), false));
     return { type, data: makeData({ type, length: n, nullCount: 0, child }) };
+  }
+  if (layout === 'float32') {
+    const f = value as Float32Array;
+    if (f.length !== n) throw new Error(`${field}: has ${f.length} rows, expected ${n}`);
+    const type = new Float32();
+    return { type, data: makeData({ type, length: n, nullCount: 0, data: f }) };
   }
   const a = value as Int32Array;
   if (a.length !== n) throw new Error(`${field}: has ${a.length} rows, expected ${n}`);
@@ -121,6 +127,15 @@ function readMatrix(chunks: readonly Data[], cols: number): Matrix {
   return parts.length === 1 ? parts[0] : concatMatrices(parts);
 }
 
+function readFloat32(chunks: readonly Data[]): Float32Array {
+  const parts = chunks.map((d) => (d.values as Float32Array).slice(d.offset, d.offset + d.length));
+  if (parts.length === 1) return parts[0];
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+
 function readInt32(chunks: readonly Data[]): Int32Array {
   const parts = chunks.map((d) => (d.values as Int32Array).slice(d.offset, d.offset + d.length));
   return parts.length === 1 ? parts[0] : concatInt32(parts);
@@ -141,6 +156,7 @@ export async function ipcFileToPipelineFields(bytes: Uint8Array): Promise<{ n: n
     if (layout === 'text') out[name] = readText(chunks);
     else if (layout === 'matrix') out[name] = readMatrix(chunks, (field.type as FixedSizeList).listSize);
     else if (layout === 'int32') out[name] = readInt32(chunks);
+    else if (layout === 'float32') out[name] = readFloat32(chunks);
   }
   const h = metadata.get(`${META_PREFIX}hierarchy`);
   if (h !== undefined) out.hierarchy = (JSON.parse(h) as number[][]).map((lvl) => Int32Array.from(lvl));

@@ -14,6 +14,8 @@ export function pipelineBuffers(data: PipelineData): ArrayBuffer[] {
   add(data.embeddings?.data);
   add(data.reduced?.data);
   add(data.labels);
+  add(data.membership);
+  add(data.outlierScores);
   add(data.projection?.data);
   add(data.truth);
   for (const h of data.hierarchy ?? []) add(h);

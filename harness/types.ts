@@ -69,6 +69,10 @@ export interface PipelineData {
   reduced?: Matrix;
   /** Cluster id per conversation, -1 = noise (cluster stage). */
   labels?: Int32Array;
+  /** Membership strength of each point in its cluster, 0..1 (density-based cluster stages such as HDBSCAN). */
+  membership?: Float32Array;
+  /** GLOSH outlier score per point, 0..1, higher = more outlying (HDBSCAN). */
+  outlierScores?: Float32Array;
   /** Parent cluster per level of the meta-cluster hierarchy: parents[l][c] is the parent of cluster c at level l. */
   hierarchy?: Int32Array[];
   /** n x 2 projection for the cluster map (project stage). */

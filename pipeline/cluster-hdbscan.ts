@@ -193,7 +193,7 @@ export const hdbscanClusterer: StageDefinition<HdbscanStageOptions> = {
   kind: 'cluster',
   method: 'hdbscan',
   reads: ['embeddings', 'reduced'],
-  writes: ['labels'],
+  writes: ['labels', 'membership', 'outlierScores'],
   parseOptions: parseHdbscanOptions,
   async run(input: PipelineData, opts: HdbscanStageOptions, ctx: StageContext) {
     const x = vectorsFor(input, opts.field, 'cluster/hdbscan');
@@ -206,6 +206,6 @@ export const hdbscanClusterer: StageDefinition<HdbscanStageOptions> = {
     ctx.observe('knnMs', res.timings.knnMs);
     ctx.observe('mstMs', res.timings.mstMs);
     ctx.observe('treeMs', res.timings.treeMs);
-    return { labels: res.labels };
+    return { labels: res.labels, membership: Float32Array.from(res.probabilities), outlierScores: Float32Array.from(res.outlierScores) };
   },
 };
