@@ -92,7 +92,7 @@ export async function bisectStageBreak(
     let status = record.status;
     let reason = record.reason;
     if (status === 'ok' && degraded && out) {
-      const breach = qualityFloorBreach(computeQuality({ ...data, ...out }, { seed: profile.seed }), profile);
+      const breach = qualityFloorBreach(computeQuality({ ...data, ...out }, { ...profile.quality, seed: profile.seed }), profile);
       if (breach) {
         status = 'degraded';
         reason = `${breach.metric} ${breach.value.toFixed(3)} < floor ${breach.floor}`;

@@ -63,6 +63,7 @@ test('Davies-Bouldin and Calinski-Harabasz match hand-computed fixtures', () => 
   // DB rows: max(2/10, 3/31) = .2; max(2/10, 3/21) = .2; max(3/31, 3/21) = 1/7 -> mean (.4 + 1/7) / 3.
   close(daviesBouldin(line(0, 2, 10, 12, 30, 34), [0, 0, 1, 1, 2, 2]), (0.4 + 1 / 7) / 3, 1e-12, 'DB 3');
   assert.equal(daviesBouldin(line(1, 1, 1), [0, 0, 0]), undefined);
+  assert.equal(daviesBouldin(line(0, 2, 10, 12), [0, 0, 1, 1], undefined, 1), undefined, 'more clusters than maxClusters: skipped');
   assert.equal(calinskiHarabasz(line(0, 0, 5, 5), [0, 0, 1, 1]), 1, 'zero within-dispersion: 1, as scikit-learn');
 });
 
