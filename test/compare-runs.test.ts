@@ -14,22 +14,13 @@ import { compareRuns } from '../harness/run-comparison.js';
 import { mannWhitneyU, minimumPValue } from '../harness/mann-whitney-u.js';
 import type { RunResults, StageRecord } from '../harness/types.js';
 import { mulberry32 } from '../pipeline/seeded-random.js';
-import { tempDir, writeProfile } from './test-helpers.js';
+import { tempDir, writeProfile, tinyPipelineYaml } from './test-helpers.js';
 
 const dir = tempDir();
 let real: RunResults | undefined;
 async function realRun(): Promise<RunResults> {
   if (real) return real;
-  const profile = writeProfile(`
-name: cmp
-seed: 9
-scales: [150, 400]
-input: { kind: synthetic, options: { difficulty: 0 } }
-stages:
-  - { stage: summarise, method: extractive }
-  - { stage: embed, method: hashing, options: { dims: 64 } }
-  - { stage: cluster, method: kmeans, options: { k: 8, nInit: 1 } }
-`, dir);
+  const profile = writeProfile(tinyPipelineYaml({ name: 'cmp', seed: 9, scales: [150, 400] }), dir);
   real = (await sweepCommand({ profile, out: join(dir, 'runs'), quiet: true })).results;
   return real;
 }

@@ -13,7 +13,7 @@ import { historyCommand } from '../harness/commands/history-command.js';
 import { openHistory } from '../harness/history-database.js';
 import type { RunResults } from '../harness/types.js';
 import { mulberry32, gaussian } from '../pipeline/seeded-random.js';
-import { tempDir, writeProfile } from './test-helpers.js';
+import { tempDir, writeProfile, tinyPipelineYaml } from './test-helpers.js';
 import { checkReportInBrowser, chromiumMissingMessage, chromiumPath } from '../reports/browser-check.js';
 
 const browserSkip = !existsSync(chromiumPath()) && process.env.CI !== 'true' ? chromiumMissingMessage(chromiumPath()) : false;
@@ -44,16 +44,7 @@ test('a single outlier is not a step, wherever it is', () => {
 
 test('history: runs go into DuckDB (+ Parquet timelines); trends mark the step and ignore the outlier', async () => {
   const dir = tempDir();
-  const profile = writeProfile(`
-name: nightly-mini
-seed: 4
-scales: [200]
-input: { kind: synthetic, options: { difficulty: 0 } }
-stages:
-  - { stage: summarise, method: extractive }
-  - { stage: embed, method: hashing, options: { dims: 32 } }
-  - { stage: cluster, method: kmeans, options: { k: 6, nInit: 1 } }
-`, dir);
+  const profile = writeProfile(tinyPipelineYaml({ name: 'nightly-mini', seed: 4, scales: [200], dims: 32, k: 6 }), dir);
   const { results } = await sweepCommand({ profile, out: join(dir, 'runs'), quiet: true });
   const rand = mulberry32(11);
   const runDirs: string[] = [];

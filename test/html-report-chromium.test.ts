@@ -12,7 +12,7 @@ import { sweepCommand } from '../harness/commands/sweep-command.js';
 import { reportCommand } from '../harness/commands/report-command.js';
 import type { RunResults } from '../harness/types.js';
 import { checkReportInBrowser, chromiumMissingMessage, chromiumPath } from '../reports/browser-check.js';
-import { tempDir, writeProfile } from './test-helpers.js';
+import { tempDir, writeProfile, tinyPipelineYaml } from './test-helpers.js';
 
 const haveChromium = existsSync(chromiumPath());
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
@@ -30,16 +30,7 @@ function addSections(r: RunResults): void {
 test('report.html renders every chart in headless Chromium, offline, with no console errors', { skip: !haveChromium && !inCi ? chromiumMissingMessage(chromiumPath()) : false }, async () => {
   assert.ok(haveChromium, chromiumMissingMessage(chromiumPath()));
   const dir = tempDir();
-  const profile = writeProfile(`
-name: html
-seed: 5
-scales: [150, 450]
-input: { kind: synthetic, options: { difficulty: 0 } }
-stages:
-  - { stage: summarise, method: extractive }
-  - { stage: embed, method: hashing, options: { dims: 64 } }
-  - { stage: cluster, method: kmeans, options: { k: 8, nInit: 1 } }
-`, dir);
+  const profile = writeProfile(tinyPipelineYaml({ name: 'html', seed: 5, scales: [150, 450] }), dir);
   const { runDir } = await sweepCommand({ profile, out: join(dir, 'runs'), quiet: true });
   for (const f of ['report.md', 'report.html', 'bmf.json', 'csv/stages.csv', 'csv/quality.csv', 'charts/time-vs-scale.svg']) assert.ok(existsSync(join(runDir, f)), `${f} written by the sweep`);
   const bmf = JSON.parse(readFileSync(join(runDir, 'bmf.json'), 'utf8')) as Record<string, Record<string, { value: number }>>;

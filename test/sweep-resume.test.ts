@@ -8,19 +8,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sweepCommand } from '../harness/commands/sweep-command.js';
 import { ipcFileToPipelineFields } from '../harness/arrow-pipeline-data.js';
 import type { CheckpointManifest, RunResults, StorageSection } from '../harness/types.js';
-import { tempDir, writeProfile } from './test-helpers.js';
+import { tempDir, writeProfile, tinyPipelineYaml } from './test-helpers.js';
 
-const PROFILE = `
-name: resume
-seed: 5
-scales: [150, 400]
-input: { kind: synthetic, options: { difficulty: 0 } }
-stages:
-  - { stage: summarise, method: extractive }
-  - { stage: embed, method: hashing, options: { dims: 64 } }
-  - { stage: cluster, method: kmeans, options: { k: 8, nInit: 1 } }
-storage: { enabled: true, formats: [arrow, arrow-zstd] }
-`;
+const PROFILE = tinyPipelineYaml({ name: 'resume', seed: 5, scales: [150, 400], extra: 'storage: { enabled: true, formats: [arrow, arrow-zstd] }' });
 
 const read = (runDir: string): RunResults => JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as RunResults;
 const cellKeys = (r: RunResults): string[] => r.records.map((x) => `${x.scale}:${x.stage}/${x.method}:${x.repeat}:${x.status}`).sort();
