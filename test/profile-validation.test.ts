@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadProfile, ProfileError } from '../harness/profile-loader.js';
+import { packageRoot } from '../harness/package-root.js';
 import { writeProfile } from './test-helpers.js';
 
 const base = (scales: string, extra = ''): string => `name: bad\nscales: ${scales}\nstages:\n  - { stage: embed, method: hashing${extra} }\n`;
@@ -29,9 +32,11 @@ test('unknown keys and invalid YAML are reported', async () => {
   await assert.rejects(loadProfile(writeProfile(base('[100, 50]'))), /scales\[1\]: must be larger than scales\[0\]/);
 });
 
-test('the shipped profiles are valid', async () => {
-  for (const name of ['quick']) {
+test('every shipped profile is valid', async () => {
+  const names = readdirSync(join(packageRoot(), 'profiles')).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5));
+  assert.ok(names.includes('quick') && names.includes('nightly'), names.join(', '));
+  for (const name of names) {
     const { profile } = await loadProfile(name);
-    assert.equal(profile.name, name);
+    assert.ok(profile.name.length > 0 && profile.scales.length > 0, name);
   }
 });
