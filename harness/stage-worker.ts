@@ -57,6 +57,8 @@ export default async function runStageTask(task: StageTask): Promise<unknown> {
   sample('end');
   const wallMs = performance.now() - t0;
   const elu = performance.eventLoopUtilization(elu0);
+  // GC entries are queued for the next turn of the event loop: let it turn once, then take them.
+  await new Promise((resolve) => setImmediate(resolve));
   for (const e of gcObserver.takeRecords()) gcEntries.push(e);
   const gc: GcSummary = { count: gcEntries.length, totalMs: 0, maxMs: 0 };
   for (const e of gcEntries) {

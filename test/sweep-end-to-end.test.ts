@@ -31,6 +31,8 @@ stages:
     assert.ok(r.rssTimeline.length >= 2, 'RSS sampled at least at start and end');
     assert.ok(r.workerMemory.length >= 2, 'worker reported heap at start and end');
   }
+  const gcPauses = results.records.reduce((sum, r) => sum + (r.gc?.count ?? 0), 0);
+  assert.ok(gcPauses > 0, 'the workers saw garbage collections (PerformanceObserver gc entries)');
   assert.deepEqual(results.records.map((r) => `${r.scale}:${r.stage}`), ['120:summarise', '120:embed', '120:cluster', '400:summarise', '400:embed', '400:cluster']);
   for (const s of results.scales) {
     assert.ok(s.quality.ari !== undefined && s.quality.ari >= -1 && s.quality.ari <= 1);
