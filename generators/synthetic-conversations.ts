@@ -105,7 +105,13 @@ export function resolveGeneratorOptions(opts: GeneratorOptions): ResolvedGenerat
   } else if (opts.intents !== undefined) {
     if (!Array.isArray(opts.intents) || opts.intents.length === 0) throw optError('intents', 'must be a positive integer or a non-empty list of intent ids like "billing/refund-request"');
     const byId = new Map(pool.map((i) => [i.id, i]));
-    for (const id of opts.intents) if (!byId.has(id)) throw optError('intents', `unknown intent "${id}" (see generatorIntents(); ids look like "billing/refund-request")`);
+    for (const id of opts.intents) {
+      if (byId.has(id)) continue;
+      // Name the valid ids of the domain the user meant, so the fix is a copy-paste away.
+      const sameDomain = pool.filter((i) => i.domain === String(id).split('/')[0]).map((i) => i.id);
+      const hint = sameDomain.length ? `known in this domain: ${sameDomain.join(', ')}` : `ids look like "billing/refund-request"; domains: ${tax.domains.join(', ')}`;
+      throw optError('intents', `unknown intent "${id}" (${hint})`);
+    }
     pool = pool.filter((i) => (opts.intents as string[]).includes(i.id));
   }
   let languages: { code: string; p: number }[];

@@ -1,6 +1,6 @@
 /** Find, parse and validate a sweep profile, with errors that name the file and key path. */
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { ZodIssue } from 'zod';
 import { profileSchema, type SweepProfile } from './profile-schema.js';
@@ -30,7 +30,14 @@ export function resolveProfilePath(nameOrPath: string): string {
   if (existsSync(nameOrPath)) return resolve(nameOrPath);
   const named = join(packageRoot(), 'profiles', nameOrPath.endsWith('.yaml') ? nameOrPath : `${nameOrPath}.yaml`);
   if (existsSync(named)) return named;
-  throw new ProfileError(`${nameOrPath}: no such profile file, and no profiles/${nameOrPath}.yaml`);
+  // A path (has a separator) is not looked up in profiles/; a name lists what profiles/ offers.
+  if (/[\\/]/.test(nameOrPath)) throw new ProfileError(`${nameOrPath}: no such profile file`);
+  const known = existsSync(join(packageRoot(), 'profiles'))
+    ? readdirSync(join(packageRoot(), 'profiles')).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5))
+    : [];
+  throw new ProfileError(
+    `${nameOrPath}: no such profile file, and no profiles/${basename(named)}` + (known.length ? ` (profiles: ${known.join(', ')})` : ''),
+  );
 }
 
 /** Validate an already-parsed object as a profile. `file` is used in messages only. */

@@ -132,4 +132,8 @@ test('the compare CLI exits 1 on a regression (naming the threshold) and 0 on an
   const missing = spawnSync(process.execPath, [cli, 'compare', base, join(dir, 'nope')], { encoding: 'utf8' });
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /nope: no such run directory or results\.json/);
+  // A usage error must not read as "regression" (exit 1) to CI.
+  const badFlag = spawnSync(process.execPath, [cli, 'compare', base, base, '--no-such-flag'], { encoding: 'utf8' });
+  assert.equal(badFlag.status, 2, badFlag.stderr);
+  assert.match(badFlag.stderr, /unknown option '--no-such-flag'/);
 });

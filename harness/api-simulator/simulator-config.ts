@@ -121,7 +121,13 @@ export function parseSimulatorConfig(raw: unknown, where = 'simulator config'): 
 
 /** Read a YAML config file (errors name the file and line). */
 export function readSimulatorConfigFile(path: string): Record<string, unknown> {
-  const doc = parseDocument(readFileSync(path, 'utf8'));
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`${path}: cannot read simulator config (${(e as Error).message})`);
+  }
+  const doc = parseDocument(text);
   if (doc.errors.length > 0) {
     const line = doc.errors[0].linePos?.[0].line;
     throw new Error(`${path}${line ? `:${line}` : ''}: invalid YAML: ${doc.errors[0].message.split('\n')[0]}`);

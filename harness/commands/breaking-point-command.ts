@@ -24,7 +24,13 @@ export interface BreakingPointCommandOptions {
 }
 
 const oneScale = (flag: string, text: string): number => {
-  const v = parseScalesFlag(text);
+  let v: number[];
+  try {
+    v = parseScalesFlag(text);
+  } catch {
+    // parseScalesFlag's message names --scales, which this command does not have.
+    throw new Error(`${flag}: "${text}" is not a positive integer (e.g. ${flag} 1k)`);
+  }
   if (v.length !== 1) throw new Error(`${flag}: give one scale, e.g. ${flag} 1k`);
   return v[0];
 };
@@ -37,6 +43,7 @@ export async function escalationProfile(profile: SweepProfile, file: string, o: 
   const factor = o.factor !== undefined ? Number(o.factor) : (base?.factor ?? 2);
   if (start === undefined || ceiling === undefined) throw new Error(`${file}: breakingPoints.escalate: is required for breaking-point (or pass --start and --ceiling)`);
   if (!(factor > 1)) throw new Error(`--factor: "${o.factor}" must be a number > 1`);
+  if (start > ceiling) throw new Error(`${o.ceiling !== undefined ? '--ceiling' : `${file}: breakingPoints.escalate.ceiling`} (${ceiling}) must be >= ${o.start !== undefined ? '--start' : 'breakingPoints.escalate.start'} (${start})`);
   const stages = o.stage?.length ? o.stage : base?.stages;
   for (const s of stages ?? []) {
     if (!profile.stages.some((x) => x.stage === s || `${x.stage}/${x.method}` === s)) {

@@ -134,7 +134,13 @@ async function resolveProfile(o: ProfileCommandOptions): Promise<{ profile: Swee
 export async function profileCommand(o: ProfileCommandOptions): Promise<ProfileOutcome> {
   const tool = o.tool as ProfileTool;
   if (!profileTools.includes(tool)) throw new Error(`--tool: "${o.tool}" is not one of ${profileTools.join(', ')}`);
-  const scales = parseScalesFlag(String(o.scale));
+  let scales: number[];
+  try {
+    scales = parseScalesFlag(String(o.scale));
+  } catch {
+    // parseScalesFlag names --scales; this command's flag is --scale.
+    throw new Error(`--scale: "${o.scale}" is not a positive integer (e.g. --scale 20000 or --scale 20k)`);
+  }
   if (scales.length !== 1) throw new Error(`--scale: give one scale (got ${o.scale})`);
   const scale = scales[0];
   const log = (s: string): void => { if (!o.quiet) process.stderr.write(`${s}\n`); };
