@@ -4,8 +4,9 @@
  * slot templates so that generation does no regex work per conversation.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { packageRoot } from '../harness/package-root.js';
+import { displayPath } from '../harness/display-path.js';
 
 /** Slots a frame may use. Anything else in braces (code like `{4}` or `${x}`) stays literal. */
 export const FRAME_SLOTS = ['topic', 'term', 'term2', 'num', 'id', 'amount', 'time', 'name', 'place', 'day', 'currency'] as const;
@@ -101,7 +102,7 @@ class TaxonomyError extends Error {
 }
 
 function readJson(path: string): unknown {
-  const rel = relative(process.cwd(), path) || path;
+  const rel = displayPath(path);
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
@@ -118,7 +119,7 @@ function stringList(v: unknown, file: string, path: string, min = 1): string[] {
 const FRAME_KEYS = ['ask', 'detail', 'followup', 'thanks', 'aIntro', 'aStep', 'aExplain', 'aListIntro', 'aCodeIntro', 'aClose', 'offtopicUser', 'offtopicAssistant', 'switch'] as const;
 
 function loadLanguages(path: string): Record<string, LanguageFrames> {
-  const file = relative(process.cwd(), path) || path;
+  const file = displayPath(path);
   const raw = readJson(path) as Record<string, Record<string, unknown>>;
   const out: Record<string, LanguageFrames> = {};
   for (const [code, l] of Object.entries(raw)) {
@@ -161,7 +162,7 @@ export function loadTaxonomy(dataDir = join(packageRoot(), 'generators', 'data')
   if (files.length === 0) throw new Error(`${dataDir}: no taxonomy-*.json files`);
   for (const f of files) {
     const path = join(dataDir, f);
-    const file = relative(process.cwd(), path) || path;
+    const file = displayPath(path);
     const raw = readJson(path) as { domains?: unknown };
     if (!Array.isArray(raw.domains)) throw new TaxonomyError(file, 'domains', 'must be a list');
     raw.domains.forEach((d: Record<string, unknown>, di: number) => {

@@ -12,8 +12,16 @@ import { registerCostCommand } from './commands/cost-command.js';
 import { registerGenerateCommand } from './commands/generate-command.js';
 import { toolVersion } from './tool-version.js';
 
+// Reading output through `| head` closes the pipe early: that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command();
 program.name('clusterbench').description('scaling and profiling harness for conversation-clustering pipelines').version(toolVersion());
+// Usage errors (unknown flag, missing argument) exit 2 like every other bad input; exit 1 means "regression" to compare.
+program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 registerSweepCommand(program);
 registerBreakingPointCommand(program);
 registerSimulateApiCommand(program);

@@ -1,11 +1,12 @@
 /** Find, parse and validate a sweep profile, with errors that name the file and key path. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { ZodIssue } from 'zod';
 import { profileSchema, type SweepProfile } from './profile-schema.js';
 import { loadStage } from '../pipeline/stage-registry.js';
 import { packageRoot } from './package-root.js';
+import { displayPath } from './display-path.js';
 
 /** A profile problem; message is "FILE: key.path[2]: what is wrong". */
 export class ProfileError extends Error {
@@ -58,10 +59,19 @@ export async function validateProfile(raw: unknown, file: string): Promise<Sweep
     } catch (e) {
       throw new ProfileError(`${file}: stages[${i}].method: ${(e as Error).message}`);
     }
+    let parsed: unknown;
     try {
-      def.parseOptions?.(spec.options);
+      parsed = def.parseOptions?.(spec.options);
     } catch (e) {
       throw new ProfileError(`${file}: stages[${i}].options.${(e as Error).message}`);
+    }
+    // parseOptions returns every option it knows (with defaults): a raw key it did not return is a typo.
+    if (parsed && typeof parsed === 'object') {
+      const known = Object.keys(parsed);
+      const unknown = Object.keys(spec.options).filter((k) => !known.includes(k));
+      if (unknown.length > 0) {
+        throw new ProfileError(`${file}: stages[${i}].options: unknown option(s) ${unknown.map((k) => `"${k}"`).join(', ')} for ${spec.stage}/${spec.method}; valid: ${known.join(', ')}`);
+      }
     }
   }
   return profile;
@@ -70,7 +80,7 @@ export async function validateProfile(raw: unknown, file: string): Promise<Sweep
 /** Load a profile by name or path. */
 export async function loadProfile(nameOrPath: string): Promise<{ path: string; profile: SweepProfile }> {
   const path = resolveProfilePath(nameOrPath);
-  const shown = isAbsolute(path) ? relative(process.cwd(), path) || path : path;
+  const shown = displayPath(path);
   const doc = parseDocument(readFileSync(path, 'utf8'));
   if (doc.errors.length > 0) {
     const e = doc.errors[0];

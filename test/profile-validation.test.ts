@@ -26,6 +26,10 @@ test('a bad stage option names its path', async () => {
   await assert.rejects(loadProfile(writeProfile(base('[10]', ', options: { dims: 1 }'))), /stages\[0\]\.options\.dims: must be an integer >= 2/);
 });
 
+test('a misspelled stage option is refused and the valid ones listed', async () => {
+  await assert.rejects(loadProfile(writeProfile(base('[10]', ', options: { dimz: 256 }'))), /stages\[0\]\.options: unknown option\(s\) "dimz" for embed\/hashing; valid: dims/);
+});
+
 test('unknown keys and invalid YAML are reported', async () => {
   await assert.rejects(loadProfile(writeProfile('name: x\nscales: [10]\nstagez: []\nstages:\n  - { stage: embed, method: hashing }\n')), /unknown key\(s\) "stagez"/);
   await assert.rejects(loadProfile(writeProfile('name: x\nscales: [10\n')), /profile\.yaml(:\d+)?: invalid YAML/);

@@ -9,7 +9,7 @@
  */
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { open as openAsync } from 'node:fs/promises';
-import { relative } from 'node:path';
+
 import { RecordBatchReader, type RecordBatch } from 'apache-arrow';
 import type { Conversation } from '../../harness/types.js';
 import { mulberry32, deriveSeed } from '../../pipeline/seeded-random.js';
@@ -20,6 +20,7 @@ import { parseOpenAIChat } from './openai-format.js';
 import { parseKuraConversation } from './kura-format.js';
 import { parseShareGptConversation } from './sharegpt-format.js';
 import { firstInvalidUtf8, readBytesAt, readRawLines } from './jsonl-line-reader.js';
+import { displayPath } from '../../harness/display-path.js';
 
 /** Formats a file can be read as. `jsonl` is our own JSONL (OpenAI shape plus ground truth). */
 export type ImportFormat = 'openai' | 'kura' | 'sharegpt' | 'arrow' | 'jsonl';
@@ -67,11 +68,6 @@ export interface ConversationFile {
 export const DEFAULT_MAX_CONVERSATION_BYTES = 2 * 1024 * 1024;
 const MAX_JSON_ARRAY_BYTES = 512 * 1024 * 1024;
 const decoder = new TextDecoder('utf-8', { fatal: true });
-
-function displayPath(path: string): string {
-  const r = relative(process.cwd(), path);
-  return r && !r.startsWith('..') ? r : path;
-}
 
 /** Parse one JSON value as `format`. Throws FieldProblem. */
 function parseRecord(format: Exclude<ImportFormat, 'arrow'>, value: unknown, fallbackId: string): Conversation {

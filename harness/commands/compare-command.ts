@@ -92,8 +92,6 @@ export function registerCompareCommand(program: Command): void {
     .option('--notable', 'list only significant changes')
     .option('-o, --out <file>', 'also write the table (Markdown) to this file')
     .option('--json <file>', 'also write the comparison as JSON')
-    // Exit 1 means "regression" to CI and scripts/nightly.sh: a usage error (unknown flag, missing run) must exit 2.
-    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .action((b: string, n: string, o: CompareCommandOptions) => {
       const { comparison, table, exitCode } = compareCommand(b, n, o);
       for (const w of comparison.warnings) process.stderr.write(`clusterbench compare: warning: ${w}\n`);

@@ -3,13 +3,14 @@
  * flags or measured from a run's results.json) for every model in the pricing table, cheapest first, and recommend
  * the cheapest model within constraints (--max-p95-ms, --max-usd).
  */
-import { relative } from 'node:path';
+
 import type { Command } from 'commander';
 import { readResults } from '../run-directory.js';
 import { renderTextTable } from '../text-table.js';
 import { loadPricingTable, formatUsd } from '../../pipeline/pricing-table.js';
 import { withResolvedModels, type CostStageSpec } from '../../pipeline/stage-cost.js';
 import { analyseCost, measureFromRun, type CostAnalysis, type CostScenario, type ModelCostRow } from '../../pipeline/cost-scenario.js';
+import { displayPath } from '../display-path.js';
 
 /** Options of the cost command (strings as commander gives them). */
 export interface CostCommandOptions {
@@ -51,7 +52,7 @@ export async function buildScenario(o: CostCommandOptions): Promise<CostScenario
     const m = measureFromRun(r, stages);
     tokens = m.tokens;
     measuredP95Ms = m.p95Ms;
-    source = `measured in ${relative(process.cwd(), o.run) || o.run} at n = ${m.scale.toLocaleString('en-US')} (${m.stages.join(', ')})`;
+    source = `measured in ${displayPath(o.run)} at n = ${m.scale.toLocaleString('en-US')} (${m.stages.join(', ')})`;
   }
   const overridden = Object.entries(given).filter(([, v]) => v !== undefined);
   if (overridden.length > 0) {

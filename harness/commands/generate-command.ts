@@ -1,6 +1,6 @@
 /** `clusterbench generate`: stream synthetic conversations with ground truth to an Arrow or JSONL file. */
 import os from 'node:os';
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
@@ -9,6 +9,7 @@ import { createConversationWriter, encodeBatch, formatFromPath, type Conversatio
 import type { GenerationTask, GenerationTaskResult } from '../../generators/generation-worker.js';
 import { formatGenerationStats, GenerationStats, type GenerationStatsReport } from '../../generators/generation-stats.js';
 import { formatBytes, formatMs } from '../format-units.js';
+import { displayPath } from '../display-path.js';
 
 /** What generateToFile needs. */
 export interface GenerateToFileOptions {
@@ -179,7 +180,7 @@ export async function generateCommand(o: GenerateCommandOptions): Promise<Genera
   const res = await generateToFile({ out, generator, stats: o.stats, workers, onProgress: (d, t) => bar.update(d, t) });
   bar.done();
   if (!o.quiet) {
-    process.stderr.write(`wrote ${res.conversations} conversations to ${relative(process.cwd(), out) || out} (${formatBytes(res.bytes)}) in ${formatMs(res.wallMs)}, ${Math.round(res.conversations / Math.max(res.wallMs / 1000, 1e-9))} conv/s\n`);
+    process.stderr.write(`wrote ${res.conversations} conversations to ${displayPath(out)} (${formatBytes(res.bytes)}) in ${formatMs(res.wallMs)}, ${Math.round(res.conversations / Math.max(res.wallMs / 1000, 1e-9))} conv/s\n`);
   }
   if (res.stats) process.stdout.write(`${formatGenerationStats(res.stats)}\n`);
   return res;

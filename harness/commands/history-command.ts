@@ -2,12 +2,13 @@
  * `clusterbench history [RUN_DIR...]`: append runs to the history database (DuckDB, timelines as Parquet beside it),
  * print the trend of every metric with its steps, and write history.html.
  */
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { appendRun, countRuns, openHistory, readHistorySeries } from '../history-database.js';
 import { readRun } from './compare-command.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import { analyseTrends, renderHistoryHtml, renderTrendsMarkdown, type SeriesTrend } from '../../reports/history-report.js';
+import { displayPath } from '../display-path.js';
 
 /** Options of the history command. */
 export interface HistoryCommandOptions {
@@ -59,7 +60,7 @@ export function registerHistoryCommand(program: Command): void {
       const { trends, runs, files } = await historyCommand(dirs, o);
       const shown = o.metric ? trends : trends.filter((t) => (o.charts ?? '').split(',').includes(t.metric));
       process.stdout.write(renderTrendsMarkdown(shown, runs));
-      process.stdout.write(`wrote ${files.map((f) => relative(process.cwd(), f)).join(', ')}\n`);
+      process.stdout.write(`wrote ${files.map((f) => displayPath(f)).join(', ')}\n`);
       // An empty table is easy to misread as "no regressions": say why it is empty.
       if (runs === 0) process.stderr.write(`clusterbench history: ${o.db} holds no runs; append some first: clusterbench history runs/<id> --db ${o.db}\n`);
       else if (trends.length === 0 && (o.cell || o.metric || o.profile)) process.stderr.write(`clusterbench history: no series match${o.cell ? ` --cell ${o.cell}` : ''}${o.metric ? ` --metric ${o.metric}` : ''}${o.profile ? ` --profile ${o.profile}` : ''} (metrics are e.g. wall_p50, cpu_p50, peak_rss, peak_heap, throughput, gc_ms, ari, nmi)\n`);

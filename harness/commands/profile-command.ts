@@ -9,7 +9,7 @@
  * The input is regenerated from the profile's seed, or read from a run's checkpoints (--run RUN_DIR).
  */
 import { mkdirSync, readdirSync, writeFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,7 @@ import { cpuProfileSelfTimes, type FunctionSelfTime } from '../cpu-profile-summa
 import type { ProfileWorkerData, ProfileWorkerResult } from '../profile-stage-worker.js';
 import { packageRoot } from '../package-root.js';
 import { parseScalesFlag } from './sweep-command.js';
+import { displayPath } from '../display-path.js';
 
 /** Profilers `clusterbench profile` can run. */
 export const profileTools = ['cpu-prof', 'heap-prof', 'heap-snapshot', 'doctor', 'flame', 'bubbleprof', 'heapprofiler'] as const;
@@ -155,7 +156,7 @@ export async function profileCommand(o: ProfileCommandOptions): Promise<ProfileO
 
 /** The printed summary: files, then the top five functions by self time. */
 export function formatProfileOutcome(p: ProfileOutcome): string {
-  const lines = [`output: ${relative(process.cwd(), p.outDir) || '.'}`, ...p.files.map((f) => `  ${relative(process.cwd(), f)}`)];
+  const lines = [`output: ${displayPath(p.outDir)}`, ...p.files.map((f) => `  ${displayPath(f)}`)];
   if (p.wallMs !== undefined) lines.push(`stage wall time under the profiler: ${(p.wallMs / 1000).toFixed(2)} s`);
   if (p.top.length) {
     lines.push('top 5 functions by self time:', '  self ms   share  function (file:line)');

@@ -14,6 +14,7 @@ import { computeRunCost, withResolvedModels } from '../../pipeline/stage-cost.js
 import { loadSweepResume } from '../sweep-checkpoint.js';
 import { createSweepMeasurement, runHeader } from '../sweep-measurement.js';
 import { prepareSweepInput } from '../sweep-input.js';
+import { displayPath } from '../display-path.js';
 
 /** Parse "200,1000,5000" into scales; throws naming the flag. */
 export function parseScalesFlag(text: string): number[] {
@@ -59,24 +60,24 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
   if (opts.scales !== undefined || opts.seed !== undefined) {
     const seed = opts.seed !== undefined ? Number(opts.seed) : profile.seed;
     if (!Number.isInteger(seed)) throw new Error(`--seed: "${opts.seed}" is not an integer`);
-    profile = await validateProfile({ ...profile, seed, scales: opts.scales !== undefined ? parseScalesFlag(opts.scales) : profile.scales }, `${relative(process.cwd(), path)} (with flags)`);
+    profile = await validateProfile({ ...profile, seed, scales: opts.scales !== undefined ? parseScalesFlag(opts.scales) : profile.scales }, `${displayPath(path)} (with flags)`);
   }
   if (opts.input !== undefined) {
     const maxBytes = opts.maxConversationBytes !== undefined ? Number(opts.maxConversationBytes) : undefined;
     if (maxBytes !== undefined && !(Number.isInteger(maxBytes) && maxBytes > 0)) throw new Error(`--max-conversation-bytes: "${opts.maxConversationBytes}" is not a positive integer`);
     const input = { kind: 'file', path: resolve(opts.input), format: opts.format ?? 'auto', options: { skipInvalid: opts.skipInvalid ?? false, ...(maxBytes !== undefined ? { maxConversationBytes: maxBytes } : {}) } };
-    profile = await validateProfile({ ...profile, input }, `${relative(process.cwd(), path) || path} (with --input)`);
+    profile = await validateProfile({ ...profile, input }, `${displayPath(path)} (with --input)`);
   } else if (opts.format !== undefined || opts.skipInvalid || opts.maxConversationBytes !== undefined) {
     throw new Error('--format, --skip-invalid and --max-conversation-bytes apply to --input FILE; pass --input too');
   }
-  if (opts.adjustProfile) profile = await opts.adjustProfile(profile, relative(process.cwd(), path) || path);
+  if (opts.adjustProfile) profile = await opts.adjustProfile(profile, displayPath(path));
   // Load prices before the sweep so a bad pricing file fails fast; the profile's path is relative to the profile.
   const pricing = loadPricingTable(opts.pricing ?? (profile.pricing !== undefined ? resolve(dirname(path), profile.pricing) : undefined));
   const progress = createProgressReporter(process.stderr, opts.quiet);
   const startedAt = resumed ? new Date(resumed.prior.startedAt) : new Date();
   const id = resumed?.prior.id ?? newRunId(profile.name, startedAt);
   const runDir = resumed ? resolve(opts.resume!) : resolve(opts.out, id);
-  const profilePath = resumed?.prior.profilePath ?? (relative(process.cwd(), path) || path);
+  const profilePath = resumed?.prior.profilePath ?? (displayPath(path));
   // Checkpoints, partial results.json after each cell, storage, leak check, pipelines at once, worker scaling.
   const measurement = createSweepMeasurement(runDir, runHeader({ id, tool: { name: 'clusterbench', version: toolVersion() }, startedAt: startedAt.toISOString(), machine: machineInfo(), profilePath, profile }), profile, resumed);
   if (resumed) progress.log(`resuming ${runDir}: ${resumed.manifest.cells.length} cells already done`);
@@ -92,14 +93,14 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     machine: machineInfo(),
-    profilePath: relative(process.cwd(), path) || path,
+    profilePath: displayPath(path),
     profile,
     ...outcome,
     sections: { ...outcome.sections, ...(await measurement.finish(progress)), ...(inputSection ? { input: inputSection } : {}) },
   };
   results.sections.cost = computeRunCost(results.records, await withResolvedModels(profile.stages), pricing);
   const files = await writeRunReports(runDir, results);
-  progress.log(`wrote ${relative(process.cwd(), runDir) || runDir}/: report.md, report.html, results.json and ${files.length - 3} more files`);
+  progress.log(`wrote ${displayPath(runDir)}/: report.md, report.html, results.json and ${files.length - 3} more files`);
   return { runDir, results };
 }
 
