@@ -68,7 +68,7 @@ export function findKnee(points: { concurrency: number; throughputPerSec: number
   for (let i = 0; i + 1 < ps.length; i++) {
     const gain = ps[i].throughputPerSec > 0 ? ps[i + 1].throughputPerSec / ps[i].throughputPerSec - 1 : Infinity;
     if (gain < threshold) {
-      return { knee: ps[i].concurrency, note: `throughput changes ${(gain * 100).toFixed(1)}% from ${ps[i].concurrency} to ${ps[i + 1].concurrency} (< ${(threshold * 100).toFixed(0)}%)` };
+      return { knee: ps[i].concurrency, note: `throughput ${gain < 0 ? 'falls' : 'rises only'} ${Math.abs(gain * 100).toFixed(1)}% from ${ps[i].concurrency} to ${ps[i + 1].concurrency} (knee: a gain under ${(threshold * 100).toFixed(0)}%)` };
     }
   }
   const last = ps[ps.length - 1].concurrency;

@@ -9,5 +9,5 @@ export function inputLines(r: RunResults): string[] {
   const skipped = s.invalid.count
     ? `; **${s.invalid.count} invalid ${s.invalid.unit}s skipped** (first: ${s.invalid.firstLines.join(', ')}; messages in results.json \`sections.input\`)`
     : '; no invalid records';
-  return [`- **Input:** \`${s.path}\` (${s.format}, ${s.formatSource}): ${s.valid.toLocaleString('en-US')} valid conversations of ${s.records.toLocaleString('en-US')} records${skipped}; scales are nested seeded samples`, ''];
+  return [`- **Input:** \`${s.path}\` (${s.format}, ${s.formatSource}): ${s.valid.toLocaleString('en-US')} valid conversation${s.valid === 1 ? '' : 's'} of ${s.records.toLocaleString('en-US')} record${s.records === 1 ? '' : 's'}${skipped}; scales are nested seeded samples`, ''];
 }
