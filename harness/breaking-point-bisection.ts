@@ -6,7 +6,7 @@
 import type { Piscina } from 'piscina';
 import type { BisectionResult, BisectionStep, BreakingPoint, PipelineData, StageRecord } from './types.js';
 import type { StageSpec, SweepProfile } from './profile-schema.js';
-import { buildScaleInput } from './sweep-input.js';
+import { buildScaleInput, InputTooLargeError } from './sweep-input.js';
 import { loadStage } from '../pipeline/stage-registry.js';
 import { computeQuality } from '../pipeline/quality-report.js';
 import { breakingPointsSpec, qualityFloorBreach } from './breaking-point-detection.js';
@@ -82,7 +82,17 @@ export async function bisectStageBreak(
   const { stages: upstream, needsInput } = await upstreamNeeded(profile, index);
   const degraded = bp.kind === 'degraded';
   const probe = async (n: number): Promise<ProbeOutcome> => {
-    let data: PipelineData = needsInput || degraded ? (await buildScaleInput(profile, n)).data : { n };
+    let data: PipelineData = { n };
+    if (needsInput || degraded || bp.reason.startsWith('input: ')) {
+      try {
+        data = (await buildScaleInput(profile, n)).data;
+      } catch (err) {
+        if (!(err instanceof InputTooLargeError)) throw err;
+        // The input itself does not fit at n: that is the break being located.
+        log(`  bisect input n=${n}: ${err.message.slice(0, 80)}`);
+        return { step: { scale: n, status: 'error', passed: false, wallMs: 0, peakRssBytes: 0, peakHeapUsedBytes: 0, reason: `input: ${err.message}` } };
+      }
+    }
     for (const j of upstream) {
       const { record, data: out } = await runStage(pools[j], profile.stages[j], profile, data, n, 0);
       if (record.status !== 'ok' || !out) return { inconclusive: `upstream ${profile.stages[j].stage}/${profile.stages[j].method} ended ${record.status}` };

@@ -15,6 +15,14 @@ export interface ScaleInput {
   stats: Record<string, number>;
 }
 
+/** TextColumn offsets are Int32 (like Arrow's Utf8), so one column holds at most 2 GiB of UTF-8. */
+export const MAX_TEXT_BYTES = 2 ** 31 - 1;
+
+/** A scale's input does not fit the harness's in-memory layout; the sweep records it instead of crashing. */
+export class InputTooLargeError extends Error {
+  override name = 'InputTooLargeError';
+}
+
 /**
  * Packs conversations one at a time into a growing UTF-8 buffer, so a 1M-conversation scale never holds 1M
  * Conversation objects or strings in the main thread (RSS is per process: that would pollute every stage's reading).
@@ -28,11 +36,23 @@ export class ConversationPacker {
   private readonly seen = new Set<string>();
   private readonly encoder = new TextEncoder();
 
+  /** `maxBytes` below MAX_TEXT_BYTES is for tests of the limit. */
+  constructor(private readonly maxBytes = MAX_TEXT_BYTES) {}
+
   add(c: Conversation): void {
     const text = conversationToText(c);
-    const need = this.offsets[this.n] + text.length * 3;
+    let need = this.offsets[this.n] + text.length * 3;
+    if (need > this.maxBytes) {
+      need = this.offsets[this.n] + Buffer.byteLength(text);
+      if (need > this.maxBytes) {
+        throw new InputTooLargeError(
+          `conversation text of this scale passes ${this.maxBytes === MAX_TEXT_BYTES ? '2 GiB' : `${this.maxBytes} bytes`} after ${this.n.toLocaleString('en-US')} conversations: TextColumn offsets are 32-bit ` +
+            '(as Arrow Utf8). Use a smaller scale, or shorter conversations (input.options.meanBytes).',
+        );
+      }
+    }
     if (need > this.bytes.length) {
-      const grown = new Uint8Array(Math.max(need, this.bytes.length * 2));
+      const grown = new Uint8Array(Math.min(this.maxBytes, Math.max(need, this.bytes.length * 2)));
       grown.set(this.bytes.subarray(0, this.offsets[this.n]));
       this.bytes = grown;
     }

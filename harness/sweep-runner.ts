@@ -13,7 +13,7 @@ import { createStagePool } from './worker-pool.js';
 import { startRssSampler } from './memory-sampler.js';
 import { pipelineBuffers } from './transfer-list.js';
 import { runSplitTask } from './split-stage-run.js';
-import { buildScaleInput } from './sweep-input.js';
+import { buildScaleInput, InputTooLargeError, type ScaleInput } from './sweep-input.js';
 import { computeQuality } from '../pipeline/quality-report.js';
 import { loadStage } from '../pipeline/stage-registry.js';
 import { deriveSeed } from '../pipeline/seeded-random.js';
@@ -164,7 +164,19 @@ export async function runSweep(profile: SweepProfile, opts: SweepRunOptions): Pr
     for (const scale of profile.scales) {
       if (opts.resume?.isScaleDone(scale)) continue; // measured before the interruption
       const tIn = performance.now();
-      const input = await buildScaleInput(profile, scale);
+      let input: ScaleInput;
+      try {
+        input = await buildScaleInput(profile, scale);
+      } catch (err) {
+        if (!(err instanceof InputTooLargeError)) throw err;
+        // The harness's own limit is a result too: every stage at this scale is an error, larger scales are not tried.
+        const reason = `input: ${err.message}`;
+        for (const spec of profile.stages) for (let r = 0; r < profile.repeats; r++) records.push(emptyRecord(scale, spec, r, 'error', reason));
+        const first = profile.stages[0];
+        breakingPoints.push({ stage: first.stage, method: first.method, kind: 'error', lastPassingScale: lastPassed.get(0), firstFailingScale: scale, reason });
+        opts.progress.log(`scale ${scale}: ${reason}; larger scales skipped`);
+        break;
+      }
       opts.progress.log(`scale ${scale}: input ready in ${formatMs(performance.now() - tIn)} (${input.stats.intents} intents)`);
       let data: PipelineData | undefined = input.data;
       for (const [i, spec] of profile.stages.entries()) {
