@@ -112,11 +112,22 @@ export const simulatorConfigSchema = z
 /** A validated simulator configuration. */
 export type SimulatorConfig = z.infer<typeof simulatorConfigSchema>;
 
+// Flag names that live one level down in the YAML: a top-level `rpm:` most likely meant `rateLimits.rpm`.
+const NESTED_KEYS: Record<string, string> = {
+  rpm: 'rateLimits', tpm: 'rateLimits', burstSeconds: 'rateLimits',
+  error500: 'faults', error503: 'faults', timeout: 'faults', reset: 'faults', malformed: 'faults', rejectPattern: 'faults',
+};
+
+function issueText(i: z.ZodIssue): string {
+  if (i.code !== 'unrecognized_keys') return i.message;
+  return `unknown key(s) ${i.keys.map((k) => (i.path.length === 0 && NESTED_KEYS[k] ? `"${k}" (did you mean ${NESTED_KEYS[k]}.${k}?)` : `"${k}"`)).join(', ')}`;
+}
+
 /** Validate a raw config; throws one line per problem, "WHERE: key.path: message". */
 export function parseSimulatorConfig(raw: unknown, where = 'simulator config'): SimulatorConfig {
   const r = simulatorConfigSchema.safeParse(raw ?? {});
   if (r.success) return r.data;
-  throw new Error(r.error.issues.map((i) => `${where}: ${i.path.join('.') || '(top level)'}: ${i.message}`).join('\n'));
+  throw new Error(r.error.issues.map((i) => `${where}: ${i.path.join('.') || '(top level)'}: ${issueText(i)}`).join('\n'));
 }
 
 /** Read a YAML config file (errors name the file and line). */
