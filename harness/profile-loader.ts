@@ -1,23 +1,16 @@
 /** Find, parse and validate a sweep profile, with errors that name the file and key path. */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
 import type { ZodIssue } from 'zod';
 import { profileSchema, type SweepProfile } from './profile-schema.js';
 import { loadStage } from '../pipeline/stage-registry.js';
 import { packageRoot } from './package-root.js';
 import { displayPath } from './display-path.js';
+import { formatKeyPath, readYamlFile } from './yaml-file.js';
 
 /** A profile problem; message is "FILE: key.path[2]: what is wrong". */
 export class ProfileError extends Error {
   override name = 'ProfileError';
-}
-
-/** Format a zod path the way users write YAML keys: stages[1].options.k */
-export function formatKeyPath(path: (string | number)[]): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${p}` : p;
-  return out || '(top level)';
 }
 
 function issueMessage(issue: ZodIssue): string {
@@ -81,11 +74,11 @@ export async function validateProfile(raw: unknown, file: string): Promise<Sweep
 export async function loadProfile(nameOrPath: string): Promise<{ path: string; profile: SweepProfile }> {
   const path = resolveProfilePath(nameOrPath);
   const shown = displayPath(path);
-  const doc = parseDocument(readFileSync(path, 'utf8'));
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    const line = e.linePos?.[0].line;
-    throw new ProfileError(`${shown}${line ? `:${line}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`);
+  let raw: unknown;
+  try {
+    raw = readYamlFile(path, 'profile', shown);
+  } catch (e) {
+    throw new ProfileError((e as Error).message);
   }
-  return { path, profile: await validateProfile(doc.toJS(), shown) };
+  return { path, profile: await validateProfile(raw, shown) };
 }

@@ -3,12 +3,11 @@
  * exact cost arithmetic. Prices are held as integer pico-dollars per token (USD per 1M tokens x 1e6), so
  * cost = tokens x price is an exact BigInt product, never a float sum that drifts.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { packageRoot } from '../harness/package-root.js';
 import { ENCODING_NAMES, type EncodingName } from './token-counter.js';
+import { formatKeyPath, readYamlFile } from '../harness/yaml-file.js';
 
 const usdPerMillion = z
   .number({ invalid_type_error: 'must be a number of USD per 1M tokens' })
@@ -55,21 +54,10 @@ export function defaultPricingPath(): string {
 }
 
 function readPricingFile(path: string): z.infer<typeof pricingFileSchema> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new Error(`${path}: cannot read pricing file (${(e as Error).message})`);
-  }
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0) {
-    const line = doc.errors[0].linePos?.[0].line;
-    throw new Error(`${path}${line ? `:${line}` : ''}: invalid YAML: ${doc.errors[0].message.split('\n')[0]}`);
-  }
-  const parsed = pricingFileSchema.safeParse(doc.toJS() ?? {});
+  const parsed = pricingFileSchema.safeParse(readYamlFile(path, 'pricing file') ?? {});
   if (!parsed.success) {
     const i = parsed.error.issues[0];
-    const key = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.') || '(top level)';
+    const key = formatKeyPath(i.path);
     const msg = i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.map((k) => `"${k}"`).join(', ')} (valid: kind, input, output, embedding, encoding, outputTokensPerSec, ttftMs, p95Ms)` : i.message;
     throw new Error(`${path}: ${key}: ${msg}`);
   }

@@ -1,20 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSimulatorConfig, sampleLatency } from '../harness/api-simulator/simulator-config.js';
-import { startSimulator, type RunningSimulator } from '../harness/api-simulator/simulator-server.js';
+import type { RunningSimulator } from '../harness/api-simulator/simulator-server.js';
 import { simulatorConfigFromOptions } from '../harness/commands/simulate-api-command.js';
 import { mulberry32 } from '../pipeline/seeded-random.js';
+import { withSim } from './simulator-fixture.js';
 
-const fast = { ttft: 'fixed:2', tokensPerSec: 20_000, embeddingLatency: 'fixed:1' };
 
-async function withSim<T>(raw: Record<string, unknown>, fn: (sim: RunningSimulator) => Promise<T>): Promise<T> {
-  const sim = await startSimulator(parseSimulatorConfig({ ...fast, ...raw }));
-  try {
-    return await fn(sim);
-  } finally {
-    await sim.close();
-  }
-}
 
 const chatBody = (content: string, extra: Record<string, unknown> = {}): string =>
   JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }], ...extra });

@@ -1,26 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { parseSimulatorConfig } from '../harness/api-simulator/simulator-config.js';
-import { startSimulator, type RunningSimulator } from '../harness/api-simulator/simulator-server.js';
+import type { RunningSimulator } from '../harness/api-simulator/simulator-server.js';
 import { openAiEmbedder } from '../pipeline/embed-openai.js';
 import { packTexts } from '../pipeline/text-column.js';
 import type { PipelineData } from '../harness/types.js';
 import { TOKENS_EMBEDDING } from '../pipeline/token-counter.js';
 import { recordingContext } from './recording-context.js';
 import { tempDir } from './test-helpers.js';
+import { withSim } from './simulator-fixture.js';
 
 const texts = ['refund for a double charge', 'sorting a python list', 'docker bridge network', 'refund my card payment', 'sql left join rows', '', 'bread dough rise', 'hotel for three nights', 'budget for monthly savings', 'derivative of a function'];
 const input: PipelineData = { n: texts.length, summaries: packTexts(texts) };
 
-async function withSim<T>(raw: Record<string, unknown>, fn: (sim: RunningSimulator) => Promise<T>): Promise<T> {
-  const sim = await startSimulator(parseSimulatorConfig({ embeddingLatency: 'fixed:1', ...raw }));
-  try {
-    return await fn(sim);
-  } finally {
-    await sim.close();
-  }
-}
 const opts = (sim: RunningSimulator, extra: Record<string, unknown>) =>
   openAiEmbedder.parseOptions!({ baseURL: sim.baseURL, apiKey: 'sk-test', dimensions: 64, batchSize: 4, cache: false, cacheDir: tempDir(), ...extra });
 

@@ -2,14 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseSimulatorConfig } from '../harness/api-simulator/simulator-config.js';
-import { startSimulator, type RunningSimulator } from '../harness/api-simulator/simulator-server.js';
+import type { RunningSimulator } from '../harness/api-simulator/simulator-server.js';
 import { llmSummariser } from '../pipeline/summarise-llm.js';
 import { packTexts, unpackTexts } from '../pipeline/text-column.js';
 import type { PipelineData } from '../harness/types.js';
 import { TOKENS_INPUT, TOKENS_OUTPUT } from '../pipeline/token-counter.js';
 import { recordingContext } from './recording-context.js';
 import { tempDir } from './test-helpers.js';
+import { withSim } from './simulator-fixture.js';
 
 const TOPICS = ['refund for a double charge on my invoice', 'python sorting a list of dictionaries by key', 'docker compose bridge network port mapping', 'sourdough bread dough that does not rise', 'cover letter for a job application', 'melatonin and caffeine for insomnia'];
 const conversations = (n: number, poison?: number): PipelineData => ({
@@ -17,14 +17,6 @@ const conversations = (n: number, poison?: number): PipelineData => ({
   conversations: packTexts(Array.from({ length: n }, (_, i) => `user: I need help with ${TOPICS[i % TOPICS.length]} (case ${i}).${i === poison ? ' POISON' : ''}\nassistant: Sure, here is what I suggest.\nuser: Thanks, please explain the steps.`)),
 });
 
-async function withSim<T>(raw: Record<string, unknown>, fn: (sim: RunningSimulator) => Promise<T>): Promise<T> {
-  const sim = await startSimulator(parseSimulatorConfig({ ttft: 'fixed:2', tokensPerSec: 20_000, ...raw }));
-  try {
-    return await fn(sim);
-  } finally {
-    await sim.close();
-  }
-}
 
 const opts = (sim: RunningSimulator, extra: Record<string, unknown>) => llmSummariser.parseOptions!({ baseURL: sim.baseURL, apiKey: 'sk-test', cacheDir: tempDir(), ...extra });
 

@@ -3,10 +3,9 @@
  * zod schema validates CLI flags, a YAML file (`clusterbench simulate-api --config x.yaml`) and a profile's
  * `api.simulator` section, so every error names its key path.
  */
-import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { gaussian } from '../../pipeline/seeded-random.js';
+import { readYamlFile } from '../yaml-file.js';
 
 /** A latency distribution in milliseconds. */
 export type LatencyDistribution =
@@ -132,18 +131,7 @@ export function parseSimulatorConfig(raw: unknown, where = 'simulator config'): 
 
 /** Read a YAML config file (errors name the file and line). */
 export function readSimulatorConfigFile(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new Error(`${path}: cannot read simulator config (${(e as Error).message})`);
-  }
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0) {
-    const line = doc.errors[0].linePos?.[0].line;
-    throw new Error(`${path}${line ? `:${line}` : ''}: invalid YAML: ${doc.errors[0].message.split('\n')[0]}`);
-  }
-  const v = doc.toJS() as unknown;
+  const v = readYamlFile(path, 'simulator config');
   if (v !== null && (typeof v !== 'object' || Array.isArray(v))) throw new Error(`${path}: must be a YAML mapping of simulator settings`);
   return (v ?? {}) as Record<string, unknown>;
 }

@@ -4,11 +4,12 @@
  * ceiling is reached, then bisects each break to within the profile's tolerance. Writes runs/<id>/ like `sweep`.
  */
 import type { Command } from 'commander';
-import { parseScalesFlag, sweepCommand } from './sweep-command.js';
+import { sweepCommand } from './sweep-command.js';
 import { validateProfile } from '../profile-loader.js';
 import { escalationScales } from '../breaking-point-detection.js';
 import type { SweepProfile } from '../profile-schema.js';
 import type { RunResults } from '../types.js';
+import { parseOneCount } from '../count-flag.js';
 
 /** Options of the breaking-point command. */
 export interface BreakingPointCommandOptions {
@@ -23,23 +24,12 @@ export interface BreakingPointCommandOptions {
   quiet?: boolean;
 }
 
-const oneScale = (flag: string, text: string): number => {
-  let v: number[];
-  try {
-    v = parseScalesFlag(text);
-  } catch {
-    // parseScalesFlag's message names --scales, which this command does not have.
-    throw new Error(`${flag}: "${text}" is not a positive integer (e.g. ${flag} 1k)`);
-  }
-  if (v.length !== 1) throw new Error(`${flag}: give one scale, e.g. ${flag} 1k`);
-  return v[0];
-};
 
 /** Apply the flags to the profile's `breakingPoints.escalate` and set its scales. */
 export async function escalationProfile(profile: SweepProfile, file: string, o: BreakingPointCommandOptions): Promise<SweepProfile> {
   const base = profile.breakingPoints?.escalate;
-  const start = o.start !== undefined ? oneScale('--start', o.start) : base?.start;
-  const ceiling = o.ceiling !== undefined ? oneScale('--ceiling', o.ceiling) : base?.ceiling;
+  const start = o.start !== undefined ? parseOneCount('--start', o.start, '1k') : base?.start;
+  const ceiling = o.ceiling !== undefined ? parseOneCount('--ceiling', o.ceiling, '1k') : base?.ceiling;
   const factor = o.factor !== undefined ? Number(o.factor) : (base?.factor ?? 2);
   if (start === undefined || ceiling === undefined) throw new Error(`${file}: breakingPoints.escalate: is required for breaking-point (or pass --start and --ceiling)`);
   if (!(factor > 1)) throw new Error(`--factor: "${o.factor}" must be a number > 1`);

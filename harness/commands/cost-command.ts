@@ -11,6 +11,7 @@ import { loadPricingTable, formatUsd } from '../../pipeline/pricing-table.js';
 import { withResolvedModels, type CostStageSpec } from '../../pipeline/stage-cost.js';
 import { analyseCost, measureFromRun, type CostAnalysis, type CostScenario, type ModelCostRow } from '../../pipeline/cost-scenario.js';
 import { displayPath } from '../display-path.js';
+import { countFromText } from '../count-flag.js';
 
 /** Options of the cost command (strings as commander gives them). */
 export interface CostCommandOptions {
@@ -32,7 +33,7 @@ export const DEFAULT_TOKENS = { input: 800, output: 150, embedding: 150 } as con
 
 function num(flag: string, v: string | undefined, opts: { integer?: boolean; min?: number } = {}): number | undefined {
   if (v === undefined) return undefined;
-  const x = Number(v.replace(/_/g, '').replace(/,/g, '').replace(/k$/i, '000').replace(/m$/i, '000000'));
+  const x = countFromText(v.replace(/,/g, ''));
   const min = opts.min ?? 0;
   if (!Number.isFinite(x) || x < min || (opts.integer && !Number.isInteger(x))) {
     throw new Error(`${flag}: "${v}" must be ${opts.integer ? 'an integer' : 'a number'} >= ${min}`);

@@ -10,6 +10,7 @@ import type { GenerationTask, GenerationTaskResult } from '../../generators/gene
 import { formatGenerationStats, GenerationStats, type GenerationStatsReport } from '../../generators/generation-stats.js';
 import { formatBytes, formatMs } from '../format-units.js';
 import { displayPath } from '../display-path.js';
+import { countFromText } from '../count-flag.js';
 
 /** What generateToFile needs. */
 export interface GenerateToFileOptions {
@@ -116,7 +117,7 @@ function progressBar(stream: NodeJS.WriteStream): { update(done: number, total: 
 
 /** Parse a positive integer flag that may use k/m suffixes ("100k"). */
 function parseCount(flag: string, text: string): number {
-  const v = Number(text.replace(/_/g, '').replace(/k$/i, '000').replace(/m$/i, '000000'));
+  const v = countFromText(text);
   if (!Number.isInteger(v) || v < 0) throw new Error(`${flag}: "${text}" is not a non-negative integer (e.g. 100000, 100k, 1m)`);
   return v;
 }

@@ -24,8 +24,8 @@ import { stageMemoryLimitMb } from '../worker-pool.js';
 import { cpuProfileSelfTimes, type FunctionSelfTime } from '../cpu-profile-summary.js';
 import type { ProfileWorkerData, ProfileWorkerResult } from '../profile-stage-worker.js';
 import { packageRoot } from '../package-root.js';
-import { parseScalesFlag } from './sweep-command.js';
 import { displayPath } from '../display-path.js';
+import { parseOneCount } from '../count-flag.js';
 
 /** Profilers `clusterbench profile` can run. */
 export const profileTools = ['cpu-prof', 'heap-prof', 'heap-snapshot', 'doctor', 'flame', 'bubbleprof', 'heapprofiler'] as const;
@@ -135,15 +135,7 @@ async function resolveProfile(o: ProfileCommandOptions): Promise<{ profile: Swee
 export async function profileCommand(o: ProfileCommandOptions): Promise<ProfileOutcome> {
   const tool = o.tool as ProfileTool;
   if (!profileTools.includes(tool)) throw new Error(`--tool: "${o.tool}" is not one of ${profileTools.join(', ')}`);
-  let scales: number[];
-  try {
-    scales = parseScalesFlag(String(o.scale));
-  } catch {
-    // parseScalesFlag names --scales; this command's flag is --scale.
-    throw new Error(`--scale: "${o.scale}" is not a positive integer (e.g. --scale 20000 or --scale 20k)`);
-  }
-  if (scales.length !== 1) throw new Error(`--scale: give one scale (got ${o.scale})`);
-  const scale = scales[0];
+  const scale = parseOneCount('--scale', String(o.scale), '20k');
   const log = (s: string): void => { if (!o.quiet) process.stderr.write(`${s}\n`); };
   const { profile, source } = await resolveProfile(o);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);

@@ -15,15 +15,11 @@ import { loadSweepResume } from '../sweep-checkpoint.js';
 import { createSweepMeasurement, runHeader } from '../sweep-measurement.js';
 import { prepareSweepInput } from '../sweep-input.js';
 import { displayPath } from '../display-path.js';
+import { parseCountList } from '../count-flag.js';
 
 /** Parse "200,1000,5000" into scales; throws naming the flag. */
 export function parseScalesFlag(text: string): number[] {
-  const parts = text.split(',').map((s) => s.trim()).filter(Boolean);
-  const out = parts.map((p) => Number(p.replace(/_/g, '').replace(/k$/i, '000').replace(/m$/i, '000000')));
-  out.forEach((v, i) => {
-    if (!Number.isInteger(v) || v <= 0) throw new Error(`--scales: "${parts[i]}" is not a positive integer (use e.g. --scales 200,1000,5k)`);
-  });
-  return out;
+  return parseCountList('--scales', text, '200,1000,5k');
 }
 
 /** Options of the sweep command. */
