@@ -9,6 +9,19 @@ import { conversationToText } from './conversation-text.js';
 import { summarisePercentiles } from '../harness/percentiles.js';
 import { formatBytes } from '../harness/format-units.js';
 
+/** A 48-bit prefix of the text's MD5, exact in a float64: 8 bytes per text for uniqueness counts. */
+export function textDigest48(text: string): number {
+  return createHash('md5').update(text).digest().readUIntBE(0, 6);
+}
+
+/** How many distinct values the first n digests hold (sorts a copy). */
+export function countDistinct(digests: Float64Array, n = digests.length): number {
+  const h = digests.slice(0, n).sort();
+  let unique = n > 0 ? 1 : 0;
+  for (let i = 1; i < n; i++) if (h[i] !== h[i - 1]) unique++;
+  return unique;
+}
+
 /** What --stats prints and results.json can carry. */
 export interface GenerationStatsReport {
   conversations: number;
@@ -83,7 +96,7 @@ export class GenerationStats {
     this.reserve(1);
     const text = conversationToText(c);
     const bytes = Buffer.byteLength(text);
-    this.hashes[this.n] = createHash('md5').update(text).digest().readUIntBE(0, 6);
+    this.hashes[this.n] = textDigest48(text);
     this.lengths[this.n] = bytes;
     this.n++;
     this.totalBytes += bytes;
@@ -97,9 +110,7 @@ export class GenerationStats {
 
   report(): GenerationStatsReport {
     const n = this.n;
-    const h = this.hashes.slice(0, n).sort();
-    let unique = n > 0 ? 1 : 0;
-    for (let i = 1; i < n; i++) if (h[i] !== h[i - 1]) unique++;
+    const unique = countDistinct(this.hashes, n);
     const len = this.lengths.slice(0, n).sort();
     const at = (q: number): number => (n === 0 ? 0 : len[Math.min(n - 1, Math.floor(q * n))]);
     const p = summarisePercentiles(Array.from(len));

@@ -3,9 +3,9 @@ import type { Conversation, PipelineData } from './types.js';
 import type { SweepProfile } from './profile-schema.js';
 import { generateConversations } from '../generators/synthetic-conversations.js';
 import { conversationToText } from '../generators/conversation-text.js';
-import { createHash } from 'node:crypto';
 import { resolve as resolvePath } from 'node:path';
 import { openConversationFile, scaleTooLargeMessage, type ConversationFile, type ImportSummary } from '../generators/import/conversation-file.js';
+import { countDistinct, textDigest48 } from '../generators/generation-stats.js';
 
 /** One scale's data and what we know about it. */
 export interface ScaleInput {
@@ -31,9 +31,9 @@ export class ConversationPacker {
   private bytes = new Uint8Array(1 << 20);
   private offsets = new Int32Array(1025);
   private truth = new Int32Array(1024);
+  private digests = new Float64Array(1024);
   private n = 0;
   private readonly ids = new Map<string, number>();
-  private readonly seen = new Set<string>();
   private readonly encoder = new TextEncoder();
 
   /** `maxBytes` below MAX_TEXT_BYTES is for tests of the limit. */
@@ -63,11 +63,14 @@ export class ConversationPacker {
       const t = new Int32Array(this.truth.length * 2);
       t.set(this.truth);
       this.truth = t;
+      const g = new Float64Array(this.digests.length * 2);
+      g.set(this.digests);
+      this.digests = g;
     }
     const { written } = this.encoder.encodeInto(text, this.bytes.subarray(this.offsets[this.n]));
     this.offsets[this.n + 1] = this.offsets[this.n] + written;
-    // A 128-bit digest per text: exact enough for the unique fraction without keeping the texts.
-    this.seen.add(createHash('md5').update(text).digest('base64'));
+    // 8 bytes per text for the unique fraction, not the texts themselves (as the generator's --stats does).
+    this.digests[this.n] = textDigest48(text);
     const intent = c.truth?.intent;
     let id = -1;
     if (intent !== undefined) {
@@ -85,7 +88,7 @@ export class ConversationPacker {
     return {
       data: { n, conversations: { bytes: this.bytes.slice(0, total), offsets: this.offsets.slice(0, n + 1) }, truth: this.truth.slice(0, n) },
       intents: [...this.ids.keys()],
-      stats: { conversations: n, uniqueFraction: n ? this.seen.size / n : 1, meanBytes: n ? total / n : 0, intents: this.ids.size },
+      stats: { conversations: n, uniqueFraction: n ? countDistinct(this.digests, n) / n : 1, meanBytes: n ? total / n : 0, intents: this.ids.size },
     };
   }
 }
