@@ -1,17 +1,24 @@
 # clusterbench. `make sweep` runs the quick offline sweep and writes runs/<id>/report.md; `make test` runs the tests.
 # Both install dependencies (npm ci) and build first, so they work on a fresh clone.
+# A Node >= 22 on PATH: the system's when new enough, else the pinned Node 24 from the npm registry (scripts/node-bin-dir.sh).
+NODE_BIN := $(shell bash scripts/node-bin-dir.sh)
+ifeq ($(NODE_BIN),)
+$(error could not find or fetch Node >= 22; see the message above)
+endif
+export PATH := $(NODE_BIN):$(PATH)
 NODE ?= node
+NODE_MAJOR := $(shell $(NODE) -p 'process.versions.node.split(".")[0]')
 PROFILE ?= quick
 
 .PHONY: all build sweep test bench typecheck clean profile nightly
 
 all: build
 
-node_modules/.installed: package.json package-lock.json
+node_modules/.installed-node$(NODE_MAJOR): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-build: node_modules/.installed
+build: node_modules/.installed-node$(NODE_MAJOR)
 	rm -rf dist
 	npx tsc -p tsconfig.json
 

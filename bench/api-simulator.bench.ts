@@ -8,9 +8,9 @@ import OpenAI from 'openai';
 import pLimit from 'p-limit';
 import { parseSimulatorConfig } from '../harness/api-simulator/simulator-config.js';
 import { startSimulator } from '../harness/api-simulator/simulator-server.js';
-import { llmSummariser } from '../pipeline/summarise-llm.js';
-import { openAiEmbedder } from '../pipeline/embed-openai.js';
-import { packTexts } from '../pipeline/text-column.js';
+import { llmSummariser } from '../pipeline/stages/summarise/llm.js';
+import { openAiEmbedder } from '../pipeline/stages/embed/openai.js';
+import { packTexts } from '../pipeline/support/text-column.js';
 import { generateConversations } from '../generators/synthetic-conversations.js';
 import type { StageContext } from '../harness/types.js';
 

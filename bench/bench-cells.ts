@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { formatBytes } from '../harness/format-units.js';
+import { formatBytes } from '../pipeline/support/format-units.js';
 
 /** What a cell reports back. */
 export interface CellOutcome {

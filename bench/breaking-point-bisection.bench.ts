@@ -8,11 +8,11 @@
  *    classified correctly. BENCH_BISECT_BUDGETS sets the budgets (default 32,64,128).
  */
 import { performance } from 'node:perf_hooks';
-import { validateProfile } from '../harness/profile-loader.js';
-import { runSweep } from '../harness/sweep-runner.js';
-import { createProgressReporter } from '../harness/progress-reporter.js';
-import { fitComplexities, type Complexity } from '../harness/scaling-law-fit.js';
-import { gaussian, mulberry32 } from '../pipeline/seeded-random.js';
+import { validateProfile } from '../harness/profile/profile-loader.js';
+import { runSweep } from '../harness/sweep/sweep-runner.js';
+import { createProgressReporter } from '../harness/sweep/progress-reporter.js';
+import { fitComplexities, type Complexity } from '../harness/analysis/scaling-law-fit.js';
+import { gaussian, mulberry32 } from '../pipeline/support/seeded-random.js';
 
 const budgets = (process.env.BENCH_BISECT_BUDGETS ?? '32,64,128').split(',').map(Number);
 console.log('bisection of probe/allocate (4096 B/item) between 1,000 and 64,000 items, tolerance 5%');

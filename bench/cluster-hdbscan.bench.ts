@@ -9,9 +9,9 @@
 import { fileURLToPath } from 'node:url';
 import { HDBSCAN } from 'hdbscan-ts';
 import { makeBlobs } from '../generators/gaussian-blobs.js';
-import { hdbscan } from '../pipeline/cluster-hdbscan.js';
+import { hdbscan } from '../pipeline/stages/cluster/hdbscan.js';
 import { adjustedRandIndex } from '../pipeline/metrics/adjusted-rand-index.js';
-import { renderTextTable } from '../harness/text-table.js';
+import { renderTextTable } from '../harness/io/text-table.js';
 import { cellMain, large, machineLine, outcomeCells, runCell, timed } from './bench-cells.js';
 
 type Method = 'hdbscan' | 'hdbscan-ts';

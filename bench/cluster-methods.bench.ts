@@ -10,17 +10,17 @@
  */
 import { fileURLToPath } from 'node:url';
 import { makeBlobs } from '../generators/gaussian-blobs.js';
-import { agglomerative } from '../pipeline/cluster-agglomerative.js';
-import { kmeans } from '../pipeline/cluster-kmeans.js';
-import { miniBatchKMeans } from '../pipeline/cluster-minibatch-kmeans.js';
-import { umapEmbed, parseUmapOptions } from '../pipeline/umap-embedding.js';
-import { buildClioHierarchy } from '../pipeline/meta-cluster-clio.js';
-import { ctfidfTopTerms } from '../pipeline/label-ctfidf.js';
-import { hashEmbed } from '../pipeline/embed-hashing.js';
+import { agglomerative } from '../pipeline/stages/cluster/agglomerative.js';
+import { kmeans } from '../pipeline/stages/cluster/kmeans.js';
+import { miniBatchKMeans } from '../pipeline/stages/cluster/minibatch-kmeans.js';
+import { umapEmbed, parseUmapOptions } from '../pipeline/kernels/umap-embedding.js';
+import { buildClioHierarchy } from '../pipeline/stages/meta-cluster/clio.js';
+import { ctfidfTopTerms } from '../pipeline/stages/label/ctfidf.js';
+import { hashEmbed } from '../pipeline/stages/embed/hashing.js';
 import { adjustedRandIndex } from '../pipeline/metrics/adjusted-rand-index.js';
-import { validateProfile } from '../harness/profile-loader.js';
-import { buildScaleInput } from '../harness/sweep-input.js';
-import { renderTextTable } from '../harness/text-table.js';
+import { validateProfile } from '../harness/profile/profile-loader.js';
+import { buildScaleInput } from '../harness/sweep/sweep-input.js';
+import { renderTextTable } from '../harness/io/text-table.js';
 import type { Matrix, PipelineData } from '../harness/types.js';
 import { cellMain, large, machineLine, outcomeCells, runCell, timed } from './bench-cells.js';
 

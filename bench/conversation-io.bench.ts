@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateToFile } from '../harness/commands/generate-command.js';
 import { openConversationFile } from '../generators/import/conversation-file.js';
-import { formatBytes } from '../harness/format-units.js';
-import { renderTextTable } from '../harness/text-table.js';
+import { formatBytes } from '../pipeline/support/format-units.js';
+import { renderTextTable } from '../harness/io/text-table.js';
 import { cellMain, large, machineLine, runCell, timed } from './bench-cells.js';
 
 interface Cell { op: 'generate' | 'import'; n: number; out: string }

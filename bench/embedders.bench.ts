@@ -6,13 +6,13 @@
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { validateProfile } from '../harness/profile-loader.js';
-import { runStageOnce } from '../harness/sweep-runner.js';
-import { createStagePool } from '../harness/worker-pool.js';
-import { buildScaleInput } from '../harness/sweep-input.js';
-import { renderTextTable } from '../harness/text-table.js';
-import { summariseText } from '../pipeline/summarise-extractive.js';
-import { packTexts, textAt, textCount } from '../pipeline/text-column.js';
+import { validateProfile } from '../harness/profile/profile-loader.js';
+import { runStageOnce } from '../harness/sweep/sweep-runner.js';
+import { createStagePool } from '../harness/workers/worker-pool.js';
+import { buildScaleInput } from '../harness/sweep/sweep-input.js';
+import { renderTextTable } from '../harness/io/text-table.js';
+import { summariseText } from '../pipeline/stages/summarise/extractive.js';
+import { packTexts, textAt, textCount } from '../pipeline/support/text-column.js';
 import type { PipelineData } from '../harness/types.js';
 
 const long = process.env.BENCH_LONG === '1';

@@ -5,11 +5,11 @@
  */
 import { fileURLToPath } from 'node:url';
 import { makeBlobs } from '../generators/gaussian-blobs.js';
-import { kmeans } from '../pipeline/cluster-kmeans.js';
-import { miniBatchKMeans } from '../pipeline/cluster-minibatch-kmeans.js';
-import { runMlKMeans } from '../pipeline/cluster-ml-kmeans.js';
+import { kmeans } from '../pipeline/stages/cluster/kmeans.js';
+import { miniBatchKMeans } from '../pipeline/stages/cluster/minibatch-kmeans.js';
+import { runMlKMeans } from '../pipeline/stages/cluster/ml-kmeans.js';
 import { adjustedRandIndex } from '../pipeline/metrics/adjusted-rand-index.js';
-import { renderTextTable } from '../harness/text-table.js';
+import { renderTextTable } from '../harness/io/text-table.js';
 import { cellMain, large, machineLine, outcomeCells, runCell, timed } from './bench-cells.js';
 
 interface Cell { method: 'kmeans' | 'kmeans (k-means++ init)' | 'minibatch-kmeans' | 'ml-kmeans'; n: number; d: number }

@@ -6,10 +6,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import { makeBlobs } from '../generators/gaussian-blobs.js';
-import { pca } from '../pipeline/reduce-pca.js';
-import { columnMeans, covarianceMatrixParallel } from '../pipeline/covariance-kernel.js';
-import { runMlPca } from '../pipeline/reduce-ml-pca.js';
-import { renderTextTable } from '../harness/text-table.js';
+import { pca } from '../pipeline/stages/reduce/pca.js';
+import { columnMeans, covarianceMatrixParallel } from '../pipeline/kernels/covariance-kernel.js';
+import { runMlPca } from '../pipeline/stages/reduce/ml-pca.js';
+import { renderTextTable } from '../harness/io/text-table.js';
 import { cellMain, large, machineLine, outcomeCells, runCell, timed } from './bench-cells.js';
 
 interface Cell { method: 'pca' | 'pca 1 thread' | 'ml-pca'; n: number; d: number; k: number }

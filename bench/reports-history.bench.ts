@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { median } from 'simple-statistics';
 import type { RunResults, StageRecord } from '../harness/types.js';
 import { renderReportCharts, writeReportFiles } from '../reports/report-files.js';
-import { compareRuns } from '../harness/run-comparison.js';
-import { detectSteps } from '../harness/step-detection.js';
-import { appendRun, openHistory, readHistorySeries } from '../harness/history-database.js';
-import { mulberry32, gaussian } from '../pipeline/seeded-random.js';
+import { compareRuns } from '../harness/compare/run-comparison.js';
+import { detectSteps } from '../harness/analysis/step-detection.js';
+import { appendRun, openHistory, readHistorySeries } from '../harness/compare/history-database.js';
+import { mulberry32, gaussian } from '../pipeline/support/seeded-random.js';
 
 const repeats = Number(process.env.BENCH_REPORT_REPEATS ?? 3);
 const rand = mulberry32(7);

@@ -13,14 +13,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startRssSampler } from '../harness/memory-sampler.js';
+import { startRssSampler } from '../harness/workers/memory-sampler.js';
 import { median } from 'simple-statistics';
-import { validateProfile } from '../harness/profile-loader.js';
-import { runStageOnce } from '../harness/sweep-runner.js';
-import { createStagePool } from '../harness/worker-pool.js';
-import { buildScaleInput } from '../harness/sweep-input.js';
-import { renderTextTable } from '../harness/text-table.js';
-import { formatBytes } from '../harness/format-units.js';
+import { validateProfile } from '../harness/profile/profile-loader.js';
+import { runStageOnce } from '../harness/sweep/sweep-runner.js';
+import { createStagePool } from '../harness/workers/worker-pool.js';
+import { buildScaleInput } from '../harness/sweep/sweep-input.js';
+import { renderTextTable } from '../harness/io/text-table.js';
+import { formatBytes } from '../pipeline/support/format-units.js';
 import type { PipelineData, RssSample, SamplerOverhead } from '../harness/types.js';
 
 const n = Number(process.env.BENCH_SAMPLER_N ?? 3000);

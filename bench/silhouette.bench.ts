@@ -8,8 +8,8 @@ import { makeBlobs } from '../generators/gaussian-blobs.js';
 import { silhouetteScore } from '../pipeline/metrics/silhouette.js';
 import { daviesBouldin } from '../pipeline/metrics/davies-bouldin.js';
 import { calinskiHarabasz } from '../pipeline/metrics/calinski-harabasz.js';
-import { clusterCentroids } from '../pipeline/cluster-centroids.js';
-import { renderTextTable } from '../harness/text-table.js';
+import { clusterCentroids } from '../pipeline/kernels/cluster-centroids.js';
+import { renderTextTable } from '../harness/io/text-table.js';
 import { cellMain, large, machineLine, outcomeCells, runCell, timed } from './bench-cells.js';
 
 interface Cell { metric: 'silhouette exact' | 'silhouette sampled' | 'davies-bouldin + calinski-harabasz'; n: number; d: number }

@@ -4,11 +4,11 @@
  * Columns: id Utf8; messages List<Struct<role Utf8, content Utf8>>; domain, intent, language Utf8 (null when there
  * is no ground truth); flags and secondary_intents List<Utf8>; metadata Utf8 (JSON, nullable). The schema carries
  * `clusterbench.format = conversations/v1` so an import can tell our files from other Arrow files. Columns are
- * built straight from packed UTF-8 buffers (pipeline/text-column.ts), not through Arrow's per-value builders.
+ * built straight from packed UTF-8 buffers (pipeline/support/text-column.ts), not through Arrow's per-value builders.
  */
 import { Field, List, makeData, RecordBatch, Schema, Struct, Utf8, type Data } from 'apache-arrow';
-import type { Conversation, Message, Role, TextColumn } from '../harness/types.js';
-import { packTexts } from '../pipeline/text-column.js';
+import type { Conversation, Message, Role, TextColumn } from '../pipeline/contracts.js';
+import { packTexts } from '../pipeline/support/text-column.js';
 
 /** Schema metadata key and value that mark a clusterbench conversation file. */
 export const CONVERSATION_FORMAT_KEY = 'clusterbench.format';

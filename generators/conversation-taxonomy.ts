@@ -5,8 +5,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../harness/package-root.js';
-import { displayPath } from '../harness/display-path.js';
+import { packageRoot } from '../pipeline/support/package-root.js';
+import { displayPath } from '../pipeline/support/display-path.js';
 
 /** Slots a frame may use. Anything else in braces (code like `{4}` or `${x}`) stays literal. */
 export const FRAME_SLOTS = ['topic', 'term', 'term2', 'num', 'id', 'amount', 'time', 'name', 'place', 'day', 'currency'] as const;

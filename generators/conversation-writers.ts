@@ -2,12 +2,12 @@
  * Streaming conversation writers: Arrow IPC file (one record batch per write) and JSONL (one conversation per line).
  * Memory stays flat: each write is encoded and handed to the file before the next batch is built. Output goes to
  * a temp file in the same folder and is renamed into place on close, so a crash never leaves a half-written file
- * under the final name (the streaming counterpart of harness/atomic-write.ts).
+ * under the final name (the streaming counterpart of harness/io/atomic-write.ts).
  */
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { RecordBatchFileWriter } from 'apache-arrow';
-import type { Conversation } from '../harness/types.js';
+import type { Conversation } from '../pipeline/contracts.js';
 import { columnBuffers, columnsToBatch, conversationsToColumns, conversationSchema, type ConversationColumns } from './conversation-arrow.js';
 
 /** A batch encoded for a writer: JSONL bytes or Arrow columns. Built in any thread, written in one. */

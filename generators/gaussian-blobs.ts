@@ -2,8 +2,8 @@
  * Seeded isotropic Gaussian blobs (as scikit-learn's make_blobs): the standard fixture for clustering benches and
  * tests. Centres are drawn uniformly in [-centerBox, centerBox]^d, points round them with standard deviation `std`.
  */
-import type { Matrix } from '../harness/types.js';
-import { gaussian, mulberry32 } from '../pipeline/seeded-random.js';
+import type { Matrix } from '../pipeline/contracts.js';
+import { gaussian, mulberry32 } from '../pipeline/support/seeded-random.js';
 
 /** Options for makeBlobs. */
 export interface BlobOptions {

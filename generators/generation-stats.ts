@@ -4,10 +4,10 @@
  * each text's MD5 (8 bytes per conversation; at 1M the chance of one false collision is about 2e-3), not the texts.
  */
 import { createHash } from 'node:crypto';
-import type { Conversation } from '../harness/types.js';
+import type { Conversation } from '../pipeline/contracts.js';
 import { conversationToText } from './conversation-text.js';
-import { summarisePercentiles } from '../harness/percentiles.js';
-import { formatBytes } from '../harness/format-units.js';
+import { summarisePercentiles } from '../pipeline/support/percentiles.js';
+import { formatBytes } from '../pipeline/support/format-units.js';
 
 /** A 48-bit prefix of the text's MD5, exact in a float64: 8 bytes per text for uniqueness counts. */
 export function textDigest48(text: string): number {

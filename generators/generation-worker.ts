@@ -7,7 +7,7 @@ import { Piscina } from 'piscina';
 import { createConversationSource, type ConversationSource, type GeneratorOptions } from './synthetic-conversations.js';
 import { encodeBatch, encodedBuffers, type EncodedBatch } from './conversation-writers.js';
 import { GenerationStats, type GenerationStatsPart } from './generation-stats.js';
-import type { Conversation } from '../harness/types.js';
+import type { Conversation } from '../pipeline/contracts.js';
 
 /** One batch to generate. */
 export interface GenerationTask {

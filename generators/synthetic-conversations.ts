@@ -8,10 +8,10 @@
  * (about 3.5 KB of raw text by default), style (formal/casual, typos, lists, code blocks), off-topic turns,
  * multi-intent conversations, and `difficulty`, the chance that an intent word is borrowed from a related intent.
  */
-import type { Conversation, GroundTruth, Message } from '../harness/types.js';
+import type { Conversation, GroundTruth, Message } from '../pipeline/contracts.js';
 import { loadTaxonomy, type LanguageFrames, type TaxonomyIntent, type Template } from './conversation-taxonomy.js';
 import { conversationRandom, pick, type Rand } from './conversation-random.js';
-import { gaussian, mulberry32 } from '../pipeline/seeded-random.js';
+import { gaussian, mulberry32 } from '../pipeline/support/seeded-random.js';
 
 /** Options for the generator. Every field but n and seed has a default; profiles pass them as `input.options`. */
 export interface GeneratorOptions {

@@ -10,7 +10,7 @@ import { registerHistoryCommand } from './commands/history-command.js';
 import { registerProfileCommand } from './commands/profile-command.js';
 import { registerCostCommand } from './commands/cost-command.js';
 import { registerGenerateCommand } from './commands/generate-command.js';
-import { toolVersion } from './tool-version.js';
+import { toolVersion } from './io/tool-version.js';
 
 // Reading output through `| head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -1,163 +1,11 @@
 /**
- * The public types of clusterbench, in one place.
+ * The public types of clusterbench, in one place: the pipeline data contracts (re-exported from
+ * pipeline/contracts.ts) and the harness's records and results.
  *
  * Data flows generator -> PipelineData -> stages (in piscina workers) -> StageRecord -> RunResults -> reports.
- * Big data is always a typed array (Float32Array matrices, Int32Array labels, UTF-8 TextColumns) so it can cross
- * threads in a transfer list instead of being structured-cloned.
  */
-
-/** Row-major dense float32 matrix: row i is data[i*cols .. (i+1)*cols). */
-export interface Matrix {
-  rows: number;
-  cols: number;
-  data: Float32Array;
-}
-
-/** Many strings packed as UTF-8 in one buffer; string i is bytes[offsets[i] .. offsets[i+1]). offsets has n+1 entries. */
-export interface TextColumn {
-  bytes: Uint8Array;
-  offsets: Int32Array;
-}
-
-/** A chat message role, normalised across import formats. */
-export type Role = 'system' | 'user' | 'assistant' | 'tool';
-
-/** One chat message. */
-export interface Message {
-  role: Role;
-  content: string;
-}
-
-/** What the synthetic generator knows to be true about a conversation. */
-export interface GroundTruth {
-  /** Top-level topic, e.g. "billing". */
-  domain: string;
-  /** Fine topic within the domain, e.g. "billing/refund-request". This is the clustering target. */
-  intent: string;
-  /** ISO 639-1 code, e.g. "en". */
-  language: string;
-  /** Noise injected into this conversation, e.g. ["typos", "off-topic-turn", "multi-intent"]. */
-  flags: string[];
-  /** For "multi-intent" conversations: the other intent(s) the user switched to. `intent` stays the primary one. */
-  secondaryIntents?: string[];
-}
-
-/** One conversation, from the generator or an import. */
-export interface Conversation {
-  id: string;
-  messages: Message[];
-  /** Present for synthetic conversations; absent for most imports. */
-  truth?: GroundTruth;
-  /** Free-form metadata carried through from imports. */
-  metadata?: Record<string, unknown>;
-}
-
-/**
- * The data that flows between stages. Each stage reads some fields and writes others; the harness moves the
- * buffers into the worker and back with transfer lists.
- */
-export interface PipelineData {
-  /** Number of conversations. */
-  n: number;
-  /** Each conversation flattened to "role: content" lines. */
-  conversations?: TextColumn;
-  /** One summary per conversation (summarise stage). */
-  summaries?: TextColumn;
-  /** n x d, L2-normalised (embed stage). */
-  embeddings?: Matrix;
-  /** n x d' after optional reduction (reduce stage). */
-  reduced?: Matrix;
-  /** Cluster id per conversation, -1 = noise (cluster stage). */
-  labels?: Int32Array;
-  /** Membership strength of each point in its cluster, 0..1 (density-based cluster stages such as HDBSCAN). */
-  membership?: Float32Array;
-  /** GLOSH outlier score per point, 0..1, higher = more outlying (HDBSCAN). */
-  outlierScores?: Float32Array;
-  /** Parent cluster per level of the meta-cluster hierarchy: parents[l][c] is the parent of cluster c at level l. */
-  hierarchy?: Int32Array[];
-  /** n x 2 projection for the cluster map (project stage). */
-  projection?: Matrix;
-  /** Ground-truth intent id per conversation, -1 = unknown. Read by quality scoring, never by stages. */
-  truth?: Int32Array;
-  /** Small per-cluster metadata (labels, top terms) written by label stages. JSON-serialisable. */
-  clusterInfo?: ClusterInfo[];
-}
-
-/** A field of PipelineData that a stage can read or write. */
-export type PipelineField = Exclude<keyof PipelineData, 'n'>;
-
-/** Small JSON description of one cluster. */
-export interface ClusterInfo {
-  id: number;
-  size: number;
-  /** Top terms by c-TF-IDF. */
-  terms?: string[];
-  /** Human-readable name (from an LLM or the top terms). */
-  name?: string;
-}
-
-/** The kinds of stage a pipeline has, in pipeline order. `probe` stages are calibration stages for the harness itself. */
-export type StageKind =
-  | 'summarise'
-  | 'embed'
-  | 'reduce'
-  | 'cluster'
-  | 'meta-cluster'
-  | 'label'
-  | 'project'
-  | 'probe';
-
-/** One worker-side memory reading, taken at a batch boundary and at the end of a stage. */
-export interface WorkerMemorySample {
-  /** Milliseconds since the stage started (worker clock). */
-  tMs: number;
-  heapUsed: number;
-  heapTotal: number;
-  external: number;
-  arrayBuffers: number;
-  /** Optional note, e.g. "batch 3/10". */
-  label?: string;
-}
-
-/** Handed to a stage while it runs inside a worker. */
-export interface StageContext {
-  /** Seed for any randomness; the same seed must give the same output. */
-  seed: number;
-  /** Record a worker memory sample. Call it at batch boundaries: the worker's event loop is busy while a stage runs. */
-  sample(label?: string): void;
-  /** Add to a named counter reported with the stage record (requests, retries, tokens, cache hits...). */
-  count(name: string, delta?: number): void;
-  /** Record one latency-like observation (ms) under a name; the harness reports p50/p95/p99. */
-  observe(name: string, value: number): void;
-}
-
-/**
- * A pipeline stage: a pure function over typed data. It reads `reads` fields of its input and returns the
- * `writes` fields. Options come from the profile, untyped until the stage validates them.
- */
-export interface StageDefinition<O = Record<string, unknown>> {
-  kind: StageKind;
-  /** Method name as used in profiles, e.g. "kmeans". */
-  method: string;
-  reads: PipelineField[];
-  writes: PipelineField[];
-  /** Validate and default options; throw an Error naming the bad key. Runs in the main thread before the sweep. */
-  parseOptions?(raw: Record<string, unknown>): O;
-  /**
-   * True when each output row depends only on the same input row (embedders, per-row summarisers). Then, with
-   * `workers: N` on its stage spec, the harness slices the row-aligned inputs into N contiguous chunks, runs them
-   * on the pool's N threads at once (each chunk sent by transfer), and re-assembles the row-aligned outputs into one
-   * contiguous buffer each (harness/split-stage-run.ts). Stages that look across rows (clustering) must leave it unset.
-   */
-  splittable?: boolean;
-  /**
-   * True for stages that call an OpenAI-compatible API (summarise/llm, embed/openai). With `api: simulated` the
-   * harness starts the simulator and passes its URL in these stages' `baseURL`/`apiKey` options, and a profile's
-   * `concurrency` sweep re-runs them at each level (harness/sweep-api.ts).
-   */
-  usesApi?: boolean;
-  run(input: PipelineData, options: O, ctx: StageContext): Partial<PipelineData> | Promise<Partial<PipelineData>>;
-}
+import type { StageKind, StageDefinition, QualityReport, Percentiles, WorkerMemorySample } from '../pipeline/contracts.js';
+export type * from '../pipeline/contracts.js';
 
 /** How a stage cell ended. Breaking points are results, never crashes. */
 export type CellStatus =
@@ -177,16 +25,6 @@ export interface GcSummary {
   count: number;
   totalMs: number;
   maxMs: number;
-}
-
-/** Percentiles of one observed quantity (e.g. request latency). */
-export interface Percentiles {
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  mean: number;
-  max: number;
 }
 
 /** One main-thread RSS reading. */
@@ -229,27 +67,6 @@ export interface StageRecord {
   observations: Record<string, Percentiles>;
 }
 
-/** Quality of one scale's clustering. Metrics that could not be computed are absent. */
-export interface QualityReport {
-  /** Adjusted Rand index against ground truth. */
-  ari?: number;
-  nmi?: number;
-  homogeneity?: number;
-  completeness?: number;
-  vMeasure?: number;
-  purity?: number;
-  reconstructionAccuracy?: number;
-  silhouette?: number;
-  /** Set when silhouette was estimated from a sample. */
-  silhouetteCi95?: [number, number];
-  silhouetteSampleSize?: number;
-  daviesBouldin?: number;
-  calinskiHarabasz?: number;
-  noiseFraction?: number;
-  clusterCount?: number;
-  clusterSizes?: { min: number; median: number; max: number; gini: number };
-  hierarchyDepth?: number;
-}
 
 /** Everything measured at one scale that is not per stage. */
 export interface ScaleSummary {
@@ -529,4 +346,13 @@ export interface SamplerOverhead {
   /** Extra main-thread memory of the sampler: heap after GC with its timeline alive, minus without. */
   memoryOverheadBytes: number;
   samples: number;
+}
+
+/** What a sweep produced, before it is written to disk. */
+export interface SweepOutcome {
+  records: StageRecord[];
+  scales: ScaleSummary[];
+  breakingPoints: BreakingPoint[];
+  /** Sections the runner itself fills (e.g. `clusterMap`); merged into RunResults.sections. */
+  sections?: Record<string, unknown>;
 }

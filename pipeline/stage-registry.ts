@@ -2,33 +2,33 @@
  * Every stage method a profile can name, as "kind/method" -> lazy loader. Lazy so that a worker only loads the
  * libraries of the stage it runs (tfjs, onnxruntime and duckdb are heavy). Add one line per new stage.
  */
-import type { StageDefinition, StageKind } from '../harness/types.js';
+import type { StageDefinition, StageKind } from './contracts.js';
 
 type Loader = () => Promise<StageDefinition<any>>;
 
 const registry: Record<string, Loader> = {
-  'summarise/extractive': async () => (await import('./summarise-extractive.js')).extractiveSummariser,
-  'embed/hashing': async () => (await import('./embed-hashing.js')).hashingEmbedder,
-  'summarise/llm': async () => (await import('./summarise-llm.js')).llmSummariser,
-  'embed/openai': async () => (await import('./embed-openai.js')).openAiEmbedder,
-  'embed/use-lite': async () => (await import('./embed-use-lite.js')).useLiteEmbedder,
-  'embed/transformers': async () => (await import('./embed-transformers.js')).transformersEmbedder,
-  'cluster/kmeans': async () => (await import('./cluster-kmeans.js')).kmeansClusterer,
-  'cluster/minibatch-kmeans': async () => (await import('./cluster-minibatch-kmeans.js')).miniBatchKMeansClusterer,
-  'cluster/ml-kmeans': async () => (await import('./cluster-ml-kmeans.js')).mlKMeansClusterer,
-  'cluster/agglomerative': async () => (await import('./cluster-agglomerative.js')).agglomerativeClusterer,
-  'reduce/pca': async () => (await import('./reduce-pca.js')).pcaReducer,
-  'reduce/ml-pca': async () => (await import('./reduce-ml-pca.js')).mlPcaReducer,
-  'reduce/umap': async () => (await import('./reduce-umap.js')).umapReducer,
-  'project/umap': async () => (await import('./project-umap.js')).umapProjector,
-  'meta-cluster/clio': async () => (await import('./meta-cluster-clio.js')).clioMetaClusterer,
-  'label/ctfidf': async () => (await import('./label-ctfidf.js')).ctfidfLabeller,
-  'cluster/hdbscan': async () => (await import('./cluster-hdbscan.js')).hdbscanClusterer,
-  'cluster/hdbscan-ts': async () => (await import('./cluster-hdbscan-ts.js')).hdbscanTsClusterer,
-  'probe/allocate': async () => (await import('./probe-stages.js')).allocateProbe,
-  'probe/linear': async () => (await import('./probe-stages.js')).linearProbe,
-  'probe/quadratic': async () => (await import('./probe-stages.js')).quadraticProbe,
-  'probe/leak': async () => (await import('./probe-stages.js')).leakProbe,
+  'summarise/extractive': async () => (await import('./stages/summarise/extractive.js')).extractiveSummariser,
+  'embed/hashing': async () => (await import('./stages/embed/hashing.js')).hashingEmbedder,
+  'summarise/llm': async () => (await import('./stages/summarise/llm.js')).llmSummariser,
+  'embed/openai': async () => (await import('./stages/embed/openai.js')).openAiEmbedder,
+  'embed/use-lite': async () => (await import('./stages/embed/use-lite.js')).useLiteEmbedder,
+  'embed/transformers': async () => (await import('./stages/embed/transformers.js')).transformersEmbedder,
+  'cluster/kmeans': async () => (await import('./stages/cluster/kmeans.js')).kmeansClusterer,
+  'cluster/minibatch-kmeans': async () => (await import('./stages/cluster/minibatch-kmeans.js')).miniBatchKMeansClusterer,
+  'cluster/ml-kmeans': async () => (await import('./stages/cluster/ml-kmeans.js')).mlKMeansClusterer,
+  'cluster/agglomerative': async () => (await import('./stages/cluster/agglomerative.js')).agglomerativeClusterer,
+  'reduce/pca': async () => (await import('./stages/reduce/pca.js')).pcaReducer,
+  'reduce/ml-pca': async () => (await import('./stages/reduce/ml-pca.js')).mlPcaReducer,
+  'reduce/umap': async () => (await import('./stages/reduce/umap.js')).umapReducer,
+  'project/umap': async () => (await import('./stages/project/umap.js')).umapProjector,
+  'meta-cluster/clio': async () => (await import('./stages/meta-cluster/clio.js')).clioMetaClusterer,
+  'label/ctfidf': async () => (await import('./stages/label/ctfidf.js')).ctfidfLabeller,
+  'cluster/hdbscan': async () => (await import('./stages/cluster/hdbscan.js')).hdbscanClusterer,
+  'cluster/hdbscan-ts': async () => (await import('./stages/cluster/hdbscan-ts.js')).hdbscanTsClusterer,
+  'probe/allocate': async () => (await import('./stages/probe/probe-stages.js')).allocateProbe,
+  'probe/linear': async () => (await import('./stages/probe/probe-stages.js')).linearProbe,
+  'probe/quadratic': async () => (await import('./stages/probe/probe-stages.js')).quadraticProbe,
+  'probe/leak': async () => (await import('./stages/probe/probe-stages.js')).leakProbe,
 };
 
 /** Names of all registered stage methods, "kind/method". */

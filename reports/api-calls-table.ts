@@ -1,6 +1,6 @@
 /** report.md section for the API stages' own records: requests, retries, 429s, errors, cache hit rate, latency, TTFB. */
 import type { RunResults, StageRecord } from '../harness/types.js';
-import { API_COUNTERS, API_OBSERVATIONS } from '../pipeline/openai-client.js';
+import { API_COUNTERS, API_OBSERVATIONS } from '../pipeline/api/openai-client.js';
 
 const ms = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '—' : v < 10 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US'));
 

@@ -1,7 +1,7 @@
 /** The compare verdict as a Markdown table (readable in a terminal and in a PR comment). */
-import { formatBytes, formatMs } from '../harness/format-units.js';
-import type { Comparison, ComparisonRow } from '../harness/run-comparison.js';
-import { formatThreshold } from '../harness/threshold-expression.js';
+import { formatBytes, formatMs } from '../pipeline/support/format-units.js';
+import type { Comparison, ComparisonRow } from '../harness/compare/run-comparison.js';
+import { formatThreshold } from '../harness/compare/threshold-expression.js';
 
 function value(v: number, unit: string): string {
   if (!Number.isFinite(v)) return '—';

@@ -4,9 +4,9 @@
  * pricing table in force). Both are built from results.json alone.
  */
 import type { RunResults } from '../harness/types.js';
-import type { CostSection, StageCostRow } from '../pipeline/stage-cost.js';
-import { formatUsd } from '../pipeline/pricing-table.js';
-import { SPLIT_WORKERS_COUNTER } from '../harness/split-stage-run.js';
+import type { CostSection, StageCostRow } from '../harness/analysis/stage-cost.js';
+import { formatUsd } from '../pipeline/cost/pricing-table.js';
+import { SPLIT_WORKERS_COUNTER } from '../harness/workers/split-stage-run.js';
 
 const int = (v: number): string => Math.round(v).toLocaleString('en-US');
 

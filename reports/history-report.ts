@@ -4,9 +4,9 @@
  * report.html.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { HistorySeries } from '../harness/history-database.js';
-import { detectSteps, type Step, type StepOptions } from '../harness/step-detection.js';
-import { lowerIsBetterQuality, stageMetrics, type StageMetricName } from '../harness/cell-metrics.js';
+import type { HistorySeries } from '../harness/compare/history-database.js';
+import { detectSteps, type Step, type StepOptions } from '../harness/analysis/step-detection.js';
+import { lowerIsBetterQuality, stageMetrics, type StageMetricName } from '../harness/analysis/cell-metrics.js';
 import { renderVegaLiteSvg } from './vega-svg.js';
 import { escapeHtml, markdownToHtml } from './html-report.js';
 

@@ -1,14 +1,15 @@
 /** report.md: stands on its own (e.g. in a PR comment). Built from results.json alone. */
 import type { RunResults, StageRecord } from '../harness/types.js';
-import { formatBytes, formatMs } from '../harness/format-units.js';
+import { formatBytes, formatMs } from '../pipeline/support/format-units.js';
 import { methodLimitLines, qualityLine } from './quality-markdown.js';
-import { renderMeasurementSections } from './measurement-report.js';
-import { markdownChartLinks } from './report-files.js';
-import { isMeasuredStatus } from '../harness/cell-status.js';
-import { renderHardwareMarkdown, type HardwareSection } from './hardware-recommendation.js';
+import { renderMeasurementSections } from './diagnostics-report.js';
+import { markdownChartLinks } from './chart-links.js';
+import { isMeasuredStatus } from '../harness/sweep/cell-status.js';
+import type { HardwareSection } from '../harness/analysis/hardware-recommendation.js';
+import { renderHardwareMarkdown } from './hardware-table.js';
 import { renderRepeatStatsMarkdown, renderScalingMarkdown } from './scaling-law-report.js';
-import type { ScalingSection } from '../harness/scaling-law-fit.js';
-import type { RepeatStatsSection } from '../harness/repeat-statistics.js';
+import type { ScalingSection } from '../harness/analysis/scaling-law-fit.js';
+import type { RepeatStatsSection } from '../harness/analysis/repeat-statistics.js';
 import { costLines, embeddingThroughputLines } from './cost-throughput-markdown.js';
 import { apiCallLines } from './api-calls-table.js';
 import { concurrencyLines } from './concurrency-table.js';

@@ -1,6 +1,6 @@
 /** The quality line of report.md for one scale, and notes on methods with a stated size limit. */
 import type { QualityReport, RunResults } from '../harness/types.js';
-import { AGGLOMERATIVE_HARD_MAX, AGGLOMERATIVE_MAX_POINTS, ML_HCLUST_MAX_POINTS } from '../pipeline/cluster-agglomerative.js';
+import { AGGLOMERATIVE_HARD_MAX, AGGLOMERATIVE_MAX_POINTS, ML_HCLUST_MAX_POINTS } from '../pipeline/stages/cluster/agglomerative.js';
 
 const f = (v: number | undefined, digits = 3): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 

@@ -5,9 +5,9 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { RunResults } from '../harness/types.js';
-import { cellSamples, medianOf, qualityFigures, runCells } from '../harness/cell-metrics.js';
+import { cellSamples, medianOf, qualityFigures, runCells } from '../harness/analysis/cell-metrics.js';
 import { readConcurrency, readScalingCurves, readStorage } from './section-readers.js';
-import { isMeasuredStatus } from '../harness/cell-status.js';
+import { isMeasuredStatus } from '../harness/sweep/cell-status.js';
 
 /** One chart of the report: either a spec to render or the reason it was skipped. */
 export interface ReportChart {

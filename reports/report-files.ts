@@ -1,11 +1,11 @@
 /**
  * Writes every report file beside results.json, built from it alone: report.html (self-contained), charts/*.svg,
- * csv/*.csv (one per table) and bmf.json (Bencher). report.md is written by harness/run-directory.ts and links
- * the chart files through `markdownChartLinks`.
+ * csv/*.csv (one per table) and bmf.json (Bencher). report.md (reports/markdown-report.ts) links
+ * the chart files through `markdownChartLinks` (reports/chart-links.ts).
  */
 import { join } from 'node:path';
 import type { RunResults } from '../harness/types.js';
-import { writeFileAtomic } from '../harness/atomic-write.js';
+import { writeFileAtomic } from '../harness/io/atomic-write.js';
 import { reportCharts } from './report-charts.js';
 import { renderVegaLiteSvg } from './vega-svg.js';
 import { renderHtmlReport, type RenderedChart } from './html-report.js';
@@ -25,14 +25,6 @@ export async function renderReportCharts(r: RunResults): Promise<RenderedChart[]
     }
   }
   return out;
-}
-
-/** The Markdown "Charts" section: links to charts/*.svg, and a line per skipped chart. */
-export function markdownChartLinks(r: RunResults): string[] {
-  const lines = ['## Charts', '', 'Open `report.html` for every chart inline with hover labels; the SVG files are in `charts/`, the tables in `csv/`.', ''];
-  for (const c of reportCharts(r)) lines.push(c.spec ? `- [${c.title}](charts/${c.id}.svg)` : `- ${c.title}: skipped (${c.skipped})`);
-  lines.push('');
-  return lines;
 }
 
 /** Write report.html, charts/*.svg, csv/*.csv and bmf.json; returns the paths written. */

@@ -4,7 +4,7 @@
  * storage, workerScaling, repeatStats...) become tables too, whatever fields they grow.
  */
 import type { RunResults } from '../harness/types.js';
-import { cellSamples, medianOf, qualityFigures, runCells } from '../harness/cell-metrics.js';
+import { cellSamples, medianOf, qualityFigures, runCells } from '../harness/analysis/cell-metrics.js';
 import { readSectionTables } from './section-readers.js';
 
 /** A cell value: numbers stay numbers so CSV keeps full precision. */

@@ -1,7 +1,7 @@
 /** report.md sections for the scaling laws (sections.scaling) and the repeat statistics (sections.repeatStats). */
-import type { ScalingFit, ScalingSection } from '../harness/scaling-law-fit.js';
-import type { RepeatStatsSection, SampleStats } from '../harness/repeat-statistics.js';
-import { formatBytes, formatMs } from '../harness/format-units.js';
+import type { ScalingFit, ScalingSection } from '../harness/analysis/scaling-law-fit.js';
+import type { RepeatStatsSection, SampleStats } from '../harness/analysis/repeat-statistics.js';
+import { formatBytes, formatMs } from '../pipeline/support/format-units.js';
 
 /** " (low–high)" for a 95% interval; intervals wider than 100x (few or noisy scales) are summarised, not printed. */
 export function intervalText(low: number | null | undefined, high: number | null | undefined, fmt: (v: number) => string): string {

@@ -5,7 +5,7 @@
  * sections are added by different modules and may grow fields.
  */
 import type { RunResults } from '../harness/types.js';
-import { isMeasuredStatus } from '../harness/cell-status.js';
+import { isMeasuredStatus } from '../harness/sweep/cell-status.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -83,7 +83,7 @@ export function readScalingCurves(r: RunResults, targets: number[]): ScalingCurv
     let a = firstNum(fit, ['a', 'coefficient', 'coef', 'scale']);
     let b = firstNum(fit, ['b', 'exponent']);
     let model = str(fit.model) ?? str(fit.bigO) ?? str(fit.best) ?? (b !== undefined ? `a·n^${b.toFixed(2)}` : 'fit');
-    // harness/scaling-law-fit.ts shape: { bigO, best, candidates: [{ complexity, coefficient }], powerLaw: { a, b } | null }.
+    // harness/analysis/scaling-law-fit.ts shape: { bigO, best, candidates: [{ complexity, coefficient }], powerLaw: { a, b } | null }.
     if (str(row.bigO)) {
       const pl = isObj(row.powerLaw) ? row.powerLaw : undefined;
       const best = rowsOf(row.candidates, [])?.find((c) => c.complexity === row.best);

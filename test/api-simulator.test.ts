@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseSimulatorConfig, sampleLatency } from '../harness/api-simulator/simulator-config.js';
 import type { RunningSimulator } from '../harness/api-simulator/simulator-server.js';
 import { simulatorConfigFromOptions } from '../harness/commands/simulate-api-command.js';
-import { mulberry32 } from '../pipeline/seeded-random.js';
+import { mulberry32 } from '../pipeline/support/seeded-random.js';
 import { withSim } from './simulator-fixture.js';
 
 

@@ -1,19 +1,19 @@
 /**
- * HDBSCAN (pipeline/cluster-hdbscan.ts): the MST against a brute-force Prim on the full mutual-reachability matrix,
+ * HDBSCAN (pipeline/stages/cluster/hdbscan.ts): the MST against a brute-force Prim on the full mutual-reachability matrix,
  * labels on separated blobs at d = 2, 10 and 384, noise on a uniform background, invariance to input order, a
  * hand-computed condensed tree, and the hdbscan-ts baseline stage.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hdbscan, parseHdbscanOptions } from '../pipeline/cluster-hdbscan.js';
-import { hdbscanTsClusterer } from '../pipeline/cluster-hdbscan-ts.js';
+import { hdbscan, parseHdbscanOptions } from '../pipeline/stages/cluster/hdbscan.js';
+import { hdbscanTsClusterer } from '../pipeline/stages/cluster/hdbscan-ts.js';
 import { spanningTreeWeight } from '../pipeline/hdbscan/mst.js';
 import { primMst } from '../pipeline/hdbscan/mst-prim.js';
 import { boruvkaMst } from '../pipeline/hdbscan/mst-boruvka.js';
 import { computeKnn } from '../pipeline/hdbscan/core-distances.js';
 import { loadStage } from '../pipeline/stage-registry.js';
 import { adjustedRandIndex } from '../pipeline/metrics/adjusted-rand-index.js';
-import { gaussian, mulberry32 } from '../pipeline/seeded-random.js';
+import { gaussian, mulberry32 } from '../pipeline/support/seeded-random.js';
 import { makeBlobs } from '../generators/gaussian-blobs.js';
 import type { Matrix, StageContext } from '../harness/types.js';
 

@@ -10,10 +10,10 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { sweepCommand } from '../harness/commands/sweep-command.js';
 import { compareCommand } from '../harness/commands/compare-command.js';
-import { compareRuns } from '../harness/run-comparison.js';
-import { mannWhitneyU, minimumPValue } from '../harness/mann-whitney-u.js';
+import { compareRuns } from '../harness/compare/run-comparison.js';
+import { mannWhitneyU, minimumPValue } from '../harness/analysis/mann-whitney-u.js';
 import type { RunResults, StageRecord } from '../harness/types.js';
-import { mulberry32 } from '../pipeline/seeded-random.js';
+import { mulberry32 } from '../pipeline/support/seeded-random.js';
 import { tempDir, writeProfile, tinyPipelineYaml } from './test-helpers.js';
 
 const dir = tempDir();

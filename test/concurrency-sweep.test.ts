@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sweepCommand } from '../harness/commands/sweep-command.js';
-import { findKnee, type ConcurrencySection } from '../harness/concurrency-sweep.js';
+import { findKnee, type ConcurrencySection } from '../harness/sweep/concurrency-sweep.js';
 import type { SimulatorStats } from '../harness/api-simulator/simulator-server.js';
-import { loadProfile } from '../harness/profile-loader.js';
+import { loadProfile } from '../harness/profile/profile-loader.js';
 import { tempDir, writeProfile } from './test-helpers.js';
 
 test('the knee is the level beyond which throughput improves by less than the threshold', () => {

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
-import { checkModelDir, transformersEmbedder, transformersEmbed } from '../pipeline/embed-transformers.js';
-import { packTexts } from '../pipeline/text-column.js';
-import { validateProfile } from '../harness/profile-loader.js';
-import { runStageOnce } from '../harness/sweep-runner.js';
-import { createStagePool } from '../harness/worker-pool.js';
+import { checkModelDir, transformersEmbedder, transformersEmbed } from '../pipeline/stages/embed/transformers.js';
+import { packTexts } from '../pipeline/support/text-column.js';
+import { validateProfile } from '../harness/profile/profile-loader.js';
+import { runStageOnce } from '../harness/sweep/sweep-runner.js';
+import { createStagePool } from '../harness/workers/worker-pool.js';
 import { tempDir } from './test-helpers.js';
 
 const { onnx } = onnxProto;

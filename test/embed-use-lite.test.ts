@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useLiteEmbed, USE_LITE_DIMS } from '../pipeline/embed-use-lite.js';
-import { packTexts } from '../pipeline/text-column.js';
-import { validateProfile } from '../harness/profile-loader.js';
-import { runStageOnce } from '../harness/sweep-runner.js';
-import { createStagePool } from '../harness/worker-pool.js';
-import { SPLIT_WORKERS_COUNTER } from '../harness/split-stage-run.js';
-import { TOKENS_EMBEDDING } from '../pipeline/token-counter.js';
+import { useLiteEmbed, USE_LITE_DIMS } from '../pipeline/stages/embed/use-lite.js';
+import { packTexts } from '../pipeline/support/text-column.js';
+import { validateProfile } from '../harness/profile/profile-loader.js';
+import { runStageOnce } from '../harness/sweep/sweep-runner.js';
+import { createStagePool } from '../harness/workers/worker-pool.js';
+import { SPLIT_WORKERS_COUNTER } from '../harness/workers/split-stage-run.js';
+import { TOKENS_EMBEDDING } from '../pipeline/api/token-counter.js';
 import type { Matrix } from '../harness/types.js';
 
 const dot = (m: Matrix, i: number, j: number): number => {

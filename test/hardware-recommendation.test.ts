@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hardwareSection, renderHardwareCsv, renderHardwareMarkdown } from '../reports/hardware-recommendation.js';
-import { scalingSection } from '../harness/scaling-law-fit.js';
+import { hardwareSection } from '../harness/analysis/hardware-recommendation.js';
+import { renderHardwareCsv, renderHardwareMarkdown } from '../reports/hardware-table.js';
+import { scalingSection } from '../harness/analysis/scaling-law-fit.js';
 import type { RunResults, StageRecord, StorageSection, WorkerScalingSection } from '../harness/types.js';
 
 const GB = 2 ** 30;

@@ -7,12 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { detectSteps } from '../harness/step-detection.js';
+import { detectSteps } from '../harness/analysis/step-detection.js';
 import { sweepCommand } from '../harness/commands/sweep-command.js';
 import { historyCommand } from '../harness/commands/history-command.js';
-import { openHistory } from '../harness/history-database.js';
+import { openHistory } from '../harness/compare/history-database.js';
 import type { RunResults } from '../harness/types.js';
-import { mulberry32, gaussian } from '../pipeline/seeded-random.js';
+import { mulberry32, gaussian } from '../pipeline/support/seeded-random.js';
 import { tempDir, writeProfile, tinyPipelineYaml } from './test-helpers.js';
 import { checkReportInBrowser, chromiumMissingMessage, chromiumPath } from '../reports/browser-check.js';
 

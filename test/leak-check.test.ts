@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runLeakCheck, judgeLeak } from '../harness/leak-check.js';
-import { validateProfile } from '../harness/profile-loader.js';
-import { createProgressReporter } from '../harness/progress-reporter.js';
+import { runLeakCheck, judgeLeak } from '../harness/analysis/leak-check.js';
+import { validateProfile } from '../harness/profile/profile-loader.js';
+import { createProgressReporter } from '../harness/sweep/progress-reporter.js';
 
 test('the leak check fails probe/leak and passes probe/linear (real pool, forced GC in the worker)', async () => {
   const profile = await validateProfile({

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startRssSampler } from '../harness/memory-sampler.js';
-import { runStageOnce } from '../harness/sweep-runner.js';
-import { createStagePool } from '../harness/worker-pool.js';
-import { validateProfile } from '../harness/profile-loader.js';
+import { startRssSampler } from '../harness/workers/memory-sampler.js';
+import { runStageOnce } from '../harness/sweep/sweep-runner.js';
+import { createStagePool } from '../harness/workers/worker-pool.js';
+import { validateProfile } from '../harness/profile/profile-loader.js';
 
 test('the RSS timeline has one point per interval plus start and end; interval 0 gives start and end only', async () => {
   const s = startRssSampler(20);

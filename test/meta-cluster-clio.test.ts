@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildClioHierarchy, clioMetaClusterer } from '../pipeline/meta-cluster-clio.js';
+import { buildClioHierarchy, clioMetaClusterer } from '../pipeline/stages/meta-cluster/clio.js';
 import type { Matrix, PipelineData, StageContext } from '../harness/types.js';
-import { mulberry32 } from '../pipeline/seeded-random.js';
+import { mulberry32 } from '../pipeline/support/seeded-random.js';
 
 const opts = { targetTop: 5, maxLevels: 4, branching: 3, seed: 1 };
 

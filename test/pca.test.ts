@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EigenvalueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
-import { pca } from '../pipeline/reduce-pca.js';
-import { columnMeans, covarianceMatrix, covarianceMatrixParallel } from '../pipeline/covariance-kernel.js';
-import { runMlPca } from '../pipeline/reduce-ml-pca.js';
-import { gaussian, mulberry32 } from '../pipeline/seeded-random.js';
+import { pca } from '../pipeline/stages/reduce/pca.js';
+import { columnMeans, covarianceMatrix, covarianceMatrixParallel } from '../pipeline/kernels/covariance-kernel.js';
+import { runMlPca } from '../pipeline/stages/reduce/ml-pca.js';
+import { gaussian, mulberry32 } from '../pipeline/support/seeded-random.js';
 import type { Matrix } from '../harness/types.js';
 
 /** Correlated data: n x d with a few strong directions, d deliberately not a multiple of 4, n not of the block size. */

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatProfileOutcome, profileCommand } from '../harness/commands/profile-command.js';
-import { cpuProfileSelfTimes } from '../harness/cpu-profile-summary.js';
+import { cpuProfileSelfTimes } from '../harness/profiling/cpu-profile-summary.js';
 import { tempDir, writeProfile } from './test-helpers.js';
 
-const kmeansCode = /pipeline\/(cluster-kmeans|distance-kernels|kmeans-seeding)\.js$/;
+const kmeansCode = /pipeline\/(stages\/cluster\/kmeans|kernels\/distance-kernels|kernels\/kmeans-seeding)\.js$/;
 
 test('profile --tool cpu-prof: the cluster stage\'s own hot functions are in the top five', async () => {
   const dir = tempDir();
@@ -30,7 +30,7 @@ stages:
   assert.ok(raw.nodes.length > 10 && raw.samples.length > 10, 'a real V8 CPU profile');
   const top5 = out.top.slice(0, 5);
   assert.ok(top5.some((f) => kmeansCode.test(f.url)), `top five: ${top5.map((f) => `${f.functionName} ${f.url}`).join(', ')}`);
-  assert.ok(!out.top.some((f) => /summarise-extractive\.js$/.test(f.url)), 'earlier stages ran outside the profiled worker');
+  assert.ok(!out.top.some((f) => /stages\/summarise\/extractive\.js$/.test(f.url)), 'earlier stages ran outside the profiled worker');
   assert.deepEqual(cpuProfileSelfTimes(out.files[0]).slice(0, 5), top5);
   const text = formatProfileOutcome(out);
   assert.match(text, /top 5 functions by self time:/);

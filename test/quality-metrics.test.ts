@@ -10,7 +10,7 @@ import { adjustedRandIndex } from '../pipeline/metrics/adjusted-rand-index.js';
 import { purity } from '../pipeline/metrics/purity.js';
 import { reconstructionAccuracy } from '../pipeline/metrics/reconstruction-accuracy.js';
 import { clusterSizeDistribution, gini } from '../pipeline/metrics/cluster-size-distribution.js';
-import { computeQuality } from '../pipeline/quality-report.js';
+import { computeQuality } from '../pipeline/metrics/quality-report.js';
 import { makeBlobs } from '../generators/gaussian-blobs.js';
 
 const line = (...v: number[]): Matrix => ({ rows: v.length, cols: 1, data: Float32Array.from(v) });

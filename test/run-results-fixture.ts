@@ -1,9 +1,9 @@
 /** Test helper: run a YAML profile through the real runner (no run directory) and wrap it as RunResults. */
 import { parse } from 'yaml';
-import { validateProfile } from '../harness/profile-loader.js';
-import { runSweep } from '../harness/sweep-runner.js';
-import { createProgressReporter } from '../harness/progress-reporter.js';
-import { machineInfo } from '../harness/machine-info.js';
+import { validateProfile } from '../harness/profile/profile-loader.js';
+import { runSweep } from '../harness/sweep/sweep-runner.js';
+import { createProgressReporter } from '../harness/sweep/progress-reporter.js';
+import { machineInfo } from '../harness/io/machine-info.js';
 import type { RunResults } from '../harness/types.js';
 
 /** Validate `yaml`, run it quietly with real piscina pools, and return RunResults as the sweep command would. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fitComplexities, fitPowerLaw, fitScaling, scalingSection } from '../harness/scaling-law-fit.js';
-import { gaussian, mulberry32 } from '../pipeline/seeded-random.js';
+import { fitComplexities, fitPowerLaw, fitScaling, scalingSection } from '../harness/analysis/scaling-law-fit.js';
+import { gaussian, mulberry32 } from '../pipeline/support/seeded-random.js';
 import { runProfileYaml } from './run-results-fixture.js';
 
 const ns = [1000, 2000, 4000, 8000, 16000];

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { measureStorage, projectStorage } from '../harness/storage-accounting.js';
-import { ipcFileToPipelineFields, pipelineFieldsToTable, tableToIpcFile } from '../harness/arrow-pipeline-data.js';
-import { packTexts } from '../pipeline/text-column.js';
+import { measureStorage, projectStorage } from '../harness/analysis/storage-accounting.js';
+import { ipcFileToPipelineFields, pipelineFieldsToTable, tableToIpcFile } from '../harness/io/arrow-pipeline-data.js';
+import { packTexts } from '../pipeline/support/text-column.js';
 import type { PipelineData, StorageScale } from '../harness/types.js';
 import { tempDir } from './test-helpers.js';
 

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sweepCommand } from '../harness/commands/sweep-command.js';
-import { ipcFileToPipelineFields } from '../harness/arrow-pipeline-data.js';
+import { ipcFileToPipelineFields } from '../harness/io/arrow-pipeline-data.js';
 import type { CheckpointManifest, RunResults, StorageSection } from '../harness/types.js';
 import { tempDir, writeProfile, tinyPipelineYaml } from './test-helpers.js';
 

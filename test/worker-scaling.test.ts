@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runWorkerScaling, workerCounts } from '../harness/worker-scaling.js';
-import { runConcurrentPipelines } from '../harness/concurrent-pipelines.js';
-import { validateProfile } from '../harness/profile-loader.js';
-import { createProgressReporter } from '../harness/progress-reporter.js';
+import { runWorkerScaling, workerCounts } from '../harness/analysis/worker-scaling.js';
+import { runConcurrentPipelines } from '../harness/analysis/concurrent-pipelines.js';
+import { validateProfile } from '../harness/profile/profile-loader.js';
+import { createProgressReporter } from '../harness/sweep/progress-reporter.js';
 
 const quiet = createProgressReporter(process.stderr, true);
 const stages = [

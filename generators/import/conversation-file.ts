@@ -11,16 +11,16 @@ import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { open as openAsync } from 'node:fs/promises';
 
 import { RecordBatchReader, type RecordBatch } from 'apache-arrow';
-import type { Conversation } from '../../harness/types.js';
-import { mulberry32, deriveSeed } from '../../pipeline/seeded-random.js';
-import { formatBytes } from '../../harness/format-units.js';
+import type { Conversation } from '../../pipeline/contracts.js';
+import { mulberry32, deriveSeed } from '../../pipeline/support/seeded-random.js';
+import { formatBytes } from '../../pipeline/support/format-units.js';
 import { batchRowToConversation, ArrowRowError, conversationSchemaProblem } from '../conversation-arrow.js';
 import { FieldProblem, inputError, type InputError, type RecordPlace } from './import-errors.js';
 import { parseOpenAIChat } from './openai-format.js';
 import { parseKuraConversation } from './kura-format.js';
 import { parseShareGptConversation } from './sharegpt-format.js';
 import { firstInvalidUtf8, readBytesAt, readRawLines } from './jsonl-line-reader.js';
-import { displayPath } from '../../harness/display-path.js';
+import { displayPath } from '../../pipeline/support/display-path.js';
 
 /** Formats a file can be read as. `jsonl` is our own JSONL (OpenAI shape plus ground truth). */
 export type ImportFormat = 'openai' | 'kura' | 'sharegpt' | 'arrow' | 'jsonl';

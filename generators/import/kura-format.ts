@@ -2,7 +2,7 @@
  * Kura's conversation format (kura.types.Conversation): `{chat_id, created_at, messages: [{role, content,
  * created_at}], metadata}`, one per line as Kura writes its checkpoints.
  */
-import type { Conversation, Role } from '../../harness/types.js';
+import type { Conversation, Role } from '../../pipeline/contracts.js';
 import { asObject, FieldProblem, requireArray, requireString } from './import-errors.js';
 
 const ROLES = new Set<Role>(['user', 'assistant', 'system', 'tool']);

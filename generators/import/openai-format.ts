@@ -3,7 +3,7 @@
  * Our own JSONL (generators/conversation-writers.ts) is the same shape plus `id`, `truth` and `metadata`, so this
  * reader also takes ground truth when a line carries it.
  */
-import type { Conversation, GroundTruth, Message, Role } from '../../harness/types.js';
+import type { Conversation, GroundTruth, Message, Role } from '../../pipeline/contracts.js';
 import { asObject, FieldProblem, jsonType, requireArray, requireString } from './import-errors.js';
 
 const ROLE_MAP: Record<string, Role> = { system: 'system', developer: 'system', user: 'user', assistant: 'assistant', tool: 'tool', function: 'tool' };

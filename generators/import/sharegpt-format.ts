@@ -1,5 +1,5 @@
 /** ShareGPT: `{"id", "conversations": [{"from": "human"|"gpt"|..., "value": "..."}]}`, as JSONL or one JSON array. */
-import type { Conversation, Role } from '../../harness/types.js';
+import type { Conversation, Role } from '../../pipeline/contracts.js';
 import { asObject, FieldProblem, requireArray, requireString, jsonType } from './import-errors.js';
 
 const FROM: Record<string, Role> = {

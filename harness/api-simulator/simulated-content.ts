@@ -3,10 +3,10 @@
  * paragraph), and embeddings that are stable per seed and text. Embeddings are the hashing embedder's vector plus
  * a little seeded noise, so related texts stay close (sweeps against the simulator still score meaningful ARI).
  */
-import { hashEmbed } from '../../pipeline/embed-hashing.js';
-import { summariseText } from '../../pipeline/summarise-extractive.js';
-import { deriveSeed, gaussian, mulberry32 } from '../../pipeline/seeded-random.js';
-import { packTexts } from '../../pipeline/text-column.js';
+import { hashEmbed } from '../../pipeline/stages/embed/hashing.js';
+import { summariseText } from '../../pipeline/stages/summarise/extractive.js';
+import { deriveSeed, gaussian, mulberry32 } from '../../pipeline/support/seeded-random.js';
+import { packTexts } from '../../pipeline/support/text-column.js';
 
 const COMMON = new Set('that this with have from your what there their about would could should which when where will just like need help want know please thanks thank hello user assistant sure here some them they then into also does been more very make good question quick stuck something today'.split(' '));
 

@@ -4,8 +4,8 @@
  * `api.simulator` section, so every error names its key path.
  */
 import { z } from 'zod';
-import { gaussian } from '../../pipeline/seeded-random.js';
-import { readYamlFile } from '../yaml-file.js';
+import { gaussian } from '../../pipeline/support/seeded-random.js';
+import { readYamlFile } from '../../pipeline/support/yaml-file.js';
 
 /** A latency distribution in milliseconds. */
 export type LatencyDistribution =

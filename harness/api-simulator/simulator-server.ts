@@ -9,12 +9,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decode as decodeCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
-import { deriveSeed, mulberry32 } from '../../pipeline/seeded-random.js';
+import { deriveSeed, mulberry32 } from '../../pipeline/support/seeded-random.js';
 import type { SimulatorConfig } from './simulator-config.js';
 import { sampleLatency } from './simulator-config.js';
 import { RateLimiter } from './token-bucket.js';
 import { defaultEmbeddingDims, simulatedEmbeddings, simulatedSummary } from './simulated-content.js';
-import { encodingForModel, loadTokenCounter, type EncodingName, type TokenCounter } from '../../pipeline/token-counter.js';
+import { encodingForModel, loadTokenCounter, type EncodingName, type TokenCounter } from '../../pipeline/api/token-counter.js';
 
 /** Everything the simulator served, as GET /stats returns it. */
 export interface SimulatorStats {

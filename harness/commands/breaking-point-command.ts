@@ -5,11 +5,11 @@
  */
 import type { Command } from 'commander';
 import { sweepCommand } from './sweep-command.js';
-import { validateProfile } from '../profile-loader.js';
-import { escalationScales } from '../breaking-point-detection.js';
-import type { SweepProfile } from '../profile-schema.js';
+import { validateProfile } from '../profile/profile-loader.js';
+import { escalationScales } from '../sweep/breaking-point-detection.js';
+import type { SweepProfile } from '../profile/profile-schema.js';
 import type { RunResults } from '../types.js';
-import { parseOneCount } from '../count-flag.js';
+import { parseOneCount } from '../profile/count-flag.js';
 
 /** Options of the breaking-point command. */
 export interface BreakingPointCommandOptions {

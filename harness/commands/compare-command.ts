@@ -7,11 +7,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { readResults } from '../run-directory.js';
-import { compareRuns, defaultComparisonOptions, type Comparison } from '../run-comparison.js';
-import { parseThreshold, type ThresholdMap } from '../threshold-expression.js';
+import { readResults } from '../sweep/run-directory.js';
+import { compareRuns, defaultComparisonOptions, type Comparison } from '../compare/run-comparison.js';
+import { parseThreshold, type ThresholdMap } from '../compare/threshold-expression.js';
 import { renderComparisonMarkdown } from '../../reports/compare-table.js';
-import { writeFileAtomic } from '../atomic-write.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import type { RunResults } from '../types.js';
 
 /** Options of the compare command. */

@@ -5,13 +5,13 @@
  */
 
 import type { Command } from 'commander';
-import { readResults } from '../run-directory.js';
-import { renderTextTable } from '../text-table.js';
-import { loadPricingTable, formatUsd } from '../../pipeline/pricing-table.js';
-import { withResolvedModels, type CostStageSpec } from '../../pipeline/stage-cost.js';
-import { analyseCost, measureFromRun, type CostAnalysis, type CostScenario, type ModelCostRow } from '../../pipeline/cost-scenario.js';
-import { displayPath } from '../display-path.js';
-import { countFromText } from '../count-flag.js';
+import { readResults } from '../sweep/run-directory.js';
+import { renderTextTable } from '../io/text-table.js';
+import { loadPricingTable, formatUsd } from '../../pipeline/cost/pricing-table.js';
+import { withResolvedModels, type CostStageSpec } from '../analysis/stage-cost.js';
+import { analyseCost, measureFromRun, type CostAnalysis, type CostScenario, type ModelCostRow } from '../analysis/cost-scenario.js';
+import { displayPath } from '../../pipeline/support/display-path.js';
+import { countFromText } from '../profile/count-flag.js';
 
 /** Options of the cost command (strings as commander gives them). */
 export interface CostCommandOptions {

@@ -8,9 +8,9 @@ import { createConversationSource, type GeneratorOptions } from '../../generator
 import { createConversationWriter, encodeBatch, formatFromPath, type ConversationFileFormat } from '../../generators/conversation-writers.js';
 import type { GenerationTask, GenerationTaskResult } from '../../generators/generation-worker.js';
 import { formatGenerationStats, GenerationStats, type GenerationStatsReport } from '../../generators/generation-stats.js';
-import { formatBytes, formatMs } from '../format-units.js';
-import { displayPath } from '../display-path.js';
-import { countFromText } from '../count-flag.js';
+import { formatBytes, formatMs } from '../../pipeline/support/format-units.js';
+import { displayPath } from '../../pipeline/support/display-path.js';
+import { countFromText } from '../profile/count-flag.js';
 
 /** What generateToFile needs. */
 export interface GenerateToFileOptions {

@@ -4,11 +4,11 @@
  */
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { appendRun, countRuns, openHistory, readHistorySeries } from '../history-database.js';
+import { appendRun, countRuns, openHistory, readHistorySeries } from '../compare/history-database.js';
 import { readRun } from './compare-command.js';
-import { writeFileAtomic } from '../atomic-write.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { analyseTrends, renderHistoryHtml, renderTrendsMarkdown, type SeriesTrend } from '../../reports/history-report.js';
-import { displayPath } from '../display-path.js';
+import { displayPath } from '../../pipeline/support/display-path.js';
 
 /** Options of the history command. */
 export interface HistoryCommandOptions {

@@ -14,18 +14,18 @@ import { spawn } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { loadProfile } from '../profile-loader.js';
-import { readResults } from '../run-directory.js';
-import { validateProfile } from '../profile-loader.js';
-import type { SweepProfile } from '../profile-schema.js';
-import { prepareStageInput, findStageSpec } from '../stage-input-preparation.js';
-import { pipelineBuffers } from '../transfer-list.js';
-import { stageMemoryLimitMb } from '../worker-pool.js';
-import { cpuProfileSelfTimes, type FunctionSelfTime } from '../cpu-profile-summary.js';
-import type { ProfileWorkerData, ProfileWorkerResult } from '../profile-stage-worker.js';
-import { packageRoot } from '../package-root.js';
-import { displayPath } from '../display-path.js';
-import { parseOneCount } from '../count-flag.js';
+import { loadProfile } from '../profile/profile-loader.js';
+import { readResults } from '../sweep/run-directory.js';
+import { validateProfile } from '../profile/profile-loader.js';
+import type { SweepProfile } from '../profile/profile-schema.js';
+import { prepareStageInput, findStageSpec } from '../profiling/stage-input-preparation.js';
+import { pipelineBuffers } from '../workers/transfer-list.js';
+import { stageMemoryLimitMb } from '../workers/worker-pool.js';
+import { cpuProfileSelfTimes, type FunctionSelfTime } from '../profiling/cpu-profile-summary.js';
+import type { ProfileWorkerData, ProfileWorkerResult } from '../profiling/profiling-worker.js';
+import { packageRoot } from '../../pipeline/support/package-root.js';
+import { displayPath } from '../../pipeline/support/display-path.js';
+import { parseOneCount } from '../profile/count-flag.js';
 
 /** Profilers `clusterbench profile` can run. */
 export const profileTools = ['cpu-prof', 'heap-prof', 'heap-snapshot', 'doctor', 'flame', 'bubbleprof', 'heapprofiler'] as const;
@@ -69,7 +69,7 @@ async function runInWorker(tool: 'cpu-prof' | 'heap-prof' | 'heap-snapshot', pro
   log(`running ${p.spec.stage}/${p.spec.method} at n=${scale} in a worker (${tool})`);
   const result = await new Promise<ProfileWorkerResult>((res, rej) => {
     let got: ProfileWorkerResult | undefined;
-    const w = new Worker(new URL('../profile-stage-worker.js', import.meta.url), {
+    const w = new Worker(new URL('../profiling/profiling-worker.js', import.meta.url), {
       workerData: data, transferList: pipelineBuffers(p.input) as never, execArgv,
       ...(limit !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: limit } } : {}),
     });
@@ -102,7 +102,7 @@ async function runWithClinic(tool: 'doctor' | 'flame' | 'bubbleprof' | 'heapprof
   writeFileSync(jobPath, JSON.stringify({ profile, profileSource, stage: o.stage, scale, cpuProfilePath, ...(o.run ? { runDir: resolve(o.run) } : {}) }));
   const before = new Set(readdirSync(outDir));
   const clinic = join(packageRoot(), 'node_modules', '.bin', 'clinic');
-  const script = fileURLToPath(new URL('../profile-stage-main.js', import.meta.url));
+  const script = fileURLToPath(new URL('../profiling/profiling-main.js', import.meta.url));
   const args = [tool, '--open=false', '--dest', outDir, '--', process.execPath, script, jobPath];
   log(`clinic ${args.join(' ')}`);
   const output = await new Promise<string>((res, rej) => {

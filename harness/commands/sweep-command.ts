@@ -1,21 +1,22 @@
 /** `clusterbench sweep`: run a profile's scales through its stages and write runs/<id>/. */
 import { dirname, resolve, join, relative } from 'node:path';
 import type { Command } from 'commander';
-import { loadProfile, validateProfile } from '../profile-loader.js';
-import { runSweep } from '../sweep-runner.js';
-import { machineInfo } from '../machine-info.js';
-import { newRunId, writeRunReports } from '../run-directory.js';
-import { createProgressReporter } from '../progress-reporter.js';
+import { loadProfile, validateProfile } from '../profile/profile-loader.js';
+import { runSweep } from '../sweep/sweep-runner.js';
+import { machineInfo } from '../io/machine-info.js';
+import { newRunId } from '../sweep/run-directory.js';
+import { writeRunReports } from '../../reports/run-reports.js';
+import { createProgressReporter } from '../sweep/progress-reporter.js';
 import type { RunResults } from '../types.js';
-import type { SweepProfile } from '../profile-schema.js';
-import { toolVersion } from '../tool-version.js';
-import { loadPricingTable } from '../../pipeline/pricing-table.js';
-import { computeRunCost, withResolvedModels } from '../../pipeline/stage-cost.js';
-import { loadSweepResume } from '../sweep-checkpoint.js';
-import { createSweepMeasurement, runHeader } from '../sweep-measurement.js';
-import { prepareSweepInput } from '../sweep-input.js';
-import { displayPath } from '../display-path.js';
-import { parseCountList } from '../count-flag.js';
+import type { SweepProfile } from '../profile/profile-schema.js';
+import { toolVersion } from '../io/tool-version.js';
+import { loadPricingTable } from '../../pipeline/cost/pricing-table.js';
+import { computeRunCost, withResolvedModels } from '../analysis/stage-cost.js';
+import { loadSweepResume } from '../sweep/sweep-checkpoint.js';
+import { createSweepMeasurement, runHeader } from '../sweep/checkpoint-hooks.js';
+import { prepareSweepInput } from '../sweep/sweep-input.js';
+import { displayPath } from '../../pipeline/support/display-path.js';
+import { parseCountList } from '../profile/count-flag.js';
 
 /** Parse "200,1000,5000" into scales; throws naming the flag. */
 export function parseScalesFlag(text: string): number[] {

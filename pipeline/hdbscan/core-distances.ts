@@ -9,7 +9,7 @@
  * points and the tree through SharedArrayBuffer; brute-force threads keep private heaps, merged at the end.
  */
 import { Worker } from 'node:worker_threads';
-import { rowSqNorms, sqDistTwoRows } from '../distance-kernels.js';
+import { rowSqNorms, sqDistTwoRows } from '../kernels/distance-kernels.js';
 import { buildKdTree, KdKnn, type KdTree } from './kd-tree.js';
 import { heapReplaceTop } from './knn-heap.js';
 import { sharedFloat32, sharedFloat64, sharedInt32 } from './shared-arrays.js';

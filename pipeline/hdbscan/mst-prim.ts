@@ -10,7 +10,7 @@
  * max(core(v), core(r)) already reaches r's best edge. Distances are ||a||² + ||b||² - 2a·b in float64, as in the
  * brute-force kNN pass, with four rows per pass sharing each load of the new point.
  */
-import { rowSqNorms } from '../distance-kernels.js';
+import { rowSqNorms } from '../kernels/distance-kernels.js';
 import { startReadyWorkers } from './helper-threads.js';
 import type { SpanningTree } from './mst.js';
 import { sharedFloat32, sharedFloat64, sharedInt32 } from './shared-arrays.js';

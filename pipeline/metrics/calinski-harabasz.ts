@@ -2,8 +2,8 @@
  * Calinski-Harabasz index (variance ratio criterion), as scikit-learn's calinski_harabasz_score (higher is better).
  * Noise points (-1) are excluded. Undefined (returns undefined) unless 2 <= clusters <= points - 1.
  */
-import type { Matrix } from '../../harness/types.js';
-import { clusterCentroids, type ClusterCentroids } from '../cluster-centroids.js';
+import type { Matrix } from '../contracts.js';
+import { clusterCentroids, type ClusterCentroids } from '../kernels/cluster-centroids.js';
 
 /** [sum_k n_k ||c_k - mean||² / (k - 1)] / [sum ||x - c_label||² / (n - k)]; 1 when the within dispersion is 0. */
 export function calinskiHarabasz(x: Matrix, labels: ArrayLike<number>, precomputed?: ClusterCentroids): number | undefined {

@@ -3,8 +3,8 @@
  * excluded. Undefined (returns undefined) unless 2 <= clusters <= points - 1, and above `maxClusters` (default
  * DAVIES_BOULDIN_MAX_CLUSTERS): the centroid pairs cost k² d / 2 (k = 10,000 x 384 dims: about 2e10 multiply-adds).
  */
-import type { Matrix } from '../../harness/types.js';
-import { clusterCentroids, type ClusterCentroids } from '../cluster-centroids.js';
+import type { Matrix } from '../contracts.js';
+import { clusterCentroids, type ClusterCentroids } from '../kernels/cluster-centroids.js';
 
 /** Above this many clusters Davies-Bouldin is skipped (left undefined). */
 export const DAVIES_BOULDIN_MAX_CLUSTERS = 3000;

@@ -11,9 +11,9 @@
  * (scikit-learn's sample_size) covered the exact value 25 times of 30; 400 points against 1,600 (the same number of
  * distances) 28 times of 30, closer to the nominal 95%.
  */
-import type { Matrix } from '../../harness/types.js';
-import { rowSqNorms, sqDistTwoRows } from '../distance-kernels.js';
-import { mulberry32 } from '../seeded-random.js';
+import type { Matrix } from '../contracts.js';
+import { rowSqNorms, sqDistTwoRows } from '../kernels/distance-kernels.js';
+import { mulberry32 } from '../support/seeded-random.js';
 
 /** Options for silhouette. */
 export interface SilhouetteOptions {

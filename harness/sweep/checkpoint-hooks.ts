@@ -1,0 +1,61 @@
+/**
+ * Wires the measurement extras into a sweep: checkpoints + partial results.json after every cell, storage
+ * accounting after every scale (profile `storage:`), and after the sweep the leak check, pipelines at once and
+ * worker scaling (profile `leakCheck:`, `concurrentPipelines:`, `workerScaling:`). sweep-command.ts calls
+ * createSweepMeasurement before runSweep and finish() after it.
+ */
+import type { CheckpointManifest, RunResults, StorageSection } from '../types.js';
+import type { SweepProfile } from '../profile/profile-schema.js';
+import type { ProgressReporter } from './progress-reporter.js';
+import { combineHooks, type SweepHooks } from './sweep-hooks.js';
+import { CHECKPOINTS_SECTION, createCheckpointHooks, newManifest, type LoadedResume, type RunHeader } from './sweep-checkpoint.js';
+import { createStorageHooks, STORAGE_SECTION } from '../analysis/storage-accounting.js';
+import { runLeakCheck, LEAK_CHECK_SECTION } from '../analysis/leak-check.js';
+import { runConcurrentPipelines, CONCURRENT_PIPELINES_SECTION } from '../analysis/concurrent-pipelines.js';
+import { runWorkerScaling, WORKER_SCALING_SECTION } from '../analysis/worker-scaling.js';
+
+/** What the sweep command gets back. */
+export interface SweepMeasurement {
+  hooks: SweepHooks;
+  /** Run the post-sweep measurements and return every section this module owns, final. */
+  finish(progress: ProgressReporter): Promise<Record<string, unknown>>;
+}
+
+/** Set up hooks for one sweep (fresh or resumed). */
+export function createSweepMeasurement(runDir: string, header: RunHeader, profile: SweepProfile, resumed?: LoadedResume): SweepMeasurement {
+  const priorSections = resumed?.prior.sections ?? {};
+  const manifest: CheckpointManifest = resumed ? resumed.manifest : newManifest();
+  if (resumed) manifest.resumedAt.push(new Date().toISOString());
+  const sections: Record<string, unknown> = {};
+  // Sections measured per scale before an interruption are kept; later scales append to them.
+  if (priorSections[STORAGE_SECTION]) sections[STORAGE_SECTION] = priorSections[STORAGE_SECTION] as StorageSection;
+  const hooks = combineHooks(
+    profile.storage?.enabled ? createStorageHooks(runDir, profile, sections) : undefined,
+    createCheckpointHooks({ runDir, header, sections, manifest, writeCheckpoints: profile.checkpoints?.enabled ?? true, dropCompletedScales: profile.checkpoints?.keep === 'resume' }),
+  );
+  return {
+    hooks,
+    async finish(progress) {
+      manifest.complete = true;
+      const out: Record<string, unknown> = { ...sections, [CHECKPOINTS_SECTION]: manifest };
+      if (profile.leakCheck?.enabled) {
+        progress.log('leak check: same cell repeated in one worker, heap after forced GC');
+        out[LEAK_CHECK_SECTION] = await runLeakCheck(profile, progress);
+      }
+      if (profile.concurrentPipelines?.enabled) {
+        progress.log('pipelines at once: P copies of the pipeline concurrently');
+        out[CONCURRENT_PIPELINES_SECTION] = await runConcurrentPipelines(profile, progress);
+      }
+      if (profile.workerScaling?.enabled) {
+        progress.log('worker scaling: stages with 1..C workers');
+        out[WORKER_SCALING_SECTION] = await runWorkerScaling(profile, progress);
+      }
+      return out;
+    },
+  };
+}
+
+/** The header of results.json for a run (constant while it runs). */
+export function runHeader(results: Pick<RunResults, 'id' | 'tool' | 'startedAt' | 'machine' | 'profilePath' | 'profile'>): RunHeader {
+  return { schemaVersion: 1, ...results };
+}

@@ -1,0 +1,164 @@
+/**
+ * summarise/llm: one Clio/Kura-style summary (request, task, one-paragraph summary) per conversation through the
+ * official `openai` SDK, against OpenAI, any compatible server, or clusterbench's simulator.
+ *
+ * - Calls run `concurrency` at a time (p-limit); the SDK retries 429/5xx/connection errors (maxRetries), and the
+ *   counting fetch (openai-client.ts) records every attempt, retry and 429.
+ * - Streaming mode records time to first token and tokens/s per call (ctx.observe, reported as p50/p95/p99).
+ * - A failed conversation gets an empty summary and a line in the failure log; the stage fails only when the
+ *   failures pass `failureBudget`.
+ * - Answers go to a disk cache keyed by hash(model + prompt + messages + parameters), appended per item: a re-run
+ *   is free, and an interrupted run resumes (the cache is the checkpoint).
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import pLimit from 'p-limit';
+import { z } from 'zod';
+import type { PipelineData, StageContext, StageDefinition } from '../../contracts.js';
+import { packTexts, textAt, textCount } from '../../support/text-column.js';
+import { API_COUNTERS, API_OBSERVATIONS, apiStageOptionShape, createCountingClient, enforceFailureBudget, failureKind, parseWith, type ApiStageOptions } from '../../api/openai-client.js';
+import { cacheKey, safeFileName, TextCache } from '../../api/response-cache.js';
+import { encodingForModel, loadTokenCounter, TOKENS_INPUT, TOKENS_OUTPUT } from '../../api/token-counter.js';
+
+/** The default system prompt: privacy-preserving, as Clio's summariser asks. */
+export const DEFAULT_SYSTEM_PROMPT =
+  'You summarise conversations between a user and an AI assistant for aggregate topic analysis. Be concise and factual. Never include names, contact details or other identifying information.';
+
+/** The default prompt; `{{conversation}}` is replaced by the conversation's "role: content" lines. */
+export const DEFAULT_PROMPT_TEMPLATE = `Here is a conversation between a user and an AI assistant:
+
+<conversation>
+{{conversation}}
+</conversation>
+
+Answer in exactly this format, in English, without identifying details:
+Request: <one sentence: what the user asked the assistant for>
+Task: <one sentence: the task the assistant had to perform>
+Summary: <one paragraph, at most three sentences, describing the conversation>`;
+
+const optionsSchema = z
+  .object({
+    ...apiStageOptionShape,
+    model: apiStageOptionShape.model.default('gpt-4o-mini'),
+    systemPrompt: z.string().default(DEFAULT_SYSTEM_PROMPT),
+    promptTemplate: z.string().refine((t) => t.includes('{{conversation}}'), 'must contain {{conversation}}').default(DEFAULT_PROMPT_TEMPLATE),
+    temperature: z.number().min(0, 'must be in [0, 2]').max(2, 'must be in [0, 2]').default(0.2),
+    maxTokens: z.number().int('must be an integer').positive('must be > 0').default(256),
+    /** Stream the answer (records TTFB and tokens/s). */
+    stream: z.boolean().default(true),
+    /** Conversations longer than this are cut (keeping the start), to bound prompt tokens. */
+    maxConversationChars: z.number().int().positive('must be > 0').default(12_000),
+    /** JSON-lines file for per-item failures; default <cacheDir>/failures/summarise-llm.jsonl. */
+    failureLog: z.string().optional(),
+  })
+  .strict();
+
+/** Options of summarise/llm. */
+export type LlmSummariseOptions = ApiStageOptions & z.infer<typeof optionsSchema>;
+
+/** The chat messages for one conversation. */
+export function summaryMessages(conversation: string, o: Pick<LlmSummariseOptions, 'systemPrompt' | 'promptTemplate' | 'maxConversationChars'>): { role: 'system' | 'user'; content: string }[] {
+  const conv = conversation.length > o.maxConversationChars ? conversation.slice(0, o.maxConversationChars) : conversation;
+  return [
+    { role: 'system', content: o.systemPrompt },
+    { role: 'user', content: o.promptTemplate.split('{{conversation}}').join(conv) },
+  ];
+}
+
+/** Run the stage on a conversations column (exported for tests, which call it without a worker). */
+export async function summariseWithLlm(input: PipelineData, o: LlmSummariseOptions, ctx: StageContext): Promise<Partial<PipelineData>> {
+  const col = input.conversations;
+  if (!col) throw new Error('summarise/llm needs conversations');
+  const n = textCount(col);
+  const client = createCountingClient(o, ctx);
+  const tokenizer = await loadTokenCounter(encodingForModel(o.model));
+  const cache = o.cache ? new TextCache(join(o.cacheDir, `summaries-${safeFileName(o.model)}.jsonl`)) : undefined;
+  const failureLog = o.failureLog ?? join(o.cacheDir, 'failures', 'summarise-llm.jsonl');
+  const out = new Array<string>(n).fill('');
+  const kinds = new Map<string, number>();
+  let failed = 0;
+  let firstError: string | undefined;
+  let done = 0;
+  const limit = pLimit(o.concurrency);
+
+  const one = async (i: number): Promise<void> => {
+    const messages = summaryMessages(textAt(col, i), o);
+    const key = cacheKey([o.model, o.temperature, o.maxTokens, messages]);
+    const hit = cache?.get(key);
+    if (hit !== undefined) {
+      out[i] = hit;
+      ctx.count(API_COUNTERS.cacheHits);
+      return;
+    }
+    if (cache) ctx.count(API_COUNTERS.cacheMisses);
+    const t0 = performance.now();
+    try {
+      let text = '';
+      let usage: { prompt_tokens: number; completion_tokens: number } | undefined;
+      let tFirst: number | undefined;
+      if (o.stream) {
+        const stream = await client.chat.completions.create({
+          model: o.model, messages, temperature: o.temperature, max_tokens: o.maxTokens, stream: true, stream_options: { include_usage: true },
+        });
+        for await (const chunk of stream) {
+          const piece = chunk.choices[0]?.delta?.content;
+          if (piece) {
+            tFirst ??= performance.now();
+            text += piece;
+          }
+          if (chunk.usage) usage = chunk.usage;
+        }
+      } else {
+        const res = await client.chat.completions.create({ model: o.model, messages, temperature: o.temperature, max_tokens: o.maxTokens });
+        text = res.choices[0]?.message?.content ?? '';
+        usage = res.usage ?? undefined;
+      }
+      const t1 = performance.now();
+      // Some compatible servers send no usage: count with the model's tokenizer instead.
+      const promptTokens = usage?.prompt_tokens ?? tokenizer.countChat(messages);
+      const completionTokens = usage?.completion_tokens ?? tokenizer.count(text);
+      ctx.count(TOKENS_INPUT, promptTokens);
+      ctx.count(TOKENS_OUTPUT, completionTokens);
+      ctx.observe(API_OBSERVATIONS.latencyMs, t1 - t0);
+      if (tFirst !== undefined) {
+        ctx.observe(API_OBSERVATIONS.ttfbMs, tFirst - t0);
+        if (t1 > tFirst && completionTokens > 1) ctx.observe(API_OBSERVATIONS.tokensPerSec, ((completionTokens - 1) * 1000) / (t1 - tFirst));
+      } else if (!o.stream && t1 > t0) ctx.observe(API_OBSERVATIONS.tokensPerSec, (completionTokens * 1000) / (t1 - t0));
+      out[i] = text.trim();
+      cache?.put(key, out[i]);
+    } catch (err) {
+      const kind = failureKind(err);
+      const message = (err as Error)?.message ?? String(err);
+      failed++;
+      firstError ??= `item ${i}: ${kind}: ${message}`;
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+      ctx.count(API_COUNTERS.errors);
+      ctx.count(`${API_COUNTERS.errors}.${kind}`);
+      mkdirSync(dirname(failureLog), { recursive: true });
+      appendFileSync(failureLog, `${JSON.stringify({ at: new Date().toISOString(), model: o.model, item: i, kind, message: message.slice(0, 500) })}\n`);
+    } finally {
+      if (++done % 100 === 0) ctx.sample(`${done}/${n}`);
+    }
+  };
+
+  const phase0 = performance.now();
+  try {
+    await Promise.all(Array.from({ length: n }, (_, i) => limit(() => one(i))));
+  } finally {
+    cache?.close();
+    ctx.count(API_COUNTERS.callPhaseMs, performance.now() - phase0);
+  }
+  enforceFailureBudget('summarise/llm', failed, n, o.failureBudget, kinds, firstError);
+  return { summaries: packTexts(out) };
+}
+
+export const llmSummariser: StageDefinition<LlmSummariseOptions> = {
+  kind: 'summarise',
+  method: 'llm',
+  reads: ['conversations'],
+  writes: ['summaries'],
+  usesApi: true,
+  parseOptions: (raw) => parseWith(optionsSchema, raw) as LlmSummariseOptions,
+  run: (input, o, ctx) => summariseWithLlm(input, o, ctx),
+};
