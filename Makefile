@@ -20,6 +20,7 @@ node_modules/.installed-node$(NODE_MAJOR): package.json package-lock.json
 
 build: node_modules/.installed-node$(NODE_MAJOR)
 	rm -rf dist
+	$(NODE) scripts/build-wasm.mjs
 	npx tsc -p tsconfig.json
 
 sweep: build

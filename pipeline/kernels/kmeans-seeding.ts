@@ -6,6 +6,7 @@
  * removes most of the work on clustered data.
  */
 import { sqDistRow } from './distance-kernels.js';
+import { distancesToRows, type PackedPoints } from './packed-points.js';
 
 /** Index of the first prefix sum reaching r (linear scan; r in [0, total)). */
 function pickByWeight(w: Float64Array, n: number, r: number): number {
@@ -98,4 +99,58 @@ export function kmeansParallel(x: Float32Array, n: number, d: number, k: number,
   const w = new Float64Array(m);
   for (let i = 0; i < n; i++) w[assign[i]]++;
   return kmeansPlusPlus(cx, m, d, k, rand, w);
+}
+
+/**
+ * Greedy k-means++ over packed points (the SIMD path): the same draws as kmeansPlusPlus (unweighted), with each
+ * centre's `trials` candidates scanned together as one dot-product tile over the points the triangle inequality
+ * cannot rule out (||c_a - cand||² < 4 D(x) for some candidate). Returns k x d centres (uncentred).
+ */
+export function kmeansPlusPlusPacked(P: PackedPoints, x: Float32Array, k: number, rand: () => number, trials = 2 + Math.floor(Math.log(k))): Float32Array {
+  const { n, d, engine } = P;
+  const c = new Float32Array(k * d);
+  const mark = engine.mark();
+  const cand = engine.block(trials);
+  const all = Int32Array.from({ length: n }, (_, i) => i);
+  const first = pickByWeight(new Float64Array(n).fill(1), n, rand() * n);
+  c.set(x.subarray(first * d, first * d + d), 0);
+  const minD = new Float64Array(n);
+  const assign = new Int32Array(n);
+  engine.fill(cand, x, 1, [first], 0, P.shift);
+  distancesToRows(P, all, n, cand, Float64Array.of(P.norms[first]), 1, minD);
+  const picks = new Int32Array(trials);
+  const cc = new Float64Array(trials * k);
+  const need = new Int32Array(n);
+  let buf = new Float64Array(trials * 1024);
+  const pots = new Float64Array(trials);
+  for (let ci = 1; ci < k; ci++) {
+    let pot = 0;
+    for (let i = 0; i < n; i++) pot += minD[i];
+    for (let t = 0; t < trials; t++) {
+      picks[t] = pickByWeight(minD, n, rand() * pot);
+      for (let j = 0; j < ci; j++) cc[t * k + j] = sqDistRow(c, j, x, picks[t], d);
+    }
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const lim = 4 * minD[i], a = assign[i];
+      for (let t = 0; t < trials; t++) if (cc[t * k + a] < lim) { need[m++] = i; break; }
+    }
+    engine.fill(cand, x, trials, picks, 0, P.shift);
+    const candNorms = Float64Array.from(picks, (p) => P.norms[p]);
+    if (buf.length < trials * m) buf = new Float64Array(trials * m);
+    distancesToRows(P, need, m, cand, candNorms, trials, buf);
+    let bestT = 0;
+    for (let t = 0; t < trials; t++) {
+      let p = pot;
+      const o = t * m;
+      for (let q = 0; q < m; q++) { const i = need[q]; if (buf[o + q] < minD[i]) p += buf[o + q] - minD[i]; }
+      pots[t] = p;
+      if (p < pots[bestT]) bestT = t;
+    }
+    c.set(x.subarray(picks[bestT] * d, picks[bestT] * d + d), ci * d);
+    const o = bestT * m;
+    for (let q = 0; q < m; q++) { const i = need[q]; if (buf[o + q] < minD[i]) { minD[i] = buf[o + q]; assign[i] = ci; } }
+  }
+  engine.reset(mark);
+  return c;
 }

@@ -13,6 +13,8 @@
  */
 import type { Matrix } from '../contracts.js';
 import { rowSqNorms, sqDistTwoRows } from '../kernels/distance-kernels.js';
+import { simdAvailable } from '../kernels/dot-engine.js';
+import { packPoints } from '../kernels/packed-points.js';
 import { mulberry32 } from '../support/seeded-random.js';
 
 /** Options for silhouette. */
@@ -66,7 +68,6 @@ export function silhouetteSamples(x: Matrix, labels: ArrayLike<number>, rows?: A
   if (k < 2 || k > m - 1) return undefined;
   const size = new Int32Array(k);
   for (let p = 0; p < m; p++) size[lab[p]]++;
-  const norms = rowSqNorms(sub, m, d);
   const q0 = Math.min(scored ?? m, m);
   const out = new Float64Array(q0);
   const acc0 = new Float64Array(k), acc1 = new Float64Array(k);
@@ -80,6 +81,11 @@ export function silhouetteSamples(x: Matrix, labels: ArrayLike<number>, rows?: A
     const den = Math.max(a, b);
     out[p] = den > 0 ? (b - a) / den : 0;
   };
+  if (simdAvailable()) {
+    silhouetteTiles(sub, m, d, lab, k, q0, finish);
+    return out;
+  }
+  const norms = rowSqNorms(sub, m, d);
   if (q0 === m && m * k <= SYMMETRIC_MAX_CELLS) {
     // Exact: each pair once (half the distances), accumulated per row and cluster in an m x k table.
     const acc = new Float64Array(m * k);
@@ -116,6 +122,60 @@ export function silhouetteSamples(x: Matrix, labels: ArrayLike<number>, rows?: A
     if (q !== p) finish(q, acc1);
   }
   return out;
+}
+
+const TI = 64;
+const TJ = 512;
+
+/**
+ * The SIMD path of silhouetteSamples: distances come from dot-product tiles of TI x TJ rows (packed with an integer
+ * shift). Exact and within the table limit: each pair once, into an m x k table; otherwise TI scored rows at a time
+ * against all m rows, into a TI x k table.
+ */
+function silhouetteTiles(sub: Float32Array, m: number, d: number, lab: Int32Array, k: number, q0: number, finish: (p: number, acc: Float64Array) => void): void {
+  const P = packPoints(sub, m, d, undefined, true);
+  const { engine, block, norms } = P;
+  if (q0 === m && m * k <= SYMMETRIC_MAX_CELLS) {
+    const acc = new Float64Array(m * k);
+    for (let i0 = 0; i0 < m; i0 += TI) {
+      const ni = Math.min(TI, m - i0);
+      for (let j0 = i0; j0 < m; j0 += TJ) {
+        const nj = Math.min(TJ, m - j0);
+        const { out, at, stride } = engine.dots(block, i0, ni, block, j0, nj);
+        for (let p = i0; p < i0 + ni; p++) {
+          const lp = lab[p], np = norms[p], row = p * k;
+          const o = at + (p - i0) * stride - j0;
+          for (let j = Math.max(j0, p + 1); j < j0 + nj; j++) {
+            const v = np + norms[j] - 2 * out[o + j];
+            const dist = v > 0 ? Math.sqrt(v) : 0;
+            acc[row + lab[j]] += dist;
+            acc[j * k + lp] += dist;
+          }
+        }
+      }
+    }
+    for (let p = 0; p < m; p++) finish(p, acc.subarray(p * k, (p + 1) * k));
+    return;
+  }
+  const acc = new Float64Array(TI * k);
+  for (let i0 = 0; i0 < q0; i0 += TI) {
+    const ni = Math.min(TI, q0 - i0);
+    acc.fill(0);
+    for (let j0 = 0; j0 < m; j0 += TJ) {
+      const nj = Math.min(TJ, m - j0);
+      const { out, at, stride } = engine.dots(block, i0, ni, block, j0, nj);
+      for (let p = i0; p < i0 + ni; p++) {
+        const np = norms[p], row = (p - i0) * k;
+        const o = at + (p - i0) * stride - j0;
+        for (let j = j0; j < j0 + nj; j++) {
+          if (j === p) continue;
+          const v = np + norms[j] - 2 * out[o + j];
+          acc[row + lab[j]] += v > 0 ? Math.sqrt(v) : 0;
+        }
+      }
+    }
+    for (let p = i0; p < i0 + ni; p++) finish(p, acc.subarray((p - i0) * k, (p - i0 + 1) * k));
+  }
 }
 
 /** Mean silhouette over non-noise points: exact up to exactMax, else sampled with a 95% CI. */

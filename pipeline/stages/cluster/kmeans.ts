@@ -10,10 +10,15 @@
 import type { Matrix, PipelineData, StageContext, StageDefinition } from '../../contracts.js';
 import { mulberry32 } from '../../support/seeded-random.js';
 import { nearestTwo, rowSqNorms, sqDistRow, sqDistTwoRows } from '../../kernels/distance-kernels.js';
-import { kmeansParallel, kmeansPlusPlus } from '../../kernels/kmeans-seeding.js';
+import { kmeansParallel, kmeansPlusPlus, kmeansPlusPlusPacked } from '../../kernels/kmeans-seeding.js';
+import { simdAvailable } from '../../kernels/dot-engine.js';
+import { loadCentres, nearestTwoPacked, packPoints, type PackedPoints } from '../../kernels/packed-points.js';
 import { parseVectorField, vectorsFor, type VectorField } from '../vector-input.js';
 
-/** Seeding method; `auto` = k-means++ up to KMEANS_PARALLEL_FROM points, k-means|| beyond. */
+/**
+ * Seeding method; `auto` = greedy k-means++ with the SIMD kernels (as scikit-learn; scanning all candidates of a
+ * centre as one tile makes it cheap at high d), else k-means++ up to KMEANS_PARALLEL_FROM points, k-means|| beyond.
+ */
 export type KMeansInit = 'auto' | 'kmeans++' | 'kmeans||';
 
 /** n from which `init: auto` seeds with k-means|| instead of greedy k-means++. */
@@ -60,10 +65,13 @@ export function resolveK(k: KMeansOptions['k'], n: number): number {
   return Math.max(1, Math.min(n, v));
 }
 
-/** Seed k centres from the rows of x. */
-export function seedCentres(x: Matrix, k: number, rand: () => number, init: KMeansInit = 'auto', seedTrials?: number): Float32Array {
-  const useParallel = init === 'kmeans||' || (init === 'auto' && x.rows >= KMEANS_PARALLEL_FROM);
-  return useParallel ? kmeansParallel(x.data, x.rows, x.cols, k, rand) : kmeansPlusPlus(x.data, x.rows, x.cols, k, rand, undefined, seedTrials);
+/** Seed k centres from the rows of x (`packed`: x already packed for the SIMD kernels). */
+export function seedCentres(x: Matrix, k: number, rand: () => number, init: KMeansInit = 'auto', seedTrials?: number, packed?: PackedPoints): Float32Array {
+  const simd = packed !== undefined || simdAvailable();
+  const useParallel = init === 'kmeans||' || (init === 'auto' && !simd && x.rows >= KMEANS_PARALLEL_FROM);
+  if (useParallel) return kmeansParallel(x.data, x.rows, x.cols, k, rand);
+  if (simd) return kmeansPlusPlusPacked(packed ?? packPoints(x.data, x.rows, x.cols), x.data, k, rand, seedTrials);
+  return kmeansPlusPlus(x.data, x.rows, x.cols, k, rand, undefined, seedTrials);
 }
 
 /** Half the distance from each centre to its nearest other centre (Hamerly's s). */
@@ -88,15 +96,24 @@ export function kmeans(x: Matrix, k: number, opts: KMeansRunOptions): KMeansResu
   if (n === 0) throw new Error('k-means needs at least one point');
   k = Math.max(1, Math.min(k, n));
   const rand = mulberry32(opts.seed);
-  const c = seedCentres(x, k, rand, opts.init, opts.seedTrials);
-  const xNorms = rowSqNorms(data, n, d);
+  // SIMD path: the points are packed (centred) once for seeding and every assignment scan.
+  const P = simdAvailable() ? packPoints(data, n, d) : undefined;
+  const c = seedCentres(x, k, rand, opts.init, opts.seedTrials, P);
+  const xNorms = P ? P.norms : rowSqNorms(data, n, d);
   const cNorms = rowSqNorms(c, k, d);
+  let cBlock = P ? loadCentres(P, c, k) : undefined;
+  const scan = (rows: Int32Array | null, count: number): void => {
+    if (P && cBlock) nearestTwoPacked(P, rows, count, cBlock.block, cBlock.norms, k, labels, bestSq, secondSq);
+    else nearestTwo(data, xNorms, rows, count, c, cNorms, k, d, labels, bestSq, secondSq);
+  };
+  let sumSq = 0;
+  for (let i = 0; i < n * d; i++) sumSq += data[i] * data[i];
   const labels = new Int32Array(n);
   const upper = new Float64Array(n);
   const lower = new Float64Array(n);
   const bestSq = new Float64Array(n);
   const secondSq = new Float64Array(n);
-  nearestTwo(data, xNorms, null, n, c, cNorms, k, d, labels, bestSq, secondSq);
+  scan(null, n);
   for (let i = 0; i < n; i++) { upper[i] = Math.sqrt(bestSq[i]); lower[i] = Math.sqrt(secondSq[i]); }
   const sums = new Float64Array(k * d);
   const counts = new Int32Array(k);
@@ -129,7 +146,7 @@ export function kmeans(x: Matrix, k: number, opts: KMeansRunOptions): KMeansResu
       }
       rescans += m;
       for (let p = 0; p < m; p++) prevLabel[todo[p]] = labels[todo[p]];
-      nearestTwo(data, xNorms, todo, m, c, cNorms, k, d, labels, bestSq, secondSq);
+      scan(todo, m);
       changed = 0;
       for (let p = 0; p < m; p++) {
         const i = todo[p];
@@ -143,9 +160,17 @@ export function kmeans(x: Matrix, k: number, opts: KMeansRunOptions): KMeansResu
         for (let j = 0; j < d; j++) { const v = data[o + j]; sums[ao + j] -= v; sums[bo + j] += v; }
       }
     }
-    // Exact inertia of this assignment against the centres it was made with (n x d, small next to a scan).
-    let inertia = 0;
-    for (let i = 0; i < n; i++) inertia += sqDistRow(data, i, c, labels[i], d);
+    // Inertia of this assignment against the centres it was made with, from the cluster sums in O(k d):
+    // sum |x|² - 2 sum_c c.S_c + sum_c n_c |c|² (float64; the data's sum of squares is computed once).
+    let inertia = sumSq;
+    for (let ci = 0; ci < k; ci++) {
+      if (counts[ci] === 0) continue;
+      let dot = 0;
+      const o = ci * d;
+      for (let j = 0; j < d; j++) dot += c[o + j] * sums[o + j];
+      inertia += counts[ci] * cNorms[ci] - 2 * dot;
+    }
+    inertia = Math.max(0, inertia);
     history.push(inertia);
     // Update step; an empty cluster keeps its centre.
     let maxMove = 0, maxAt = -1, secondMove = 0;
@@ -169,6 +194,7 @@ export function kmeans(x: Matrix, k: number, opts: KMeansRunOptions): KMeansResu
       for (let j = 0; j < d; j++) s += c[o + j] * c[o + j];
       cNorms[ci] = s;
     }
+    if (P && cBlock) cBlock = loadCentres(P, c, k, cBlock.block);
     for (let i = 0; i < n; i++) {
       const l = labels[i];
       upper[i] += moved[l];
@@ -177,7 +203,10 @@ export function kmeans(x: Matrix, k: number, opts: KMeansRunOptions): KMeansResu
     const prev = history.length > 1 ? history[history.length - 2] : NaN;
     if (changed === 0 || prev - inertia <= opts.tolerance * Math.max(prev, 1e-12)) { it++; break; }
   }
-  return { labels, centroids: { rows: k, cols: d, data: c }, inertia: history[history.length - 1], inertiaHistory: history, iterations: it, rescans };
+  // Reported inertia: exact, of the returned labels against the returned centres.
+  let inertia = 0;
+  for (let i = 0; i < n; i++) inertia += sqDistRow(data, i, c, labels[i], d);
+  return { labels, centroids: { rows: k, cols: d, data: c }, inertia, inertiaHistory: history, iterations: it, rescans };
 }
 
 /** Validate the k option shared by the k-means stages. */
