@@ -63,6 +63,7 @@ export class DotEngine {
   readonly len: number;
   private readonly memory: WasmMemory | null;
   private readonly dotsFn: ((aBase: number, idx: number, na: number, b: number, nb: number, len: number, out: number, ldo: number) => void) | null;
+  private readonly xtFn: ((x: number, len: number, rows: number, y: number, l: number, z: number) => void) | null;
   private readonly primFn: ((v: number, work: number, m: number, len: number, norm: number, core: number, best: number, from: number, vNorm: number, vCore: number, vId: number) => number) | null;
   private top = 0;
   private f32: Float32Array;
@@ -77,12 +78,14 @@ export class DotEngine {
       const inst = new wasm.Instance(mod, { env: { memory: this.memory } });
       this.dotsFn = inst.exports.dots as DotEngine['dotsFn'];
       this.primFn = inst.exports.prim_update as DotEngine['primFn'];
+      this.xtFn = inst.exports.xt_times as DotEngine['xtFn'];
       this.f32 = new Float32Array(this.memory.buffer);
       this.store = this.f32;
     } else {
       this.memory = null;
       this.dotsFn = null;
       this.primFn = null;
+      this.xtFn = null;
       this.store = new Float32Array(1024);
       this.f32 = this.store;
     }
@@ -121,12 +124,18 @@ export class DotEngine {
     return this.top;
   }
 
-  /** An empty block for `capacity` rows (rounded up to 4; zero filled). */
+  /** A block for `capacity` rows (rounded up to 4); `fill` writes every row, padding included. */
   block(capacity: number): Block {
     const cap = roundUp(Math.max(capacity, 1), 4);
     const ptr = this.alloc(cap * this.len * 4);
     this.floats().fill(0, ptr / 4, ptr / 4 + cap * this.len);
     return { ptr, rows: 0, capacity: cap };
+  }
+
+  /** As block, without zeroing: for a block that `fill` writes at once (it zeroes padding and spare rows). */
+  private rawBlock(capacity: number): Block {
+    const cap = roundUp(Math.max(capacity, 1), 4);
+    return { ptr: this.alloc(cap * this.len * 4), rows: cap, capacity: cap };
   }
 
   /**
@@ -144,6 +153,7 @@ export class DotEngine {
         const s = (idx ? idx[i] : start + i) * d;
         if (shift) for (let j = 0; j < d; j++) f[o + j] = src[s + j] - shift[j];
         else f.set(src.subarray(s, s + d), o);
+        if (len > d) f.fill(0, o + d, o + len);
       }
     }
     // Rows beyond count (left from an earlier fill) are zeroed so padded tiles stay finite and exact.
@@ -154,7 +164,7 @@ export class DotEngine {
 
   /** A new block holding the given rows (see fill). */
   load(src: Float32Array, count: number, idx: ArrayLike<number> | null = null, start = 0, shift?: ArrayLike<number>): Block {
-    return this.fill(this.block(count), src, count, idx, start, shift);
+    return this.fill(this.rawBlock(count), src, count, idx, start, shift);
   }
 
   /** Float64 squared norms of rows r0..r1 of a block, as stored (after any shift). */
@@ -240,6 +250,33 @@ export class DotEngine {
       }
     }
     return { out, at: base, stride };
+  }
+
+  /**
+   * Z = sum over rows r0..r0+m of A of y[i][c] * (A row r0+i), for c < l: returns l rows of d floats (a view valid
+   * until the next engine call; row c at [at + c * len]). y is row-major m x l. r0 + m rounded up to 4 must fit A.
+   */
+  xtTimes(A: Block, r0: number, m: number, y: Float32Array, l: number): { out: Float32Array; at: number } {
+    const mp = roundUp(m, 4);
+    const len = this.len;
+    this.scratch(l * len, mp * l);
+    const f = this.floats();
+    const yAt = this.idxPtr / 4;
+    f.set(y.subarray(0, m * l), yAt);
+    f.fill(0, yAt + m * l, yAt + mp * l);
+    const zAt = this.outPtr / 4;
+    f.fill(0, zAt, zAt + l * len);
+    if (this.xtFn) this.xtFn(A.ptr + r0 * len * 4, len * 4, mp, this.idxPtr, l, this.outPtr);
+    else {
+      for (let i = 0; i < m; i++) {
+        const xo = A.ptr / 4 + (r0 + i) * len;
+        for (let c = 0; c < l; c++) {
+          const w = f[yAt + i * l + c], zo = zAt + c * len;
+          for (let j = 0; j < this.d; j++) f[zo + j] += w * f[xo + j];
+        }
+      }
+    }
+    return { out: f, at: zAt };
   }
 
   /**

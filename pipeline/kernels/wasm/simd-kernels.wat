@@ -130,4 +130,42 @@
       (local.set $pos (i32.add (local.get $pos) (i32.const 1)))
       (br $next)))
     (local.get $minPos))
+;; xt_times: z (l rows of len bytes, f32, zeroed by the caller) += sum over rows i of y[i*l + c] * x row i, four
+  ;; rows per pass (rows % 4 == 0; x rows len bytes apart; y row-major rows x l f32). The X^T Y product without
+  ;; transposing X; each z lane adds its four terms in row order.
+  (func $xt_times (export "xt_times") (param $x i32) (param $len i32) (param $rows i32) (param $y i32) (param $l i32) (param $z i32)
+    (local $i i32) (local $c i32) (local $t i32) (local $px i32) (local $py i32) (local $pz i32) (local $l4 i32)
+    (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128)
+    (local.set $l4 (i32.shl (local.get $l) (i32.const 2)))
+    (block $doneI (loop $loopI
+      (br_if $doneI (i32.ge_u (local.get $i) (local.get $rows)))
+      (local.set $px (i32.add (local.get $x) (i32.mul (local.get $i) (local.get $len))))
+      (local.set $c (i32.const 0))
+      (block $doneC (loop $loopC
+        (br_if $doneC (i32.ge_u (local.get $c) (local.get $l)))
+        (local.set $py (i32.add (local.get $y) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $l)) (local.get $c)) (i32.const 2))))
+        (local.set $w0 (f32x4.splat (f32.load (local.get $py))))
+        (local.set $w1 (f32x4.splat (f32.load (i32.add (local.get $py) (local.get $l4)))))
+        (local.set $w2 (f32x4.splat (f32.load (i32.add (local.get $py) (i32.shl (local.get $l4) (i32.const 1))))))
+        (local.set $w3 (f32x4.splat (f32.load (i32.add (local.get $py) (i32.mul (local.get $l4) (i32.const 3))))))
+        (local.set $pz (i32.add (local.get $z) (i32.mul (local.get $c) (local.get $len))))
+        (local.set $t (i32.const 0))
+        (block $doneT (loop $loopT
+          (br_if $doneT (i32.ge_u (local.get $t) (local.get $len)))
+          (v128.store (i32.add (local.get $pz) (local.get $t))
+            (f32x4.add
+              (f32x4.add
+                (f32x4.add
+                  (f32x4.add (v128.load (i32.add (local.get $pz) (local.get $t)))
+                    (f32x4.mul (local.get $w0) (v128.load (i32.add (local.get $px) (local.get $t)))))
+                  (f32x4.mul (local.get $w1) (v128.load (i32.add (i32.add (local.get $px) (local.get $len)) (local.get $t)))))
+                (f32x4.mul (local.get $w2) (v128.load (i32.add (i32.add (local.get $px) (i32.shl (local.get $len) (i32.const 1))) (local.get $t)))))
+              (f32x4.mul (local.get $w3) (v128.load (i32.add (i32.add (local.get $px) (i32.mul (local.get $len) (i32.const 3))) (local.get $t))))))
+          (local.set $t (i32.add (local.get $t) (i32.const 16)))
+          (br $loopT)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $loopC)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $loopI)))
+  )
 )

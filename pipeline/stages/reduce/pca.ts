@@ -11,6 +11,23 @@ import { EigenvalueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
 import type { Matrix, PipelineData, StageContext, StageDefinition } from '../../contracts.js';
 import { parseVectorField, vectorsFor, type VectorField } from '../vector-input.js';
 import { columnMeans, covarianceMatrix, covarianceMatrixParallel } from '../../kernels/covariance-kernel.js';
+import { packPoints, type PackedPoints } from '../../kernels/packed-points.js';
+import { timesRows } from '../../kernels/packed-products.js';
+import { randomizedPca } from '../../kernels/randomized-svd.js';
+
+/**
+ * `full`: eigen decomposition of the d x d covariance, float64 throughout (exact: explained-variance ratios to
+ * 1e-9); `randomized`: Halko et al. subspace iteration on the f32 SIMD tiles (randomized-svd.ts; variances to about
+ * 1e-6); `auto`: scikit-learn's rule, randomized when the input is larger than 500 x 500 in either direction and
+ * components < 0.8 min(n, d), else full.
+ */
+export type PcaSolver = 'auto' | 'full' | 'randomized';
+
+/** The solver `auto` picks for n x d -> k. */
+export function resolvePcaSolver(solver: PcaSolver, n: number, d: number, k: number): 'full' | 'randomized' {
+  if (solver !== 'auto') return solver;
+  return Math.max(n, d) > 500 && k < 0.8 * Math.min(n, d) ? 'randomized' : 'full';
+}
 
 /** Options for PCA. */
 export interface PcaOptions {
@@ -22,6 +39,9 @@ export interface PcaOptions {
   /** Threads for the covariance (this one plus workers). Default 1: on the shared 2-core machine 2 threads measured
    * slower (100K x 384: 4.34 s vs 3.94 s), the other core being busy; set 2+ on an idle multi-core machine. */
   threads: number;
+  solver: PcaSolver;
+  /** Randomized solver: power iterations (default 7 when components < 0.1 min(n, d), else 4). */
+  iterations?: number;
 }
 
 /** A fitted PCA and the projected data. */
@@ -44,6 +64,11 @@ export interface PcaRunOptions {
   /** Precomputed column means and covariance (e.g. from covarianceMatrixParallel). */
   mean?: Float64Array;
   cov?: Float64Array;
+  /** Default `full` when cov is given, else `auto`. */
+  solver?: PcaSolver;
+  /** Seed of the randomized solver's test matrix. */
+  seed?: number;
+  iterations?: number;
 }
 
 /** Fit PCA on x and project x onto the first `components` axes. */
@@ -51,28 +76,39 @@ export function pca(x: Matrix, components: number, opts: PcaRunOptions = {}): Pc
   const { rows: n, cols: d, data } = x;
   if (n < 2) throw new Error(`PCA needs at least 2 rows, got ${n}`);
   const k = Math.max(1, Math.min(components, d, n));
-  const mean = opts.mean ?? columnMeans(x);
-  const cov = opts.cov ?? covarianceMatrix(x, mean, (r) => opts.onProgress?.(`covariance ${r}/${n}`));
-  const rows: number[][] = [];
-  for (let i = 0; i < d; i++) rows.push(Array.from(cov.subarray(i * d, (i + 1) * d)));
-  const evd = new EigenvalueDecomposition(new MlMatrix(rows), { assumeSymmetric: true });
-  const values = evd.realEigenvalues;
-  const vectors = evd.eigenvectorMatrix;
-  const order = values.map((_, i) => i).sort((a, b) => values[b] - values[a]);
+  const solver = resolvePcaSolver(opts.solver ?? (opts.cov ? 'full' : 'auto'), n, d, k);
+  // Randomized: packed (centred) points for the dot tiles (SIMD, else the scalar engine).
+  const P: PackedPoints | undefined = solver === 'randomized' ? packPoints(data, n, d) : undefined;
+  const mean = P ? P.shift : opts.mean ?? columnMeans(x);
   let total = 0;
-  for (let i = 0; i < d; i++) total += cov[i * d + i];
   const axes = new Float64Array(k * d);
   const ev = new Float64Array(k);
   const ratio = new Float64Array(k);
-  for (let c = 0; c < k; c++) {
-    const col = order[c];
+  const fix = (c: number, get: (j: number) => number, variance: number): void => {
+    // Sign rule: the largest-magnitude loading is positive.
     let big = 0;
-    for (let j = 0; j < d; j++) if (Math.abs(vectors.get(j, col)) > Math.abs(big)) big = vectors.get(j, col);
+    for (let j = 0; j < d; j++) if (Math.abs(get(j)) > Math.abs(big)) big = get(j);
     const sign = big < 0 ? -1 : 1;
-    for (let j = 0; j < d; j++) axes[c * d + j] = sign * vectors.get(j, col);
-    ev[c] = Math.max(0, values[col]);
-    ratio[c] = total > 0 ? ev[c] / total : 0;
+    for (let j = 0; j < d; j++) axes[c * d + j] = sign * get(j);
+    ev[c] = Math.max(0, variance);
+  };
+  if (solver === 'randomized' && P) {
+    for (let i = 0; i < n; i++) total += P.norms[i];
+    total /= n - 1;
+    const r = randomizedPca(P, k, { seed: opts.seed ?? 0, iterations: opts.iterations }, opts.onProgress);
+    for (let c = 0; c < k; c++) fix(c, (j) => r.axes[c * d + j], r.variances[c]);
+  } else {
+    const cov = opts.cov ?? covarianceMatrix(x, mean, (r) => opts.onProgress?.(`covariance ${r}/${n}`));
+    const rows: number[][] = [];
+    for (let i = 0; i < d; i++) rows.push(Array.from(cov.subarray(i * d, (i + 1) * d)));
+    const evd = new EigenvalueDecomposition(new MlMatrix(rows), { assumeSymmetric: true });
+    const values = evd.realEigenvalues;
+    const vectors = evd.eigenvectorMatrix;
+    const order = values.map((_, i) => i).sort((a, b) => values[b] - values[a]);
+    for (let i = 0; i < d; i++) total += cov[i * d + i];
+    for (let c = 0; c < k; c++) fix(c, (j) => vectors.get(j, order[c]), values[order[c]]);
   }
+  for (let c = 0; c < k; c++) ratio[c] = total > 0 ? ev[c] / total : 0;
   opts.onProgress?.('eigen');
   // Project onto the kept axes only: out = x . W - mean . W.
   const out = new Float32Array(n * k);
@@ -85,7 +121,10 @@ export function pca(x: Matrix, components: number, opts: PcaRunOptions = {}): Pc
   }
   const scale = new Float64Array(k);
   for (let c = 0; c < k; c++) scale[c] = opts.whiten && ev[c] > 0 ? 1 / Math.sqrt(ev[c]) : 1;
-  for (let i = 0; i < n; i++) {
+  if (P) {
+    const y = timesRows(P, w32, k);
+    for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) out[i * k + c] = y[i * k + c] * scale[c];
+  } else for (let i = 0; i < n; i++) {
     const o = i * d;
     for (let c = 0; c < k; c++) {
       const wo = c * d;
@@ -113,14 +152,28 @@ export const pcaReducer: StageDefinition<PcaOptions> = {
     if (raw.whiten !== undefined && typeof raw.whiten !== 'boolean') throw new Error('whiten: must be true or false');
     const threads = raw.threads ?? 1;
     if (!Number.isInteger(threads) || (threads as number) < 1) throw new Error('threads: must be a positive integer');
-    return { components: components as number, field: parseVectorField(raw.field ?? 'embeddings'), whiten: raw.whiten === true, threads: threads as number };
+    const solver = raw.solver ?? 'auto';
+    if (solver !== 'auto' && solver !== 'full' && solver !== 'randomized') throw new Error('solver: must be auto, full or randomized');
+    const iterations = raw.iterations;
+    if (iterations !== undefined && (!Number.isInteger(iterations) || (iterations as number) < 0)) throw new Error('iterations: must be an integer >= 0');
+    return {
+      components: components as number, field: parseVectorField(raw.field ?? 'embeddings'), whiten: raw.whiten === true, threads: threads as number,
+      solver, ...(iterations !== undefined ? { iterations: iterations as number } : {}),
+    };
   },
   async run(input: PipelineData, opts: PcaOptions, ctx: StageContext) {
     const x = vectorsFor(input, opts.field, 'reduce/pca');
-    const mean = columnMeans(x);
-    const cov = await covarianceMatrixParallel(x, mean, opts.threads);
-    ctx.sample('covariance');
-    const res = pca(x, opts.components, { whiten: opts.whiten, mean, cov, onProgress: (l) => ctx.sample(l) });
+    const solver = resolvePcaSolver(opts.solver, x.rows, x.cols, Math.min(opts.components, x.cols, x.rows));
+    const base = { whiten: opts.whiten, solver, seed: ctx.seed, iterations: opts.iterations, onProgress: (l: string) => ctx.sample(l) };
+    let res: PcaResult;
+    if (solver === 'full' && opts.threads > 1) {
+      // The covariance split over worker threads.
+      const mean = columnMeans(x);
+      const cov = await covarianceMatrixParallel(x, mean, opts.threads);
+      ctx.sample('covariance');
+      res = pca(x, opts.components, { ...base, mean, cov });
+    } else res = pca(x, opts.components, base);
+    ctx.count('solver', solver === 'full' ? 0 : 1);
     ctx.count('components', res.projected.cols);
     ctx.count('explainedVarianceRatio', res.explainedVarianceRatio.reduce((a, b) => a + b, 0));
     return { reduced: res.projected };
