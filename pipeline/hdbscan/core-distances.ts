@@ -9,7 +9,9 @@
  * points and the tree through SharedArrayBuffer; brute-force threads keep private heaps, merged at the end.
  */
 import { Worker } from 'node:worker_threads';
-import { rowSqNorms, sqDistTwoRows } from '../kernels/distance-kernels.js';
+import { rowSqNorms, sqDistRow, sqDistTwoRows } from '../kernels/distance-kernels.js';
+import { simdAvailable } from '../kernels/dot-engine.js';
+import { means, packPoints, type PackedPoints } from '../kernels/packed-points.js';
 import { buildKdTree, KdKnn, type KdTree } from './kd-tree.js';
 import { heapReplaceTop } from './knn-heap.js';
 import { sharedFloat32, sharedFloat64, sharedInt32 } from './shared-arrays.js';
@@ -25,6 +27,8 @@ export interface KnnJob {
   tree?: KdTree;
   /** brute: squared norm of each row. */
   norms?: Float64Array;
+  /** brute with the SIMD tiles: the column means every thread centres its packed copy on (so all agree). */
+  shift?: Float64Array;
   /** n heaps of k (squared distance, neighbour) entries; neighbour ids are in the same space as `data`. */
   outD2: Float64Array;
   outIdx: Int32Array;
@@ -59,14 +63,21 @@ function kdRange(job: KnnJob, s: number, e: number, knn: KdKnn): void {
 }
 
 /** Tile row I of the symmetric brute force: tiles (I, J) for J >= I, into the heaps hd/hi. */
-function bruteTileRow(job: KnnJob, I: number, hd: Float64Array, hi: Int32Array, tile: Float64Array, buf0: Float64Array, buf1: Float64Array): void {
+function bruteTileRow(job: KnnJob, I: number, hd: Float64Array, hi: Int32Array, tile: Float64Array, buf0: Float64Array, buf1: Float64Array, P?: PackedPoints): void {
   const { n, d, k, data } = job;
-  const norms = job.norms!;
+  const norms = P ? P.norms : job.norms!;
   const is = I * TILE, ie = Math.min(n, is + TILE);
   for (let js = is; js < n; js += TILE) {
     const je = Math.min(n, js + TILE);
     const w = je - js;
-    for (let r0 = is; r0 < ie; r0 += 2) {
+    if (P) {
+      // One SIMD dot tile; squared distances from the centred norms.
+      const { out, at, stride } = P.engine.dots(P.block, is, ie - is, P.block, js, w);
+      for (let i = is; i < ie; i++) {
+        const ni = norms[i], o = at + (i - is) * stride - js, t = (i - is) * TILE - js;
+        for (let j = js; j < je; j++) { const v = ni + norms[j] - 2 * out[o + j]; tile[t + j] = v > 0 ? v : 0; }
+      }
+    } else for (let r0 = is; r0 < ie; r0 += 2) {
       const r1 = r0 + 1 < ie ? r0 + 1 : r0;
       sqDistTwoRows(data, norms, r0, r1, data, norms, js, je, d, buf0, buf1);
       tile.set(buf0.subarray(0, w), (r0 - is) * TILE);
@@ -110,10 +121,11 @@ export function runKnnJob(job: KnnJob, part: number): void {
   const buf0 = new Float64Array(TILE);
   const buf1 = new Float64Array(TILE);
   const tiles = Math.ceil(job.n / TILE);
+  const P = job.shift ? packPoints(job.data, job.n, job.d, undefined, false, job.shift) : undefined;
   for (;;) {
     const I = Atomics.add(job.next, 0, 1);
     if (I >= tiles) return;
-    bruteTileRow(job, I, hd, hi, tile, buf0, buf1);
+    bruteTileRow(job, I, hd, hi, tile, buf0, buf1, P);
   }
 }
 
@@ -175,6 +187,10 @@ export async function computeKnn(x: Float32Array, n: number, d: number, k: numbe
     const norms = sharedFloat64(n);
     norms.set(rowSqNorms(data, n, d));
     job = { mode: 'brute', n, d, k, data, norms, outD2: sharedFloat64(n * k), outIdx: sharedInt32(n * k), helperD2: [], helperIdx: [], next: sharedInt32(1), chunk: TILE };
+    if (simdAvailable()) {
+      job.shift = sharedFloat64(d);
+      job.shift.set(means(data, n, d));
+    }
   }
   // Helper threads cost ~50 ms to start; below this much work one thread is faster.
   const work = opts.algorithm === 'kdtree' ? n * 64 : n * n * d;
@@ -185,6 +201,17 @@ export async function computeKnn(x: Float32Array, n: number, d: number, k: numbe
   }
   const used = await runShared(job, threads);
   const coreSq = new Float64Array(n);
-  for (let i = 0; i < n; i++) coreSq[i] = job.outD2[i * k];
+  if (job.shift) {
+    // The SIMD tiles chose the neighbours; their distances are re-measured exactly (float64, direct form).
+    for (let i = 0, o = 0; i < n; i++, o += k) {
+      let m = 0;
+      for (let j = o; j < o + k; j++) {
+        const v = job.outIdx[j] === i ? 0 : sqDistRow(job.data, i, job.data, job.outIdx[j], d);
+        job.outD2[j] = v;
+        if (v > m) m = v;
+      }
+      coreSq[i] = m;
+    }
+  } else for (let i = 0; i < n; i++) coreSq[i] = job.outD2[i * k];
   return { space: tree ? 'tree' : 'input', tree, data: job.data, k, knnD2: job.outD2, knnIdx: job.outIdx, coreSq, threads: used };
 }

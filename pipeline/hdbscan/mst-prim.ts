@@ -10,7 +10,9 @@
  * max(core(v), core(r)) already reaches r's best edge. Distances are ||a||² + ||b||² - 2a·b in float64, as in the
  * brute-force kNN pass, with four rows per pass sharing each load of the new point.
  */
-import { rowSqNorms } from '../kernels/distance-kernels.js';
+import { rowSqNorms, sqDistRow } from '../kernels/distance-kernels.js';
+import { DotEngine, simdAvailable } from '../kernels/dot-engine.js';
+import { means } from '../kernels/packed-points.js';
 import { startReadyWorkers } from './helper-threads.js';
 import type { SpanningTree } from './mst.js';
 import { sharedFloat32, sharedFloat64, sharedInt32 } from './shared-arrays.js';
@@ -23,8 +25,10 @@ export interface PrimJob {
   /** Points in input order and their squared core distances. */
   data: Float32Array;
   coreSq: Float64Array;
-  /** Squared norm of each point. */
+  /** Squared norm of each point (of the centred point when shift is set). */
   norms: Float64Array;
+  /** SIMD path: column means; each thread packs its share centred on them. */
+  shift?: Float64Array;
   /** Each thread's local minimum (value, point id, tree neighbour) at [parity * threads + thread]. */
   slotVal: Float64Array;
   slotId: Int32Array;
@@ -47,8 +51,76 @@ function wait(b: Int32Array, parties: number): void {
   }
 }
 
+/** Pick the step's winner from the threads' slots (smallest value, then smallest id); write the edge on part 0. */
+function winnerSlot(job: PrimJob, e: number, part: number): number {
+  const { threads, slotVal, slotId, slotFrom } = job;
+  const base = (e & 1) * threads;
+  let w = -1;
+  for (let t = base; t < base + threads; t++) {
+    if (slotId[t] < 0) continue;
+    if (w < 0 || slotVal[t] < slotVal[w] || (slotVal[t] === slotVal[w] && slotId[t] < slotId[w])) w = t;
+  }
+  if (w < 0) throw new Error('Prim: no point left to add; the input has fewer points than expected');
+  if (part === 0) {
+    job.from[e] = slotFrom[w];
+    job.to[e] = slotId[w];
+    job.weight[e] = Math.sqrt(slotVal[w]);
+  }
+  return w;
+}
+
+/**
+ * runPrimPart on the SIMD kernel: the share lives in a DotEngine (rows centred on job.shift, norms, core, best and
+ * from arrays in its memory) and each step is one prim_update call over the remaining rows.
+ */
+function runPrimPartSimd(job: PrimJob, part: number): void {
+  const { n, d, threads, data, coreSq, norms, slotVal, slotId, slotFrom, barrier } = job;
+  const shift = job.shift!;
+  const lo = Math.floor((part * n) / threads);
+  const hi = Math.floor(((part + 1) * n) / threads);
+  let m = hi - lo;
+  const e8 = new DotEngine(d);
+  const work = e8.load(data, m, null, lo, shift);
+  const vb = e8.block(1);
+  const normAt = e8.alloc(8 * m), coreAt = e8.alloc(8 * m), bestAt = e8.alloc(8 * m), fromAt = e8.alloc(4 * m);
+  e8.alloc(1 << 16); // room for any scratch, so the views below stay valid (no growth after this point)
+  const buf = e8.floats().buffer;
+  const norm = new Float64Array(buf, normAt, m), core = new Float64Array(buf, coreAt, m), best = new Float64Array(buf, bestAt, m);
+  const bestFrom = new Int32Array(buf, fromAt, m);
+  const id = new Int32Array(m);
+  for (let i = 0; i < m; i++) { norm[i] = norms[lo + i]; core[i] = coreSq[lo + i]; id[i] = lo + i; }
+  best.fill(Infinity);
+  bestFrom.fill(-1);
+  const len = e8.len;
+  const retire = (pos: number): void => {
+    const last = m - 1;
+    if (pos !== last) {
+      const f = e8.floats();
+      f.copyWithin(work.ptr / 4 + pos * len, work.ptr / 4 + last * len, work.ptr / 4 + last * len + len);
+      norm[pos] = norm[last]; core[pos] = core[last]; id[pos] = id[last];
+      best[pos] = best[last]; bestFrom[pos] = bestFrom[last];
+    }
+    m--;
+  };
+  let vId = 0;
+  if (part === 0) retire(0);
+  for (let e = 0; e < n - 1; e++) {
+    e8.fill(vb, data, 1, null, vId, shift);
+    const minPos = e8.primUpdate(vb, 0, work, m, normAt, coreAt, bestAt, fromAt, norms[vId], coreSq[vId], vId);
+    const base = (e & 1) * threads;
+    slotVal[base + part] = minPos >= 0 ? best[minPos] : Infinity;
+    slotId[base + part] = minPos >= 0 ? id[minPos] : -1;
+    slotFrom[base + part] = minPos >= 0 ? bestFrom[minPos] : -1;
+    wait(barrier, threads);
+    const w = winnerSlot(job, e, part);
+    if (w - base === part) retire(minPos);
+    vId = slotId[w];
+  }
+}
+
 /** The share of thread `part`: rows [lo, hi). Runs on the calling thread (part 0) and in each helper. */
 export function runPrimPart(job: PrimJob, part: number): void {
+  if (job.shift) return runPrimPartSimd(job, part);
   const { n, d, threads, data, coreSq, norms, slotVal, slotId, slotFrom, barrier } = job;
   const lo = Math.floor((part * n) / threads);
   const hi = Math.floor(((part + 1) * n) / threads);
@@ -159,12 +231,22 @@ export async function primMst(x: Float32Array, n: number, d: number, coreSq: Flo
   const core = parties > 1 ? sharedFloat64(n) : coreSq;
   if (parties > 1) core.set(coreSq.subarray(0, n));
   const norms = parties > 1 ? sharedFloat64(n) : new Float64Array(n);
-  norms.set(rowSqNorms(data, n, d));
+  let shift: Float64Array | undefined;
+  if (simdAvailable()) {
+    shift = parties > 1 ? sharedFloat64(d) : new Float64Array(d);
+    shift.set(means(data, n, d));
+    // Norms of the centred rows as the engines store them (float32), so every thread's distances agree.
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0, o = i * d; j < d; j++) { const v = Math.fround(data[o + j] - shift[j]); s += v * v; }
+      norms[i] = s;
+    }
+  } else norms.set(rowSqNorms(data, n, d));
   const job: PrimJob = {
     n, d, threads: parties, data, coreSq: core, norms,
     slotVal: sharedFloat64(2 * parties), slotId: sharedInt32(2 * parties), slotFrom: sharedInt32(2 * parties),
     barrier: sharedInt32(2),
-    from: sharedInt32(m1), to: sharedInt32(m1), weight: sharedFloat64(m1),
+    from: sharedInt32(m1), to: sharedInt32(m1), weight: sharedFloat64(m1), shift,
   };
   if (n >= 2) {
     if (parties === 1) runPrimPart(job, 0);
@@ -177,5 +259,13 @@ export async function primMst(x: Float32Array, n: number, d: number, coreSq: Flo
       }
     }
   }
-  return { from: job.from.slice(), to: job.to.slice(), weight: job.weight.slice(), threads: parties };
+  const weight = job.weight.slice();
+  if (shift) {
+    // The SIMD steps chose the edges; their weights are re-measured exactly (float64, direct form).
+    for (let e = 0; e < m1; e++) {
+      const a = job.from[e], b = job.to[e];
+      weight[e] = Math.sqrt(Math.max(coreSq[a], coreSq[b], sqDistRow(data, a, data, b, d)));
+    }
+  }
+  return { from: job.from.slice(), to: job.to.slice(), weight, threads: parties };
 }

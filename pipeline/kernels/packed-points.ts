@@ -20,7 +20,7 @@ export interface PackedPoints {
 }
 
 /** Column means in float64. */
-function means(x: Float32Array, n: number, d: number): Float64Array {
+export function means(x: Float32Array, n: number, d: number): Float64Array {
   const m = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0, o = i * d; j < d; j++) m[j] += x[o + j];
   for (let j = 0; j < d; j++) m[j] /= Math.max(n, 1);
@@ -31,8 +31,8 @@ function means(x: Float32Array, n: number, d: number): Float64Array {
  * Pack n x d rows (centred) into a new engine. `integerShift` rounds the column means to integers, so data on an
  * integer grid stays exact (hand-checkable metrics), while most of a large offset is still removed.
  */
-export function packPoints(x: Float32Array, n: number, d: number, engine = new DotEngine(d), integerShift = false): PackedPoints {
-  const shift = means(x, n, d);
+export function packPoints(x: Float32Array, n: number, d: number, engine = new DotEngine(d), integerShift = false, givenShift?: Float64Array): PackedPoints {
+  const shift = givenShift ?? means(x, n, d);
   if (integerShift) for (let j = 0; j < d; j++) shift[j] = Math.round(shift[j]);
   const block = engine.load(x, n, null, 0, shift);
   return { engine, block, n, d, shift, norms: engine.norms(block) };
