@@ -10,7 +10,7 @@ NODE ?= node
 NODE_MAJOR := $(shell $(NODE) -p 'process.versions.node.split(".")[0]')
 PROFILE ?= quick
 
-.PHONY: all build sweep test bench typecheck clean profile nightly
+.PHONY: all build sweep test bench bench-peers typecheck clean profile nightly
 
 all: build
 
@@ -31,6 +31,11 @@ test: build
 
 bench: build
 	$(NODE) scripts/run-benches.mjs
+
+# Our kernels against scikit-learn and the Python hdbscan library on the same files, interleaved, in CPU seconds
+# (bench/peers.bench.ts). Python side: scripts/install-python-peers.sh (apt-get); a peer not installed is skipped.
+bench-peers: build
+	$(NODE) dist/bench/peers.bench.js
 
 # Profile one stage at one scale: make profile STAGE=cluster SCALE=20000 TOOL=cpu-prof (or heap-prof, heap-snapshot,
 # doctor, flame, bubbleprof, heapprofiler). Prints the output files and the top five functions by self time.
