@@ -3,14 +3,15 @@
  * StageRecord per stage, score quality. A stage that runs out of memory, times out or throws is recorded as such;
  * its larger scales (and the stages that need its output) are skipped and marked. The sweep itself never crashes.
  */
-import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Piscina } from 'piscina';
 import type { BreakingPoint, CellStatus, PipelineData, ScaleSummary, StageRecord, SweepOutcome } from '../types.js';
 import type { StageSpec, SweepProfile } from '../profile/profile-schema.js';
 import type { StageTask, StageTaskResult } from '../workers/stage-worker.js';
+import { stageFailureCounters } from '../workers/stage-failure.js';
 import { createStagePool } from '../workers/worker-pool.js';
 import { startRssSampler } from '../workers/memory-sampler.js';
+import { CEILING_CHECK_MS, rssCeilingBytes } from '../workers/rss-ceiling.js';
 import { pipelineBuffers } from '../workers/transfer-list.js';
 import { runSplitTask } from '../workers/split-stage-run.js';
 import { buildScaleInput, InputTooLargeError, type ScaleInput } from './sweep-input.js';
@@ -64,14 +65,14 @@ export async function runStageOnce(
   const ac = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => { timedOut = true; ac.abort(); }, timeoutSec * 1000);
-  const ceiling = (profile.limits.rssCeilingMb ?? (0.9 * os.totalmem()) / 2 ** 20) * 2 ** 20;
+  const ceiling = rssCeilingBytes(profile);
   let rssExceeded = 0;
   const baselineRss = process.memoryUsage.rss();
   const cpu0 = process.cpuUsage();
   // RSS is per process: past the ceiling, stop the stage before the kernel's OOM killer ends the whole sweep.
   const sampler = startRssSampler(profile.sampling.intervalMs, (rss) => {
     if (rss > ceiling && !rssExceeded) { rssExceeded = rss; ac.abort(); }
-  });
+  }, CEILING_CHECK_MS);
   const t0 = performance.now();
   try {
     // A splittable stage with several workers gets the rows sliced across them (harness/workers/split-stage-run.ts).
@@ -97,7 +98,8 @@ export async function runStageOnce(
     const wallMs = performance.now() - t0;
     const { timeline, peakRss } = sampler.stop();
     const { status, reason } = classifyFailure(err, timedOut, rssExceeded);
-    const record = { ...emptyRecord(scale, spec, repeat, status, reason), wallMs, peakRssBytes: peakRss, baselineRssBytes: baselineRss, rssTimeline: timeline };
+    const kept = stageFailureCounters(err); // a failed API stage's requests and errors still count
+    const record = { ...emptyRecord(scale, spec, repeat, status, reason), wallMs, peakRssBytes: peakRss, baselineRssBytes: baselineRss, rssTimeline: timeline, counters: kept.stageCounters, observations: kept.stageObservations };
     return { record };
   } finally {
     clearTimeout(timer);
