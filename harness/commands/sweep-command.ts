@@ -5,11 +5,12 @@ import { loadProfile, validateProfile } from '../profile/profile-loader.js';
 import { runSweep } from '../sweep/sweep-runner.js';
 import { machineInfo } from '../io/machine-info.js';
 import { createRunFolder } from '../sweep/run-folder.js';
+import { FileWriteError } from '../io/errno-words.js';
 import { installInterruptHandler, resumeHint } from '../sweep/interrupt-handler.js';
 import { computeResumeGuard, RESUME_GUARD_SECTION, verifyResumeGuard, type ResumeGuard } from '../sweep/resume-guard.js';
 import { refuseImpossibleScales } from '../sweep/scale-estimate.js';
 import { voidRunReason, VOID_RUN_EXIT_CODE } from '../sweep/run-verdict.js';
-import { memoryLimitNote } from '../workers/rss-ceiling.js';
+import { memoryLimitNote, memoryLimitsSection } from '../workers/rss-ceiling.js';
 import { refuseFlagsIgnoredOnResume } from './resume-flags.js';
 import { API_ANSWERS_SECTION, apiAnswerSources, describeAnswerSource } from '../sweep/api-answer-sources.js';
 import { writeRunReports } from '../../reports/run-reports.js';
@@ -95,6 +96,10 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
   const removeInterruptHandler = opts.handleInterrupts ? installInterruptHandler(displayPath(runDir)) : () => {};
   try {
     return await runInFolder();
+  } catch (err) {
+    // A full disk or a lost folder mid-run leaves a resumable run: say so with the error.
+    if (err instanceof FileWriteError) err.message += `; free the space and ${resumeHint(displayPath(runDir)).replace(/^run folder [^;]*; if interrupted, /, '')}`;
+    throw err;
   } finally {
     removeInterruptHandler();
   }
@@ -121,7 +126,7 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
     profilePath: displayPath(path),
     profile,
     ...outcome,
-    sections: { ...outcome.sections, ...(await measurement.finish(progress)), ...(inputSection ? { input: inputSection } : {}), ...(answers.length ? { [API_ANSWERS_SECTION]: answers } : {}) },
+    sections: { ...outcome.sections, ...(await measurement.finish(progress)), ...(inputSection ? { input: inputSection } : {}), ...(answers.length ? { [API_ANSWERS_SECTION]: answers } : {}), memoryLimits: memoryLimitsSection(profile) },
   };
   results.sections.cost = computeRunCost(results.records, await withResolvedModels(profile.stages), pricing);
   const files = await writeRunReports(runDir, results);

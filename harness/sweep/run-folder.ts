@@ -3,7 +3,7 @@
  * sharing a folder) never share one. The id sorts by time and ends in the pid and a random suffix; the final
  * mkdir is not recursive, so EEXIST means someone else has it and we draw another id.
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { errnoInWords } from '../io/errno-words.js';
@@ -22,12 +22,17 @@ export class OutputFolderError extends Error {
 /** Make sure `outDir` is a folder we can create run folders in; throws OutputFolderError in words. */
 export function ensureOutputFolder(outDir: string, flag = '--out'): string {
   const abs = resolve(outDir);
+  if (existsSync(abs) && !statSync(abs).isDirectory()) throw new OutputFolderError(`${flag} ${outDir}: is a file, not a folder`);
   try {
     mkdirSync(abs, { recursive: true });
   } catch (e) {
     throw new OutputFolderError(`${flag} ${outDir}: cannot create the output folder: ${errnoInWords(e)}`);
   }
-  if (!statSync(abs).isDirectory()) throw new OutputFolderError(`${flag} ${outDir}: is a file, not a folder`);
+  try {
+    accessSync(abs, constants.W_OK);
+  } catch (e) {
+    throw new OutputFolderError(`${flag} ${outDir}: cannot create run folders there: ${errnoInWords(e)}`);
+  }
   return abs;
 }
 

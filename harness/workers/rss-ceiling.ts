@@ -30,3 +30,20 @@ export function memoryLimitNote(profile: SweepProfile): string | undefined {
   if (!set) return undefined;
   return `memory: memoryMb/memoryFraction bound each stage worker's V8 heap only; typed arrays (matrices, labels) are outside it and bounded by the RSS ceiling, ${formatBytes(rssCeilingBytes(profile))} for the whole process`;
 }
+
+/** results.json `sections.memoryLimits`: the limits in force and what each one bounds. */
+export interface MemoryLimitsSection {
+  rssCeilingBytes: number;
+  rssCeilingSource: 'profile' | 'default: min(80% of RAM, RAM - 2 GiB)';
+  /** What memoryMb / memoryFraction bound in this run's isolation mode (worker threads). */
+  memoryMbBounds: string;
+}
+
+/** The memoryLimits section of a run. */
+export function memoryLimitsSection(profile: SweepProfile): MemoryLimitsSection {
+  return {
+    rssCeilingBytes: rssCeilingBytes(profile),
+    rssCeilingSource: profile.limits.rssCeilingMb !== undefined ? 'profile' : 'default: min(80% of RAM, RAM - 2 GiB)',
+    memoryMbBounds: "the V8 heap (old generation) of each stage's worker thread; typed arrays are outside it and bounded only by the RSS ceiling",
+  };
+}
