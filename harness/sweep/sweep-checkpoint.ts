@@ -119,10 +119,12 @@ export function loadSweepResume(runDirArg: string): LoadedResume {
     outcome,
     isScaleDone: (scale) => prior.scales.some((s) => s.scale === scale),
     isCellDone: (scale, i) => cellAt(scale, i) !== undefined,
-    restoreStageState(brokeAt, lastPassed) {
+    restoreStageState(stages) {
       for (const c of manifest.cells) {
-        if (c.outcome === 'failed' && !brokeAt.has(c.stageIndex)) brokeAt.set(c.stageIndex, c.scale);
-        if (c.outcome === 'ok') lastPassed.set(c.stageIndex, c.scale);
+        const st = stages[c.stageIndex];
+        if (!st) continue;
+        if (c.outcome === 'failed' && st.brokeAt === undefined) st.brokeAt = c.scale;
+        if (c.outcome === 'ok') st.lastPassed = c.scale;
       }
     },
     async restoreCell(scale, i, data) {
