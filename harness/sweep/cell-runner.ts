@@ -51,6 +51,8 @@ export interface CellResult {
   record: StageRecord;
   /** Set when the stage ended ok: the Arrow file with its output fields. */
   outputPath?: string;
+  /** CPU ms of the process that hosted the cell: since its start for a child (start-up included), else over the cell. */
+  hostCpuMs?: number;
 }
 
 /** Observers of a child-process cell (tests read the child's /proc entry with the pid). */
@@ -104,6 +106,13 @@ const cellFailure = (cell: CellSpec, isolation: CellIsolation, status: StageReco
 
 /** Run the cell in this process: read the input, a fresh pool, the stage, write the output. */
 export async function runCellHere(cell: CellSpec, isolation: CellIsolation): Promise<CellResult> {
+  const cpu0 = isolation === 'process' ? { user: 0, system: 0 } : process.cpuUsage();
+  const r = await runCellBody(cell, isolation);
+  const cpu = process.cpuUsage(cpu0);
+  return { ...r, hostCpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+async function runCellBody(cell: CellSpec, isolation: CellIsolation): Promise<CellResult> {
   const spec = cell.profile.stages[cell.stageIndex];
   if (!spec) return cellFailure(cell, isolation, 'error', `cell spec: stageIndex ${cell.stageIndex} is not a stage of the profile`);
   let data: PipelineData;
