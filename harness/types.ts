@@ -83,6 +83,29 @@ export interface StageRecord {
   workerMemory: WorkerMemorySample[];
   counters: Record<string, number>;
   observations: Record<string, Percentiles>;
+  /** Set for a command stage: its process tree as measured (RSS, CPU and the timeline above are the tree's). */
+  command?: CommandRunInfo;
+}
+
+/** A command stage's run (harness/workers/command-stage-run.ts). */
+export interface CommandRunInfo {
+  /** argv after placeholder substitution. */
+  argv: string[];
+  exitCode: number | null;
+  signal: string | null;
+  /** Last 2 KB of stderr and stdout. */
+  stderrTail: string;
+  stdoutTail: string;
+  /** Most processes of the tree seen at once. */
+  maxProcesses: number;
+  /** Largest VmHWM of one process of the tree (comparable with /usr/bin/time -v's maximum resident set size). */
+  peakProcessRssBytes: number;
+  /** Where CPU came from: our cutime/cstime after reaping the command, or the sampled live tree (killed or orphaning trees). */
+  cpuSource: 'reaped' | 'sampled';
+  /** Time writing the inputs and reading the outputs back, not part of wallMs. */
+  inputWriteMs: number;
+  outputReadMs: number;
+  inputBytes: number;
 }
 
 

@@ -22,6 +22,7 @@ import type { Piscina } from 'piscina';
 import type { CellIsolation, PipelineData, PipelineField, StageRecord } from '../types.js';
 import type { SweepProfile } from '../profile/profile-schema.js';
 import { createStagePool, stageMemoryLimitMb } from '../workers/worker-pool.js';
+import { runCommandStage } from '../workers/command-stage-run.js';
 import { ipcFileToPipelineFields, pipelineFieldsToTable, writeTableFileAtomic } from '../io/arrow-pipeline-data.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
 import { deriveSeed } from '../../pipeline/support/seeded-random.js';
@@ -266,7 +267,9 @@ function threadExecutor(profile: SweepProfile): CellExecutor {
   return {
     isolation: 'thread',
     async run(i, data, scale, repeat) {
-      const out = await runStageOnce(await poolFor(i), profile.stages[i], profile, data, scale, repeat);
+      const spec = profile.stages[i];
+      if (spec.command) return runCommandStage(spec, profile, data, scale, repeat); // its own process tree
+      const out = await runStageOnce(await poolFor(i), spec, profile, data, scale, repeat);
       out.record.isolation = 'thread';
       return out;
     },
@@ -286,6 +289,8 @@ function processExecutor(profile: SweepProfile, workDir?: string): CellExecutor 
     isolation: 'process',
     async run(i, data, scale, repeat) {
       const spec = profile.stages[i];
+      // A command stage already runs in its own process tree, measured from /proc (harness/workers/command-stage-run.ts).
+      if (spec.command) return runCommandStage(spec, profile, data, scale, repeat);
       const def = await loadStage(spec.stage, spec.method);
       const key = `n${scale}-s${String(i).padStart(2, '0')}-${spec.stage}-${spec.method}`;
       if (written?.key !== key) {

@@ -12,6 +12,7 @@ import type { StageTask, StageTaskResult } from '../workers/stage-worker.js';
 import { startRssSampler } from '../workers/memory-sampler.js';
 import { pipelineBuffers } from '../workers/transfer-list.js';
 import { runSplitTask } from '../workers/split-stage-run.js';
+import { runCommandStage } from '../workers/command-stage-run.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
 import { deriveSeed } from '../../pipeline/support/seeded-random.js';
 import { formatBytes } from '../../pipeline/support/format-units.js';
@@ -59,6 +60,7 @@ export async function warmPool(pool: Piscina, spec: StageSpec): Promise<void> {
 export async function runStageOnce(
   pool: Piscina, spec: StageSpec, profile: SweepProfile, data: PipelineData, scale: number, repeat: number,
 ): Promise<{ record: StageRecord; data?: PipelineData }> {
+  if (spec.command) return runCommandStage(spec, profile, data, scale, repeat); // a process per cell, measured from /proc
   const def = await loadStage(spec.stage, spec.method);
   const input = pick(data, def.reads);
   const task: StageTask = { kind: spec.stage, method: spec.method, options: spec.options, seed: deriveSeed(profile.seed, stageLabel(spec)), input };
