@@ -14,10 +14,13 @@ import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ClusterInfo, Matrix, PipelineData, PipelineField, TextColumn } from '../types.js';
 import { concatInt32, concatMatrices, concatTexts } from '../workers/row-split.js';
-import { ensureArrowCodecs } from './arrow-codecs.js';
 import { tempPathFor } from './atomic-write.js';
 import { FileWriteError } from './errno-words.js';
 import { trackWrite } from './write-guard.js';
+
+// The codecs (zstd as WebAssembly) cost ~90 ms CPU to load: only when a file is compressed (a cell's child process
+// reads and writes uncompressed files, and its start-up is per cell).
+const ensureArrowCodecs = async (): Promise<void> => (await import('./arrow-codecs.js')).ensureArrowCodecs();
 
 /** How a field is laid out in Arrow. */
 type FieldLayout = 'text' | 'matrix' | 'int32' | 'float32' | 'json';
@@ -146,9 +149,9 @@ function readInt32(chunks: readonly Data[]): Int32Array {
   return parts.length === 1 ? parts[0] : concatInt32(parts);
 }
 
-/** Read the pipeline fields back from an Arrow IPC file (any codec registered by ensureArrowCodecs). */
-export async function ipcFileToPipelineFields(bytes: Uint8Array): Promise<{ n: number; fields: Partial<PipelineData>; metadata: Map<string, string> }> {
-  await ensureArrowCodecs();
+/** Read the pipeline fields back from an Arrow IPC file (any codec registered by ensureArrowCodecs; `compressed: false` skips loading them). */
+export async function ipcFileToPipelineFields(bytes: Uint8Array, opts: { compressed?: boolean } = {}): Promise<{ n: number; fields: Partial<PipelineData>; metadata: Map<string, string> }> {
+  if (opts.compressed !== false) await ensureArrowCodecs();
   const table = tableFromIPC(bytes);
   const metadata = table.schema.metadata;
   const n = Number(metadata.get(`${META_PREFIX}n`) ?? table.numRows);

@@ -20,3 +20,15 @@ export async function trackWrite<T>(write: () => Promise<T>): Promise<T> {
 export function writesIdle(): Promise<void> {
   return inFlight === 0 ? Promise.resolve() : new Promise((r) => idleWaiters.push(r));
 }
+
+let shuttingDown = false;
+
+/** After an interrupt: no new results are recorded (a cell whose child died of the same Ctrl-C is not a failure). */
+export function beginShutdown(): void {
+  shuttingDown = true;
+}
+
+/** Whether an interrupt is stopping the process. */
+export function isShuttingDown(): boolean {
+  return shuttingDown;
+}

@@ -15,6 +15,7 @@ import { createStorageHooks, STORAGE_SECTION } from '../analysis/storage-account
 import { runLeakCheck, LEAK_CHECK_SECTION } from '../analysis/leak-check.js';
 import { runConcurrentPipelines, CONCURRENT_PIPELINES_SECTION } from '../analysis/concurrent-pipelines.js';
 import { runWorkerScaling, WORKER_SCALING_SECTION } from '../analysis/worker-scaling.js';
+import { createLabelingHooks, LABELINGS_SECTION } from '../analysis/labeling-agreement.js';
 
 /** What the sweep command gets back. */
 export interface SweepMeasurement {
@@ -34,7 +35,9 @@ export function createSweepMeasurement(runDir: string, header: RunHeader, profil
   const sections: Record<string, unknown> = { ...initialSections };
   // Sections measured per scale before an interruption are kept; later scales append to them.
   if (priorSections[STORAGE_SECTION]) sections[STORAGE_SECTION] = priorSections[STORAGE_SECTION] as StorageSection;
+  if (priorSections[LABELINGS_SECTION]) sections[LABELINGS_SECTION] = priorSections[LABELINGS_SECTION];
   const hooks = combineHooks(
+    createLabelingHooks(profile, sections), // several labelling stages: each scored, and their agreement (issue 12)
     profile.storage?.enabled ? createStorageHooks(runDir, profile, sections) : undefined,
     createCheckpointHooks({ runDir, header, sections, manifest, writeCheckpoints: profile.checkpoints?.enabled ?? true, dropCompletedScales: profile.checkpoints?.keep === 'resume' }),
   );

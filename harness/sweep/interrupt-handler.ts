@@ -3,7 +3,7 @@
  * (harness/io/write-guard.ts), then exit 130 (SIGINT) or 143 (SIGTERM). results.json is rewritten after every
  * cell and exists from the start, so what is on disk is always a resumable run. A second signal exits at once.
  */
-import { writesIdle } from '../io/write-guard.js';
+import { beginShutdown, writesIdle } from '../io/write-guard.js';
 
 /** Exit status for a signal, as shells report it: 128 + the signal number. */
 export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -21,6 +21,7 @@ export function installInterruptHandler(runDirShown: string, write: (line: strin
       const code = SIGNAL_EXIT_CODES[signal];
       if (stopping) process.exit(code);
       stopping = true;
+      beginShutdown();
       write(`\nclusterbench sweep: interrupted (${signal}); the run is resumable: ${resumeHint(runDirShown)}\n`);
       void writesIdle().then(() => process.exit(code));
     };

@@ -13,7 +13,7 @@ import type { CheckpointCell, CheckpointManifest, PipelineData, PipelineField, R
 import type { SweepHooks, SweepResume } from './sweep-hooks.js';
 import type { SweepOutcome } from '../types.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { trackWrite } from '../io/write-guard.js';
+import { isShuttingDown, trackWrite } from '../io/write-guard.js';
 import { readResults } from './run-directory.js';
 import { ipcFileToPipelineFields, pipelineFieldsToTable, writeTableFileAtomic } from '../io/arrow-pipeline-data.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
@@ -68,6 +68,7 @@ export function createCheckpointHooks(o: CheckpointHooksOptions): SweepHooks {
   return {
     // Tracked as one write (harness/io/write-guard.ts): an interrupt waits for the checkpoint and results.json both.
     cellDone: (e) => trackWrite(async () => {
+      if (isShuttingDown()) return; // interrupted: this cell may have died of the same signal; resume re-runs it
       const { spec, scale, stageIndex, data } = e;
       const cellRecords = e.outcome.records.filter((r) => r.scale === scale && r.stage === spec.stage && r.method === spec.method);
       const cell: CheckpointCell = {
@@ -88,6 +89,7 @@ export function createCheckpointHooks(o: CheckpointHooksOptions): SweepHooks {
       }
     }),
     scaleDone(e) {
+      if (isShuttingDown()) return;
       if (o.dropCompletedScales) {
         for (const c of o.manifest.cells) if (c.scale === e.scale && c.file) delete c.file; // bytes stay as a record
       }
@@ -121,10 +123,12 @@ export function loadSweepResume(runDirArg: string): LoadedResume {
     outcome,
     isScaleDone: (scale) => prior.scales.some((s) => s.scale === scale),
     isCellDone: (scale, i) => cellAt(scale, i) !== undefined,
-    restoreStageState(brokeAt, lastPassed) {
+    restoreStageState(stages) {
       for (const c of manifest.cells) {
-        if (c.outcome === 'failed' && !brokeAt.has(c.stageIndex)) brokeAt.set(c.stageIndex, c.scale);
-        if (c.outcome === 'ok') lastPassed.set(c.stageIndex, c.scale);
+        const st = stages[c.stageIndex];
+        if (!st) continue;
+        if (c.outcome === 'failed' && st.brokeAt === undefined) st.brokeAt = c.scale;
+        if (c.outcome === 'ok') st.lastPassed = c.scale;
       }
     },
     async restoreCell(scale, i, data) {
