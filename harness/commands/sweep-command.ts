@@ -79,8 +79,11 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
     if (maxBytes !== undefined && !(Number.isInteger(maxBytes) && maxBytes > 0)) throw new Error(`--max-conversation-bytes: "${opts.maxConversationBytes}" is not a positive integer`);
     const input = { kind: 'file', path: resolve(opts.input), format: opts.format ?? 'auto', options: { skipInvalid: opts.skipInvalid ?? false, ...(maxBytes !== undefined ? { maxConversationBytes: maxBytes } : {}) } };
     profile = await validateProfile({ ...profile, input }, `${displayPath(path)} (with --input)`);
-    // No --scales: nested fractions of the file, up to all of it.
-    if (opts.scales === undefined) profile = { ...profile, scales: inputFractionScales((await openProfileInputFile(profile)).summary.valid) };
+    // No --scales, and the default profile or scales the file cannot fill: nested fractions of the file, up to all of it.
+    if (opts.scales === undefined) {
+      const valid = (await openProfileInputFile(profile)).summary.valid;
+      if (opts.profile === undefined || profile.scales.some((s) => s > valid)) profile = { ...profile, scales: inputFractionScales(valid) };
+    }
   } else if (opts.format !== undefined || opts.skipInvalid || opts.maxConversationBytes !== undefined) {
     throw new Error('--format, --skip-invalid and --max-conversation-bytes apply to --input FILE; pass --input too');
   }
