@@ -269,6 +269,8 @@ export interface StorageScale {
   components: StorageMeasurement[];
   /** Sum over components per format. */
   totals: { format: string; bytes: number; bytesPerConversation: number }[];
+  /** Most temporary disk the measurement held at once, bytes (files are measured and removed one at a time). */
+  peakTempBytes?: number;
 }
 
 /** Projected total bytes of one format at a target scale: bytes = intercept + slope * n, fitted over measured scales. */

@@ -3,13 +3,14 @@
  * thread CPU, an RSS + worker-heap timeline sampled from this thread, and the RSS ceiling and time budget. This is
  * what `isolation: thread` runs in the sweep's process and what a cell's child process runs (harness/sweep/cell-child.ts).
  */
-import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Piscina } from 'piscina';
 import type { CellStatus, PipelineData, StageRecord } from '../types.js';
 import type { StageSpec, SweepProfile } from '../profile/profile-schema.js';
 import type { StageTask, StageTaskResult } from '../workers/stage-worker.js';
 import { startRssSampler } from '../workers/memory-sampler.js';
+import { CEILING_CHECK_MS, rssCeilingBytes } from '../workers/rss-ceiling.js';
+import { stageFailureCounters } from '../workers/stage-failure.js';
 import { pipelineBuffers } from '../workers/transfer-list.js';
 import { runSplitTask } from '../workers/split-stage-run.js';
 import { runCommandStage } from '../workers/command-stage-run.js';
@@ -23,8 +24,8 @@ export const stageLabel = (s: { stage: string; method: string }): string => `${s
 /** The reason text of an RSS-ceiling stop (the same whether the stage's host or the sweep's parent stopped it). */
 export const rssCeilingReason = (rss: number): string => `process RSS reached ${formatBytes(rss)}, above the RSS ceiling`;
 
-/** The RSS ceiling of a profile in bytes (default: 90% of RAM). */
-export const rssCeilingBytes = (profile: SweepProfile): number => (profile.limits.rssCeilingMb ?? (0.9 * os.totalmem()) / 2 ** 20) * 2 ** 20;
+/** The RSS ceiling of a profile in bytes (default: min(80% of RAM, RAM - 2 GiB); harness/workers/rss-ceiling.ts). */
+export { rssCeilingBytes };
 
 function classifyFailure(err: unknown, timedOut: boolean, rssExceeded: number): { status: CellStatus; reason: string } {
   const e = err as { code?: string; name?: string; message?: string };
@@ -75,6 +76,7 @@ export async function runStageOnce(
   const sampler = startRssSampler(profile.sampling.intervalMs, {
     workers: () => pool.threads,
     onSample: (rss) => { if (rss > ceiling && !rssExceeded) { rssExceeded = rss; ac.abort(); } },
+    checkMs: CEILING_CHECK_MS, // the ceiling holds with intervalMs 0 too
   });
   const t0 = performance.now();
   try {
@@ -101,9 +103,11 @@ export async function runStageOnce(
     const wallMs = performance.now() - t0;
     const { timeline, peakRss, peakWorkerHeap, peakWorkerExternal } = sampler.stop();
     const { status, reason } = classifyFailure(err, timedOut, rssExceeded);
+    const kept = stageFailureCounters(err); // a failed API stage's requests and errors still count
     const record: StageRecord = {
       ...emptyRecord(scale, spec, repeat, status, reason), wallMs, peakRssBytes: peakRss, baselineRssBytes: baselineRss,
       peakRssDeltaBytes: Math.max(0, peakRss - baselineRss), peakHeapUsedBytes: peakWorkerHeap, peakWorkerExternalBytes: peakWorkerExternal, rssTimeline: timeline,
+      counters: kept.stageCounters, observations: kept.stageObservations,
     };
     return { record };
   } finally {

@@ -47,7 +47,7 @@ export async function startSweepApi(profile: SweepProfile, progress: ProgressRep
     sim = await startSimulator(profile.api!.simulator);
     const { baseURL } = sim;
     progress.log(`api: simulator listening at ${baseURL} (rpm ${sim.config.rateLimits.rpm || '∞'}, tpm ${sim.config.rateLimits.tpm || '∞'})`);
-    prepared = { ...profile, stages: profile.stages.map((s, i) => (defs[i].usesApi ? { ...s, options: { baseURL, apiKey: SIMULATOR_API_KEY, ...s.options } } : s)) };
+    prepared = { ...profile, stages: profile.stages.map((s, i) => (defs[i].usesApi ? { ...s, options: { baseURL, apiKey: SIMULATOR_API_KEY, ...(s.options.baseURL === undefined ? { answeredBy: 'simulated' } : {}), ...s.options } } : s)) };
   } else if (apiIdx.length > 0 && !process.env.OPENAI_API_KEY && apiIdx.some((i) => profile.stages[i].options.apiKey === undefined)) {
     throw new Error(`profile uses ${apiIdx.map((i) => label(profile.stages[i])).join(', ')} but OPENAI_API_KEY is not set: set it (and OPENAI_BASE_URL for a compatible server), or add \`api: simulated\` to the profile`);
   }

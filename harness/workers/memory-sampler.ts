@@ -17,8 +17,10 @@ export interface RssSampler {
 export interface SamplerOptions {
   /** The workers to read heap statistics from (the stage's pool threads), read at each tick. */
   workers?: () => readonly Worker[];
-  /** Sees each RSS reading (the RSS ceiling check). */
+  /** Sees each RSS reading (the RSS ceiling check); with intervalMs 0 (no timeline) still one every `checkMs`. */
   onSample?: (rss: number) => void;
+  /** Ceiling-check period when intervalMs is 0, ms (default 100): a ceiling holds whatever the sampling interval. */
+  checkMs?: number;
 }
 
 /** Start sampling every intervalMs. The first sample is taken at once, the last one at stop(). */
@@ -53,9 +55,16 @@ export function startRssSampler(intervalMs: number, opts: SamplerOptions | ((rss
   take();
   // intervalMs 0 = no timer: start and end readings only (to measure the sampler's own cost).
   const timer = intervalMs > 0 ? setInterval(take, intervalMs) : undefined;
+  const check = (): void => {
+    const rss = process.memoryUsage.rss();
+    if (rss > peak) peak = rss;
+    o.onSample?.(rss);
+  };
+  const checker = intervalMs > 0 || !o.onSample ? undefined : setInterval(check, o.checkMs ?? 100);
   return {
     stop() {
       clearInterval(timer);
+      clearInterval(checker);
       take();
       stopped = true;
       return { timeline, peakRss: peak, peakWorkerHeap: peakHeap, peakWorkerExternal: peakExternal };

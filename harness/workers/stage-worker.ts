@@ -8,6 +8,7 @@ import { performance, PerformanceObserver, type PerformanceEntry } from 'node:pe
 import { loadStage } from '../../pipeline/stage-registry.js';
 import { pipelineBuffers } from './transfer-list.js';
 import { summarisePercentiles } from '../../pipeline/support/percentiles.js';
+import type { StageFailureCause } from './stage-failure.js';
 import type { GcSummary, Percentiles, PipelineData, StageKind, WorkerMemorySample } from '../types.js';
 
 /** What the main thread sends. */
@@ -54,12 +55,24 @@ export default async function runStageTask(task: StageTask): Promise<unknown> {
   };
   sample('start');
   const cpu0 = process.threadCpuUsage();
-  const output = await def.run(task.input, options, {
-    seed: task.seed,
-    sample,
-    count: (name, delta = 1) => void (counters[name] = (counters[name] ?? 0) + delta),
-    observe: (name, value) => void (observed[name] ??= []).push(value),
-  });
+  let output: Partial<PipelineData>;
+  try {
+    output = await def.run(task.input, options, {
+      seed: task.seed,
+      sample,
+      count: (name, delta = 1) => void (counters[name] = (counters[name] ?? 0) + delta),
+      observe: (name, value) => void (observed[name] ??= []).push(value),
+    });
+  } catch (err) {
+    // A failed stage keeps its counters (requests, retries, errors): they ride back in `cause`, which survives the
+    // thread boundary where other properties of an Error do not (stageFailureCounters reads them).
+    if (err instanceof Error && err.cause === undefined) {
+      const observations: Record<string, Percentiles> = {};
+      for (const [k, v] of Object.entries(observed)) observations[k] = summarisePercentiles(v);
+      err.cause = { stageCounters: counters, stageObservations: observations } satisfies StageFailureCause;
+    }
+    throw err;
+  }
   const cpu = process.threadCpuUsage(cpu0);
   sample('end');
   const wallMs = performance.now() - t0;
