@@ -22,6 +22,7 @@ build: node_modules/.installed-node$(NODE_MAJOR)
 	rm -rf dist
 	$(NODE) scripts/build-wasm.mjs
 	npx tsc -p tsconfig.json
+	npx tsc -p tsconfig.types.json
 
 sweep: build
 	$(NODE) dist/harness/cli.js sweep --profile $(PROFILE)
