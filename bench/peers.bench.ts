@@ -142,7 +142,7 @@ async function parent(): Promise<void> {
   const simd = simdAvailable() ? kernelRate('simd') : NaN;
   const scalar = kernelRate('scalar');
   console.log(`kernel layer (dot tiles 64 x 1024 x 384, one core): SIMD ${simdAvailable() ? `${simd.toFixed(1)} G multiply-adds/s` : 'not built (npm run build)'}, scalar ${scalar.toFixed(1)} G/s`);
-  const cells: Cell[] = [
+  const cells: Cell[] = ([
     { task: 'hdbscan', n: 10_000, d: 10, centers: 20 },
     { task: 'hdbscan', n: 50_000, d: 50, centers: 20 },
     { task: 'hdbscan', n: 20_000, d: 384, centers: 20 },
@@ -151,7 +151,7 @@ async function parent(): Promise<void> {
     { task: 'silhouette', n: 20_000, d: 384, centers: 20 },
     { task: 'pca-randomized', n: 100_000, d: 384, centers: 50 },
     { task: 'pca-full', n: 100_000, d: 384, centers: 50 },
-  ].filter((c) => !only || only.some((o) => c.task.startsWith(o)));
+  ] satisfies Cell[] as Cell[]).filter((c) => !only || only.some((o) => c.task.startsWith(o)));
   const dir = mkdtempSync(join(os.tmpdir(), 'clusterbench-peers-'));
   const rows: string[][] = [];
   const verdicts: string[] = [];
