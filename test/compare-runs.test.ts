@@ -77,7 +77,8 @@ test('an identical run passes with nothing significant', async () => {
 test('a doubled stage CPU time is a regression naming its threshold (single samples: interval test, said so)', async () => {
   const r = await realRun();
   const slow = variant(r, { repeats: 1, noise: 0, seed: 1, slower: doubleCluster });
-  const { comparison, exitCode, table } = compareCommand(saveRun(r, 'base1'), saveRun(slow, 'slow1'));
+  // Tiny cells: the minimum effect (50 ms) is set to 0 so the doubling itself is judged.
+  const { comparison, exitCode, table } = compareCommand(saveRun(r, 'base1'), saveRun(slow, 'slow1'), { minEffectMs: '0' });
   assert.equal(exitCode, 1);
   const cpus = comparison.regressions.filter((x) => x.metric === 'cpu_p50');
   assert.deepEqual(cpus.map((x) => x.cell).sort(), ['cluster/kmeans@150', 'cluster/kmeans@400']);
@@ -118,7 +119,7 @@ test('with 5 repeats: a bootstrap interval of the median ratio decides, and the 
   const flagged = slow.regressions.filter((x) => x.metric === 'cpu_p50');
   assert.deepEqual(flagged.map((x) => x.cell).sort(), ['cluster/kmeans@150', 'cluster/kmeans@400']);
   assert.ok(flagged.every((x) => x.ratioCi![0] > 1.5), flagged.map((x) => x.ratioCi).join('; '));
-  const table = compareCommand(saveRun(base, 'b5'), saveRun(variant(r, { repeats: 5, noise: 0.05, seed: 7, slower: doubleCluster }), 's5')).table;
+  const table = compareCommand(saveRun(base, 'b5'), saveRun(variant(r, { repeats: 5, noise: 0.05, seed: 7, slower: doubleCluster }), 's5'), { minEffectMs: '0' }).table;
   assert.match(table, /\| ✖ \| cluster\/kmeans@400 \| cpu_p50 \| .* \| bootstrap CI [0-9.]+–[0-9.]+x \(5v5\) \|/);
   // Within the noise floor: a consistent 3% shift with no spread is significant for no test at 5v5.
   const shifted = compareRuns(variant(r, { repeats: 5, noise: 0, seed: 1 }), variant(r, { repeats: 5, noise: 0, seed: 1, slower: () => 1.03 }));
@@ -136,6 +137,7 @@ test('compare warns about a different isolation mode, Node version and quality v
     s.quality.silhouette = (s.quality.silhouette ?? 0.5) / 3;
   }
   const base = clone(r);
+  (base.profile as Record<string, unknown>).isolation = 'thread';
   for (const s of base.scales) s.quality.internalVectors = { field: 'reduced', dims: 10 };
   const c = compareRuns(base, other);
   const w = c.warnings.join('\n');
@@ -186,7 +188,7 @@ test('the compare CLI exits 1 on a regression (naming the threshold) and 0 on an
   const r = await realRun();
   const cli = fileURLToPath(new URL('../harness/cli.js', import.meta.url));
   const base = saveRun(r, 'cli-base');
-  const slow = spawnSync(process.execPath, [cli, 'compare', base, saveRun(variant(r, { repeats: 1, noise: 0, seed: 1, slower: doubleCluster }), 'cli-slow')], { encoding: 'utf8' });
+  const slow = spawnSync(process.execPath, [cli, 'compare', base, saveRun(variant(r, { repeats: 1, noise: 0, seed: 1, slower: doubleCluster }), 'cli-slow'), '--min-effect-ms', '0'], { encoding: 'utf8' });
   assert.equal(slow.status, 1, slow.stderr);
   assert.match(slow.stderr, /regression: cluster\/kmeans@400 cpu_p50: 2\.000x breaks threshold \*\.cpu_p50: "<1\.10x"/);
   assert.match(slow.stdout, /\*\*Verdict: REGRESSION\.\*\*/);
