@@ -11,7 +11,7 @@
  * Non-row metadata (clusterInfo, hierarchy) rides in the Arrow schema metadata, and in a small side JSON file for
  * JSONL and Parquet (counted in their bytes). Projections to 1M/10M fit bytes = a + b·n over the measured scales.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { linearRegression } from 'simple-statistics';
@@ -20,7 +20,8 @@ import type { SweepProfile } from '../profile/profile-schema.js';
 import type { StorageFormat } from '../profile/diagnostics-schema.js';
 import type { SweepHooks } from '../sweep/sweep-hooks.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { ipcFileToPipelineFields, pipelineFieldsToTable, writeTableFileAtomic, type ArrowCompression } from '../io/arrow-pipeline-data.js';
+import { diskFullError } from '../io/disk-full-error.js';
+import { readPipelineFieldsFile, pipelineFieldsToTable, writeTableFileAtomic, type ArrowCompression } from '../io/arrow-pipeline-data.js';
 import { setZstdLevel } from '../io/arrow-codecs.js';
 import { packageRoot } from '../../pipeline/support/package-root.js';
 import { textAt } from '../../pipeline/support/text-column.js';
@@ -89,6 +90,7 @@ function writeJsonl(path: string, data: PipelineData, comp: Component): string |
   const n = data.n;
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w');
+  let written = 0;
   try {
     const conv = get(data, 'conversations') as TextColumn | undefined;
     const sums = get(data, 'summaries') as TextColumn | undefined;
@@ -107,12 +109,21 @@ function writeJsonl(path: string, data: PipelineData, comp: Component): string |
     for (let i = 0; i < n; i++) {
       block.push(row(i));
       if (block.length === 2000 || i === n - 1) {
-        writeSync(fd, block.join('\n') + '\n');
+        const chunk = block.join('\n') + '\n';
+        try {
+          written += writeSync(fd, chunk);
+        } catch (err) {
+          // Bytes needed: what was written so far, scaled to every row (an estimate: rows vary in length).
+          throw diskFullError(err, path, Math.ceil(((written + chunk.length) * n) / (i + 1)));
+        }
         block.length = 0;
       }
     }
-  } finally {
     closeSync(fd);
+  } catch (err) {
+    try { closeSync(fd); } catch { /* already closed */ }
+    rmSync(tmp, { force: true });
+    throw err;
   }
   renameSync(tmp, path);
   if (comp.name !== 'clusters') return undefined;
@@ -122,10 +133,18 @@ function writeJsonl(path: string, data: PipelineData, comp: Component): string |
   return Object.keys(meta).length ? JSON.stringify(meta) : undefined;
 }
 
+/** Newlines in a file, read in 4 MiB blocks (JSONL of 1M conversations is past readFileSync's 2 GiB). */
 const countLines = (path: string): number => {
-  const b = readFileSync(path);
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(1 << 22);
   let k = 0;
-  for (let i = 0; i < b.length; i++) if (b[i] === 10) k++;
+  try {
+    for (let got; (got = readSync(fd, buf, 0, buf.length, null)) > 0;) {
+      for (let at = buf.indexOf(10, 0); at !== -1 && at < got; at = buf.indexOf(10, at + 1)) k++;
+    }
+  } finally {
+    closeSync(fd);
+  }
   return k;
 };
 
@@ -200,7 +219,7 @@ export async function measureStorage(data: PipelineData, scale: number, o: Stora
         const path = join(o.dir, `${comp.name}.${format}.arrow`);
         const size = await writeTableFileAtomic(path, pipelineFieldsToTable(data, comp.fields), codec);
         const writeMs = performance.now() - t0;
-        const back = await ipcFileToPipelineFields(readFileSync(path));
+        const back = await readPipelineFieldsFile(path);
         add(comp.name, format, size, writeMs, back.n === n && sameFields(data, back.fields, comp.fields));
       }
       if (o.formats.includes('jsonl') || o.formats.includes('parquet-zstd')) {
