@@ -66,17 +66,9 @@ export class ConversationPacker {
       this.buffer.resize(Math.min(this.buffer.maxByteLength, Math.max(need, Math.floor(this.buffer.byteLength * 1.5))));
       this.bytes = new Uint8Array(this.buffer);
     }
-    if (this.n + 1 >= this.offsets.length - 1) {
-      const o = new Float64Array(this.offsets.length * 2);
-      o.set(this.offsets);
-      this.offsets = o;
-      const t = new Int32Array(this.truth.length * 2);
-      t.set(this.truth);
-      this.truth = t;
-      const g = new Float64Array(this.digests.length * 2);
-      g.set(this.digests);
-      this.digests = g;
-    }
+    // One row capacity for every per-row array (offsets hold one more): growing them on different schedules left
+    // rows past a few thousand writing past the end of truth/digests (silently dropped: intent 0, digest 0).
+    if (this.n >= this.truth.length) this.growRows(this.truth.length * 2);
     const { written } = this.encoder.encodeInto(text, this.bytes.subarray(used));
     this.offsets[this.n + 1] = used + written;
     // 8 bytes per text for the unique fraction, not the texts themselves (as the generator's --stats does).
@@ -89,6 +81,18 @@ export class ConversationPacker {
     }
     this.truth[this.n] = id;
     this.n++;
+  }
+
+  private growRows(rows: number): void {
+    const o = new Float64Array(rows + 1);
+    o.set(this.offsets);
+    this.offsets = o;
+    const t = new Int32Array(rows);
+    t.set(this.truth);
+    this.truth = t;
+    const g = new Float64Array(rows);
+    g.set(this.digests);
+    this.digests = g;
   }
 
   /** Rows packed so far. */
