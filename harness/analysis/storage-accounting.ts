@@ -21,7 +21,7 @@ import type { StorageFormat } from '../profile/diagnostics-schema.js';
 import type { SweepHooks } from '../sweep/sweep-hooks.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { diskFullError } from '../io/disk-full-error.js';
-import { readPipelineFieldsFile, pipelineFieldsToTable, writeTableFileAtomic, type ArrowCompression } from '../io/arrow-pipeline-data.js';
+import { verifyPipelineFieldsFile, pipelineFieldsToTable, writeTableFileAtomic, type ArrowCompression } from '../io/arrow-pipeline-data.js';
 import { setZstdLevel } from '../io/arrow-codecs.js';
 import { packageRoot } from '../../pipeline/support/package-root.js';
 import { textAt } from '../../pipeline/support/text-column.js';
@@ -57,33 +57,6 @@ export interface StorageOptions {
 }
 
 const get = (data: PipelineData, f: PipelineField): unknown => (data as unknown as Record<string, unknown>)[f];
-
-function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  if (a.byteLength !== b.byteLength) return false;
-  return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
-}
-
-/** Every row-wise field of `want` equals the one read back; JSON fields compare as JSON. */
-function sameFields(want: PipelineData, got: Partial<PipelineData>, fields: readonly PipelineField[]): boolean {
-  for (const f of fields) {
-    const a = get(want, f);
-    const b = (got as Record<string, unknown>)[f];
-    if (a === undefined) continue;
-    if (b === undefined) return false;
-    if (f === 'conversations' || f === 'summaries') {
-      const x = a as TextColumn, y = b as TextColumn;
-      if (!sameBytes(x.offsets, y.offsets) || !sameBytes(x.bytes.subarray(0, x.offsets[x.offsets.length - 1]), y.bytes)) return false;
-    } else if (f === 'embeddings' || f === 'reduced' || f === 'projection') {
-      const x = a as Matrix, y = b as Matrix;
-      if (x.rows !== y.rows || x.cols !== y.cols || !sameBytes(x.data.subarray(0, x.rows * x.cols), y.data)) return false;
-    } else if (f === 'labels' || f === 'truth') {
-      if (!sameBytes(a as Int32Array, b as Int32Array)) return false;
-    } else if (f === 'hierarchy') {
-      if (JSON.stringify((a as Int32Array[]).map((l) => Array.from(l))) !== JSON.stringify((b as Int32Array[]).map((l) => Array.from(l)))) return false;
-    } else if (JSON.stringify(a) !== JSON.stringify(b)) return false;
-  }
-  return true;
-}
 
 /** One JSON object per row, written in blocks to a temp file then renamed (atomic). Returns the metadata JSON, if any. */
 function writeJsonl(path: string, data: PipelineData, comp: Component): string | undefined {
@@ -219,8 +192,7 @@ export async function measureStorage(data: PipelineData, scale: number, o: Stora
         const path = join(o.dir, `${comp.name}.${format}.arrow`);
         const size = await writeTableFileAtomic(path, pipelineFieldsToTable(data, comp.fields), codec);
         const writeMs = performance.now() - t0;
-        const back = await readPipelineFieldsFile(path);
-        add(comp.name, format, size, writeMs, back.n === n && sameFields(data, back.fields, comp.fields));
+        add(comp.name, format, size, writeMs, await verifyPipelineFieldsFile(path, data, comp.fields));
       }
       if (o.formats.includes('jsonl') || o.formats.includes('parquet-zstd')) {
         const path = join(o.dir, `${comp.name}.jsonl`);

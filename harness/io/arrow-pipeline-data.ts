@@ -249,3 +249,61 @@ function tableToPipelineFields(table: Table): { n: number; fields: Partial<Pipel
   for (const b of table.batches) asm.add(b);
   return asm.finish();
 }
+
+function sameView(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
+}
+
+/**
+ * True when the Arrow file at `path` holds exactly `fields` of `data` (row-wise fields byte for byte, JSON fields as
+ * JSON). Reads batch by batch and compares each with the matching rows of `data`, so verifying a 3.5 GB column
+ * costs one batch of memory, not a second copy of the column.
+ */
+export async function verifyPipelineFieldsFile(path: string, data: PipelineData, fields: readonly PipelineField[]): Promise<boolean> {
+  await ensureArrowCodecs();
+  const fh = await open(path, 'r');
+  try {
+    const reader = await RecordBatchReader.from(fh);
+    await reader.open();
+    const meta = reader.schema.metadata;
+    if (Number(meta.get(`${META_PREFIX}n`)) !== data.n) return false;
+    const get = (f: PipelineField): unknown => (data as unknown as Record<string, unknown>)[f];
+    for (const f of fields) {
+      const v = get(f);
+      if (v === undefined || LAYOUT[f] !== 'json') continue;
+      const want = f === 'hierarchy' ? (v as Int32Array[]).map((l) => Array.from(l)) : v;
+      if (meta.get(`${META_PREFIX}${f}`) !== JSON.stringify(want)) return false;
+    }
+    const rowFields = fields.filter((f) => get(f) !== undefined && LAYOUT[f] !== 'json');
+    if (rowFields.some((f) => !reader.schema.fields.some((s) => s.name === f))) return false;
+    let row = 0;
+    for await (const batch of reader) {
+      const len = batch.numRows;
+      if (row + len > data.n) return false;
+      for (const f of rowFields) {
+        const d = batch.getChild(f)!.data[0];
+        const v = get(f);
+        if (LAYOUT[f] === 'text') {
+          const col = v as TextColumn;
+          const off = (d.valueOffsets as Int32Array).subarray(d.offset, d.offset + len + 1);
+          const base = off[0], srcBase = col.offsets[row];
+          for (let i = 0; i <= len; i++) if (off[i] - base !== col.offsets[row + i] - srcBase) return false;
+          if (!sameView((d.values as Uint8Array).subarray(base, off[len]), col.bytes.subarray(srcBase, col.offsets[row + len]))) return false;
+        } else if (LAYOUT[f] === 'matrix') {
+          const m = v as Matrix;
+          const child = d.children[0];
+          const start = child.offset + d.offset * m.cols;
+          if (!sameView((child.values as Float32Array).subarray(start, start + len * m.cols), m.data.subarray(row * m.cols, (row + len) * m.cols))) return false;
+        } else {
+          const a = v as Int32Array | Float32Array;
+          if (!sameView((d.values as Int32Array | Float32Array).subarray(d.offset, d.offset + len), a.subarray(row, row + len))) return false;
+        }
+      }
+      row += len;
+    }
+    return row === data.n;
+  } finally {
+    await fh.close();
+  }
+}

@@ -21,7 +21,7 @@ export class InputTooLargeError extends Error {
 }
 
 /** ES2024 resizable ArrayBuffer (Node 20+), typed here so the project's lib can stay ES2023. */
-type ResizableArrayBuffer = ArrayBuffer & { resize(byteLength: number): void; readonly maxByteLength: number };
+type ResizableArrayBuffer = ArrayBuffer & { resize(byteLength: number): void; transferToFixedLength(byteLength: number): ArrayBuffer; readonly maxByteLength: number };
 const ResizableBuffer = ArrayBuffer as unknown as new (byteLength: number, options: { maxByteLength: number }) => ResizableArrayBuffer;
 
 /** Address space reserved (not committed) for one scale's text: resizable buffers grow in place up to this. */
@@ -30,8 +30,8 @@ const TEXT_RESERVE_BYTES = 2 ** 38;
 /**
  * Packs conversations one at a time into a growing UTF-8 buffer, so a 1M-conversation scale never holds 1M
  * Conversation objects or strings in the main thread (RSS is per process: that would pollute every stage's reading).
- * The text lives in a resizable ArrayBuffer: it grows in place and shrinks to fit at the end, so packing 3.5 GB
- * never holds two copies (a doubling Uint8Array peaks at twice the text, and copying it out once more).
+ * The text lives in a resizable ArrayBuffer that grows in place (no copy per doubling); finish() makes one
+ * fixed-length copy, so packing peaks at twice the text (the doubling buffer plus its final slice peaked at three).
  */
 export class ConversationPacker {
   private readonly buffer: ResizableArrayBuffer;
@@ -104,9 +104,11 @@ export class ConversationPacker {
   finish(): ScaleInput {
     const n = this.n;
     const total = this.offsets[n];
-    this.buffer.resize(total); // gives the slack back in place; the buffer still transfers as one
+    // A fixed-length copy: resizable buffers cannot be structured-cloned (piscina without a transfer list, tests'
+    // copies). The copy is the one moment two copies of the text exist (growth itself never copies).
+    const fixed = this.buffer.transferToFixedLength(total);
     return {
-      data: { n, conversations: { bytes: new Uint8Array(this.buffer, 0, total), offsets: this.offsets.slice(0, n + 1) }, truth: this.truth.slice(0, n) },
+      data: { n, conversations: { bytes: new Uint8Array(fixed, 0, total), offsets: this.offsets.slice(0, n + 1) }, truth: this.truth.slice(0, n) },
       intents: [...this.ids.keys()],
       stats: { conversations: n, uniqueFraction: n ? countDistinct(this.digests, n) / n : 1, meanBytes: n ? total / n : 0, intents: this.ids.size },
     };
