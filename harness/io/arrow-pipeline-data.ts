@@ -17,9 +17,14 @@ import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ClusterInfo, Matrix, PipelineData, PipelineField, TextColumn } from '../types.js';
 import { concatTexts } from '../workers/row-split.js';
-import { ensureArrowCodecs } from './arrow-codecs.js';
+import { tempPathFor } from './atomic-write.js';
+import { FileWriteError } from './errno-words.js';
+import { trackWrite } from './write-guard.js';
 import { textBytes, textColumnFrom, utf8Batch, utf8BatchRanges } from '../../pipeline/support/text-column.js';
-import { diskFullError } from './disk-full-error.js';
+
+// The codecs (zstd as WebAssembly) cost ~90 ms CPU to load: only when a file is compressed (a cell's child process
+// reads and writes uncompressed files, and its start-up is per cell).
+const ensureArrowCodecs = async (): Promise<void> => (await import('./arrow-codecs.js')).ensureArrowCodecs();
 
 /** Text bytes per Arrow record batch (all text columns of the batch together). */
 export const DEFAULT_BATCH_TEXT_BYTES = 2 ** 30;
@@ -124,16 +129,18 @@ export async function tableToIpcFile(table: Table, compression: ArrowCompression
  * Stream a table to an Arrow IPC file (temp file, then rename: atomic). Streaming, because a 1M x 256 embedding
  * checkpoint is 1 GB and building it in memory first would double the main thread's footprint. Returns its size.
  */
-export async function writeTableFileAtomic(path: string, table: Table, compression: ArrowCompression = 'none'): Promise<number> {
+export async function writeTableFileAtomic(path: string, table: Table, compression: ArrowCompression = 'none', phase?: string): Promise<number> {
   if (compression !== 'none') await ensureArrowCodecs();
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  const tmp = tempPathFor(path);
   try {
-    await pipeline(writer(table, compression).toNodeStream(), createWriteStream(tmp));
-    renameSync(tmp, path);
+    mkdirSync(dirname(path), { recursive: true });
+    await trackWrite(async () => {
+      await pipeline(writer(table, compression).toNodeStream(), createWriteStream(tmp));
+      renameSync(tmp, path);
+    });
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw diskFullError(err, path, tableBodyBytes(table));
+    throw new FileWriteError(path, phase, err);
   }
   return statSync(path).size;
 }
@@ -218,8 +225,8 @@ class FieldAssembler {
 }
 
 /** Read the pipeline fields back from an Arrow IPC file (any codec registered by ensureArrowCodecs). */
-export async function ipcFileToPipelineFields(bytes: Uint8Array): Promise<{ n: number; fields: Partial<PipelineData>; metadata: Map<string, string> }> {
-  await ensureArrowCodecs();
+export async function ipcFileToPipelineFields(bytes: Uint8Array, opts: { compressed?: boolean } = {}): Promise<{ n: number; fields: Partial<PipelineData>; metadata: Map<string, string> }> {
+  if (opts.compressed !== false) await ensureArrowCodecs();
   return tableToPipelineFields(tableFromIPC(bytes));
 }
 
