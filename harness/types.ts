@@ -27,11 +27,21 @@ export interface GcSummary {
   maxMs: number;
 }
 
-/** One main-thread RSS reading. */
+/** One memory reading from the thread that hosts the stage's pool (in a child process for `isolation: process`). */
 export interface RssSample {
   tMs: number;
+  /** Process RSS. */
   rss: number;
+  /** Sum over the stage's worker threads of V8 used heap and external memory (typed arrays), read from the host. */
+  workerHeapUsed?: number;
+  workerExternal?: number;
+  /** The host thread's own external and arrayBuffers (process.memoryUsage()). */
+  hostExternal?: number;
+  hostArrayBuffers?: number;
 }
+
+/** How a cell was run: `thread` = in the sweep's process (shared RSS), `process` = a fresh child process per cell. */
+export type CellIsolation = 'thread' | 'process';
 
 /** The measurement of one stage at one scale (one repeat). */
 export interface StageRecord {
@@ -46,14 +56,22 @@ export interface StageRecord {
   /** Items processed (conversations). */
   items: number;
   wallMs: number;
-  /** Process CPU time (all threads) over the stage. */
+  /** CPU time of the stage's own worker threads (process.threadCpuUsage inside each), not the whole process. */
   cpuUserMs: number;
   cpuSystemMs: number;
   /** Peak process RSS sampled from the main thread while the stage ran. */
   peakRssBytes: number;
-  /** Process RSS just before the stage started, for growth attribution. */
+  /** Process RSS just before the stage started (after its input was loaded), for growth attribution. */
   baselineRssBytes: number;
-  /** Peak heapUsed reported from inside the worker. */
+  /** peakRssBytes - baselineRssBytes: what the stage itself added. */
+  peakRssDeltaBytes?: number;
+  /** isolation process: the child's VmHWM (/proc/<pid>/status) at the end of the cell, or when it died. */
+  vmHwmBytes?: number;
+  /** How the cell was run (absent in runs made before isolation existed: thread). */
+  isolation?: CellIsolation;
+  /** Peak of the stage's workers' V8 external memory, sampled from the host (typed arrays are here). */
+  peakWorkerExternalBytes?: number;
+  /** Peak heapUsed: the larger of the worker's own samples and the host's samples of the workers. */
   peakHeapUsedBytes: number;
   /** Peak arrayBuffers reported from inside the worker (typed arrays live here, not on the heap). */
   peakArrayBuffersBytes: number;
@@ -251,6 +269,8 @@ export interface StorageScale {
   components: StorageMeasurement[];
   /** Sum over components per format. */
   totals: { format: string; bytes: number; bytesPerConversation: number }[];
+  /** Most temporary disk the measurement held at once, bytes (files are measured and removed one at a time). */
+  peakTempBytes?: number;
 }
 
 /** Projected total bytes of one format at a target scale: bytes = intercept + slope * n, fitted over measured scales. */
