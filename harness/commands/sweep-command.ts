@@ -13,7 +13,8 @@ import { toolVersion } from '../io/tool-version.js';
 import { loadPricingTable } from '../../pipeline/cost/pricing-table.js';
 import { computeRunCost, withResolvedModels } from '../analysis/stage-cost.js';
 import { loadSweepResume } from '../sweep/sweep-checkpoint.js';
-import { createSweepMeasurement, runHeader } from '../sweep/checkpoint-hooks.js';
+import { createSweepMeasurement } from '../sweep/checkpoint-hooks.js';
+import { buildRunResults, runHeader } from '../sweep/run-results.js';
 import { prepareSweepInput } from '../sweep/sweep-input.js';
 import { displayPath } from '../../pipeline/support/display-path.js';
 import { parseCountList } from '../profile/count-flag.js';
@@ -76,26 +77,17 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
   const runDir = resumed ? resolve(opts.resume!) : resolve(opts.out, id);
   const profilePath = resumed?.prior.profilePath ?? (displayPath(path));
   // Checkpoints, partial results.json after each cell, storage, leak check, pipelines at once, worker scaling.
-  const measurement = createSweepMeasurement(runDir, runHeader({ id, tool: { name: 'clusterbench', version: toolVersion() }, startedAt: startedAt.toISOString(), machine: machineInfo(), profilePath, profile }), profile, resumed);
+  const header = runHeader({ id, tool: { name: 'clusterbench', version: toolVersion() }, startedAt: startedAt.toISOString(), machine: machineInfo(), profilePath, profile });
+  const measurement = createSweepMeasurement(runDir, header, profile, resumed);
   if (resumed) progress.log(`resuming ${runDir}: ${resumed.manifest.cells.length} cells already done`);
   progress.log(`clusterbench sweep "${profile.name}": scales ${profile.scales.join(', ')}; stages ${profile.stages.map((s) => `${s.stage}/${s.method}`).join(' -> ')}`);
   // A file input is read and validated once before the sweep; scales above its size are refused here.
   const inputSection = await prepareSweepInput(profile);
   if (inputSection) progress.log(`input ${inputSection.path}: ${inputSection.valid} valid conversations (${inputSection.format}, ${inputSection.formatSource})${inputSection.invalid.count ? `, ${inputSection.invalid.count} invalid ${inputSection.invalid.unit}s skipped (first: ${inputSection.invalid.firstLines.join(', ')})` : ''}`);
   const outcome = await runSweep(profile, { progress, hooks: measurement.hooks, resume: resumed?.resume });
-  const results: RunResults = {
-    schemaVersion: 1,
-    id,
-    tool: { name: 'clusterbench', version: toolVersion() },
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    machine: machineInfo(),
-    profilePath: displayPath(path),
-    profile,
-    ...outcome,
-    sections: { ...outcome.sections, ...(await measurement.finish(progress)), ...(inputSection ? { input: inputSection } : {}) },
-  };
-  results.sections.cost = computeRunCost(results.records, await withResolvedModels(profile.stages), pricing);
+  const finished = await measurement.finish(progress);
+  const cost = computeRunCost(outcome.records, await withResolvedModels(profile.stages), pricing);
+  const results = buildRunResults(header, outcome, { ...finished, ...(inputSection ? { input: inputSection } : {}), cost });
   const files = await writeRunReports(runDir, results);
   progress.log(`wrote ${displayPath(runDir)}/: report.md, report.html, results.json and ${files.length - 3} more files`);
   return { runDir, results };

@@ -4,31 +4,32 @@
  * worker scaling (profile `leakCheck:`, `concurrentPipelines:`, `workerScaling:`). sweep-command.ts calls
  * createSweepMeasurement before runSweep and finish() after it.
  */
-import type { CheckpointManifest, RunResults, StorageSection } from '../types.js';
+import type { CheckpointManifest, RunSections } from '../types.js';
 import type { SweepProfile } from '../profile/profile-schema.js';
 import type { ProgressReporter } from './progress-reporter.js';
 import { combineHooks, type SweepHooks } from './sweep-hooks.js';
-import { CHECKPOINTS_SECTION, createCheckpointHooks, newManifest, type LoadedResume, type RunHeader } from './sweep-checkpoint.js';
-import { createStorageHooks, STORAGE_SECTION } from '../analysis/storage-accounting.js';
-import { runLeakCheck, LEAK_CHECK_SECTION } from '../analysis/leak-check.js';
-import { runConcurrentPipelines, CONCURRENT_PIPELINES_SECTION } from '../analysis/concurrent-pipelines.js';
-import { runWorkerScaling, WORKER_SCALING_SECTION } from '../analysis/worker-scaling.js';
+import { createCheckpointHooks, newManifest, type LoadedResume } from './sweep-checkpoint.js';
+import type { RunHeader } from './run-results.js';
+import { createStorageHooks } from '../analysis/storage-accounting.js';
+import { runLeakCheck } from '../analysis/leak-check.js';
+import { runConcurrentPipelines } from '../analysis/concurrent-pipelines.js';
+import { runWorkerScaling } from '../analysis/worker-scaling.js';
+export { runHeader } from './run-results.js';
 
 /** What the sweep command gets back. */
 export interface SweepMeasurement {
   hooks: SweepHooks;
   /** Run the post-sweep measurements and return every section this module owns, final. */
-  finish(progress: ProgressReporter): Promise<Record<string, unknown>>;
+  finish(progress: ProgressReporter): Promise<RunSections>;
 }
 
 /** Set up hooks for one sweep (fresh or resumed). */
 export function createSweepMeasurement(runDir: string, header: RunHeader, profile: SweepProfile, resumed?: LoadedResume): SweepMeasurement {
-  const priorSections = resumed?.prior.sections ?? {};
   const manifest: CheckpointManifest = resumed ? resumed.manifest : newManifest();
   if (resumed) manifest.resumedAt.push(new Date().toISOString());
-  const sections: Record<string, unknown> = {};
+  const sections: RunSections = {};
   // Sections measured per scale before an interruption are kept; later scales append to them.
-  if (priorSections[STORAGE_SECTION]) sections[STORAGE_SECTION] = priorSections[STORAGE_SECTION] as StorageSection;
+  if (resumed?.prior.sections.storage) sections.storage = resumed.prior.sections.storage;
   const hooks = combineHooks(
     profile.storage?.enabled ? createStorageHooks(runDir, profile, sections) : undefined,
     createCheckpointHooks({ runDir, header, sections, manifest, writeCheckpoints: profile.checkpoints?.enabled ?? true, dropCompletedScales: profile.checkpoints?.keep === 'resume' }),
@@ -37,25 +38,20 @@ export function createSweepMeasurement(runDir: string, header: RunHeader, profil
     hooks,
     async finish(progress) {
       manifest.complete = true;
-      const out: Record<string, unknown> = { ...sections, [CHECKPOINTS_SECTION]: manifest };
+      const out: RunSections = { ...sections, checkpoints: manifest };
       if (profile.leakCheck?.enabled) {
         progress.log('leak check: same cell repeated in one worker, heap after forced GC');
-        out[LEAK_CHECK_SECTION] = await runLeakCheck(profile, progress);
+        out.leakCheck = await runLeakCheck(profile, progress);
       }
       if (profile.concurrentPipelines?.enabled) {
         progress.log('pipelines at once: P copies of the pipeline concurrently');
-        out[CONCURRENT_PIPELINES_SECTION] = await runConcurrentPipelines(profile, progress);
+        out.concurrentPipelines = await runConcurrentPipelines(profile, progress);
       }
       if (profile.workerScaling?.enabled) {
         progress.log('worker scaling: stages with 1..C workers');
-        out[WORKER_SCALING_SECTION] = await runWorkerScaling(profile, progress);
+        out.workerScaling = await runWorkerScaling(profile, progress);
       }
       return out;
     },
   };
-}
-
-/** The header of results.json for a run (constant while it runs). */
-export function runHeader(results: Pick<RunResults, 'id' | 'tool' | 'startedAt' | 'machine' | 'profilePath' | 'profile'>): RunHeader {
-  return { schemaVersion: 1, ...results };
 }

@@ -6,7 +6,7 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Piscina } from 'piscina';
-import type { BreakingPoint, CellStatus, PipelineData, ScaleSummary, StageRecord, SweepOutcome } from '../types.js';
+import type { BreakingPoint, CellStatus, PipelineData, ScaleSummary, RunSections, StageRecord, SweepOutcome } from '../types.js';
 import type { StageSpec, SweepProfile } from '../profile/profile-schema.js';
 import type { StageTask, StageTaskResult } from '../workers/stage-worker.js';
 import { createStagePool } from '../workers/worker-pool.js';
@@ -150,7 +150,7 @@ export async function runSweep(profile: SweepProfile, opts: SweepRunOptions): Pr
     for (const bp of breakingPoints) if (bp.stage === spec.stage && bp.method === spec.method && (bp.kind === 'superlinear' || bp.kind === 'degraded')) softBroken.set(i, (softBroken.get(i) ?? new Set<string>()).add(bp.kind));
   }
   for (const sc of scales) if (sc.quality.clusterCount !== undefined && !qualityFloorBreach(sc.quality, profile)) lastQualityPass = sc.scale;
-  const sections: Record<string, unknown> = { ...(opts.resume?.outcome.sections ?? {}) };
+  const sections: RunSections = { ...(opts.resume?.outcome.sections ?? {}) };
   try {
     for (const scale of profile.scales) {
       if (opts.resume?.isScaleDone(scale)) continue; // measured before the interruption
