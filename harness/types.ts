@@ -69,6 +69,29 @@ export interface StageRecord {
   workerMemory: WorkerMemorySample[];
   counters: Record<string, number>;
   observations: Record<string, Percentiles>;
+  /** Set for a command stage: its process tree as measured (RSS, CPU and the timeline above are the tree's). */
+  command?: CommandRunInfo;
+}
+
+/** A command stage's run (harness/workers/command-stage-run.ts). */
+export interface CommandRunInfo {
+  /** argv after placeholder substitution. */
+  argv: string[];
+  exitCode: number | null;
+  signal: string | null;
+  /** Last 2 KB of stderr and stdout. */
+  stderrTail: string;
+  stdoutTail: string;
+  /** Most processes of the tree seen at once. */
+  maxProcesses: number;
+  /** Largest VmHWM of one process of the tree (comparable with /usr/bin/time -v's maximum resident set size). */
+  peakProcessRssBytes: number;
+  /** Where CPU came from: our cutime/cstime after reaping the command, or the sampled live tree (killed or orphaning trees). */
+  cpuSource: 'reaped' | 'sampled';
+  /** Time writing the inputs and reading the outputs back, not part of wallMs. */
+  inputWriteMs: number;
+  outputReadMs: number;
+  inputBytes: number;
 }
 
 
@@ -198,6 +221,8 @@ export interface RunSections {
   apiSimulator?: SimulatorStats;
   /** The imported input file: format, counts, skipped records (generators/import/conversation-file.ts). */
   input?: ImportSummary;
+  /** Each labelling stage scored, and their agreement, when two or more stages write labels (harness/analysis/labeling-agreement.ts). */
+  labelings?: LabelingsSection;
 }
 
 /** The name of one section. */
@@ -617,4 +642,27 @@ export interface ConcurrencySection {
   /** Rate limits the simulator enforced (api: simulated). */
   simulator?: { rpm: number; tpm: number; burstSeconds: number; ttft: unknown; tokensPerSec: number; embeddingLatency: unknown };
   stages: ConcurrencyStageResult[];
+}
+
+// ---- Section types (computed in harness/analysis/labeling-agreement.ts) ----
+/** One labelling stage at one scale. */
+export interface LabelingScore {
+  stage: string;
+  /** Against the ground truth (absent without truth). */
+  ari?: number;
+  nmi?: number;
+  clusters: number;
+}
+
+/** Agreement of two labelling stages at one scale. */
+export interface LabelingPair {
+  a: string;
+  b: string;
+  ari: number;
+  nmi: number;
+}
+
+/** `sections.labelings`: only written when at least two stages write labels. */
+export interface LabelingsSection {
+  scales: { scale: number; stages: LabelingScore[]; pairs: LabelingPair[] }[];
 }

@@ -3,6 +3,7 @@
  * libraries of the stage it runs (tfjs, onnxruntime and duckdb are heavy). Add one line per new stage.
  */
 import type { StageDefinition, StageKind } from './contracts.js';
+import { loadModuleStage, MODULE_PREFIX } from './user-stage-module.js';
 
 type Loader = () => Promise<StageDefinition<any>>;
 
@@ -36,8 +37,19 @@ export function registeredStages(): string[] {
   return Object.keys(registry).sort();
 }
 
+// Stages a profile defines (command stages, harness/profile/user-stage-resolution.ts), registered in this process.
+const profileStages = new Map<string, StageDefinition<any>>();
+
+/** Register a stage a profile defines; it is found by loadStage in this process only (not in worker threads). */
+export function registerProfileStage(def: StageDefinition<any>): void {
+  profileStages.set(`${def.kind}/${def.method}`, def);
+}
+
 /** Load a stage definition; throws a message listing the valid methods for that kind. */
 export async function loadStage(kind: StageKind, method: string): Promise<StageDefinition<any>> {
+  if (method.startsWith(MODULE_PREFIX)) return loadModuleStage(kind, method.slice(MODULE_PREFIX.length));
+  const fromProfile = profileStages.get(`${kind}/${method}`);
+  if (fromProfile) return fromProfile;
   const loader = registry[`${kind}/${method}`];
   if (!loader) {
     const valid = registeredStages().filter((k) => k.startsWith(`${kind}/`)).map((k) => k.slice(kind.length + 1));

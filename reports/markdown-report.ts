@@ -14,6 +14,7 @@ import { costLines, embeddingThroughputLines } from './cost-throughput-markdown.
 import { apiCallLines } from './api-calls-table.js';
 import { concurrencyLines } from './concurrency-table.js';
 import { inputLines } from './input-markdown.js';
+import { labelingLines } from './labelings-table.js';
 
 const fmt = (v: number | undefined, digits = 3): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
@@ -58,6 +59,7 @@ export function renderMarkdownReport(r: RunResults): string {
     if (s.input?.uniqueFraction !== undefined) extras.push(`unique texts ${(s.input.uniqueFraction * 100).toFixed(2)}%`);
     out.push('', `Quality: ${qualityLine(q)}; ${extras.join('; ')}.`, '');
   }
+  out.push(...labelingLines(r));
   out.push(...methodLimitLines(r));
   out.push(...embeddingThroughputLines(r), ...costLines(r));
   out.push(...apiCallLines(r), ...concurrencyLines(r));

@@ -153,12 +153,20 @@ const input = obj({
   skipInvalid: z.boolean(), maxConversationBytes: num,
 });
 
+const labelings = obj({
+  scales: z.array(obj({
+    scale: int,
+    stages: z.array(obj({ stage: z.string(), ari: o, nmi: o, clusters: int })),
+    pairs: z.array(obj({ a: z.string(), b: z.string(), ari: num, nmi: num })),
+  })),
+});
+
 /** Every known section; each optional. Unknown names and fields pass (a newer writer may add one). */
 export const runSectionsSchema = obj({
   checkpoints: checkpoints.optional(), storage: storage.optional(), clusterMap: clusterMap.optional(), cost: cost.optional(),
   scaling: scaling.optional(), repeatStats: repeatStats.optional(), hardware: hardware.optional(), leakCheck: leakCheck.optional(),
   concurrentPipelines: concurrentPipelines.optional(), workerScaling: workerScaling.optional(), concurrency: concurrency.optional(),
-  apiSimulator: apiSimulator.optional(), input: input.optional(),
+  apiSimulator: apiSimulator.optional(), input: input.optional(), labelings: labelings.optional(),
 });
 
 /** results.json, schemaVersion 1. The profile is checked by the profile loader when a run is resumed, not here. */

@@ -8,6 +8,7 @@ import { checkpointSpecSchema, concurrentPipelinesSpecSchema, leakCheckSpecSchem
 import { breakingPointsSpecSchema } from './breaking-point-schema.js';
 import { scalingSpecSchema } from './scaling-schema.js';
 import { apiSpecSchema, concurrencySweepSchema } from './api-profile-schema.js';
+import { commandStageFields } from './command-stage-schema.js';
 
 const positiveInt = z.number({ invalid_type_error: 'must be a positive integer' }).int('must be a positive integer').positive('must be a positive integer');
 
@@ -28,6 +29,8 @@ export const stageSpecSchema = z
     workers: positiveInt.optional(),
     /** Super-linear threshold: the local scaling exponent of wall time between adjacent scales above this marks the stage `superlinear`. */
     maxScalingExponent: z.number().positive('must be a positive number').optional(),
+    /** A command stage (harness/profile/command-stage-schema.ts): `command: [program, args...]` and its file keys. */
+    ...commandStageFields,
   })
   .strict();
 

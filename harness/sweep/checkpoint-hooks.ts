@@ -15,6 +15,7 @@ import { runLeakCheck } from '../analysis/leak-check.js';
 import { runConcurrentPipelines } from '../analysis/concurrent-pipelines.js';
 import { runWorkerScaling } from '../analysis/worker-scaling.js';
 export { runHeader } from './run-results.js';
+import { createLabelingHooks } from '../analysis/labeling-agreement.js';
 
 /** What the sweep command gets back. */
 export interface SweepMeasurement {
@@ -30,7 +31,9 @@ export function createSweepMeasurement(runDir: string, header: RunHeader, profil
   const sections: RunSections = {};
   // Sections measured per scale before an interruption are kept; later scales append to them.
   if (resumed?.prior.sections.storage) sections.storage = resumed.prior.sections.storage;
+  if (resumed?.prior.sections.labelings) sections.labelings = resumed.prior.sections.labelings;
   const hooks = combineHooks(
+    createLabelingHooks(profile, sections), // several labelling stages: each scored, and their agreement (issue 12)
     profile.storage?.enabled ? createStorageHooks(runDir, profile, sections) : undefined,
     createCheckpointHooks({ runDir, header, sections, manifest, writeCheckpoints: profile.checkpoints?.enabled ?? true, dropCompletedScales: profile.checkpoints?.keep === 'resume' }),
   );

@@ -13,6 +13,7 @@ import { createStagePool } from '../workers/worker-pool.js';
 import { startRssSampler } from '../workers/memory-sampler.js';
 import { pipelineBuffers } from '../workers/transfer-list.js';
 import { runSplitTask } from '../workers/split-stage-run.js';
+import { runCommandStage } from '../workers/command-stage-run.js';
 import { buildScaleInput, InputTooLargeError, type ScaleInput } from './sweep-input.js';
 import { computeQuality } from '../../pipeline/metrics/quality-report.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
@@ -57,6 +58,7 @@ function emptyRecord(scale: number, spec: StageSpec, repeat: number, status: Cel
 export async function runStageOnce(
   pool: Piscina, spec: StageSpec, profile: SweepProfile, data: PipelineData, scale: number, repeat: number,
 ): Promise<{ record: StageRecord; data?: PipelineData }> {
+  if (spec.command) return runCommandStage(spec, profile, data, scale, repeat); // a process per cell, measured from /proc
   const def = await loadStage(spec.stage, spec.method);
   const input = pick(data, def.reads);
   const task: StageTask = { kind: spec.stage, method: spec.method, options: spec.options, seed: deriveSeed(profile.seed, stageLabel(spec)), input };
