@@ -9,6 +9,8 @@ import type { TokenCounts } from '../pipeline/cost/pricing-table.js';
 import type { ImportSummary } from '../generators/import/conversation-file.js';
 import type { SimulatorStats } from './api-simulator/simulator-server.js';
 import type { SweepProfile } from './profile/profile-schema.js';
+import type { ResumeGuard } from './sweep/resume-guard.js';
+import type { MemoryLimitsSection } from './workers/rss-ceiling.js';
 export type * from '../pipeline/contracts.js';
 
 /** How a stage cell ended. Breaking points are results, never crashes. */
@@ -31,11 +33,21 @@ export interface GcSummary {
   maxMs: number;
 }
 
-/** One main-thread RSS reading. */
+/** One memory reading from the thread that hosts the stage's pool (in a child process for `isolation: process`). */
 export interface RssSample {
   tMs: number;
+  /** Process RSS. */
   rss: number;
+  /** Sum over the stage's worker threads of V8 used heap and external memory (typed arrays), read from the host. */
+  workerHeapUsed?: number;
+  workerExternal?: number;
+  /** The host thread's own external and arrayBuffers (process.memoryUsage()). */
+  hostExternal?: number;
+  hostArrayBuffers?: number;
 }
+
+/** How a cell was run: `thread` = in the sweep's process (shared RSS), `process` = a fresh child process per cell. */
+export type CellIsolation = 'thread' | 'process';
 
 /** The measurement of one stage at one scale (one repeat). */
 export interface StageRecord {
@@ -50,14 +62,22 @@ export interface StageRecord {
   /** Items processed (conversations). */
   items: number;
   wallMs: number;
-  /** Process CPU time (all threads) over the stage. */
+  /** CPU time of the stage's own worker threads (process.threadCpuUsage inside each), not the whole process. */
   cpuUserMs: number;
   cpuSystemMs: number;
   /** Peak process RSS sampled from the main thread while the stage ran. */
   peakRssBytes: number;
-  /** Process RSS just before the stage started, for growth attribution. */
+  /** Process RSS just before the stage started (after its input was loaded), for growth attribution. */
   baselineRssBytes: number;
-  /** Peak heapUsed reported from inside the worker. */
+  /** peakRssBytes - baselineRssBytes: what the stage itself added. */
+  peakRssDeltaBytes?: number;
+  /** isolation process: the child's VmHWM (/proc/<pid>/status) at the end of the cell, or when it died. */
+  vmHwmBytes?: number;
+  /** How the cell was run (absent in runs made before isolation existed: thread). */
+  isolation?: CellIsolation;
+  /** Peak of the stage's workers' V8 external memory, sampled from the host (typed arrays are here). */
+  peakWorkerExternalBytes?: number;
+  /** Peak heapUsed: the larger of the worker's own samples and the host's samples of the workers. */
   peakHeapUsedBytes: number;
   /** Peak arrayBuffers reported from inside the worker (typed arrays live here, not on the heap). */
   peakArrayBuffersBytes: number;
@@ -223,6 +243,12 @@ export interface RunSections {
   input?: ImportSummary;
   /** Each labelling stage scored, and their agreement, when two or more stages write labels (harness/analysis/labeling-agreement.ts). */
   labelings?: LabelingsSection;
+  /** Fingerprints of the profile and input, checked by `sweep --resume` (harness/sweep/resume-guard.ts). */
+  resumeGuard?: ResumeGuard;
+  /** Where each API stage's answers came from: cache, endpoint, failed (harness/sweep/api-answer-sources.ts). */
+  apiAnswers?: ApiAnswerSource[];
+  /** The RSS ceiling and what memory limits bound in this isolation mode (harness/workers/rss-ceiling.ts). */
+  memoryLimits?: MemoryLimitsSection;
 }
 
 /** The name of one section. */
@@ -293,6 +319,8 @@ export interface StorageScale {
   components: StorageMeasurement[];
   /** Sum over components per format. */
   totals: { format: string; bytes: number; bytesPerConversation: number }[];
+  /** Most temporary disk the measurement held at once, bytes (files are measured and removed one at a time). */
+  peakTempBytes?: number;
 }
 
 /** Projected total bytes of one format at a target scale: bytes = intercept + slope * n, fitted over measured scales. */
@@ -665,4 +693,15 @@ export interface LabelingPair {
 /** `sections.labelings`: only written when at least two stages write labels. */
 export interface LabelingsSection {
   scales: { scale: number; stages: LabelingScore[]; pairs: LabelingPair[] }[];
+}
+
+// ---- Section types (computed in harness/sweep/api-answer-sources.ts) ----
+/** One API stage's answers over the whole run. */
+export interface ApiAnswerSource {
+  stage: string;
+  /** "simulated", or "env:" + the base URL. */
+  endpoint: string;
+  fromCache: number;
+  fromEndpoint: number;
+  failed: number;
 }

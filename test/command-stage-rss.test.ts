@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Piscina } from 'piscina';
-import { runStageOnce } from '../harness/sweep/sweep-runner.js';
+import { runStageOnce } from '../harness/sweep/stage-run.js';
 import { validateProfile } from '../harness/profile/profile-loader.js';
 import { tempDir } from './test-helpers.js';
 

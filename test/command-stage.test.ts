@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Piscina } from 'piscina';
-import { runStageOnce } from '../harness/sweep/sweep-runner.js';
+import { runStageOnce } from '../harness/sweep/stage-run.js';
 import { validateProfile } from '../harness/profile/profile-loader.js';
 import { decodeNpy, readNpyFile, writeNpyFile } from '../harness/io/npy-file.js';
 import type { Matrix, PipelineData } from '../harness/types.js';
@@ -141,7 +141,7 @@ test('a command stage past its memory limit is killed and recorded oom', needsNu
   const profile = await commandProfile(dir, { command: [PYTHON, './big.py'], memoryMb: 150 });
   const { record } = await runStageOnce(noPool, profile.stages[0], profile, { n: 10 }, 10, 0);
   assert.equal(record.status, 'oom', record.reason);
-  assert.match(record.reason!, /above the stage's memory limit of 150 MB; killed the tree \(1 process\)/);
+  assert.match(record.reason!, /above the stage's memory limit of 150 MiB; killed the tree \(1 process\)/);
   assert.ok(record.wallMs < 8000, 'killed, not waited for');
 });
 

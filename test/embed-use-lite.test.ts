@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { useLiteEmbed, USE_LITE_DIMS } from '../pipeline/stages/embed/use-lite.js';
 import { packTexts } from '../pipeline/support/text-column.js';
 import { validateProfile } from '../harness/profile/profile-loader.js';
-import { runStageOnce } from '../harness/sweep/sweep-runner.js';
+import { runStageOnce } from '../harness/sweep/stage-run.js';
 import { createStagePool } from '../harness/workers/worker-pool.js';
 import { SPLIT_WORKERS_COUNTER } from '../harness/workers/split-stage-run.js';
 import { TOKENS_EMBEDDING } from '../pipeline/api/token-counter.js';

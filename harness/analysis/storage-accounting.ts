@@ -11,7 +11,7 @@
  * Non-row metadata (clusterInfo, hierarchy) rides in the Arrow schema metadata, and in a small side JSON file for
  * JSONL and Parquet (counted in their bytes). Projections to 1M/10M fit bytes = a + b·n over the measured scales.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { linearRegression } from 'simple-statistics';
@@ -20,6 +20,7 @@ import type { SweepProfile } from '../profile/profile-schema.js';
 import type { StorageFormat } from '../profile/diagnostics-schema.js';
 import type { SweepHooks } from '../sweep/sweep-hooks.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
+import { FileWriteError } from '../io/errno-words.js';
 import { ipcFileToPipelineFields, pipelineFieldsToTable, writeTableFileAtomic, type ArrowCompression } from '../io/arrow-pipeline-data.js';
 import { setZstdLevel } from '../io/arrow-codecs.js';
 import { packageRoot } from '../../pipeline/support/package-root.js';
@@ -111,10 +112,13 @@ function writeJsonl(path: string, data: PipelineData, comp: Component): string |
         block.length = 0;
       }
     }
-  } finally {
     closeSync(fd);
+    renameSync(tmp, path);
+  } catch (err) {
+    try { closeSync(fd); } catch { /* already closed */ }
+    rmSync(tmp, { force: true });
+    throw new FileWriteError(path, 'storage accounting', err);
   }
-  renameSync(tmp, path);
   if (comp.name !== 'clusters') return undefined;
   const meta: Record<string, unknown> = {};
   if (data.clusterInfo) meta.clusterInfo = data.clusterInfo;
@@ -177,8 +181,13 @@ async function jsonlToParquet(jsonl: string, out: string, data: PipelineData, co
   const m = get(data, comp.main) as Matrix;
   const select = comp.name === 'conversations' || comp.name === 'summaries' || comp.name === 'clusters' ? '*' : `id, ${comp.main}::FLOAT[${m.cols}] AS ${comp.main}`;
   const tmp = `${out}.tmp-${process.pid}.parquet`;
-  await c.run(`COPY (SELECT ${select} FROM read_json(${sqlString(jsonl)}, format='newline_delimited', columns=${cols}) ORDER BY id) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
-  renameSync(tmp, out);
+  try {
+    await c.run(`COPY (SELECT ${select} FROM read_json(${sqlString(jsonl)}, format='newline_delimited', columns=${cols}) ORDER BY id) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+    renameSync(tmp, out);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw new FileWriteError(out, 'storage accounting', err);
+  }
   return verifyParquet(c, out, data, comp);
 }
 
@@ -190,6 +199,18 @@ export async function measureStorage(data: PipelineData, scale: number, o: Stora
   const components: StorageMeasurement[] = [];
   const add = (component: string, format: string, bytes: number, writeMs: number, verified: boolean): void =>
     void components.push({ component, format, bytes, bytesPerConversation: bytes / Math.max(n, 1), writeMs, verified });
+  // One format at a time: each file is removed once measured (unless keepFiles), so the temporary disk needed is
+  // the largest single component's JSONL + Parquet, not the sum of every format of every component.
+  let peakTempBytes = 0;
+  const onDisk = (): void => {
+    let sum = 0;
+    for (const f of readdirSync(o.dir)) sum += statSync(join(o.dir, f)).size;
+    peakTempBytes = Math.max(peakTempBytes, sum);
+  };
+  const done = (...paths: string[]): void => {
+    onDisk();
+    if (!o.keepFiles) for (const p of paths) rmSync(p, { force: true });
+  };
   try {
     for (const comp of COMPONENTS) {
       if (get(data, comp.main) === undefined) continue;
@@ -198,17 +219,18 @@ export async function measureStorage(data: PipelineData, scale: number, o: Stora
         if (codec === undefined) continue;
         const t0 = performance.now();
         const path = join(o.dir, `${comp.name}.${format}.arrow`);
-        const size = await writeTableFileAtomic(path, pipelineFieldsToTable(data, comp.fields), codec);
+        const size = await writeTableFileAtomic(path, pipelineFieldsToTable(data, comp.fields), codec, 'storage accounting');
         const writeMs = performance.now() - t0;
         const back = await ipcFileToPipelineFields(readFileSync(path));
         add(comp.name, format, size, writeMs, back.n === n && sameFields(data, back.fields, comp.fields));
+        done(path);
       }
       if (o.formats.includes('jsonl') || o.formats.includes('parquet-zstd')) {
         const path = join(o.dir, `${comp.name}.jsonl`);
         const t0 = performance.now();
         const meta = writeJsonl(path, data, comp);
         const metaPath = join(o.dir, `${comp.name}.meta.json`);
-        if (meta) writeFileAtomic(metaPath, meta);
+        if (meta) writeFileAtomic(metaPath, meta, 'storage accounting');
         const jsonlMs = performance.now() - t0;
         const metaBytes = meta ? statSync(metaPath).size : 0;
         if (o.formats.includes('jsonl')) add(comp.name, 'jsonl', statSync(path).size + metaBytes, jsonlMs, countLines(path) === n);
@@ -217,7 +239,9 @@ export async function measureStorage(data: PipelineData, scale: number, o: Stora
           const t1 = performance.now();
           const verified = await jsonlToParquet(path, out, data, comp);
           add(comp.name, 'parquet-zstd', statSync(out).size + metaBytes, performance.now() - t1, verified);
+          done(out);
         }
+        done(path, metaPath);
       }
     }
   } finally {
@@ -230,7 +254,7 @@ export async function measureStorage(data: PipelineData, scale: number, o: Stora
     const bytes = components.filter((c) => c.format === format).reduce((s, c) => s + c.bytes, 0);
     return { format, bytes, bytesPerConversation: bytes / Math.max(n, 1) };
   });
-  return { scale, components, totals };
+  return { scale, components, totals, peakTempBytes };
 }
 
 /** Fit bytes = a + b·n per format over the measured scales (proportional with one scale) and evaluate at targets. */

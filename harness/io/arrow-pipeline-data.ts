@@ -14,7 +14,13 @@ import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ClusterInfo, Matrix, PipelineData, PipelineField, TextColumn } from '../types.js';
 import { concatInt32, concatMatrices, concatTexts } from '../workers/row-split.js';
-import { ensureArrowCodecs } from './arrow-codecs.js';
+import { tempPathFor } from './atomic-write.js';
+import { FileWriteError } from './errno-words.js';
+import { trackWrite } from './write-guard.js';
+
+// The codecs (zstd as WebAssembly) cost ~90 ms CPU to load: only when a file is compressed (a cell's child process
+// reads and writes uncompressed files, and its start-up is per cell).
+const ensureArrowCodecs = async (): Promise<void> => (await import('./arrow-codecs.js')).ensureArrowCodecs();
 
 /** How a field is laid out in Arrow. */
 type FieldLayout = 'text' | 'matrix' | 'int32' | 'float32' | 'json';
@@ -94,16 +100,18 @@ export async function tableToIpcFile(table: Table, compression: ArrowCompression
  * Stream a table to an Arrow IPC file (temp file, then rename: atomic). Streaming, because a 1M x 256 embedding
  * checkpoint is 1 GB and building it in memory first would double the main thread's footprint. Returns its size.
  */
-export async function writeTableFileAtomic(path: string, table: Table, compression: ArrowCompression = 'none'): Promise<number> {
+export async function writeTableFileAtomic(path: string, table: Table, compression: ArrowCompression = 'none', phase?: string): Promise<number> {
   if (compression !== 'none') await ensureArrowCodecs();
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  const tmp = tempPathFor(path);
   try {
-    await pipeline(writer(table, compression).toNodeStream(), createWriteStream(tmp));
-    renameSync(tmp, path);
+    mkdirSync(dirname(path), { recursive: true });
+    await trackWrite(async () => {
+      await pipeline(writer(table, compression).toNodeStream(), createWriteStream(tmp));
+      renameSync(tmp, path);
+    });
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw err;
+    throw new FileWriteError(path, phase, err);
   }
   return statSync(path).size;
 }
@@ -141,9 +149,9 @@ function readInt32(chunks: readonly Data[]): Int32Array {
   return parts.length === 1 ? parts[0] : concatInt32(parts);
 }
 
-/** Read the pipeline fields back from an Arrow IPC file (any codec registered by ensureArrowCodecs). */
-export async function ipcFileToPipelineFields(bytes: Uint8Array): Promise<{ n: number; fields: Partial<PipelineData>; metadata: Map<string, string> }> {
-  await ensureArrowCodecs();
+/** Read the pipeline fields back from an Arrow IPC file (any codec registered by ensureArrowCodecs; `compressed: false` skips loading them). */
+export async function ipcFileToPipelineFields(bytes: Uint8Array, opts: { compressed?: boolean } = {}): Promise<{ n: number; fields: Partial<PipelineData>; metadata: Map<string, string> }> {
+  if (opts.compressed !== false) await ensureArrowCodecs();
   const table = tableFromIPC(bytes);
   const metadata = table.schema.metadata;
   const n = Number(metadata.get(`${META_PREFIX}n`) ?? table.numRows);

@@ -161,12 +161,18 @@ const labelings = obj({
   })),
 });
 
+const fingerprint = obj({ path: z.string(), bytes: num, sha256: z.string() });
+const resumeGuard = obj({ input: fingerprint.optional(), profileFile: fingerprint.optional(), profileSha256: z.string() });
+const apiAnswers = z.array(obj({ stage: z.string(), endpoint: z.string(), fromCache: num, fromEndpoint: num, failed: num }));
+const memoryLimits = obj({ rssCeilingBytes: num, rssCeilingSource: z.string(), isolation: z.string(), memoryMbBounds: z.string(), rssCeilingBounds: z.string() });
+
 /** Every known section; each optional. Unknown names and fields pass (a newer writer may add one). */
 export const runSectionsSchema = obj({
   checkpoints: checkpoints.optional(), storage: storage.optional(), clusterMap: clusterMap.optional(), cost: cost.optional(),
   scaling: scaling.optional(), repeatStats: repeatStats.optional(), hardware: hardware.optional(), leakCheck: leakCheck.optional(),
   concurrentPipelines: concurrentPipelines.optional(), workerScaling: workerScaling.optional(), concurrency: concurrency.optional(),
   apiSimulator: apiSimulator.optional(), input: input.optional(), labelings: labelings.optional(),
+  resumeGuard: resumeGuard.optional(), apiAnswers: apiAnswers.optional(), memoryLimits: memoryLimits.optional(),
 });
 
 /** results.json, schemaVersion 1. The profile is checked by the profile loader when a run is resumed, not here. */

@@ -7,6 +7,7 @@ import { loadStage } from '../../pipeline/stage-registry.js';
 import { packageRoot } from '../../pipeline/support/package-root.js';
 import { displayPath } from '../../pipeline/support/display-path.js';
 import { formatKeyPath, readYamlFile } from '../../pipeline/support/yaml-file.js';
+import { resolveGeneratorOptions, type GeneratorOptions } from '../../generators/synthetic-conversations.js';
 import { resolveUserStages } from './user-stage-resolution.js';
 
 /** A profile problem; message is "FILE: key.path[2]: what is wrong". */
@@ -33,6 +34,19 @@ export function resolveProfilePath(nameOrPath: string): string {
   throw new ProfileError(
     `${nameOrPath}: no such profile file, and no profiles/${basename(named)}` + (known.length ? ` (profiles: ${known.join(', ')})` : ''),
   );
+}
+
+/** Synthetic input options are the generator's: check them now, naming the file and key path, not at the first scale. */
+function checkGeneratorOptions(profile: SweepProfile, file: string): void {
+  if (profile.input.kind !== 'synthetic') return;
+  try {
+    resolveGeneratorOptions({ ...(profile.input.options as object), n: 0, seed: 0 } as GeneratorOptions);
+  } catch (e) {
+    const m = /^generator option "([^"]+)": (.*)$/s.exec((e as Error).message);
+    if (!m) throw new ProfileError(`${file}: input.options: ${(e as Error).message}`);
+    const key = ['min', 'max', 'mean'].includes(m[1]) ? `turns.${m[1]}` : m[1];
+    throw new ProfileError(`${file}: input.options.${key}: ${m[2]}`);
+  }
 }
 
 /** Validate an already-parsed object as a profile. `file` is used in messages only; module and command paths are relative to `profileDir`. */
@@ -73,6 +87,7 @@ export async function validateProfile(raw: unknown, file: string, profileDir = p
       }
     }
   }
+  checkGeneratorOptions(profile, file);
   return profile;
 }
 

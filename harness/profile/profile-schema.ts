@@ -67,6 +67,8 @@ export const profileSchema = z
       .default({}),
     /** Main-thread RSS sampling interval; 0 turns the timer off (only start and end readings: for measuring the sampler's own cost). */
     sampling: z.object({ intervalMs: z.number().refine((v) => v === 0 || (v >= 1 && v <= 1000), 'must be 0 (off) or 1..1000 ms').default(10) }).strict().default({}),
+    /** Where each cell (scale x stage x repeat) runs: `process` = a fresh child process per cell, so its RSS, VmHWM and heap are its own and an OOM ends only the child; `thread` = in the sweep's process (quick runs; RSS shared with earlier stages). */
+    isolation: z.enum(['thread', 'process'], { errorMap: () => ({ message: 'must be thread or process' }) }).default('process'),
     /** Runs per cell that are measured, and unmeasured warm-up runs before them. */
     repeats: positiveInt.default(1),
     warmup: z.number().int().min(0, 'must be >= 0').default(0),

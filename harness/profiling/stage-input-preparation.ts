@@ -11,7 +11,7 @@ import type { SweepProfile, StageSpec } from '../profile/profile-schema.js';
 import { buildScaleInput } from '../sweep/sweep-input.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
 import { deriveSeed } from '../../pipeline/support/seeded-random.js';
-import { stageLabel } from '../sweep/sweep-runner.js';
+import { stageLabel } from '../sweep/stage-run.js';
 import { ipcFileToPipelineFields } from '../io/arrow-pipeline-data.js';
 import { readResults } from '../sweep/run-directory.js';
 

@@ -8,27 +8,32 @@ import type { CheckpointManifest, RunSections } from '../types.js';
 import type { SweepProfile } from '../profile/profile-schema.js';
 import type { ProgressReporter } from './progress-reporter.js';
 import { combineHooks, type SweepHooks } from './sweep-hooks.js';
-import { createCheckpointHooks, newManifest, type LoadedResume } from './sweep-checkpoint.js';
+import { join } from 'node:path';
+import { createCheckpointHooks, newManifest, partialResults, type LoadedResume } from './sweep-checkpoint.js';
 import type { RunHeader } from './run-results.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { createStorageHooks } from '../analysis/storage-accounting.js';
 import { runLeakCheck } from '../analysis/leak-check.js';
 import { runConcurrentPipelines } from '../analysis/concurrent-pipelines.js';
 import { runWorkerScaling } from '../analysis/worker-scaling.js';
-export { runHeader } from './run-results.js';
 import { createLabelingHooks } from '../analysis/labeling-agreement.js';
+export { runHeader } from './run-results.js';
 
 /** What the sweep command gets back. */
 export interface SweepMeasurement {
   hooks: SweepHooks;
+  /** Write results.json with no records yet (a fresh run), so an interrupt before the first cell leaves a resumable run. */
+  writeInitial(): void;
   /** Run the post-sweep measurements and return every section this module owns, final. */
   finish(progress: ProgressReporter): Promise<RunSections>;
 }
 
 /** Set up hooks for one sweep (fresh or resumed). */
-export function createSweepMeasurement(runDir: string, header: RunHeader, profile: SweepProfile, resumed?: LoadedResume): SweepMeasurement {
+export function createSweepMeasurement(runDir: string, header: RunHeader, profile: SweepProfile, resumed?: LoadedResume, initialSections: RunSections = {}): SweepMeasurement {
   const manifest: CheckpointManifest = resumed ? resumed.manifest : newManifest();
   if (resumed) manifest.resumedAt.push(new Date().toISOString());
-  const sections: RunSections = {};
+  // initialSections (the resume guard) ride in every partial results.json and in the final one.
+  const sections: RunSections = { ...initialSections };
   // Sections measured per scale before an interruption are kept; later scales append to them.
   if (resumed?.prior.sections.storage) sections.storage = resumed.prior.sections.storage;
   if (resumed?.prior.sections.labelings) sections.labelings = resumed.prior.sections.labelings;
@@ -39,6 +44,10 @@ export function createSweepMeasurement(runDir: string, header: RunHeader, profil
   );
   return {
     hooks,
+    writeInitial() {
+      // A run is resumable from its first record on: results.json exists before the first stage starts.
+      writeFileAtomic(join(runDir, 'results.json'), JSON.stringify(partialResults({ runDir, header, sections, manifest, writeCheckpoints: false }, { records: [], scales: [], breakingPoints: [], sections: {} }), null, 1), 'results.json at the start');
+    },
     async finish(progress) {
       manifest.complete = true;
       const out: RunSections = { ...sections, checkpoints: manifest };

@@ -1,14 +1,8 @@
-/** runs/<id>/: where a run's results.json and every report file go. */
+/** runs/<id>/: where a run's results.json and every report file go (folders are created by run-folder.ts). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunResults } from '../types.js';
 import { formatResultsIssues, runResultsSchema } from '../io/results-schema.js';
-
-/** A run id that sorts by time: 20261124-061502-quick. */
-export function newRunId(profileName: string, now = new Date()): string {
-  const iso = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${iso}-${profileName.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-}
 
 /**
  * Read a run's results.json and check its schema version and shape once (harness/io/results-schema.ts), so every

@@ -56,17 +56,9 @@ export class ConversationPacker {
       grown.set(this.bytes.subarray(0, this.offsets[this.n]));
       this.bytes = grown;
     }
-    if (this.n + 1 >= this.offsets.length - 1) {
-      const o = new Int32Array(this.offsets.length * 2);
-      o.set(this.offsets);
-      this.offsets = o;
-      const t = new Int32Array(this.truth.length * 2);
-      t.set(this.truth);
-      this.truth = t;
-      const g = new Float64Array(this.digests.length * 2);
-      g.set(this.digests);
-      this.digests = g;
-    }
+    // One row capacity for every per-row array (offsets hold one more): growing them on different schedules left
+    // rows past a few thousand writing past the end of truth/digests (silently dropped: intent 0, digest 0).
+    if (this.n >= this.truth.length) this.growRows(this.truth.length * 2);
     const { written } = this.encoder.encodeInto(text, this.bytes.subarray(this.offsets[this.n]));
     this.offsets[this.n + 1] = this.offsets[this.n] + written;
     // 8 bytes per text for the unique fraction, not the texts themselves (as the generator's --stats does).
@@ -79,6 +71,18 @@ export class ConversationPacker {
     }
     this.truth[this.n] = id;
     this.n++;
+  }
+
+  private growRows(rows: number): void {
+    const o = new Int32Array(rows + 1);
+    o.set(this.offsets);
+    this.offsets = o;
+    const t = new Int32Array(rows);
+    t.set(this.truth);
+    this.truth = t;
+    const g = new Float64Array(rows);
+    g.set(this.digests);
+    this.digests = g;
   }
 
   /** The packed scale; the packer must not be used afterwards. */
