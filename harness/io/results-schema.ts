@@ -184,7 +184,7 @@ export const runResultsSchema = obj({
   finishedAt: z.string(),
   machine,
   profilePath: z.string(),
-  profile: obj({ name: z.string(), scales: z.array(int), stages: z.array(obj({ stage: stageKind, method: z.string() })) }),
+  profile: z.record(z.string(), z.unknown()),
   records: z.array(stageRecord),
   scales: z.array(obj({ scale: int, quality, input: z.record(z.string(), num).optional() })),
   breakingPoints: z.array(breakingPoint),
