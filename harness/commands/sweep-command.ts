@@ -23,7 +23,8 @@ import { computeRunCost, withResolvedModels } from '../analysis/stage-cost.js';
 import { loadSweepResume } from '../sweep/sweep-checkpoint.js';
 import { createSweepMeasurement } from '../sweep/checkpoint-hooks.js';
 import { buildRunResults, runHeader } from '../sweep/run-results.js';
-import { prepareSweepInput } from '../sweep/sweep-input.js';
+import { openProfileInputFile, prepareSweepInput } from '../sweep/sweep-input.js';
+import { inputFractionScales } from '../sweep/input-scales.js';
 import { displayPath } from '../../pipeline/support/display-path.js';
 import { parseCountList } from '../profile/count-flag.js';
 
@@ -34,7 +35,8 @@ export function parseScalesFlag(text: string): number[] {
 
 /** Options of the sweep command. */
 export interface SweepCommandOptions {
-  profile: string;
+  /** Profile name or path; default quick, or input with --input. */
+  profile?: string;
   scales?: string;
   seed?: string;
   /** Parent folder of run folders (default runs). */
@@ -60,11 +62,13 @@ export interface SweepCommandOptions {
 
 /** Run a sweep from CLI options; returns the run directory. */
 export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir: string; results: RunResults }> {
+  // --input without --profile: the offline profile that chooses k itself (profiles/input.yaml).
+  const profileName = opts.profile ?? (opts.input !== undefined ? 'input' : 'quick');
   const resumed = opts.resume !== undefined ? loadSweepResume(opts.resume) : undefined;
   if (resumed && (opts.scales !== undefined || opts.seed !== undefined || opts.input !== undefined)) throw new Error('--resume continues a run with its own profile and input; drop --scales, --seed and --input');
   const { path, profile: loaded } = resumed
     ? { path: resolve(resumed.prior.profilePath), profile: await validateProfile(resumed.prior.profile, `${join(opts.resume!, 'results.json')}: profile`) }
-    : await loadProfile(opts.profile);
+    : await loadProfile(profileName);
   let profile: SweepProfile = loaded;
   if (opts.scales !== undefined || opts.seed !== undefined) {
     const seed = opts.seed !== undefined ? Number(opts.seed) : profile.seed;
@@ -76,6 +80,11 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
     if (maxBytes !== undefined && !(Number.isInteger(maxBytes) && maxBytes > 0)) throw new Error(`--max-conversation-bytes: "${opts.maxConversationBytes}" is not a positive integer`);
     const input = { kind: 'file', path: resolve(opts.input), format: opts.format ?? 'auto', options: { skipInvalid: opts.skipInvalid ?? false, ...(maxBytes !== undefined ? { maxConversationBytes: maxBytes } : {}) } };
     profile = await validateProfile({ ...profile, input }, `${displayPath(path)} (with --input)`);
+    // No --scales, and the default profile or scales the file cannot fill: nested fractions of the file, up to all of it.
+    if (opts.scales === undefined) {
+      const valid = (await openProfileInputFile(profile)).summary.valid;
+      if (opts.profile === undefined || profile.scales.some((s) => s > valid)) profile = { ...profile, scales: inputFractionScales(valid) };
+    }
   } else if (opts.format !== undefined || opts.skipInvalid || opts.maxConversationBytes !== undefined) {
     throw new Error('--format, --skip-invalid and --max-conversation-bytes apply to --input FILE; pass --input too');
   }
@@ -133,7 +142,7 @@ export function registerSweepCommand(program: Command): void {
   program
     .command('sweep')
     .description('run a sweep profile at escalating scales and write runs/<id>/ with results.json and report.md')
-    .option('-p, --profile <name|path>', 'profile name in profiles/ or a YAML path', 'quick')
+    .option('-p, --profile <name|path>', 'profile name in profiles/ or a YAML path (default: quick; with --input: input)')
     .option('--scales <list>', 'override the profile scales, e.g. 200,1000,5k')
     .option('--seed <n>', 'override the profile seed')
     .option('-o, --out <dir>', 'parent folder for run directories', 'runs')

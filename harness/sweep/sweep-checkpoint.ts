@@ -15,7 +15,7 @@ import type { SweepOutcome } from '../types.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { isShuttingDown, trackWrite } from '../io/write-guard.js';
 import { readResults } from './run-directory.js';
-import { ipcFileToPipelineFields, pipelineFieldsToTable, writeTableFileAtomic } from '../io/arrow-pipeline-data.js';
+import { readPipelineFieldsFile, pipelineFieldsToTable, writeTableFileAtomic } from '../io/arrow-pipeline-data.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
 import { buildRunResults, type RunHeader } from './run-results.js';
 export type { RunHeader } from './run-results.js';
@@ -127,13 +127,13 @@ export function loadSweepResume(runDirArg: string): LoadedResume {
       const c = cellAt(scale, i);
       if (!c || c.outcome !== 'ok' || !data) return undefined;
       if (!c.file) throw new Error(`${runDir}: cell n=${scale} ${c.stage}/${c.method} has no checkpoint file (checkpoints were disabled), so it cannot be resumed`);
-      let bytes: Uint8Array;
+      let read: Awaited<ReturnType<typeof readPipelineFieldsFile>>;
       try {
-        bytes = readFileSync(join(runDir, c.file));
+        read = await readPipelineFieldsFile(join(runDir, c.file));
       } catch (err) {
         throw new Error(`${join(runDir, c.file)}: cannot read checkpoint (${(err as Error).message})`);
       }
-      const { n, fields } = await ipcFileToPipelineFields(bytes);
+      const { n, fields } = read;
       if (n !== data.n) throw new Error(`${join(runDir, c.file)}: checkpoint has ${n} rows, the regenerated input has ${data.n}`);
       return { ...data, ...fields } as PipelineData;
     },
