@@ -214,7 +214,19 @@ export interface RunResults {
  * Every section any module writes into results.json `sections`, with its type. A new section is a new field here;
  * the writer and every reader then agree through the compiler (and harness/io/results-schema.ts checks the file).
  */
+/** `sections.rerun`: this run is one side of `compare --rerun` (harness/compare/interleaved-rerun.ts). */
+export interface RerunSection {
+  /** This side: BASE or NEW. */
+  side: 'BASE' | 'NEW';
+  repeats: number;
+  /** The order the sweeps ran in, e.g. ["BASE#0", "NEW#0", "BASE#1", ...]. */
+  order: string[];
+  source: string;
+}
+
 export interface RunSections {
+  /** Set by `compare --rerun` on each side's results. */
+  rerun?: RerunSection;
   /** Which cells are done (harness/sweep/sweep-checkpoint.ts); `complete: false` marks a partial run. */
   checkpoints?: CheckpointManifest;
   /** Bytes per component and format (harness/analysis/storage-accounting.ts, profile `storage:`). */

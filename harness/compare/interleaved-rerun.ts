@@ -7,7 +7,8 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { RunResults, StageRecord } from '../types.js';
+import type { RerunSection, RunResults, StageRecord } from '../types.js';
+export type { RerunSection } from '../types.js';
 import type { SweepProfile } from '../profile/profile-schema.js';
 import { loadProfile, validateProfile } from '../profile/profile-loader.js';
 import { readResults } from '../sweep/run-directory.js';
@@ -26,14 +27,6 @@ export interface RerunSide {
 }
 
 /** `sections.rerun` of each side's results. */
-export interface RerunSection {
-  /** This side: BASE or NEW. */
-  side: 'BASE' | 'NEW';
-  repeats: number;
-  /** The order the sweeps ran in, e.g. ["BASE#0", "NEW#0", "BASE#1", ...]. */
-  order: string[];
-  source: string;
-}
 
 /** A profile name or path, or a run folder (or its results.json): the profile to re-run. Errors name the argument. */
 export async function resolveRerunSide(arg: string): Promise<RerunSide> {
