@@ -24,6 +24,7 @@ const registry: Record<string, Loader> = {
   'reduce/ml-pca': async () => (await import('./stages/reduce/ml-pca.js')).mlPcaReducer,
   'reduce/umap': async () => (await import('./stages/reduce/umap.js')).umapReducer,
   'project/umap': async () => (await import('./stages/project/umap.js')).umapProjector,
+  'project/fast-umap': async () => (await import('./stages/project/fast-umap.js')).fastUmapProjector,
   'meta-cluster/clio': async () => (await import('./stages/meta-cluster/clio.js')).clioMetaClusterer,
   'label/ctfidf': async () => (await import('./stages/label/ctfidf.js')).ctfidfLabeller,
   'cluster/hdbscan': async () => (await import('./stages/cluster/hdbscan.js')).hdbscanClusterer,

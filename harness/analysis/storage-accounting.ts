@@ -11,17 +11,17 @@
  * Non-row metadata (clusterInfo, hierarchy) rides in the Arrow schema metadata, and in a small side JSON file for
  * JSONL and Parquet (counted in their bytes). Projections to 1M/10M fit bytes = a + b·n over the measured scales.
  */
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { linearRegression } from 'simple-statistics';
-import type { Matrix, PipelineData, PipelineField, StorageMeasurement, StorageProjection, StorageScale, StorageSection, TextColumn } from '../types.js';
+import type { Matrix, PipelineData, PipelineField, StorageMeasurement, StorageProjection, StorageScale, StorageSection, RunSections, TextColumn } from '../types.js';
 import type { SweepProfile } from '../profile/profile-schema.js';
 import type { StorageFormat } from '../profile/diagnostics-schema.js';
 import type { SweepHooks } from '../sweep/sweep-hooks.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { FileWriteError } from '../io/errno-words.js';
-import { ipcFileToPipelineFields, pipelineFieldsToTable, writeTableFileAtomic, type ArrowCompression } from '../io/arrow-pipeline-data.js';
+import { verifyPipelineFieldsFile, pipelineFieldsToTable, writeTableFileAtomic, type ArrowCompression } from '../io/arrow-pipeline-data.js';
 import { setZstdLevel } from '../io/arrow-codecs.js';
 import { packageRoot } from '../../pipeline/support/package-root.js';
 import { textAt } from '../../pipeline/support/text-column.js';
@@ -58,38 +58,12 @@ export interface StorageOptions {
 
 const get = (data: PipelineData, f: PipelineField): unknown => (data as unknown as Record<string, unknown>)[f];
 
-function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  if (a.byteLength !== b.byteLength) return false;
-  return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
-}
-
-/** Every row-wise field of `want` equals the one read back; JSON fields compare as JSON. */
-function sameFields(want: PipelineData, got: Partial<PipelineData>, fields: readonly PipelineField[]): boolean {
-  for (const f of fields) {
-    const a = get(want, f);
-    const b = (got as Record<string, unknown>)[f];
-    if (a === undefined) continue;
-    if (b === undefined) return false;
-    if (f === 'conversations' || f === 'summaries') {
-      const x = a as TextColumn, y = b as TextColumn;
-      if (!sameBytes(x.offsets, y.offsets) || !sameBytes(x.bytes.subarray(0, x.offsets[x.offsets.length - 1]), y.bytes)) return false;
-    } else if (f === 'embeddings' || f === 'reduced' || f === 'projection') {
-      const x = a as Matrix, y = b as Matrix;
-      if (x.rows !== y.rows || x.cols !== y.cols || !sameBytes(x.data.subarray(0, x.rows * x.cols), y.data)) return false;
-    } else if (f === 'labels' || f === 'truth') {
-      if (!sameBytes(a as Int32Array, b as Int32Array)) return false;
-    } else if (f === 'hierarchy') {
-      if (JSON.stringify((a as Int32Array[]).map((l) => Array.from(l))) !== JSON.stringify((b as Int32Array[]).map((l) => Array.from(l)))) return false;
-    } else if (JSON.stringify(a) !== JSON.stringify(b)) return false;
-  }
-  return true;
-}
-
 /** One JSON object per row, written in blocks to a temp file then renamed (atomic). Returns the metadata JSON, if any. */
 function writeJsonl(path: string, data: PipelineData, comp: Component): string | undefined {
   const n = data.n;
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w');
+  let written = 0;
   try {
     const conv = get(data, 'conversations') as TextColumn | undefined;
     const sums = get(data, 'summaries') as TextColumn | undefined;
@@ -108,7 +82,13 @@ function writeJsonl(path: string, data: PipelineData, comp: Component): string |
     for (let i = 0; i < n; i++) {
       block.push(row(i));
       if (block.length === 2000 || i === n - 1) {
-        writeSync(fd, block.join('\n') + '\n');
+        const chunk = block.join('\n') + '\n';
+        try {
+          written += writeSync(fd, chunk);
+        } catch (err) {
+          // Bytes needed: what was written so far, scaled to every row (an estimate: rows vary in length).
+          throw new FileWriteError(path, `storage accounting (about ${Math.ceil(((written + chunk.length) * n) / (i + 1))} bytes needed)`, err);
+        }
         block.length = 0;
       }
     }
@@ -126,10 +106,18 @@ function writeJsonl(path: string, data: PipelineData, comp: Component): string |
   return Object.keys(meta).length ? JSON.stringify(meta) : undefined;
 }
 
+/** Newlines in a file, read in 4 MiB blocks (JSONL of 1M conversations is past readFileSync's 2 GiB). */
 const countLines = (path: string): number => {
-  const b = readFileSync(path);
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(1 << 22);
   let k = 0;
-  for (let i = 0; i < b.length; i++) if (b[i] === 10) k++;
+  try {
+    for (let got; (got = readSync(fd, buf, 0, buf.length, null)) > 0;) {
+      for (let at = buf.indexOf(10, 0); at !== -1 && at < got; at = buf.indexOf(10, at + 1)) k++;
+    }
+  } finally {
+    closeSync(fd);
+  }
   return k;
 };
 
@@ -221,8 +209,7 @@ export async function measureStorage(data: PipelineData, scale: number, o: Stora
         const path = join(o.dir, `${comp.name}.${format}.arrow`);
         const size = await writeTableFileAtomic(path, pipelineFieldsToTable(data, comp.fields), codec, 'storage accounting');
         const writeMs = performance.now() - t0;
-        const back = await ipcFileToPipelineFields(readFileSync(path));
-        add(comp.name, format, size, writeMs, back.n === n && sameFields(data, back.fields, comp.fields));
+        add(comp.name, format, size, writeMs, await verifyPipelineFieldsFile(path, data, comp.fields));
         done(path);
       }
       if (o.formats.includes('jsonl') || o.formats.includes('parquet-zstd')) {
@@ -284,13 +271,13 @@ function pkgVersion(name: string): string {
 }
 
 /** Hooks that measure storage after each scale and keep sections.storage up to date (kept across resumes). */
-export function createStorageHooks(runDir: string, profile: SweepProfile, sections: Record<string, unknown>): SweepHooks {
+export function createStorageHooks(runDir: string, profile: SweepProfile, sections: RunSections): SweepHooks {
   const spec = profile.storage!;
   return {
     async scaleDone(e) {
       if (!e.data) return;
       const measured = await measureStorage(e.data, e.scale, { formats: spec.formats, zstdLevel: spec.zstdLevel, dir: join(runDir, 'storage', `n${e.scale}`), keepFiles: spec.keepFiles });
-      const prev = sections[STORAGE_SECTION] as StorageSection | undefined;
+      const prev = sections.storage;
       const scales = [...(prev?.scales ?? []).filter((s) => s.scale !== e.scale), measured].sort((a, b) => a.scale - b.scale);
       const section: StorageSection = {
         codecs: {
@@ -303,7 +290,7 @@ export function createStorageHooks(runDir: string, profile: SweepProfile, sectio
         scales,
         projections: projectStorage(scales, spec.projectTo),
       };
-      sections[STORAGE_SECTION] = section;
+      sections.storage = section;
     },
   };
 }

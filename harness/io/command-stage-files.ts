@@ -50,6 +50,8 @@ export interface CommandManifest {
   workdir: string;
   inputs: Partial<Record<PipelineField, CommandFileEntry>>;
   outputs: Partial<Record<PipelineField, CommandFileEntry>>;
+  /** Optional: the command may write {"counters": {name: number}, "observations": {name: [number, ...]}} here. */
+  metrics: string;
 }
 
 /** A problem with a command's output; message names the file and what was expected. */
@@ -128,7 +130,7 @@ export async function writeCommandInputs(
       };
     }
   }
-  const manifest: CommandManifest = { version: 1, ...info, n: data.n, format, workdir: dir, inputs, outputs };
+  const manifest: CommandManifest = { version: 1, ...info, n: data.n, format, workdir: dir, inputs, outputs, metrics: join(outDir, 'metrics.json') };
   const manifestPath = join(dir, 'manifest.json');
   writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
   return { manifest, manifestPath, bytes };
@@ -243,4 +245,18 @@ export async function readCommandOutputs(manifest: CommandManifest, writes: read
     }
   }
   return out as Partial<PipelineData>;
+}
+
+/** The command's own counters and observations (manifest.metrics), if it wrote them; throws CommandOutputError if malformed. */
+export function readCommandMetrics(manifest: CommandManifest): { counters: Record<string, number>; observations: Record<string, number[]> } | undefined {
+  if (!existsSync(manifest.metrics)) return undefined;
+  const name = relative(manifest.workdir, manifest.metrics);
+  let v: unknown;
+  try { v = JSON.parse(readFileSync(manifest.metrics, 'utf8')); } catch (e) { throw new CommandOutputError(`${name}: not JSON (${(e as Error).message})`); }
+  const m = (v ?? {}) as { counters?: unknown; observations?: unknown };
+  const counters = (m.counters ?? {}) as Record<string, unknown>;
+  const observations = (m.observations ?? {}) as Record<string, unknown>;
+  if (typeof counters !== 'object' || Object.values(counters).some((x) => typeof x !== 'number' || !Number.isFinite(x))) throw new CommandOutputError(`${name}: "counters" must map names to numbers`);
+  if (typeof observations !== 'object' || Object.values(observations).some((x) => !Array.isArray(x) || x.some((y) => typeof y !== 'number' || !Number.isFinite(y)))) throw new CommandOutputError(`${name}: "observations" must map names to lists of numbers`);
+  return { counters: counters as Record<string, number>, observations: observations as Record<string, number[]> };
 }

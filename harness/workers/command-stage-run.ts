@@ -13,7 +13,8 @@ import type { CellStatus, CommandRunInfo, PipelineData, PipelineField, StageReco
 import type { StageSpec, SweepProfile } from '../profile/profile-schema.js';
 import { childCpuMs, killProcessTree, processTree, startProcessTreeSampler } from './process-tree-sampler.js';
 import { stageMemoryLimitMb } from './worker-pool.js';
-import { CommandOutputError, readCommandOutputs, writeCommandInputs } from '../io/command-stage-files.js';
+import { CommandOutputError, readCommandMetrics, readCommandOutputs, writeCommandInputs } from '../io/command-stage-files.js';
+import { summarisePercentiles } from '../../pipeline/support/percentiles.js';
 import { commandStageDefaults, substituteArgs } from '../profile/user-stage-resolution.js';
 import { deriveSeed } from '../../pipeline/support/seeded-random.js';
 import { formatBytes } from '../../pipeline/support/format-units.js';
@@ -131,6 +132,11 @@ export async function runCommandStage(
     const tOut = performance.now();
     let out: Partial<PipelineData>;
     try {
+      const metrics = readCommandMetrics(manifest);
+      if (metrics) {
+        Object.assign(record.counters, metrics.counters);
+        for (const [k, v] of Object.entries(metrics.observations)) if (v.length > 0) record.observations[k] = summarisePercentiles(v);
+      }
       out = await readCommandOutputs(manifest, writes);
     } catch (e) {
       if (!(e instanceof CommandOutputError)) throw e;
