@@ -65,6 +65,8 @@ export interface StageRecord {
   workerMemory: WorkerMemorySample[];
   counters: Record<string, number>;
   observations: Record<string, Percentiles>;
+  /** Set when the cell ran on a queue worker (distributed sweep): who measured it, which job, how many attempts. */
+  worker?: { label: string; host: string; jobId: string; attempts: number };
 }
 
 
