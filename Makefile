@@ -21,6 +21,7 @@ node_modules/.installed-node$(NODE_MAJOR): package.json package-lock.json
 build: node_modules/.installed-node$(NODE_MAJOR)
 	rm -rf dist
 	npx tsc -p tsconfig.json
+	npx tsc -p tsconfig.types.json
 
 sweep: build
 	$(NODE) dist/harness/cli.js sweep --profile $(PROFILE)

@@ -7,7 +7,7 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { validateProfile } from '../harness/profile/profile-loader.js';
-import { runStageOnce } from '../harness/sweep/sweep-runner.js';
+import { runStageOnce } from '../harness/sweep/stage-run.js';
 import { createStagePool } from '../harness/workers/worker-pool.js';
 import { buildScaleInput } from '../harness/sweep/sweep-input.js';
 import { renderTextTable } from '../harness/io/text-table.js';

@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startRssSampler } from '../harness/workers/memory-sampler.js';
 import { median } from 'simple-statistics';
 import { validateProfile } from '../harness/profile/profile-loader.js';
-import { runStageOnce } from '../harness/sweep/sweep-runner.js';
+import { runStageOnce } from '../harness/sweep/stage-run.js';
 import { createStagePool } from '../harness/workers/worker-pool.js';
 import { buildScaleInput } from '../harness/sweep/sweep-input.js';
 import { renderTextTable } from '../harness/io/text-table.js';

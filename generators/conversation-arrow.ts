@@ -7,8 +7,8 @@
  * built straight from packed UTF-8 buffers (pipeline/support/text-column.ts), not through Arrow's per-value builders.
  */
 import { Field, List, makeData, RecordBatch, Schema, Struct, Utf8, type Data } from 'apache-arrow';
-import type { Conversation, Message, Role, TextColumn } from '../pipeline/contracts.js';
-import { packTexts } from '../pipeline/support/text-column.js';
+import type { Conversation, Message, Role } from '../pipeline/contracts.js';
+import { packUtf8Batch, type Utf8Batch } from '../pipeline/support/text-column.js';
 
 /** Schema metadata key and value that mark a clusterbench conversation file. */
 export const CONVERSATION_FORMAT_KEY = 'clusterbench.format';
@@ -33,7 +33,7 @@ export const conversationSchema = new Schema(
 
 /** A UTF-8 column that may hold nulls (Arrow validity bitmap, 1 = present). */
 export interface NullableText {
-  col: TextColumn;
+  col: Utf8Batch;
   nullCount: number;
   nullBitmap?: Uint8Array;
 }
@@ -41,7 +41,7 @@ export interface NullableText {
 /** A list-of-strings column: row i is values[offsets[i] .. offsets[i+1]). */
 export interface TextListColumn {
   offsets: Int32Array;
-  values: TextColumn;
+  values: Utf8Batch;
 }
 
 /**
@@ -50,11 +50,11 @@ export interface TextListColumn {
  */
 export interface ConversationColumns {
   n: number;
-  ids: TextColumn;
+  ids: Utf8Batch;
   /** Messages of conversation i are rows msgOffsets[i] .. msgOffsets[i+1] of roles/contents. */
   msgOffsets: Int32Array;
-  roles: TextColumn;
-  contents: TextColumn;
+  roles: Utf8Batch;
+  contents: Utf8Batch;
   domain: NullableText;
   intent: NullableText;
   language: NullableText;
@@ -64,7 +64,7 @@ export interface ConversationColumns {
 }
 
 function nullableText(values: readonly (string | null)[]): NullableText {
-  const col = packTexts(values.map((v) => v ?? ''));
+  const col = packUtf8Batch(values.map((v) => v ?? ''));
   let nullCount = 0;
   let nullBitmap: Uint8Array | undefined;
   for (let i = 0; i < values.length; i++) {
@@ -80,7 +80,7 @@ function textList(rows: readonly (readonly string[])[]): TextListColumn {
   const offsets = new Int32Array(rows.length + 1);
   const flat: string[] = [];
   rows.forEach((r, i) => { flat.push(...r); offsets[i + 1] = flat.length; });
-  return { offsets, values: packTexts(flat) };
+  return { offsets, values: packUtf8Batch(flat) };
 }
 
 /** Encode conversations as columns (the expensive part: UTF-8 encoding of every string). */
@@ -95,10 +95,10 @@ export function conversationsToColumns(convs: readonly Conversation[]): Conversa
   }
   return {
     n,
-    ids: packTexts(convs.map((c) => c.id)),
+    ids: packUtf8Batch(convs.map((c) => c.id)),
     msgOffsets,
-    roles: packTexts(roles),
-    contents: packTexts(contents),
+    roles: packUtf8Batch(roles),
+    contents: packUtf8Batch(contents),
     domain: nullableText(convs.map((c) => c.truth?.domain ?? null)),
     intent: nullableText(convs.map((c) => c.truth?.intent ?? null)),
     language: nullableText(convs.map((c) => c.truth?.language ?? null)),
@@ -116,7 +116,7 @@ export function columnBuffers(c: ConversationColumns): ArrayBuffer[] {
   return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
 }
 
-function utf8Data(col: TextColumn, nullCount = 0, nullBitmap?: Uint8Array): Data<Utf8> {
+function utf8Data(col: Utf8Batch, nullCount = 0, nullBitmap?: Uint8Array): Data<Utf8> {
   const length = col.offsets.length - 1;
   return makeData({ type: new Utf8(), length, nullCount, nullBitmap, valueOffsets: col.offsets, data: col.bytes });
 }

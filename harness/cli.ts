@@ -32,9 +32,12 @@ registerProfileCommand(program);
 registerCostCommand(program);
 registerGenerateCommand(program);
 
+/** Errors whose message says everything (file, key, what to do): printed without a stack. */
+const EXPECTED_ERRORS = new Set(['ProfileError', 'FileWriteError', 'OutputFolderError', 'ResumeMismatchError']);
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Expected problems (bad profile, bad input) are one clear line; anything else keeps its stack.
   const e = err as Error;
-  process.stderr.write(`clusterbench: ${e?.constructor?.name === 'Error' || e?.name === 'ProfileError' ? e.message : (e?.stack ?? String(err))}\n`);
+  process.stderr.write(`clusterbench: ${e?.constructor?.name === 'Error' || EXPECTED_ERRORS.has(e?.name) ? e.message : (e?.stack ?? String(err))}\n`);
   process.exitCode = 2;
 });

@@ -27,11 +27,21 @@ export interface GcSummary {
   maxMs: number;
 }
 
-/** One main-thread RSS reading. */
+/** One memory reading from the thread that hosts the stage's pool (in a child process for `isolation: process`). */
 export interface RssSample {
   tMs: number;
+  /** Process RSS. */
   rss: number;
+  /** Sum over the stage's worker threads of V8 used heap and external memory (typed arrays), read from the host. */
+  workerHeapUsed?: number;
+  workerExternal?: number;
+  /** The host thread's own external and arrayBuffers (process.memoryUsage()). */
+  hostExternal?: number;
+  hostArrayBuffers?: number;
 }
+
+/** How a cell was run: `thread` = in the sweep's process (shared RSS), `process` = a fresh child process per cell. */
+export type CellIsolation = 'thread' | 'process';
 
 /** The measurement of one stage at one scale (one repeat). */
 export interface StageRecord {
@@ -46,14 +56,22 @@ export interface StageRecord {
   /** Items processed (conversations). */
   items: number;
   wallMs: number;
-  /** Process CPU time (all threads) over the stage. */
+  /** CPU time of the stage's own worker threads (process.threadCpuUsage inside each), not the whole process. */
   cpuUserMs: number;
   cpuSystemMs: number;
   /** Peak process RSS sampled from the main thread while the stage ran. */
   peakRssBytes: number;
-  /** Process RSS just before the stage started, for growth attribution. */
+  /** Process RSS just before the stage started (after its input was loaded), for growth attribution. */
   baselineRssBytes: number;
-  /** Peak heapUsed reported from inside the worker. */
+  /** peakRssBytes - baselineRssBytes: what the stage itself added. */
+  peakRssDeltaBytes?: number;
+  /** isolation process: the child's VmHWM (/proc/<pid>/status) at the end of the cell, or when it died. */
+  vmHwmBytes?: number;
+  /** How the cell was run (absent in runs made before isolation existed: thread). */
+  isolation?: CellIsolation;
+  /** Peak of the stage's workers' V8 external memory, sampled from the host (typed arrays are here). */
+  peakWorkerExternalBytes?: number;
+  /** Peak heapUsed: the larger of the worker's own samples and the host's samples of the workers. */
   peakHeapUsedBytes: number;
   /** Peak arrayBuffers reported from inside the worker (typed arrays live here, not on the heap). */
   peakArrayBuffersBytes: number;
@@ -67,6 +85,29 @@ export interface StageRecord {
   observations: Record<string, Percentiles>;
   /** Set when the cell ran on a queue worker (distributed sweep): who measured it, which job, how many attempts. */
   worker?: { label: string; host: string; jobId: string; attempts: number };
+  /** Set for a command stage: its process tree as measured (RSS, CPU and the timeline above are the tree's). */
+  command?: CommandRunInfo;
+}
+
+/** A command stage's run (harness/workers/command-stage-run.ts). */
+export interface CommandRunInfo {
+  /** argv after placeholder substitution. */
+  argv: string[];
+  exitCode: number | null;
+  signal: string | null;
+  /** Last 2 KB of stderr and stdout. */
+  stderrTail: string;
+  stdoutTail: string;
+  /** Most processes of the tree seen at once. */
+  maxProcesses: number;
+  /** Largest VmHWM of one process of the tree (comparable with /usr/bin/time -v's maximum resident set size). */
+  peakProcessRssBytes: number;
+  /** Where CPU came from: our cutime/cstime after reaping the command, or the sampled live tree (killed or orphaning trees). */
+  cpuSource: 'reaped' | 'sampled';
+  /** Time writing the inputs and reading the outputs back, not part of wallMs. */
+  inputWriteMs: number;
+  outputReadMs: number;
+  inputBytes: number;
 }
 
 
@@ -230,6 +271,8 @@ export interface StorageScale {
   components: StorageMeasurement[];
   /** Sum over components per format. */
   totals: { format: string; bytes: number; bytesPerConversation: number }[];
+  /** Most temporary disk the measurement held at once, bytes (files are measured and removed one at a time). */
+  peakTempBytes?: number;
 }
 
 /** Projected total bytes of one format at a target scale: bytes = intercept + slope * n, fitted over measured scales. */

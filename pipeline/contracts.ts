@@ -15,10 +15,14 @@ export interface Matrix {
   data: Float32Array;
 }
 
-/** Many strings packed as UTF-8 in one buffer; string i is bytes[offsets[i] .. offsets[i+1]). offsets has n+1 entries. */
+/**
+ * Many strings packed as UTF-8 in one buffer; string i is bytes[offsets[i] .. offsets[i+1]). offsets has n+1 entries.
+ * Offsets are float64 (exact to 2^53, like Arrow's LargeUtf8 with 64-bit offsets), so one column holds any size of
+ * text; Arrow files still store Utf8 record batches of at most 1 GiB each (harness/io/arrow-pipeline-data.ts).
+ */
 export interface TextColumn {
   bytes: Uint8Array;
-  offsets: Int32Array;
+  offsets: Float64Array;
 }
 
 /** A chat message role, normalised across import formats. */

@@ -3,6 +3,7 @@
  * libraries of the stage it runs (tfjs, onnxruntime and duckdb are heavy). Add one line per new stage.
  */
 import type { StageDefinition, StageKind } from './contracts.js';
+import { loadModuleStage, MODULE_PREFIX } from './user-stage-module.js';
 
 type Loader = () => Promise<StageDefinition<any>>;
 
@@ -11,6 +12,8 @@ const registry: Record<string, Loader> = {
   'embed/hashing': async () => (await import('./stages/embed/hashing.js')).hashingEmbedder,
   'summarise/llm': async () => (await import('./stages/summarise/llm.js')).llmSummariser,
   'embed/openai': async () => (await import('./stages/embed/openai.js')).openAiEmbedder,
+  'embed/tfidf': async () => (await import('./stages/embed/tfidf.js')).tfidfEmbedder,
+  'embed/static': async () => (await import('./stages/embed/static.js')).staticEmbedder,
   'embed/use-lite': async () => (await import('./stages/embed/use-lite.js')).useLiteEmbedder,
   'embed/transformers': async () => (await import('./stages/embed/transformers.js')).transformersEmbedder,
   'cluster/kmeans': async () => (await import('./stages/cluster/kmeans.js')).kmeansClusterer,
@@ -21,6 +24,7 @@ const registry: Record<string, Loader> = {
   'reduce/ml-pca': async () => (await import('./stages/reduce/ml-pca.js')).mlPcaReducer,
   'reduce/umap': async () => (await import('./stages/reduce/umap.js')).umapReducer,
   'project/umap': async () => (await import('./stages/project/umap.js')).umapProjector,
+  'project/fast-umap': async () => (await import('./stages/project/fast-umap.js')).fastUmapProjector,
   'meta-cluster/clio': async () => (await import('./stages/meta-cluster/clio.js')).clioMetaClusterer,
   'label/ctfidf': async () => (await import('./stages/label/ctfidf.js')).ctfidfLabeller,
   'cluster/hdbscan': async () => (await import('./stages/cluster/hdbscan.js')).hdbscanClusterer,
@@ -36,8 +40,19 @@ export function registeredStages(): string[] {
   return Object.keys(registry).sort();
 }
 
+// Stages a profile defines (command stages, harness/profile/user-stage-resolution.ts), registered in this process.
+const profileStages = new Map<string, StageDefinition<any>>();
+
+/** Register a stage a profile defines; it is found by loadStage in this process only (not in worker threads). */
+export function registerProfileStage(def: StageDefinition<any>): void {
+  profileStages.set(`${def.kind}/${def.method}`, def);
+}
+
 /** Load a stage definition; throws a message listing the valid methods for that kind. */
 export async function loadStage(kind: StageKind, method: string): Promise<StageDefinition<any>> {
+  if (method.startsWith(MODULE_PREFIX)) return loadModuleStage(kind, method.slice(MODULE_PREFIX.length));
+  const fromProfile = profileStages.get(`${kind}/${method}`);
+  if (fromProfile) return fromProfile;
   const loader = registry[`${kind}/${method}`];
   if (!loader) {
     const valid = registeredStages().filter((k) => k.startsWith(`${kind}/`)).map((k) => k.slice(kind.length + 1));

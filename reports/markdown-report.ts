@@ -14,6 +14,7 @@ import { costLines, embeddingThroughputLines } from './cost-throughput-markdown.
 import { apiCallLines } from './api-calls-table.js';
 import { concurrencyLines } from './concurrency-table.js';
 import { inputLines } from './input-markdown.js';
+import { labelingLines } from './labelings-table.js';
 
 const fmt = (v: number | undefined, digits = 3): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
@@ -23,13 +24,23 @@ function machineLines(r: RunResults): string[] {
     `- **Machine:** ${m.cpuModel}, ${m.cores} cores, ${formatBytes(m.totalMemBytes)} RAM, ${m.platform}/${m.arch}`,
     `- **Node:** ${m.nodeVersion} (V8 ${m.v8Version}); **commit:** ${m.gitCommit ?? 'unknown'}${m.gitDirty ? ' (dirty)' : ''}`,
     `- **Profile:** \`${r.profilePath}\`; **started:** ${r.startedAt}; **finished:** ${r.finishedAt}`,
+    isolationLine(r),
   ];
+}
+
+/** Which isolation measured the sweep's cells (the extras after the sweep always run in its own process). */
+function isolationLine(r: RunResults): string {
+  const modes = new Set(r.records.filter((x) => x.status !== 'skipped').map((x) => x.isolation ?? 'thread'));
+  const how = [...modes].sort().map((m) => (m === 'process'
+    ? '**process** (a fresh child process per scale × stage × repeat: its peak RSS, growth over its baseline, VmHWM and heap are its own)'
+    : '**thread** (in the sweep\'s process: RSS includes what earlier stages left)'));
+  return `- **Cells measured in:** ${how.join(' and ') || '—'}; CPU is the stage's own threads'. Leak check, pipelines at once, worker scaling and the concurrency sweep run in the sweep's process.`;
 }
 
 function stageRow(rec: StageRecord, quality: string): string {
   const status = rec.status === 'ok' ? 'ok' : `**${rec.status}**${rec.reason ? ` (${rec.reason.slice(0, 80)})` : ''}`;
   const ok = isMeasuredStatus(rec.status); // degraded and superlinear cells ran: show their numbers
-  return `| ${rec.stage}/${rec.method} | ${status} | ${ok ? formatMs(rec.wallMs) : '—'} | ${rec.peakRssBytes ? formatBytes(rec.peakRssBytes) : '—'} | ${ok ? formatBytes(rec.peakHeapUsedBytes) : '—'} | ${ok ? Math.round(rec.itemsPerSec).toLocaleString('en-US') : '—'} | ${quality} |`;
+  return `| ${rec.stage}/${rec.method} | ${status} | ${ok ? formatMs(rec.wallMs) : '—'} | ${rec.peakRssBytes ? `${formatBytes(rec.peakRssBytes)}${rec.peakRssDeltaBytes !== undefined ? ` (+${formatBytes(rec.peakRssDeltaBytes)})` : ''}` : '—'} | ${ok ? formatBytes(rec.peakHeapUsedBytes) : '—'} | ${ok ? Math.round(rec.itemsPerSec).toLocaleString('en-US') : '—'} | ${quality} |`;
 }
 
 /** Render the whole Markdown report. */
@@ -58,6 +69,7 @@ export function renderMarkdownReport(r: RunResults): string {
     if (s.input?.uniqueFraction !== undefined) extras.push(`unique texts ${(s.input.uniqueFraction * 100).toFixed(2)}%`);
     out.push('', `Quality: ${qualityLine(q)}; ${extras.join('; ')}.`, '');
   }
+  out.push(...labelingLines(r));
   out.push(...methodLimitLines(r));
   out.push(...embeddingThroughputLines(r), ...costLines(r));
   out.push(...apiCallLines(r), ...concurrencyLines(r));

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The nightly loop, for cron or CI: sweep profiles/nightly.yaml, append the run to the history database, rebuild
 # history.html, compare with the baseline (the last run that passed), and make this run the baseline if it passes.
-# Exit code: 0 pass, 1 significant regression beyond a threshold (from `clusterbench compare`), 2 error.
+# Exit code: 0 pass, 1 significant regression beyond a threshold (from `clusterbench compare`), 2 error,
+# 3 void (the sweep measured nothing, or compare found no comparable cells; README, "Exit codes").
 # Environment: NIGHTLY_PROFILE (nightly), NIGHTLY_OUT (runs/nightly), NIGHTLY_BASELINE (NIGHTLY_OUT/baseline),
 #              NIGHTLY_SCALES (override the profile's scales, e.g. 1k,5k for a smoke run).
 set -euo pipefail

@@ -72,7 +72,8 @@ test('an identical run passes with nothing significant', async () => {
 test('a doubled stage time is a regression naming its threshold (single samples: interval test)', async () => {
   const r = await realRun();
   const slow = variant(r, { repeats: 1, noise: 0, seed: 1, slower: doubleCluster });
-  const { comparison, exitCode, table } = compareCommand(saveRun(r, 'base1'), saveRun(slow, 'slow1'));
+  // Tiny cells: the minimum effect (50 ms) is set to 0 so the doubling itself is judged.
+  const { comparison, exitCode, table } = compareCommand(saveRun(r, 'base1'), saveRun(slow, 'slow1'), { minEffectMs: '0' });
   assert.equal(exitCode, 1);
   const walls = comparison.regressions.filter((x) => x.metric === 'wall_p50');
   assert.deepEqual(walls.map((x) => x.cell).sort(), ['cluster/kmeans@150', 'cluster/kmeans@400']);
@@ -123,7 +124,7 @@ test('the compare CLI exits 1 on a regression (naming the threshold) and 0 on an
   const r = await realRun();
   const cli = fileURLToPath(new URL('../harness/cli.js', import.meta.url));
   const base = saveRun(r, 'cli-base');
-  const slow = spawnSync(process.execPath, [cli, 'compare', base, saveRun(variant(r, { repeats: 1, noise: 0, seed: 1, slower: doubleCluster }), 'cli-slow')], { encoding: 'utf8' });
+  const slow = spawnSync(process.execPath, [cli, 'compare', base, saveRun(variant(r, { repeats: 1, noise: 0, seed: 1, slower: doubleCluster }), 'cli-slow'), '--min-effect-ms', '0'], { encoding: 'utf8' });
   assert.equal(slow.status, 1, slow.stderr);
   assert.match(slow.stderr, /regression: cluster\/kmeans@400 wall_p50: 2\.000x breaks threshold \*\.wall_p50: "<1\.10x"/);
   assert.match(slow.stdout, /\*\*Verdict: REGRESSION\.\*\*/);

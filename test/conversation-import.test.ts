@@ -102,7 +102,7 @@ test('each bad input gets a message naming file, line, field and what was expect
     ['empty.jsonl', '', /empty\.jsonl: the file is empty \(0 bytes\); expected one JSON conversation per line/],
     ['blank.jsonl', '\n\n  \n', /blank\.jsonl: holds no conversations \(only blank lines\)/],
     ['latin1.jsonl', Buffer.concat([Buffer.from(`${good}\n{"messages":[{"role":"user","content":"caf`), Buffer.from([0xe9]), Buffer.from('"}]}\n')]), /latin1\.jsonl:2: invalid UTF-8 at byte 43 of the line; expected UTF-8 text/],
-    ['huge.jsonl', `${good}\n${JSON.stringify({ messages: [{ role: 'user', content: 'x'.repeat(5000) }] })}\n`, /huge\.jsonl:2: conversation is 4\.9 KB, over the 4\.0 KB limit; expected at most 4096 bytes per line/, { maxConversationBytes: 4096 }],
+    ['huge.jsonl', `${good}\n${JSON.stringify({ messages: [{ role: 'user', content: 'x'.repeat(5000) }] })}\n`, /huge\.jsonl:2: conversation is 4\.9 KiB, over the 4\.0 KiB limit; expected at most 4096 bytes per line/, { maxConversationBytes: 4096 }],
     ['kura-date.jsonl', JSON.stringify({ chat_id: 'a', created_at: 'yesterday', messages: [] }) + '\n', /kura-date\.jsonl:1: field "created_at": got "yesterday"; expected an ISO 8601 date-time string/],
     ['sharegpt-from.jsonl', JSON.stringify({ conversations: [{ from: 'human' }] }) + '\n', /sharegpt-from\.jsonl:1: field "conversations\[0\]\.value": missing; expected a string/],
     ['unknown.jsonl', JSON.stringify({ text: 'hello' }) + '\n', /unknown\.jsonl:1: cannot tell the format .*pass --format/],

@@ -16,11 +16,11 @@ test('the packer keeps every text, numbers intents and counts unique texts', () 
   assert.equal(stats.uniqueFraction, 2500 / 3000);
 });
 
-test('text past the 32-bit offset limit is refused with a clear error, not corrupted', () => {
+test('text past the packer byte limit is refused with a clear error, not corrupted', () => {
   const p = new ConversationPacker(4096);
   assert.throws(() => { for (let i = 0; i < 1000; i++) p.add(conv(i, 'x'.repeat(100))); }, (e: Error) => {
     assert.ok(e instanceof InputTooLargeError);
-    assert.match(e.message, /passes 4096 bytes after 3\d conversations: TextColumn offsets are 32-bit/);
+    assert.match(e.message, /passes 4,096 bytes after 3\d conversations\. Use a smaller scale, .*or streaming mode/);
     return true;
   });
 });

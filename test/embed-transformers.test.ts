@@ -6,7 +6,7 @@ import onnxProto from 'onnx-proto';
 import { checkModelDir, transformersEmbedder, transformersEmbed } from '../pipeline/stages/embed/transformers.js';
 import { packTexts } from '../pipeline/support/text-column.js';
 import { validateProfile } from '../harness/profile/profile-loader.js';
-import { runStageOnce } from '../harness/sweep/sweep-runner.js';
+import { runStageOnce } from '../harness/sweep/stage-run.js';
 import { createStagePool } from '../harness/workers/worker-pool.js';
 import { tempDir } from './test-helpers.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { useLiteEmbed, USE_LITE_DIMS } from '../pipeline/stages/embed/use-lite.js';
 import { packTexts } from '../pipeline/support/text-column.js';
 import { validateProfile } from '../harness/profile/profile-loader.js';
-import { runStageOnce } from '../harness/sweep/sweep-runner.js';
+import { runStageOnce } from '../harness/sweep/stage-run.js';
 import { createStagePool } from '../harness/workers/worker-pool.js';
 import { SPLIT_WORKERS_COUNTER } from '../harness/workers/split-stage-run.js';
 import { TOKENS_EMBEDDING } from '../pipeline/api/token-counter.js';
@@ -57,4 +57,14 @@ test('use-lite split across 2 piscina workers gives the same rows as 1 worker, i
     for (let k = 0; k < USE_LITE_DIMS; k++) s += one.data[i * USE_LITE_DIMS + k] * two.data[i * USE_LITE_DIMS + k];
     assert.ok(s > 0.9999, `row ${i} differs between 1 and 2 workers (cos ${s})`);
   }
+});
+
+test('use-lite is batch-invariant: identical texts give bit-identical rows whatever else is in the batch', async () => {
+  const x = 'Where is my refund for the order I returned last week?';
+  const others = ['I never got my package', 'reset my password please', 'what is the weather like', 'cancel my subscription now', 'x'];
+  const alone = await useLiteEmbed(packTexts([x]), { batchSize: 64 });
+  const mixed = await useLiteEmbed(packTexts([...others, x, ...others.map((o) => o + ' today'), x]), { batchSize: 3 });
+  const rowOf = (m: Matrix, i: number) => Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols));
+  assert.deepEqual(rowOf(mixed, 5), rowOf(alone, 0), 'same text, different batch companions and batch size');
+  assert.deepEqual(rowOf(mixed, 11), rowOf(alone, 0), 'a duplicate in the same column');
 });

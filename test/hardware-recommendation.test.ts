@@ -61,7 +61,7 @@ test('hardware table: measured, extrapolated and unknown cells, with the machine
   assert.equal(r1k.costUsd.basis, 'unknown');
   const md = renderHardwareMarkdown(h).join('\n');
   assert.match(md, /Measured on: Test CPU/);
-  assert.match(md, /\| 10,000,000 \| [\d.]+ (MB|GB|TB) \([^)]*\) \*extrapolated\*/);
+  assert.match(md, /\| 10,000,000 \| [\d.]+ (MiB|GiB|TiB) \([^)]*\) \*extrapolated\*/);
   const csv = renderHardwareCsv(h).trim().split('\n');
   assert.equal(csv.length, 6);
   assert.match(csv[0], /^scale,ram_bytes,ram_low,ram_high,ram_basis,cores/);

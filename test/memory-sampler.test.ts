@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startRssSampler } from '../harness/workers/memory-sampler.js';
-import { runStageOnce } from '../harness/sweep/sweep-runner.js';
+import { runStageOnce } from '../harness/sweep/stage-run.js';
 import { createStagePool } from '../harness/workers/worker-pool.js';
 import { validateProfile } from '../harness/profile/profile-loader.js';
 

@@ -74,11 +74,12 @@ test('a re-run resumes from the cache checkpoint, and a cached re-run makes zero
   const cacheDir = tempDir();
   const first = await withSim({ faults: { rejectPattern: 'POISON' } }, async (sim) => {
     const { ctx } = recordingContext();
-    return unpackTexts((await llmSummariser.run(conversations(5, 2), opts(sim, { cacheDir, stream: false, failureBudget: 0.25 }), ctx)).summaries!);
+    // Both simulators count as one endpoint (answeredBy), as the harness's api: simulated does across runs.
+    return unpackTexts((await llmSummariser.run(conversations(5, 2), opts(sim, { cacheDir, stream: false, failureBudget: 0.25, answeredBy: 'simulated' }), ctx)).summaries!);
   });
   await withSim({}, async (sim) => {
     const resumed = recordingContext();
-    const o = opts(sim, { cacheDir, stream: false });
+    const o = opts(sim, { cacheDir, stream: false, answeredBy: 'simulated' });
     // A server that no longer rejects item 2: the four cached items are not asked again, item 2 is.
     const second = unpackTexts((await llmSummariser.run(conversations(5, 2), o, resumed.ctx)).summaries!);
     assert.equal(sim.stats().requests, 1, 'only the item that failed before is requested');
@@ -108,14 +109,15 @@ test('server faults (500, 503, resets, timeouts) are retried and the run complet
   });
 });
 
-test('malformed JSON bodies and broken SSE events are per-item failures, not retried', async () => {
+test('malformed JSON bodies and broken SSE events are retried (maxRetries), then per-item failures', async () => {
   await withSim({ faults: { malformed: 1 } }, async (sim) => {
     for (const stream of [false, true]) {
       const { ctx, counters } = recordingContext();
       const out = await llmSummariser.run(conversations(2), opts(sim, { stream, failureBudget: 1, cache: false }), ctx);
       assert.deepEqual(unpackTexts(out.summaries!), ['', ''], `stream ${stream}`);
       assert.equal(counters['errors.malformed'], 2, `stream ${stream}: ${JSON.stringify(counters)}`);
-      assert.equal(counters.retries, undefined);
+      assert.equal(counters.retries, 4, 'each of 2 items retried twice (maxRetries 2)');
+      assert.equal(counters.malformedRetries, 4);
     }
   });
 });

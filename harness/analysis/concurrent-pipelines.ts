@@ -13,7 +13,7 @@ import type { ProgressReporter } from '../sweep/progress-reporter.js';
 import { createStagePool } from '../workers/worker-pool.js';
 import { startRssSampler } from '../workers/memory-sampler.js';
 import { buildScaleInput } from '../sweep/sweep-input.js';
-import { runStageOnce } from '../sweep/sweep-runner.js';
+import { runStageOnce } from '../sweep/stage-run.js';
 import { formatBytes, formatMs } from '../../pipeline/support/format-units.js';
 import { sliceRows } from '../workers/row-split.js';
 import type { Piscina } from 'piscina';

@@ -12,7 +12,7 @@ import type { ProgressReporter } from '../sweep/progress-reporter.js';
 import type { HeapAfterGc } from './leak-check-worker.js';
 import { stageMemoryLimitMb } from '../workers/worker-pool.js';
 import { buildScaleInput } from '../sweep/sweep-input.js';
-import { runStageOnce, stageLabel } from '../sweep/sweep-runner.js';
+import { runStageOnce, stageLabel } from '../sweep/stage-run.js';
 import { formatBytes } from '../../pipeline/support/format-units.js';
 
 /** The section key. */

@@ -11,7 +11,7 @@
  * Non-row metadata (clusterInfo, hierarchy) rides in the Arrow schema metadata, and in a small side JSON file for
  * JSONL and Parquet (counted in their bytes). Projections to 1M/10M fit bytes = a + b·n over the measured scales.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { linearRegression } from 'simple-statistics';
@@ -20,7 +20,8 @@ import type { SweepProfile } from '../profile/profile-schema.js';
 import type { StorageFormat } from '../profile/diagnostics-schema.js';
 import type { SweepHooks } from '../sweep/sweep-hooks.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { ipcFileToPipelineFields, pipelineFieldsToTable, writeTableFileAtomic, type ArrowCompression } from '../io/arrow-pipeline-data.js';
+import { FileWriteError } from '../io/errno-words.js';
+import { verifyPipelineFieldsFile, pipelineFieldsToTable, writeTableFileAtomic, type ArrowCompression } from '../io/arrow-pipeline-data.js';
 import { setZstdLevel } from '../io/arrow-codecs.js';
 import { packageRoot } from '../../pipeline/support/package-root.js';
 import { textAt } from '../../pipeline/support/text-column.js';
@@ -57,38 +58,12 @@ export interface StorageOptions {
 
 const get = (data: PipelineData, f: PipelineField): unknown => (data as unknown as Record<string, unknown>)[f];
 
-function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  if (a.byteLength !== b.byteLength) return false;
-  return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
-}
-
-/** Every row-wise field of `want` equals the one read back; JSON fields compare as JSON. */
-function sameFields(want: PipelineData, got: Partial<PipelineData>, fields: readonly PipelineField[]): boolean {
-  for (const f of fields) {
-    const a = get(want, f);
-    const b = (got as Record<string, unknown>)[f];
-    if (a === undefined) continue;
-    if (b === undefined) return false;
-    if (f === 'conversations' || f === 'summaries') {
-      const x = a as TextColumn, y = b as TextColumn;
-      if (!sameBytes(x.offsets, y.offsets) || !sameBytes(x.bytes.subarray(0, x.offsets[x.offsets.length - 1]), y.bytes)) return false;
-    } else if (f === 'embeddings' || f === 'reduced' || f === 'projection') {
-      const x = a as Matrix, y = b as Matrix;
-      if (x.rows !== y.rows || x.cols !== y.cols || !sameBytes(x.data.subarray(0, x.rows * x.cols), y.data)) return false;
-    } else if (f === 'labels' || f === 'truth') {
-      if (!sameBytes(a as Int32Array, b as Int32Array)) return false;
-    } else if (f === 'hierarchy') {
-      if (JSON.stringify((a as Int32Array[]).map((l) => Array.from(l))) !== JSON.stringify((b as Int32Array[]).map((l) => Array.from(l)))) return false;
-    } else if (JSON.stringify(a) !== JSON.stringify(b)) return false;
-  }
-  return true;
-}
-
 /** One JSON object per row, written in blocks to a temp file then renamed (atomic). Returns the metadata JSON, if any. */
 function writeJsonl(path: string, data: PipelineData, comp: Component): string | undefined {
   const n = data.n;
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w');
+  let written = 0;
   try {
     const conv = get(data, 'conversations') as TextColumn | undefined;
     const sums = get(data, 'summaries') as TextColumn | undefined;
@@ -107,14 +82,23 @@ function writeJsonl(path: string, data: PipelineData, comp: Component): string |
     for (let i = 0; i < n; i++) {
       block.push(row(i));
       if (block.length === 2000 || i === n - 1) {
-        writeSync(fd, block.join('\n') + '\n');
+        const chunk = block.join('\n') + '\n';
+        try {
+          written += writeSync(fd, chunk);
+        } catch (err) {
+          // Bytes needed: what was written so far, scaled to every row (an estimate: rows vary in length).
+          throw new FileWriteError(path, `storage accounting (about ${Math.ceil(((written + chunk.length) * n) / (i + 1))} bytes needed)`, err);
+        }
         block.length = 0;
       }
     }
-  } finally {
     closeSync(fd);
+    renameSync(tmp, path);
+  } catch (err) {
+    try { closeSync(fd); } catch { /* already closed */ }
+    rmSync(tmp, { force: true });
+    throw new FileWriteError(path, 'storage accounting', err);
   }
-  renameSync(tmp, path);
   if (comp.name !== 'clusters') return undefined;
   const meta: Record<string, unknown> = {};
   if (data.clusterInfo) meta.clusterInfo = data.clusterInfo;
@@ -122,10 +106,18 @@ function writeJsonl(path: string, data: PipelineData, comp: Component): string |
   return Object.keys(meta).length ? JSON.stringify(meta) : undefined;
 }
 
+/** Newlines in a file, read in 4 MiB blocks (JSONL of 1M conversations is past readFileSync's 2 GiB). */
 const countLines = (path: string): number => {
-  const b = readFileSync(path);
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(1 << 22);
   let k = 0;
-  for (let i = 0; i < b.length; i++) if (b[i] === 10) k++;
+  try {
+    for (let got; (got = readSync(fd, buf, 0, buf.length, null)) > 0;) {
+      for (let at = buf.indexOf(10, 0); at !== -1 && at < got; at = buf.indexOf(10, at + 1)) k++;
+    }
+  } finally {
+    closeSync(fd);
+  }
   return k;
 };
 
@@ -177,8 +169,13 @@ async function jsonlToParquet(jsonl: string, out: string, data: PipelineData, co
   const m = get(data, comp.main) as Matrix;
   const select = comp.name === 'conversations' || comp.name === 'summaries' || comp.name === 'clusters' ? '*' : `id, ${comp.main}::FLOAT[${m.cols}] AS ${comp.main}`;
   const tmp = `${out}.tmp-${process.pid}.parquet`;
-  await c.run(`COPY (SELECT ${select} FROM read_json(${sqlString(jsonl)}, format='newline_delimited', columns=${cols}) ORDER BY id) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
-  renameSync(tmp, out);
+  try {
+    await c.run(`COPY (SELECT ${select} FROM read_json(${sqlString(jsonl)}, format='newline_delimited', columns=${cols}) ORDER BY id) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+    renameSync(tmp, out);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw new FileWriteError(out, 'storage accounting', err);
+  }
   return verifyParquet(c, out, data, comp);
 }
 
@@ -190,6 +187,18 @@ export async function measureStorage(data: PipelineData, scale: number, o: Stora
   const components: StorageMeasurement[] = [];
   const add = (component: string, format: string, bytes: number, writeMs: number, verified: boolean): void =>
     void components.push({ component, format, bytes, bytesPerConversation: bytes / Math.max(n, 1), writeMs, verified });
+  // One format at a time: each file is removed once measured (unless keepFiles), so the temporary disk needed is
+  // the largest single component's JSONL + Parquet, not the sum of every format of every component.
+  let peakTempBytes = 0;
+  const onDisk = (): void => {
+    let sum = 0;
+    for (const f of readdirSync(o.dir)) sum += statSync(join(o.dir, f)).size;
+    peakTempBytes = Math.max(peakTempBytes, sum);
+  };
+  const done = (...paths: string[]): void => {
+    onDisk();
+    if (!o.keepFiles) for (const p of paths) rmSync(p, { force: true });
+  };
   try {
     for (const comp of COMPONENTS) {
       if (get(data, comp.main) === undefined) continue;
@@ -198,17 +207,17 @@ export async function measureStorage(data: PipelineData, scale: number, o: Stora
         if (codec === undefined) continue;
         const t0 = performance.now();
         const path = join(o.dir, `${comp.name}.${format}.arrow`);
-        const size = await writeTableFileAtomic(path, pipelineFieldsToTable(data, comp.fields), codec);
+        const size = await writeTableFileAtomic(path, pipelineFieldsToTable(data, comp.fields), codec, 'storage accounting');
         const writeMs = performance.now() - t0;
-        const back = await ipcFileToPipelineFields(readFileSync(path));
-        add(comp.name, format, size, writeMs, back.n === n && sameFields(data, back.fields, comp.fields));
+        add(comp.name, format, size, writeMs, await verifyPipelineFieldsFile(path, data, comp.fields));
+        done(path);
       }
       if (o.formats.includes('jsonl') || o.formats.includes('parquet-zstd')) {
         const path = join(o.dir, `${comp.name}.jsonl`);
         const t0 = performance.now();
         const meta = writeJsonl(path, data, comp);
         const metaPath = join(o.dir, `${comp.name}.meta.json`);
-        if (meta) writeFileAtomic(metaPath, meta);
+        if (meta) writeFileAtomic(metaPath, meta, 'storage accounting');
         const jsonlMs = performance.now() - t0;
         const metaBytes = meta ? statSync(metaPath).size : 0;
         if (o.formats.includes('jsonl')) add(comp.name, 'jsonl', statSync(path).size + metaBytes, jsonlMs, countLines(path) === n);
@@ -217,7 +226,9 @@ export async function measureStorage(data: PipelineData, scale: number, o: Stora
           const t1 = performance.now();
           const verified = await jsonlToParquet(path, out, data, comp);
           add(comp.name, 'parquet-zstd', statSync(out).size + metaBytes, performance.now() - t1, verified);
+          done(out);
         }
+        done(path, metaPath);
       }
     }
   } finally {
@@ -230,7 +241,7 @@ export async function measureStorage(data: PipelineData, scale: number, o: Stora
     const bytes = components.filter((c) => c.format === format).reduce((s, c) => s + c.bytes, 0);
     return { format, bytes, bytesPerConversation: bytes / Math.max(n, 1) };
   });
-  return { scale, components, totals };
+  return { scale, components, totals, peakTempBytes };
 }
 
 /** Fit bytes = a + b·n per format over the measured scales (proportional with one scale) and evaluate at targets. */

@@ -13,7 +13,7 @@ import type { SweepProfile } from '../profile/profile-schema.js';
 import type { ProgressReporter } from '../sweep/progress-reporter.js';
 import { createStagePool } from '../workers/worker-pool.js';
 import { buildScaleInput } from '../sweep/sweep-input.js';
-import { pick, runStageOnce, stageLabel } from '../sweep/sweep-runner.js';
+import { pick, runStageOnce, stageLabel } from '../sweep/stage-run.js';
 import { stageMatches } from './leak-check.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
 import { formatMs } from '../../pipeline/support/format-units.js';

@@ -1,7 +1,8 @@
 /**
  * `clusterbench compare BASE NEW`: match cells, test each metric's change for significance, apply the thresholds
  * (NEW's profile `thresholds`, or --thresholds FILE, over the built-in defaults) and print ✔ / ✖ / ~ per metric.
- * Exit code: 1 on a significant regression beyond a threshold, 0 otherwise (2 on bad input, from cli.ts).
+ * Exit code: 1 on a significant regression beyond a threshold and the minimum effect, 3 when no cell is comparable,
+ * 0 otherwise (2 on bad input, from cli.ts).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -12,6 +13,7 @@ import { compareRuns, defaultComparisonOptions, type Comparison } from '../compa
 import { parseThreshold, type ThresholdMap } from '../compare/threshold-expression.js';
 import { renderComparisonMarkdown } from '../../reports/compare-table.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
+import { applyMinimumEffect, defaultMinimumEffect, type MinimumEffect } from '../compare/minimum-effect.js';
 import type { RunResults } from '../types.js';
 
 /** Options of the compare command. */
@@ -23,6 +25,22 @@ export interface CompareCommandOptions {
   out?: string;
   json?: string;
   notable?: boolean;
+  /** Minimum effect: a regression must change time by this many ms (default 50). */
+  minEffectMs?: string;
+  /** ... memory by this many MiB (default 16). */
+  minEffectMib?: string;
+  /** ... and by this fraction (default 0.05). */
+  minEffectRatio?: string;
+}
+
+/** Exit status of compare when BASE and NEW have no cell in common: nothing was judged, which is not a pass. */
+export const NO_COMPARABLE_CELLS_EXIT_CODE = 3;
+
+function floorFlag(name: string, v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!(Number.isFinite(n) && n >= 0)) throw new Error(`--${name}: "${v}" must be a number >= 0`);
+  return n;
 }
 
 /** Read a run from its directory or its results.json path. */
@@ -67,16 +85,21 @@ export function compareCommand(basePath: string, newPath: string, opts: CompareC
   const base = readRun(basePath);
   const next = readRun(newPath);
   const thresholds = opts.thresholds ? readThresholdsFile(opts.thresholds) : ((next.profile as { thresholds?: ThresholdMap } | undefined)?.thresholds ?? undefined);
-  const comparison = compareRuns(base, next, {
+  const floor: MinimumEffect = {
+    ms: floorFlag('min-effect-ms', opts.minEffectMs, defaultMinimumEffect.ms),
+    bytes: floorFlag('min-effect-mib', opts.minEffectMib, defaultMinimumEffect.bytes / 2 ** 20) * 2 ** 20,
+    ratio: floorFlag('min-effect-ratio', opts.minEffectRatio, defaultMinimumEffect.ratio),
+  };
+  const comparison = applyMinimumEffect(compareRuns(base, next, {
     thresholds,
     useDefaults: opts.defaults !== false,
     alpha: numberFlag('alpha', opts.alpha, defaultComparisonOptions.alpha),
     noise: numberFlag('noise', opts.noise, defaultComparisonOptions.noise),
-  });
+  }), floor);
   const table = renderComparisonMarkdown(comparison, base.id, next.id, opts.notable);
   if (opts.out) writeFileAtomic(resolve(opts.out), table);
   if (opts.json) writeFileAtomic(resolve(opts.json), JSON.stringify({ base: base.id, new: next.id, ...comparison }, null, 1));
-  return { comparison, table, exitCode: comparison.regressions.length ? 1 : 0 };
+  return { comparison, table, exitCode: comparison.rows.length === 0 ? NO_COMPARABLE_CELLS_EXIT_CODE : comparison.regressions.length ? 1 : 0 };
 }
 
 export function registerCompareCommand(program: Command): void {
@@ -90,6 +113,10 @@ export function registerCompareCommand(program: Command): void {
     .option('--alpha <p>', 'Mann-Whitney significance level', String(defaultComparisonOptions.alpha))
     .option('--noise <fraction>', 'relative noise floor for single samples and intervals', String(defaultComparisonOptions.noise))
     .option('--notable', 'list only significant changes')
+    .option('--min-effect-ms <ms>', `a regression must change time by at least this (default ${defaultMinimumEffect.ms})`)
+    .option('--min-effect-mib <MiB>', `... memory by at least this many MiB (default ${defaultMinimumEffect.bytes / 2 ** 20})`)
+    .option('--min-effect-ratio <fraction>', `... and by at least this fraction (default ${defaultMinimumEffect.ratio})`)
+    .allowExcessArguments(false)
     .option('-o, --out <file>', 'also write the table (Markdown) to this file')
     .option('--json <file>', 'also write the comparison as JSON')
     .action((b: string, n: string, o: CompareCommandOptions) => {
@@ -97,6 +124,9 @@ export function registerCompareCommand(program: Command): void {
       for (const w of comparison.warnings) process.stderr.write(`clusterbench compare: warning: ${w}\n`);
       process.stdout.write(table);
       for (const r of comparison.regressions) process.stderr.write(`clusterbench compare: regression: ${r.cell} ${r.metric}: ${r.note}\n`);
+      if (exitCode === NO_COMPARABLE_CELLS_EXIT_CODE) {
+        process.stderr.write(`clusterbench compare: no comparable cells: BASE and NEW have no cell in common (only in BASE: ${comparison.onlyInBase.slice(0, 5).join(', ') || 'none'}; only in NEW: ${comparison.onlyInNew.slice(0, 5).join(', ') || 'none'}); nothing was judged, exit ${exitCode}\n`);
+      }
       process.exitCode = exitCode;
     });
 }

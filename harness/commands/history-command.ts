@@ -23,6 +23,8 @@ export interface HistoryCommandOptions {
 
 /** Append `runDirs`, then analyse; returns the trends, the Markdown and the files written. */
 export async function historyCommand(runDirs: string[], opts: HistoryCommandOptions): Promise<{ trends: SeriesTrend[]; markdown: string; files: string[]; runs: number }> {
+  // DuckDB writes whatever file it is given; a .json or .md path is a mistaken argument, not a database.
+  if (!/\.(duckdb|db)$/i.test(opts.db)) throw new Error(`--db ${opts.db}: the history database is a DuckDB file; name it *.duckdb (e.g. --db history/history.duckdb)`);
   const db = await openHistory(opts.db);
   const files: string[] = [];
   try {

@@ -4,7 +4,15 @@ import type { Command } from 'commander';
 import { loadProfile, validateProfile } from '../profile/profile-loader.js';
 import { runSweep } from '../sweep/sweep-runner.js';
 import { machineInfo } from '../io/machine-info.js';
-import { newRunId } from '../sweep/run-directory.js';
+import { createRunFolder } from '../sweep/run-folder.js';
+import { FileWriteError } from '../io/errno-words.js';
+import { installInterruptHandler, resumeHint } from '../sweep/interrupt-handler.js';
+import { computeResumeGuard, RESUME_GUARD_SECTION, verifyResumeGuard, type ResumeGuard } from '../sweep/resume-guard.js';
+import { refuseImpossibleScales } from '../sweep/scale-estimate.js';
+import { voidRunReason, VOID_RUN_EXIT_CODE } from '../sweep/run-verdict.js';
+import { memoryLimitNote, memoryLimitsSection } from '../workers/rss-ceiling.js';
+import { refuseFlagsIgnoredOnResume } from './resume-flags.js';
+import { API_ANSWERS_SECTION, apiAnswerSources, describeAnswerSource } from '../sweep/api-answer-sources.js';
 import { writeRunReports } from '../../reports/run-reports.js';
 import { createProgressReporter } from '../sweep/progress-reporter.js';
 import type { RunResults } from '../types.js';
@@ -14,7 +22,8 @@ import { loadPricingTable } from '../../pipeline/cost/pricing-table.js';
 import { computeRunCost, withResolvedModels } from '../analysis/stage-cost.js';
 import { loadSweepResume } from '../sweep/sweep-checkpoint.js';
 import { createSweepMeasurement, runHeader } from '../sweep/checkpoint-hooks.js';
-import { prepareSweepInput } from '../sweep/sweep-input.js';
+import { openProfileInputFile, prepareSweepInput } from '../sweep/sweep-input.js';
+import { inputFractionScales } from '../sweep/input-scales.js';
 import { displayPath } from '../../pipeline/support/display-path.js';
 import { parseCountList } from '../profile/count-flag.js';
 
@@ -25,10 +34,12 @@ export function parseScalesFlag(text: string): number[] {
 
 /** Options of the sweep command. */
 export interface SweepCommandOptions {
-  profile: string;
+  /** Profile name or path; default quick, or input with --input. */
+  profile?: string;
   scales?: string;
   seed?: string;
-  out: string;
+  /** Parent folder of run folders (default runs). */
+  out?: string;
   quiet?: boolean;
   /** Continue the interrupted run in this directory (its results.json and checkpoints/) instead of starting one. */
   resume?: string;
@@ -42,17 +53,21 @@ export interface SweepCommandOptions {
   skipInvalid?: boolean;
   /** Largest accepted conversation in --input, bytes. */
   maxConversationBytes?: string;
+  /** Install SIGINT/SIGTERM handlers that print the resume command and exit 130/143 (the CLI sets this). */
+  handleInterrupts?: boolean;
   /** Last change to the resolved profile before the run (the breaking-point command sets its escalation scales here). */
   adjustProfile?: (profile: SweepProfile, file: string) => Promise<SweepProfile>;
 }
 
 /** Run a sweep from CLI options; returns the run directory. */
 export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir: string; results: RunResults }> {
+  // --input without --profile: the offline profile that chooses k itself (profiles/input.yaml).
+  const profileName = opts.profile ?? (opts.input !== undefined ? 'input' : 'quick');
   const resumed = opts.resume !== undefined ? loadSweepResume(opts.resume) : undefined;
   if (resumed && (opts.scales !== undefined || opts.seed !== undefined || opts.input !== undefined)) throw new Error('--resume continues a run with its own profile and input; drop --scales, --seed and --input');
   const { path, profile: loaded } = resumed
     ? { path: resolve(resumed.prior.profilePath), profile: await validateProfile(resumed.prior.profile, `${join(opts.resume!, 'results.json')}: profile`) }
-    : await loadProfile(opts.profile);
+    : await loadProfile(profileName);
   let profile: SweepProfile = loaded;
   if (opts.scales !== undefined || opts.seed !== undefined) {
     const seed = opts.seed !== undefined ? Number(opts.seed) : profile.seed;
@@ -64,25 +79,52 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
     if (maxBytes !== undefined && !(Number.isInteger(maxBytes) && maxBytes > 0)) throw new Error(`--max-conversation-bytes: "${opts.maxConversationBytes}" is not a positive integer`);
     const input = { kind: 'file', path: resolve(opts.input), format: opts.format ?? 'auto', options: { skipInvalid: opts.skipInvalid ?? false, ...(maxBytes !== undefined ? { maxConversationBytes: maxBytes } : {}) } };
     profile = await validateProfile({ ...profile, input }, `${displayPath(path)} (with --input)`);
+    // No --scales, and the default profile or scales the file cannot fill: nested fractions of the file, up to all of it.
+    if (opts.scales === undefined) {
+      const valid = (await openProfileInputFile(profile)).summary.valid;
+      if (opts.profile === undefined || profile.scales.some((s) => s > valid)) profile = { ...profile, scales: inputFractionScales(valid) };
+    }
   } else if (opts.format !== undefined || opts.skipInvalid || opts.maxConversationBytes !== undefined) {
     throw new Error('--format, --skip-invalid and --max-conversation-bytes apply to --input FILE; pass --input too');
   }
   if (opts.adjustProfile) profile = await opts.adjustProfile(profile, displayPath(path));
+  // Refused before any work: a resumed run whose input or profile changed, and scales that cannot fit.
+  if (resumed) await verifyResumeGuard(resumed.prior.sections?.[RESUME_GUARD_SECTION] as ResumeGuard | undefined, resumed.prior.profile, displayPath(resolve(opts.resume!)));
+  refuseImpossibleScales(profile, displayPath(path));
   // Load prices before the sweep so a bad pricing file fails fast; the profile's path is relative to the profile.
   const pricing = loadPricingTable(opts.pricing ?? (profile.pricing !== undefined ? resolve(dirname(path), profile.pricing) : undefined));
   const progress = createProgressReporter(process.stderr, opts.quiet);
   const startedAt = resumed ? new Date(resumed.prior.startedAt) : new Date();
-  const id = resumed?.prior.id ?? newRunId(profile.name, startedAt);
-  const runDir = resumed ? resolve(opts.resume!) : resolve(opts.out, id);
+  // A fresh run gets its own folder, created exclusively (never shared with a sweep started at the same moment).
+  const { id, runDir } = resumed ? { id: resumed.prior.id, runDir: resolve(opts.resume!) } : createRunFolder(opts.out ?? 'runs', profile.name, startedAt);
   const profilePath = resumed?.prior.profilePath ?? (displayPath(path));
+  const guard = resumed ? (resumed.prior.sections?.[RESUME_GUARD_SECTION] as ResumeGuard | undefined) : await computeResumeGuard(profile, path);
   // Checkpoints, partial results.json after each cell, storage, leak check, pipelines at once, worker scaling.
-  const measurement = createSweepMeasurement(runDir, runHeader({ id, tool: { name: 'clusterbench', version: toolVersion() }, startedAt: startedAt.toISOString(), machine: machineInfo(), profilePath, profile }), profile, resumed);
+  const measurement = createSweepMeasurement(runDir, runHeader({ id, tool: { name: 'clusterbench', version: toolVersion() }, startedAt: startedAt.toISOString(), machine: machineInfo(), profilePath, profile }), profile, resumed, guard ? { [RESUME_GUARD_SECTION]: guard } : {});
+  if (!resumed) measurement.writeInitial();
+  const removeInterruptHandler = opts.handleInterrupts ? installInterruptHandler(displayPath(runDir)) : () => {};
+  try {
+    return await runInFolder();
+  } catch (err) {
+    // A full disk or a lost folder mid-run leaves a resumable run: say so with the error.
+    if (err instanceof FileWriteError) err.message += `; free the space and ${resumeHint(displayPath(runDir)).replace(/^run folder [^;]*; if interrupted, /, '')}`;
+    throw err;
+  } finally {
+    removeInterruptHandler();
+  }
+  async function runInFolder(): Promise<{ runDir: string; results: RunResults }> {
+  progress.log(resumeHint(displayPath(runDir)));
   if (resumed) progress.log(`resuming ${runDir}: ${resumed.manifest.cells.length} cells already done`);
+  const memoryNote = memoryLimitNote(profile);
+  if (memoryNote) progress.log(memoryNote);
   progress.log(`clusterbench sweep "${profile.name}": scales ${profile.scales.join(', ')}; stages ${profile.stages.map((s) => `${s.stage}/${s.method}`).join(' -> ')}`);
   // A file input is read and validated once before the sweep; scales above its size are refused here.
   const inputSection = await prepareSweepInput(profile);
   if (inputSection) progress.log(`input ${inputSection.path}: ${inputSection.valid} valid conversations (${inputSection.format}, ${inputSection.formatSource})${inputSection.invalid.count ? `, ${inputSection.invalid.count} invalid ${inputSection.invalid.unit}s skipped (first: ${inputSection.invalid.firstLines.join(', ')})` : ''}`);
+  process.env.CLUSTERBENCH_RUN_ID = id; // API stages' failure lines name the run (worker threads inherit it)
   const outcome = await runSweep(profile, { progress, hooks: measurement.hooks, resume: resumed?.resume });
+  const answers = await apiAnswerSources(profile, outcome.records);
+  for (const a of answers) progress.log(`api answers: ${describeAnswerSource(a)}`);
   const results: RunResults = {
     schemaVersion: 1,
     id,
@@ -93,19 +135,20 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
     profilePath: displayPath(path),
     profile,
     ...outcome,
-    sections: { ...outcome.sections, ...(await measurement.finish(progress)), ...(inputSection ? { input: inputSection } : {}) },
+    sections: { ...outcome.sections, ...(await measurement.finish(progress)), ...(inputSection ? { input: inputSection } : {}), ...(answers.length ? { [API_ANSWERS_SECTION]: answers } : {}), memoryLimits: memoryLimitsSection(profile) },
   };
   results.sections.cost = computeRunCost(results.records, await withResolvedModels(profile.stages), pricing);
   const files = await writeRunReports(runDir, results);
   progress.log(`wrote ${displayPath(runDir)}/: report.md, report.html, results.json and ${files.length - 3} more files`);
   return { runDir, results };
+  }
 }
 
 export function registerSweepCommand(program: Command): void {
   program
     .command('sweep')
     .description('run a sweep profile at escalating scales and write runs/<id>/ with results.json and report.md')
-    .option('-p, --profile <name|path>', 'profile name in profiles/ or a YAML path', 'quick')
+    .option('-p, --profile <name|path>', 'profile name in profiles/ or a YAML path (default: quick; with --input: input)')
     .option('--scales <list>', 'override the profile scales, e.g. 200,1000,5k')
     .option('--seed <n>', 'override the profile seed')
     .option('-o, --out <dir>', 'parent folder for run directories', 'runs')
@@ -116,7 +159,13 @@ export function registerSweepCommand(program: Command): void {
     .option('--format <format>', 'format of --input: auto, openai, kura, sharegpt, arrow, jsonl (default auto-detect)')
     .option('--skip-invalid', 'skip bad records of --input instead of failing (count and first 10 line numbers go into results.json)')
     .option('--max-conversation-bytes <n>', 'largest accepted conversation in --input, bytes (default 2097152)')
-    .action(async (o: SweepCommandOptions) => {
-      await sweepCommand(o);
+    .action(async (o: SweepCommandOptions, cmd: Command) => {
+      refuseFlagsIgnoredOnResume(o, cmd);
+      const { runDir, results } = await sweepCommand({ ...o, handleInterrupts: true });
+      const why = voidRunReason(results);
+      if (why) {
+        process.stderr.write(`clusterbench sweep: the run is void: ${why}. Report in ${displayPath(runDir)}/; exit ${VOID_RUN_EXIT_CODE}\n`);
+        process.exitCode = VOID_RUN_EXIT_CODE;
+      }
     });
 }

@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { RunResults } from '../types.js';
+import { waitForLock } from './history-lock-wait.js';
 import { qualityFigures, runCells, stageMetrics, type StageMetricName } from '../analysis/cell-metrics.js';
 
 /** An open history database. Close it when done. */
@@ -32,8 +33,9 @@ export async function openHistory(path: string): Promise<HistoryDatabase> {
   mkdirSync(dirname(abs), { recursive: true });
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(abs);
+    instance = await waitForLock(path, () => DuckDBInstance.create(abs));
   } catch (e) {
+    if (/lock for/.test((e as Error).message)) throw e;
     throw new Error(`${path}: cannot open the history database (${(e as Error).message})`);
   }
   const connection = await instance.connect();

@@ -7,7 +7,9 @@ export function countFromText(text: string): number {
 
 /** A comma-separated list of positive counts; errors name `flag` and show `example`. */
 export function parseCountList(flag: string, text: string, example: string): number[] {
-  const parts = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = text.split(',').map((s) => s.trim());
+  // "200,,1000" or a trailing comma is a typo, not a shorter list.
+  if (parts.some((p) => p === '')) throw new Error(`${flag}: "${text}" has an empty entry (use e.g. ${flag} ${example})`);
   return parts.map((p) => {
     const v = countFromText(p);
     if (!Number.isInteger(v) || v <= 0) throw new Error(`${flag}: "${p}" is not a positive integer (use e.g. ${flag} ${example})`);

@@ -1,12 +1,14 @@
 /** Find, parse and validate a sweep profile, with errors that name the file and key path. */
 import { existsSync, readdirSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { ZodIssue } from 'zod';
 import { profileSchema, type SweepProfile } from './profile-schema.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
 import { packageRoot } from '../../pipeline/support/package-root.js';
 import { displayPath } from '../../pipeline/support/display-path.js';
 import { formatKeyPath, readYamlFile } from '../../pipeline/support/yaml-file.js';
+import { resolveGeneratorOptions, type GeneratorOptions } from '../../generators/synthetic-conversations.js';
+import { resolveUserStages } from './user-stage-resolution.js';
 
 /** A profile problem; message is "FILE: key.path[2]: what is wrong". */
 export class ProfileError extends Error {
@@ -34,14 +36,32 @@ export function resolveProfilePath(nameOrPath: string): string {
   );
 }
 
-/** Validate an already-parsed object as a profile. `file` is used in messages only. */
-export async function validateProfile(raw: unknown, file: string): Promise<SweepProfile> {
+/** Synthetic input options are the generator's: check them now, naming the file and key path, not at the first scale. */
+function checkGeneratorOptions(profile: SweepProfile, file: string): void {
+  if (profile.input.kind !== 'synthetic') return;
+  try {
+    resolveGeneratorOptions({ ...(profile.input.options as object), n: 0, seed: 0 } as GeneratorOptions);
+  } catch (e) {
+    const m = /^generator option "([^"]+)": (.*)$/s.exec((e as Error).message);
+    if (!m) throw new ProfileError(`${file}: input.options: ${(e as Error).message}`);
+    const key = ['min', 'max', 'mean'].includes(m[1]) ? `turns.${m[1]}` : m[1];
+    throw new ProfileError(`${file}: input.options.${key}: ${m[2]}`);
+  }
+}
+
+/** Validate an already-parsed object as a profile. `file` is used in messages only; module and command paths are relative to `profileDir`. */
+export async function validateProfile(raw: unknown, file: string, profileDir = process.cwd()): Promise<SweepProfile> {
   const parsed = profileSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${file}: ${formatKeyPath(i.path)}: ${issueMessage(i)}`);
     throw new ProfileError(lines.join('\n'));
   }
-  const profile = parsed.data;
+  let profile = parsed.data;
+  try {
+    profile = resolveUserStages(profile, profileDir, file); // module: and command: stages (issue 12)
+  } catch (e) {
+    throw new ProfileError((e as Error).message);
+  }
   for (let i = 1; i < profile.scales.length; i++) {
     if (profile.scales[i] <= profile.scales[i - 1]) throw new ProfileError(`${file}: scales[${i}]: must be larger than scales[${i - 1}] (${profile.scales[i - 1]})`);
   }
@@ -67,6 +87,7 @@ export async function validateProfile(raw: unknown, file: string): Promise<Sweep
       }
     }
   }
+  checkGeneratorOptions(profile, file);
   return profile;
 }
 
@@ -80,5 +101,5 @@ export async function loadProfile(nameOrPath: string): Promise<{ path: string; p
   } catch (e) {
     throw new ProfileError((e as Error).message);
   }
-  return { path, profile: await validateProfile(raw, shown) };
+  return { path, profile: await validateProfile(raw, shown, dirname(path)) };
 }

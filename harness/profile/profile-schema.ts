@@ -8,6 +8,7 @@ import { checkpointSpecSchema, concurrentPipelinesSpecSchema, leakCheckSpecSchem
 import { breakingPointsSpecSchema } from './breaking-point-schema.js';
 import { scalingSpecSchema } from './scaling-schema.js';
 import { apiSpecSchema, concurrencySweepSchema } from './api-profile-schema.js';
+import { commandStageFields } from './command-stage-schema.js';
 
 const positiveInt = z.number({ invalid_type_error: 'must be a positive integer' }).int('must be a positive integer').positive('must be a positive integer');
 
@@ -28,6 +29,8 @@ export const stageSpecSchema = z
     workers: positiveInt.optional(),
     /** Super-linear threshold: the local scaling exponent of wall time between adjacent scales above this marks the stage `superlinear`. */
     maxScalingExponent: z.number().positive('must be a positive number').optional(),
+    /** A command stage (harness/profile/command-stage-schema.ts): `command: [program, args...]` and its file keys. */
+    ...commandStageFields,
   })
   .strict();
 
@@ -64,6 +67,8 @@ export const profileSchema = z
       .default({}),
     /** Main-thread RSS sampling interval; 0 turns the timer off (only start and end readings: for measuring the sampler's own cost). */
     sampling: z.object({ intervalMs: z.number().refine((v) => v === 0 || (v >= 1 && v <= 1000), 'must be 0 (off) or 1..1000 ms').default(10) }).strict().default({}),
+    /** Where each cell (scale x stage x repeat) runs: `process` = a fresh child process per cell, so its RSS, VmHWM and heap are its own and an OOM ends only the child; `thread` = in the sweep's process (quick runs; RSS shared with earlier stages). */
+    isolation: z.enum(['thread', 'process'], { errorMap: () => ({ message: 'must be thread or process' }) }).default('process'),
     /** Runs per cell that are measured, and unmeasured warm-up runs before them. */
     repeats: positiveInt.default(1),
     warmup: z.number().int().min(0, 'must be >= 0').default(0),

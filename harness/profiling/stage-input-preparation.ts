@@ -11,8 +11,8 @@ import type { SweepProfile, StageSpec } from '../profile/profile-schema.js';
 import { buildScaleInput } from '../sweep/sweep-input.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
 import { deriveSeed } from '../../pipeline/support/seeded-random.js';
-import { stageLabel } from '../sweep/sweep-runner.js';
-import { ipcFileToPipelineFields } from '../io/arrow-pipeline-data.js';
+import { stageLabel } from '../sweep/stage-run.js';
+import { readPipelineFieldsFile } from '../io/arrow-pipeline-data.js';
 
 /** A stage ready to run on its input. */
 export interface PreparedStage {
@@ -47,7 +47,7 @@ export async function prepareStageInput(profile: SweepProfile, stage: string, sc
     const s = profile.stages[i];
     const cell = manifest?.cells?.find((c) => c.scale === scale && c.stageIndex === i && c.outcome === 'ok' && c.file);
     if (cell?.file) {
-      const { n, fields } = await ipcFileToPipelineFields(readFileSync(join(resolve(opts.runDir!), cell.file)));
+      const { n, fields } = await readPipelineFieldsFile(join(resolve(opts.runDir!), cell.file));
       if (n !== data.n) throw new Error(`${cell.file}: checkpoint has ${n} rows, the regenerated input has ${data.n}`);
       data = { ...data, ...fields };
       sources.push(`${stageLabel(s)}: checkpoint ${cell.file}`);

@@ -3,9 +3,9 @@
  * midpoints until the bracket is within the profile's tolerance (default 5%) or its step cap. Each run rebuilds
  * only what the stage needs: the input at that scale and the upstream stages whose outputs it reads.
  */
-import type { Piscina } from 'piscina';
-import type { BisectionResult, BisectionStep, BreakingPoint, PipelineData, StageRecord } from '../types.js';
-import type { StageSpec, SweepProfile } from '../profile/profile-schema.js';
+import type { BisectionResult, BisectionStep, BreakingPoint, PipelineData } from '../types.js';
+import type { SweepProfile } from '../profile/profile-schema.js';
+import type { CellExecutor } from './cell-runner.js';
 import { buildScaleInput, InputTooLargeError } from './sweep-input.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
 import { computeQuality } from '../../pipeline/metrics/quality-report.js';
@@ -52,9 +52,6 @@ export async function bisectThreshold(
 /** Breaking-point kinds that a single run at one scale can judge (superlinear needs a pair of scales). */
 export const bisectableKinds: ReadonlySet<BreakingPoint['kind']> = new Set(['oom', 'timeout', 'error', 'degraded']);
 
-/** Runs one stage once and measures it (sweep-runner's runStageOnce, passed in to keep imports acyclic). */
-export type StageRunner = (pool: Piscina, spec: StageSpec, profile: SweepProfile, data: PipelineData, scale: number, repeat: number) => Promise<{ record: StageRecord; data?: PipelineData }>;
-
 /** Indices of the stages before `index` whose outputs `index` needs, directly or through each other. */
 async function upstreamNeeded(profile: SweepProfile, index: number): Promise<{ stages: number[]; needsInput: boolean }> {
   const defs = await Promise.all(profile.stages.map((s) => loadStage(s.stage, s.method)));
@@ -70,11 +67,11 @@ async function upstreamNeeded(profile: SweepProfile, index: number): Promise<{ s
 }
 
 /**
- * Bisect one breaking point of stage `index` with the sweep's pools. Returns undefined when it cannot be bisected
+ * Bisect one breaking point of stage `index` with the sweep's cell executor (same isolation as the sweep). Returns undefined when it cannot be bisected
  * (no passing scale, a kind that needs two scales, or bisection turned off).
  */
 export async function bisectStageBreak(
-  bp: BreakingPoint, index: number, profile: SweepProfile, pools: Piscina[], runStage: StageRunner, log: (line: string) => void,
+  bp: BreakingPoint, index: number, profile: SweepProfile, cells: CellExecutor, log: (line: string) => void,
 ): Promise<BisectionResult | undefined> {
   const opts = breakingPointsSpec(profile).bisect;
   if (!opts.enabled || bp.lastPassingScale === undefined || !bisectableKinds.has(bp.kind)) return undefined;
@@ -94,11 +91,11 @@ export async function bisectStageBreak(
       }
     }
     for (const j of upstream) {
-      const { record, data: out } = await runStage(pools[j], profile.stages[j], profile, data, n, 0);
+      const { record, data: out } = await cells.run(j, data, n, 0);
       if (record.status !== 'ok' || !out) return { inconclusive: `upstream ${profile.stages[j].stage}/${profile.stages[j].method} ended ${record.status}` };
       data = { ...data, ...out };
     }
-    const { record, data: out } = await runStage(pools[index], spec, profile, data, n, 0);
+    const { record, data: out } = await cells.run(index, data, n, 0);
     let status = record.status;
     let reason = record.reason;
     if (status === 'ok' && degraded && out) {

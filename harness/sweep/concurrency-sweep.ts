@@ -4,12 +4,13 @@
  * latency and TTFB percentiles, 429s, retries and errors per level, plus the knee: the level beyond which
  * throughput improves by less than `kneeThreshold` (10%). The result goes to results.json `sections.concurrency`.
  */
-import type { Piscina } from 'piscina';
 import type { CellStatus, Percentiles, PipelineData, StageRecord } from '../types.js';
 import type { StageSpec, SweepProfile } from '../profile/profile-schema.js';
 import type { SimulatorStats } from '../api-simulator/simulator-server.js';
 import { API_COUNTERS, API_OBSERVATIONS } from '../../pipeline/api/openai-client.js';
 import { sliceRows } from '../workers/row-split.js';
+import { createStagePool } from '../workers/worker-pool.js';
+import { runStageOnce, warmPool } from './stage-run.js';
 
 /** One concurrency level of one stage. */
 export interface ConcurrencyLevelResult {
@@ -55,11 +56,6 @@ export interface ConcurrencySection {
   simulator?: { rpm: number; tpm: number; burstSeconds: number; ttft: unknown; tokensPerSec: number; embeddingLatency: unknown };
   stages: ConcurrencyStageResult[];
 }
-
-/** Run one stage once; the sweep runner's runStageOnce (passed in to keep the import graph acyclic). */
-export type RunStageOnce = (
-  pool: Piscina, spec: StageSpec, profile: SweepProfile, data: PipelineData, scale: number, repeat: number,
-) => Promise<{ record: StageRecord; data?: PipelineData }>;
 
 /** The knee of a throughput curve: the first level whose next level adds less than `threshold` throughput. */
 export function findKnee(points: { concurrency: number; throughputPerSec: number }[], threshold: number): { knee: number | null; note: string } {
@@ -108,9 +104,25 @@ export function levelItems(n: number, level: number, roundsPerLevel: number | un
   return roundsPerLevel === undefined ? n : Math.min(n, level * roundsPerLevel * batchSize);
 }
 
-/** Run `spec` at every level on row copies of `data` (the sweep's own buffers are never handed to these runs). */
+/**
+ * Run `spec` at every level on row copies of `data` (the sweep's own buffers are never handed to these runs), in a
+ * pool of this process made for it: the levels compare throughput, so they share one worker.
+ */
 export async function sweepStageConcurrency(
-  run: RunStageOnce, pool: Piscina, spec: StageSpec, profile: SweepProfile, data: PipelineData,
+  spec: StageSpec, profile: SweepProfile, data: PipelineData,
+  scale: number, levels: number[], kneeThreshold: number, roundsPerLevel: number | undefined, hooks: LevelHooks,
+): Promise<ConcurrencyStageResult> {
+  const pool = createStagePool(spec, profile);
+  try {
+    await warmPool(pool, spec);
+    return await sweepLevels(pool, spec, profile, data, scale, levels, kneeThreshold, roundsPerLevel, hooks);
+  } finally {
+    await pool.destroy();
+  }
+}
+
+async function sweepLevels(
+  pool: ReturnType<typeof createStagePool>, spec: StageSpec, profile: SweepProfile, data: PipelineData,
   scale: number, levels: number[], kneeThreshold: number, roundsPerLevel: number | undefined, hooks: LevelHooks,
 ): Promise<ConcurrencyStageResult> {
   const out: ConcurrencyLevelResult[] = [];
@@ -121,7 +133,7 @@ export async function sweepStageConcurrency(
     const levelSpec: StageSpec = { ...spec, options: { ...spec.options, concurrency: level, cache: false } };
     hooks.beforeLevel?.();
     const s0 = hooks.stats?.();
-    const { record } = await run(pool, levelSpec, profile, input, scale, 0);
+    const { record } = await runStageOnce(pool, levelSpec, profile, input, scale, 0);
     const s1 = hooks.stats?.();
     const sim = s0 && s1 ? { requests: s1.requests - s0.requests, rateLimited: s1.rateLimited - s0.rateLimited, peakInFlight: s1.peakInFlight } : undefined;
     const r = levelResult(level, record, items, sim);

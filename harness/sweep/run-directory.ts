@@ -1,13 +1,7 @@
-/** runs/<id>/: where a run's results.json and every report file go. */
+/** runs/<id>/: where a run's results.json and every report file go (folders are created by run-folder.ts). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunResults } from '../types.js';
-
-/** A run id that sorts by time: 20261124-061502-quick. */
-export function newRunId(profileName: string, now = new Date()): string {
-  const iso = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${iso}-${profileName.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-}
 
 /** Read a run's results.json, with a clear error when it is missing or not ours. */
 export function readResults(runDir: string): RunResults {

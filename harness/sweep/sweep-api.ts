@@ -5,13 +5,12 @@
  * OPENAI_BASE_URL / OPENAI_API_KEY themselves. It also runs the profile's concurrency sweep after an API stage
  * finished at the chosen scale, and puts `sections.concurrency` and `sections.apiSimulator` into the results.
  */
-import type { Piscina } from 'piscina';
 import type { PipelineData } from '../types.js';
 import type { StageSpec, SweepProfile } from '../profile/profile-schema.js';
 import type { ProgressReporter } from './progress-reporter.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
 import { startSimulator, type RunningSimulator } from '../api-simulator/simulator-server.js';
-import { sweepStageConcurrency, type ConcurrencySection, type RunStageOnce } from './concurrency-sweep.js';
+import { sweepStageConcurrency, type ConcurrencySection } from './concurrency-sweep.js';
 
 /** The API key handed to stages for the in-process simulator (it accepts any). */
 export const SIMULATOR_API_KEY = 'sk-clusterbench-simulated';
@@ -21,7 +20,7 @@ export interface SweepApi {
   /** The profile with the simulator's baseURL/apiKey in each API stage's options (the input profile when none). */
   profile: SweepProfile;
   /** After stage `index` finished at `scale` with merged `data`: run the concurrency sweep if this is its cell. */
-  afterStage(index: number, spec: StageSpec, scale: number, pool: Piscina, data: PipelineData, run: RunStageOnce): Promise<void>;
+  afterStage(index: number, spec: StageSpec, scale: number, data: PipelineData): Promise<void>;
   /** Add this sweep's sections (concurrency, apiSimulator) to the results' sections. */
   addSections(sections: Record<string, unknown>): void;
   stop(): Promise<void>;
@@ -48,7 +47,7 @@ export async function startSweepApi(profile: SweepProfile, progress: ProgressRep
     sim = await startSimulator(profile.api!.simulator);
     const { baseURL } = sim;
     progress.log(`api: simulator listening at ${baseURL} (rpm ${sim.config.rateLimits.rpm || '∞'}, tpm ${sim.config.rateLimits.tpm || '∞'})`);
-    prepared = { ...profile, stages: profile.stages.map((s, i) => (defs[i].usesApi ? { ...s, options: { baseURL, apiKey: SIMULATOR_API_KEY, ...s.options } } : s)) };
+    prepared = { ...profile, stages: profile.stages.map((s, i) => (defs[i].usesApi ? { ...s, options: { baseURL, apiKey: SIMULATOR_API_KEY, ...(s.options.baseURL === undefined ? { answeredBy: 'simulated' } : {}), ...s.options } } : s)) };
   } else if (apiIdx.length > 0 && !process.env.OPENAI_API_KEY && apiIdx.some((i) => profile.stages[i].options.apiKey === undefined)) {
     throw new Error(`profile uses ${apiIdx.map((i) => label(profile.stages[i])).join(', ')} but OPENAI_API_KEY is not set: set it (and OPENAI_BASE_URL for a compatible server), or add \`api: simulated\` to the profile`);
   }
@@ -60,10 +59,10 @@ export async function startSweepApi(profile: SweepProfile, progress: ProgressRep
     : undefined;
   return {
     profile: prepared,
-    async afterStage(index, spec, scale, pool, data, run) {
+    async afterStage(index, spec, scale, data) {
       if (!conc || !section || scale !== sweepScale || !sweepIdx.has(index)) return;
       progress.log(`concurrency sweep of ${label(spec)} at n=${scale}: levels ${conc.levels.join(', ')}`);
-      section.stages.push(await sweepStageConcurrency(run, pool, spec, prepared, data, scale, conc.levels, conc.kneeThreshold, conc.roundsPerLevel, {
+      section.stages.push(await sweepStageConcurrency(spec, prepared, data, scale, conc.levels, conc.kneeThreshold, conc.roundsPerLevel, {
         beforeLevel: sim ? () => { sim!.resetRateLimits(); sim!.resetPeakInFlight(); } : undefined,
         stats: sim ? () => sim!.stats() : undefined,
         log: (line) => progress.log(line),

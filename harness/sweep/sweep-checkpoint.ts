@@ -13,8 +13,9 @@ import type { CheckpointCell, CheckpointManifest, PipelineData, PipelineField, R
 import type { SweepHooks, SweepResume } from './sweep-hooks.js';
 import type { SweepOutcome } from '../types.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
+import { isShuttingDown, trackWrite } from '../io/write-guard.js';
 import { readResults } from './run-directory.js';
-import { ipcFileToPipelineFields, pipelineFieldsToTable, writeTableFileAtomic } from '../io/arrow-pipeline-data.js';
+import { readPipelineFieldsFile, pipelineFieldsToTable, writeTableFileAtomic } from '../io/arrow-pipeline-data.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
 
 /** The parts of results.json that do not change while a sweep runs. */
@@ -63,9 +64,11 @@ export function partialResults(o: CheckpointHooksOptions, outcome: SweepOutcome)
 export function createCheckpointHooks(o: CheckpointHooksOptions): SweepHooks {
   const crashAfter = Number(process.env.CLUSTERBENCH_CRASH_AFTER_CELLS ?? 0);
   let cellsThisProcess = 0;
-  const writePartial = (outcome: SweepOutcome): void => writeFileAtomic(join(o.runDir, 'results.json'), JSON.stringify(partialResults(o, outcome), null, 1));
+  const writePartial = (outcome: SweepOutcome): void => writeFileAtomic(join(o.runDir, 'results.json'), JSON.stringify(partialResults(o, outcome), null, 1), 'results.json after a cell');
   return {
-    async cellDone(e) {
+    // Tracked as one write (harness/io/write-guard.ts): an interrupt waits for the checkpoint and results.json both.
+    cellDone: (e) => trackWrite(async () => {
+      if (isShuttingDown()) return; // interrupted: this cell may have died of the same signal; resume re-runs it
       const { spec, scale, stageIndex, data } = e;
       const cellRecords = e.outcome.records.filter((r) => r.scale === scale && r.stage === spec.stage && r.method === spec.method);
       const cell: CheckpointCell = {
@@ -76,7 +79,7 @@ export function createCheckpointHooks(o: CheckpointHooksOptions): SweepHooks {
         const def = await loadStage(spec.stage, spec.method);
         const written = def.writes.filter((f: PipelineField) => (data as unknown as Record<string, unknown>)[f] !== undefined);
         cell.file = checkpointPath(scale, stageIndex, spec.stage, spec.method);
-        cell.bytes = await writeTableFileAtomic(join(o.runDir, cell.file), pipelineFieldsToTable(data, written, { 'clusterbench.stage': `${spec.stage}/${spec.method}` }));
+        cell.bytes = await writeTableFileAtomic(join(o.runDir, cell.file), pipelineFieldsToTable(data, written, { 'clusterbench.stage': `${spec.stage}/${spec.method}` }), 'none', 'checkpoint');
       }
       o.manifest.cells.push(cell);
       writePartial(e.outcome);
@@ -84,8 +87,9 @@ export function createCheckpointHooks(o: CheckpointHooksOptions): SweepHooks {
       if (crashAfter > 0 && cellsThisProcess >= crashAfter) {
         throw new Error(`simulated crash after ${cellsThisProcess} cells (CLUSTERBENCH_CRASH_AFTER_CELLS)`);
       }
-    },
+    }),
     scaleDone(e) {
+      if (isShuttingDown()) return;
       if (o.dropCompletedScales) {
         for (const c of o.manifest.cells) if (c.scale === e.scale && c.file) delete c.file; // bytes stay as a record
       }
@@ -119,23 +123,25 @@ export function loadSweepResume(runDirArg: string): LoadedResume {
     outcome,
     isScaleDone: (scale) => prior.scales.some((s) => s.scale === scale),
     isCellDone: (scale, i) => cellAt(scale, i) !== undefined,
-    restoreStageState(brokeAt, lastPassed) {
+    restoreStageState(stages) {
       for (const c of manifest.cells) {
-        if (c.outcome === 'failed' && !brokeAt.has(c.stageIndex)) brokeAt.set(c.stageIndex, c.scale);
-        if (c.outcome === 'ok') lastPassed.set(c.stageIndex, c.scale);
+        const st = stages[c.stageIndex];
+        if (!st) continue;
+        if (c.outcome === 'failed' && st.brokeAt === undefined) st.brokeAt = c.scale;
+        if (c.outcome === 'ok') st.lastPassed = c.scale;
       }
     },
     async restoreCell(scale, i, data) {
       const c = cellAt(scale, i);
       if (!c || c.outcome !== 'ok' || !data) return undefined;
       if (!c.file) throw new Error(`${runDir}: cell n=${scale} ${c.stage}/${c.method} has no checkpoint file (checkpoints were disabled), so it cannot be resumed`);
-      let bytes: Uint8Array;
+      let read: Awaited<ReturnType<typeof readPipelineFieldsFile>>;
       try {
-        bytes = readFileSync(join(runDir, c.file));
+        read = await readPipelineFieldsFile(join(runDir, c.file));
       } catch (err) {
         throw new Error(`${join(runDir, c.file)}: cannot read checkpoint (${(err as Error).message})`);
       }
-      const { n, fields } = await ipcFileToPipelineFields(bytes);
+      const { n, fields } = read;
       if (n !== data.n) throw new Error(`${join(runDir, c.file)}: checkpoint has ${n} rows, the regenerated input has ${data.n}`);
       return { ...data, ...fields } as PipelineData;
     },

@@ -37,8 +37,8 @@ export interface SweepResume {
   outcome: SweepOutcome;
   isScaleDone(scale: number): boolean;
   isCellDone(scale: number, stageIndex: number): boolean;
-  /** Set the runner's per-stage state (first failing scale, last passing scale) from the completed cells. */
-  restoreStageState(brokeAt: Map<number, number>, lastPassed: Map<number, number>): void;
+  /** Set each stage's first failing and last passing scale (index = stage index) from the completed cells. */
+  restoreStageState(stages: { brokeAt?: number; lastPassed?: number }[]): void;
   /** Merge a completed cell's checkpointed output into data; undefined when that cell failed or was skipped. */
   restoreCell(scale: number, stageIndex: number, data: PipelineData | undefined): Promise<PipelineData | undefined>;
 }

@@ -15,60 +15,62 @@ export interface ScaleInput {
   stats: Record<string, number>;
 }
 
-/** TextColumn offsets are Int32 (like Arrow's Utf8), so one column holds at most 2 GiB of UTF-8. */
-export const MAX_TEXT_BYTES = 2 ** 31 - 1;
-
 /** A scale's input does not fit the harness's in-memory layout; the sweep records it instead of crashing. */
 export class InputTooLargeError extends Error {
   override name = 'InputTooLargeError';
 }
 
+/** ES2024 resizable ArrayBuffer (Node 20+), typed here so the project's lib can stay ES2023. */
+type ResizableArrayBuffer = ArrayBuffer & { resize(byteLength: number): void; transferToFixedLength(byteLength: number): ArrayBuffer; readonly maxByteLength: number };
+const ResizableBuffer = ArrayBuffer as unknown as new (byteLength: number, options: { maxByteLength: number }) => ResizableArrayBuffer;
+
+/** Address space reserved (not committed) for one scale's text: resizable buffers grow in place up to this. */
+const TEXT_RESERVE_BYTES = 2 ** 38;
+
 /**
  * Packs conversations one at a time into a growing UTF-8 buffer, so a 1M-conversation scale never holds 1M
  * Conversation objects or strings in the main thread (RSS is per process: that would pollute every stage's reading).
+ * The text lives in a resizable ArrayBuffer that grows in place (no copy per doubling); finish() makes one
+ * fixed-length copy, so packing peaks at twice the text (the doubling buffer plus its final slice peaked at three).
  */
 export class ConversationPacker {
-  private bytes = new Uint8Array(1 << 20);
-  private offsets = new Int32Array(1025);
+  private readonly buffer: ResizableArrayBuffer;
+  private bytes: Uint8Array;
+  private offsets = new Float64Array(1025);
   private truth = new Int32Array(1024);
   private digests = new Float64Array(1024);
   private n = 0;
   private readonly ids = new Map<string, number>();
   private readonly encoder = new TextEncoder();
 
-  /** `maxBytes` below MAX_TEXT_BYTES is for tests of the limit. */
-  constructor(private readonly maxBytes = MAX_TEXT_BYTES) {}
+  /** `maxBytes` caps the text (a machine-sized limit, or tiny in tests of the limit). */
+  constructor(private readonly maxBytes = Infinity) {
+    this.buffer = new ResizableBuffer(1 << 20, { maxByteLength: Math.min(TEXT_RESERVE_BYTES, Number.isFinite(maxBytes) ? Math.max(1 << 20, maxBytes) : TEXT_RESERVE_BYTES) });
+    this.bytes = new Uint8Array(this.buffer);
+  }
 
   add(c: Conversation): void {
     const text = conversationToText(c);
-    let need = this.offsets[this.n] + text.length * 3;
-    if (need > this.maxBytes) {
-      need = this.offsets[this.n] + Buffer.byteLength(text);
-      if (need > this.maxBytes) {
+    const used = this.offsets[this.n];
+    let need = used + text.length * 3;
+    if (need > this.maxBytes || need > this.buffer.maxByteLength) {
+      need = used + Buffer.byteLength(text);
+      if (need > this.maxBytes || need > this.buffer.maxByteLength) {
         throw new InputTooLargeError(
-          `conversation text of this scale passes ${this.maxBytes === MAX_TEXT_BYTES ? '2 GiB' : `${this.maxBytes} bytes`} after ${this.n.toLocaleString('en-US')} conversations: TextColumn offsets are 32-bit ` +
-            '(as Arrow Utf8). Use a smaller scale, or shorter conversations (input.options.meanBytes).',
+          `conversation text of this scale passes ${Math.min(this.maxBytes, this.buffer.maxByteLength).toLocaleString('en-US')} bytes after ${this.n.toLocaleString('en-US')} conversations. ` +
+            'Use a smaller scale, shorter conversations (input.options.meanBytes), or streaming mode.',
         );
       }
     }
-    if (need > this.bytes.length) {
-      const grown = new Uint8Array(Math.min(this.maxBytes, Math.max(need, this.bytes.length * 2)));
-      grown.set(this.bytes.subarray(0, this.offsets[this.n]));
-      this.bytes = grown;
+    if (need > this.buffer.byteLength) {
+      this.buffer.resize(Math.min(this.buffer.maxByteLength, Math.max(need, Math.floor(this.buffer.byteLength * 1.5))));
+      this.bytes = new Uint8Array(this.buffer);
     }
-    if (this.n + 1 >= this.offsets.length - 1) {
-      const o = new Int32Array(this.offsets.length * 2);
-      o.set(this.offsets);
-      this.offsets = o;
-      const t = new Int32Array(this.truth.length * 2);
-      t.set(this.truth);
-      this.truth = t;
-      const g = new Float64Array(this.digests.length * 2);
-      g.set(this.digests);
-      this.digests = g;
-    }
-    const { written } = this.encoder.encodeInto(text, this.bytes.subarray(this.offsets[this.n]));
-    this.offsets[this.n + 1] = this.offsets[this.n] + written;
+    // One row capacity for every per-row array (offsets hold one more): growing them on different schedules left
+    // rows past a few thousand writing past the end of truth/digests (silently dropped: intent 0, digest 0).
+    if (this.n >= this.truth.length) this.growRows(this.truth.length * 2);
+    const { written } = this.encoder.encodeInto(text, this.bytes.subarray(used));
+    this.offsets[this.n + 1] = used + written;
     // 8 bytes per text for the unique fraction, not the texts themselves (as the generator's --stats does).
     this.digests[this.n] = textDigest48(text);
     const intent = c.truth?.intent;
@@ -81,12 +83,32 @@ export class ConversationPacker {
     this.n++;
   }
 
+  private growRows(rows: number): void {
+    const o = new Float64Array(rows + 1);
+    o.set(this.offsets);
+    this.offsets = o;
+    const t = new Int32Array(rows);
+    t.set(this.truth);
+    this.truth = t;
+    const g = new Float64Array(rows);
+    g.set(this.digests);
+    this.digests = g;
+  }
+
+  /** Rows packed so far. */
+  get count(): number {
+    return this.n;
+  }
+
   /** The packed scale; the packer must not be used afterwards. */
   finish(): ScaleInput {
     const n = this.n;
     const total = this.offsets[n];
+    // A fixed-length copy: resizable buffers cannot be structured-cloned (piscina without a transfer list, tests'
+    // copies). The copy is the one moment two copies of the text exist (growth itself never copies).
+    const fixed = this.buffer.transferToFixedLength(total);
     return {
-      data: { n, conversations: { bytes: this.bytes.slice(0, total), offsets: this.offsets.slice(0, n + 1) }, truth: this.truth.slice(0, n) },
+      data: { n, conversations: { bytes: new Uint8Array(fixed, 0, total), offsets: this.offsets.slice(0, n + 1) }, truth: this.truth.slice(0, n) },
       intents: [...this.ids.keys()],
       stats: { conversations: n, uniqueFraction: n ? countDistinct(this.digests, n) / n : 1, meanBytes: n ? total / n : 0, intents: this.ids.size },
     };

@@ -1,108 +1,26 @@
 /**
- * The sweep: for each scale, build the input, run each stage in its own worker pool while sampling RSS, record a
- * StageRecord per stage, score quality. A stage that runs out of memory, times out or throws is recorded as such;
- * its larger scales (and the stages that need its output) are skipped and marked. The sweep itself never crashes.
+ * The sweep: for each scale (runScale), build the input and run each stage's cell (runCell: its repeats, each one
+ * measured by the cell executor, harness/sweep/cell-runner.ts), then score quality. A stage that runs out of memory,
+ * times out or throws is recorded as such; its larger scales (and the stages that need its output) are skipped and
+ * marked. The sweep itself never crashes. Everything the sweep knows about a stage lives in one StageState.
  */
-import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { Piscina } from 'piscina';
-import type { BreakingPoint, CellStatus, PipelineData, ScaleSummary, StageRecord, SweepOutcome } from '../types.js';
+import { median } from 'simple-statistics';
+import type { BreakingPoint, PipelineData, SweepOutcome, StageRecord } from '../types.js';
 import type { StageSpec, SweepProfile } from '../profile/profile-schema.js';
-import type { StageTask, StageTaskResult } from '../workers/stage-worker.js';
-import { createStagePool } from '../workers/worker-pool.js';
-import { startRssSampler } from '../workers/memory-sampler.js';
-import { pipelineBuffers } from '../workers/transfer-list.js';
-import { runSplitTask } from '../workers/split-stage-run.js';
 import { buildScaleInput, InputTooLargeError, type ScaleInput } from './sweep-input.js';
 import { computeQuality } from '../../pipeline/metrics/quality-report.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
-import { deriveSeed } from '../../pipeline/support/seeded-random.js';
 import type { ProgressReporter } from './progress-reporter.js';
 import { formatBytes, formatMs } from '../../pipeline/support/format-units.js';
-import { median } from 'simple-statistics';
 import { isMeasuredStatus } from './cell-status.js';
 import { breakingPointsSpec, qualityFloorBreach, stageNamed, superlinearBreak } from './breaking-point-detection.js';
 import { bisectStageBreak } from './breaking-point-bisection.js';
 import { sampleClusterMap } from './cluster-map-sample.js';
-import { startSweepApi } from './sweep-api.js';
+import { startSweepApi, type SweepApi } from './sweep-api.js';
 import type { SweepHooks, SweepResume } from './sweep-hooks.js';
-
-/** Name of a stage as shown in reports: "cluster/kmeans". */
-export const stageLabel = (s: StageSpec): string => `${s.stage}/${s.method}`;
-
-function classifyFailure(err: unknown, timedOut: boolean, rssExceeded: number): { status: CellStatus; reason: string } {
-  const e = err as { code?: string; name?: string; message?: string };
-  if (rssExceeded > 0) return { status: 'oom', reason: `process RSS reached ${formatBytes(rssExceeded)}, above the RSS ceiling` };
-  if (timedOut) return { status: 'timeout', reason: 'time budget exceeded' };
-  if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') return { status: 'oom', reason: e.message ?? 'worker ran out of memory' };
-  return { status: 'error', reason: e?.message ?? String(err) };
-}
-
-/** The given fields of data (those present), sharing its buffers. */
-export function pick(data: PipelineData, fields: readonly string[]): PipelineData {
-  const out: PipelineData = { n: data.n };
-  for (const f of fields) if ((data as unknown as Record<string, unknown>)[f] !== undefined) (out as unknown as Record<string, unknown>)[f] = (data as unknown as Record<string, unknown>)[f];
-  return out;
-}
-
-function emptyRecord(scale: number, spec: StageSpec, repeat: number, status: CellStatus, reason: string): StageRecord {
-  return {
-    scale, stage: spec.stage, method: spec.method, repeat, status, reason, items: scale, wallMs: 0, cpuUserMs: 0, cpuSystemMs: 0,
-    peakRssBytes: 0, baselineRssBytes: 0, peakHeapUsedBytes: 0, peakArrayBuffersBytes: 0, itemsPerSec: 0,
-    rssTimeline: [], workerMemory: [], counters: {}, observations: {},
-  };
-}
-
-/** Run one stage once on `data` in `pool`, measuring it. The returned data carries the input buffers back. */
-export async function runStageOnce(
-  pool: Piscina, spec: StageSpec, profile: SweepProfile, data: PipelineData, scale: number, repeat: number,
-): Promise<{ record: StageRecord; data?: PipelineData }> {
-  const def = await loadStage(spec.stage, spec.method);
-  const input = pick(data, def.reads);
-  const task: StageTask = { kind: spec.stage, method: spec.method, options: spec.options, seed: deriveSeed(profile.seed, stageLabel(spec)), input };
-  const timeoutSec = spec.timeoutSec ?? profile.limits.timeoutSec;
-  const ac = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => { timedOut = true; ac.abort(); }, timeoutSec * 1000);
-  const ceiling = (profile.limits.rssCeilingMb ?? (0.9 * os.totalmem()) / 2 ** 20) * 2 ** 20;
-  let rssExceeded = 0;
-  const baselineRss = process.memoryUsage.rss();
-  const cpu0 = process.cpuUsage();
-  // RSS is per process: past the ceiling, stop the stage before the kernel's OOM killer ends the whole sweep.
-  const sampler = startRssSampler(profile.sampling.intervalMs, (rss) => {
-    if (rss > ceiling && !rssExceeded) { rssExceeded = rss; ac.abort(); }
-  });
-  const t0 = performance.now();
-  try {
-    // A splittable stage with several workers gets the rows sliced across them (harness/workers/split-stage-run.ts).
-    const parts = def.splittable ? Math.min(spec.workers ?? 1, Math.floor(data.n / 2)) : 1;
-    const res = parts > 1
-      ? await runSplitTask(pool, task, def.writes, parts, ac.signal)
-      : (await pool.run(task, { transferList: pipelineBuffers(input), signal: ac.signal })) as StageTaskResult;
-    const wallMs = performance.now() - t0;
-    const { timeline, peakRss } = sampler.stop();
-    const cpu = process.cpuUsage(cpu0);
-    const record: StageRecord = {
-      scale, stage: spec.stage, method: spec.method, repeat, status: 'ok', items: data.n, wallMs,
-      cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000,
-      peakRssBytes: peakRss, baselineRssBytes: baselineRss,
-      peakHeapUsedBytes: Math.max(0, ...res.workerMemory.map((s) => s.heapUsed)),
-      peakArrayBuffersBytes: Math.max(0, ...res.workerMemory.map((s) => s.arrayBuffers)),
-      itemsPerSec: data.n / Math.max(wallMs / 1000, 1e-9),
-      eventLoopUtilization: res.eventLoopUtilization, gc: res.gc,
-      rssTimeline: timeline, workerMemory: res.workerMemory, counters: res.counters, observations: res.observations,
-    };
-    return { record, data: res.data };
-  } catch (err) {
-    const wallMs = performance.now() - t0;
-    const { timeline, peakRss } = sampler.stop();
-    const { status, reason } = classifyFailure(err, timedOut, rssExceeded);
-    const record = { ...emptyRecord(scale, spec, repeat, status, reason), wallMs, peakRssBytes: peakRss, baselineRssBytes: baselineRss, rssTimeline: timeline };
-    return { record };
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { createCellExecutor, type CellExecutor } from './cell-runner.js';
+import { emptyRecord, stageLabel } from './stage-run.js';
 
 /** Options for a sweep that are not part of the profile. */
 export interface SweepRunOptions {
@@ -111,135 +29,192 @@ export interface SweepRunOptions {
   hooks?: SweepHooks;
   /** Continue an interrupted run: its completed cells are kept, not re-run (harness/sweep/sweep-checkpoint.ts). */
   resume?: SweepResume;
+  /** Folder for `isolation: process` cell input/output files (default: a temp folder); removed at the end. */
+  cellDir?: string;
 }
 
-/** Run a whole sweep. Pools are created per stage and closed at the end, whatever happens. */
-export async function runSweep(profile: SweepProfile, opts: SweepRunOptions): Promise<SweepOutcome> {
+/** What the sweep knows about one stage across scales. */
+export interface StageState {
+  index: number;
+  spec: StageSpec;
+  label: string;
+  /** First scale where it failed (oom, timeout, error): its larger scales are skipped. */
+  brokeAt?: number;
+  lastPassed?: number;
+  /** Soft breaking-point kinds already recorded (superlinear, degraded): the stage keeps running. */
+  softBroken: Set<string>;
+  /** Median wall time at the last measured scale, for the super-linear check. */
+  prevMedian?: { scale: number; medianMs: number };
+}
+
+interface Sweep {
+  profile: SweepProfile;
+  opts: SweepRunOptions;
+  api: SweepApi;
+  cells: CellExecutor;
+  stages: StageState[];
+  outcome: Required<SweepOutcome>;
+  /** The last stage that writes labels (quality is judged against it), or -1. */
+  labelsStage: number;
+  lastQualityPass?: number;
+}
+
+/** Run a whole sweep. The cell executor (pools or child processes) is closed at the end, whatever happens. */
+export async function runSweep(input: SweepProfile, opts: SweepRunOptions): Promise<SweepOutcome> {
   // api: simulated starts the simulator here and puts its URL into the API stages' options (harness/sweep/sweep-api.ts).
-  const api = await startSweepApi(profile, opts.progress);
-  profile = api.profile;
-  const pools = profile.stages.map((s) => createStagePool(s, profile));
-  const records: StageRecord[] = [...(opts.resume?.outcome.records ?? [])];
-  const scales: ScaleSummary[] = [...(opts.resume?.outcome.scales ?? [])];
-  const breakingPoints: BreakingPoint[] = [...(opts.resume?.outcome.breakingPoints ?? [])];
-  const brokeAt = new Map<number, number>(); // stage index -> first failing scale
-  const lastPassed = new Map<number, number>();
-  opts.resume?.restoreStageState(brokeAt, lastPassed);
-  // Soft breaking points (superlinear, degraded): recorded once per stage and kind; the stage keeps running.
-  const softBroken = new Map<number, Set<string>>();
-  const prevMedian = new Map<number, { scale: number; medianMs: number }>();
-  const defs = await Promise.all(profile.stages.map((s) => loadStage(s.stage, s.method)));
-  const labelsStage = defs.map((d) => d.writes.includes('labels')).lastIndexOf(true);
-  let lastQualityPass: number | undefined;
-  const escalate = breakingPointsSpec(profile).escalate;
-  const stopStages = escalate ? (escalate.stages ?? profile.stages.map(stageLabel)) : undefined;
-  const softBreak = (i: number, bp: BreakingPoint, cell: StageRecord[]): void => {
-    for (const x of cell) if (x.status === 'ok') Object.assign(x, { status: bp.kind, reason: bp.reason });
-    const kinds = softBroken.get(i) ?? new Set<string>();
-    if (!kinds.has(bp.kind)) breakingPoints.push(bp);
-    softBroken.set(i, kinds.add(bp.kind));
-    opts.progress.log(`  n=${bp.firstFailingScale} ${bp.stage}/${bp.method}: ${bp.kind.toUpperCase()}: ${bp.reason}`);
-  };
-  const cellOf = (i: number, scale: number): StageRecord[] =>
-    records.filter((x) => x.scale === scale && x.stage === profile.stages[i].stage && x.method === profile.stages[i].method && isMeasuredStatus(x.status));
-  // A resumed run: rebuild the soft-break state from what was measured before the interruption.
-  for (const [i, spec] of profile.stages.entries()) {
-    const done = records.filter((x) => x.stage === spec.stage && x.method === spec.method && isMeasuredStatus(x.status));
-    const last = Math.max(0, ...done.map((x) => x.scale));
-    if (last > 0) prevMedian.set(i, { scale: last, medianMs: median(cellOf(i, last).map((x) => x.wallMs)) });
-    for (const bp of breakingPoints) if (bp.stage === spec.stage && bp.method === spec.method && (bp.kind === 'superlinear' || bp.kind === 'degraded')) softBroken.set(i, (softBroken.get(i) ?? new Set<string>()).add(bp.kind));
-  }
-  for (const sc of scales) if (sc.quality.clusterCount !== undefined && !qualityFloorBreach(sc.quality, profile)) lastQualityPass = sc.scale;
-  const sections: Record<string, unknown> = { ...(opts.resume?.outcome.sections ?? {}) };
+  const api = await startSweepApi(input, opts.progress);
+  const sweep = await startSweep(api, opts);
   try {
-    for (const scale of profile.scales) {
+    for (const scale of sweep.profile.scales) {
       if (opts.resume?.isScaleDone(scale)) continue; // measured before the interruption
-      const tIn = performance.now();
-      let input: ScaleInput;
-      try {
-        input = await buildScaleInput(profile, scale);
-      } catch (err) {
-        if (!(err instanceof InputTooLargeError)) throw err;
-        // The harness's own limit is a result too: every stage at this scale is an error, larger scales are not tried.
-        const reason = `input: ${err.message}`;
-        for (const spec of profile.stages) for (let r = 0; r < profile.repeats; r++) records.push(emptyRecord(scale, spec, r, 'error', reason));
-        const first = profile.stages[0];
-        breakingPoints.push({ stage: first.stage, method: first.method, kind: 'error', lastPassingScale: lastPassed.get(0), firstFailingScale: scale, reason });
-        opts.progress.log(`scale ${scale}: ${reason}; larger scales skipped`);
-        break;
-      }
-      opts.progress.log(`scale ${scale}: input ready in ${formatMs(performance.now() - tIn)} (${input.stats.intents} intents)`);
-      let data: PipelineData | undefined = input.data;
-      for (const [i, spec] of profile.stages.entries()) {
-        const label = stageLabel(spec);
-        if (opts.resume?.isCellDone(scale, i)) { data = await opts.resume.restoreCell(scale, i, data); continue; }
-        const failedAt = brokeAt.get(i);
-        if (failedAt !== undefined || !data) {
-          const reason = failedAt !== undefined ? `broke at smaller scale ${failedAt}` : 'an earlier stage failed at this scale';
-          for (let r = 0; r < profile.repeats; r++) records.push(emptyRecord(scale, spec, r, 'skipped', reason));
-          opts.progress.log(`  n=${scale} ${label}: skipped (${reason})`);
-          data = undefined;
-          await opts.hooks?.cellDone?.({ scale, stageIndex: i, spec, outcome: { records, scales, breakingPoints, sections } });
-          continue;
-        }
-        let current: PipelineData | undefined = data;
-        for (let r = -profile.warmup; r < profile.repeats && current; r++) {
-          opts.progress.stageStarted(scale, label);
-          const { record, data: out } = await runStageOnce(pools[i], spec, profile, current, scale, Math.max(r, 0));
-          current = out;
-          if (r >= 0 || record.status !== 'ok') records.push(record);
-          const summary = record.status === 'ok'
-            ? `${formatMs(record.wallMs)}, peak RSS ${formatBytes(record.peakRssBytes)}, heap ${formatBytes(record.peakHeapUsedBytes)}, ${Math.round(record.itemsPerSec)} items/s${r < 0 ? ' (warm-up)' : ''}`
-            : `${record.status.toUpperCase()} after ${formatMs(record.wallMs)}: ${record.reason}`;
-          opts.progress.stageFinished(scale, label, summary);
-          if (record.status !== 'ok') {
-            brokeAt.set(i, scale);
-            breakingPoints.push({ stage: spec.stage, method: spec.method, kind: record.status as BreakingPoint['kind'], lastPassingScale: lastPassed.get(i), firstFailingScale: scale, reason: record.reason ?? '' });
-          }
-        }
-        if (current) {
-          const cell = cellOf(i, scale);
-          const medianMs = median(cell.map((x) => x.wallMs));
-          const bp = superlinearBreak(spec, profile, prevMedian.get(i), scale, medianMs);
-          prevMedian.set(i, { scale, medianMs });
-          if (bp) softBreak(i, bp, cell);
-        }
-        if (current) lastPassed.set(i, scale);
-        data = current ? { ...data, ...current } : undefined;
-        if (data) await api.afterStage(i, spec, scale, pools[i], data, runStageOnce);
-        await opts.hooks?.cellDone?.({ scale, stageIndex: i, spec, data, outcome: { records, scales, breakingPoints, sections } });
-      }
-      scales.push({ scale, quality: data ? computeQuality(data, { ...profile.quality, seed: profile.seed }) : {}, input: input.stats });
-      const breach = data && labelsStage >= 0 ? qualityFloorBreach(scales[scales.length - 1].quality, profile) : undefined;
-      if (breach) {
-        const spec = profile.stages[labelsStage];
-        softBreak(labelsStage, {
-          stage: spec.stage, method: spec.method, kind: 'degraded', lastPassingScale: lastQualityPass, firstFailingScale: scale, ...breach,
-          reason: `${breach.metric} ${breach.value.toFixed(3)} < floor ${breach.floor}`,
-        }, cellOf(labelsStage, scale));
-      } else if (data) lastQualityPass = scale;
-      const map = data ? sampleClusterMap(data, scale, { seed: profile.seed, intents: input.intents }) : undefined;
-      if (map) sections.clusterMap = map;
-      await opts.hooks?.scaleDone?.({ scale, data, outcome: { records, scales, breakingPoints, sections } });
-      // Escalation (breaking-point mode): stop once every stage of interest broke, or cannot run (an upstream one broke).
-      const done = (i: number): boolean => [...brokeAt.keys()].some((j) => j <= i) || [...(softBroken.get(i) ?? [])].some((k) => !escalate?.until || escalate.until.includes(k as BreakingPoint['kind']));
-      if (stopStages && profile.stages.every((s, i) => !stageNamed(s, stopStages) || done(i))) {
-        opts.progress.log(`every stage of interest (${stopStages.join(', ')}) broke by n=${scale}; stopping the escalation`);
-        break;
-      }
+      if ((await runScale(sweep, scale)) === 'stop') break;
     }
-    for (const bp of breakingPoints) {
-      const idx = profile.stages.findIndex((s) => s.stage === bp.stage && s.method === bp.method);
-      const bisection = await bisectStageBreak(bp, idx, profile, pools, runStageOnce, (line) => opts.progress.log(line));
-      if (bisection) {
-        bp.bisection = bisection;
-        opts.progress.log(`${bp.stage}/${bp.method} ${bp.kind}: passes at ${bisection.passScale}, breaks at ${bisection.failScale} (${(bisection.relativeWidth * 100).toFixed(1)}% bracket, ${bisection.steps.length} runs)`);
-      }
-    }
+    await bisectBreakingPoints(sweep);
   } finally {
-    await Promise.all(pools.map((p) => p.destroy()));
-    api.addSections(sections);
+    await sweep.cells.close();
+    api.addSections(sweep.outcome.sections);
     await api.stop();
   }
-  return { records, scales, breakingPoints, sections };
+  return sweep.outcome;
+}
+
+async function startSweep(api: SweepApi, opts: SweepRunOptions): Promise<Sweep> {
+  const profile = api.profile;
+  const prior = opts.resume?.outcome;
+  const outcome = { records: [...(prior?.records ?? [])], scales: [...(prior?.scales ?? [])], breakingPoints: [...(prior?.breakingPoints ?? [])], sections: { ...(prior?.sections ?? {}) } };
+  const stages: StageState[] = profile.stages.map((spec, index) => ({ index, spec, label: stageLabel(spec), softBroken: new Set<string>() }));
+  const defs = await Promise.all(profile.stages.map((s) => loadStage(s.stage, s.method)));
+  const sweep: Sweep = { profile, opts, api, cells: createCellExecutor(profile, opts.cellDir), stages, outcome, labelsStage: defs.map((d) => d.writes.includes('labels')).lastIndexOf(true) };
+  // A resumed run: rebuild each stage's state from what was measured before the interruption.
+  opts.resume?.restoreStageState(stages);
+  for (const st of stages) {
+    const last = Math.max(0, ...outcome.records.filter((x) => isStage(x, st) && isMeasuredStatus(x.status)).map((x) => x.scale));
+    if (last > 0) st.prevMedian = { scale: last, medianMs: median(measuredCell(sweep, st, last).map((x) => x.wallMs)) };
+    for (const bp of outcome.breakingPoints) if (isStage(bp, st) && (bp.kind === 'superlinear' || bp.kind === 'degraded')) st.softBroken.add(bp.kind);
+  }
+  for (const sc of outcome.scales) if (sc.quality.clusterCount !== undefined && !qualityFloorBreach(sc.quality, profile)) sweep.lastQualityPass = sc.scale;
+  return sweep;
+}
+
+const isStage = (x: { stage: string; method: string }, st: StageState): boolean => x.stage === st.spec.stage && x.method === st.spec.method;
+const measuredCell = (sweep: Sweep, st: StageState, scale: number): StageRecord[] =>
+  sweep.outcome.records.filter((x) => x.scale === scale && isStage(x, st) && isMeasuredStatus(x.status));
+
+/** One scale: input, every stage's cell, quality, hooks. 'stop' ends the sweep (input too large, escalation done). */
+async function runScale(sweep: Sweep, scale: number): Promise<'next' | 'stop'> {
+  const { profile, opts, outcome } = sweep;
+  const tIn = performance.now();
+  let input: ScaleInput;
+  try {
+    input = await buildScaleInput(profile, scale);
+  } catch (err) {
+    if (!(err instanceof InputTooLargeError)) throw err;
+    // The harness's own limit is a result too: every stage at this scale is an error, larger scales are not tried.
+    const reason = `input: ${err.message}`;
+    for (const st of sweep.stages) for (let r = 0; r < profile.repeats; r++) outcome.records.push(emptyRecord(scale, st.spec, r, 'error', reason));
+    const first = sweep.stages[0];
+    outcome.breakingPoints.push({ stage: first.spec.stage, method: first.spec.method, kind: 'error', lastPassingScale: first.lastPassed, firstFailingScale: scale, reason });
+    opts.progress.log(`scale ${scale}: ${reason}; larger scales skipped`);
+    return 'stop';
+  }
+  opts.progress.log(`scale ${scale}: input ready in ${formatMs(performance.now() - tIn)} (${input.stats.intents} intents)`);
+  let data: PipelineData | undefined = input.data;
+  for (const st of sweep.stages) {
+    data = opts.resume?.isCellDone(scale, st.index) ? await opts.resume.restoreCell(scale, st.index, data) : await runCell(sweep, st, scale, data);
+  }
+  outcome.scales.push({ scale, quality: data ? computeQuality(data, { ...profile.quality, seed: profile.seed }) : {}, input: input.stats });
+  judgeQuality(sweep, scale, data);
+  const map = data ? sampleClusterMap(data, scale, { seed: profile.seed, intents: input.intents }) : undefined;
+  if (map) outcome.sections.clusterMap = map;
+  await opts.hooks?.scaleDone?.({ scale, data, outcome });
+  return escalationDone(sweep, scale) ? 'stop' : 'next';
+}
+
+/** One stage at one scale: warm-ups and repeats, breaking points; returns the data with its output (undefined if it failed). */
+async function runCell(sweep: Sweep, st: StageState, scale: number, data: PipelineData | undefined): Promise<PipelineData | undefined> {
+  const { profile, opts, outcome } = sweep;
+  const cellDone = (out?: PipelineData): Promise<void> | void => opts.hooks?.cellDone?.({ scale, stageIndex: st.index, spec: st.spec, data: out, outcome });
+  if (st.brokeAt !== undefined || !data) {
+    const reason = st.brokeAt !== undefined ? `broke at smaller scale ${st.brokeAt}` : 'an earlier stage failed at this scale';
+    for (let r = 0; r < profile.repeats; r++) outcome.records.push(emptyRecord(scale, st.spec, r, 'skipped', reason));
+    opts.progress.log(`  n=${scale} ${st.label}: skipped (${reason})`);
+    await cellDone();
+    return undefined;
+  }
+  let current: PipelineData | undefined = data;
+  for (let r = -profile.warmup; r < profile.repeats && current; r++) {
+    opts.progress.stageStarted(scale, st.label);
+    const { record, data: out } = await sweep.cells.run(st.index, current, scale, Math.max(r, 0));
+    current = out;
+    if (r >= 0 || record.status !== 'ok') outcome.records.push(record);
+    opts.progress.stageFinished(scale, st.label, recordSummary(record, r < 0));
+    if (record.status !== 'ok') {
+      st.brokeAt = scale;
+      outcome.breakingPoints.push({ stage: st.spec.stage, method: st.spec.method, kind: record.status as BreakingPoint['kind'], lastPassingScale: st.lastPassed, firstFailingScale: scale, reason: record.reason ?? '' });
+    }
+  }
+  if (!current) {
+    await cellDone();
+    return undefined;
+  }
+  const cell = measuredCell(sweep, st, scale);
+  const medianMs = median(cell.map((x) => x.wallMs));
+  const bp = superlinearBreak(st.spec, profile, st.prevMedian, scale, medianMs);
+  st.prevMedian = { scale, medianMs };
+  if (bp) softBreak(sweep, st, bp, cell);
+  st.lastPassed = scale;
+  const merged = { ...data, ...current };
+  await sweep.api.afterStage(st.index, st.spec, scale, merged);
+  await cellDone(merged);
+  return merged;
+}
+
+function recordSummary(record: StageRecord, warmup: boolean): string {
+  return record.status === 'ok'
+    ? `${formatMs(record.wallMs)}, peak RSS ${formatBytes(record.peakRssBytes)} (+${formatBytes(record.peakRssDeltaBytes ?? 0)}), heap ${formatBytes(record.peakHeapUsedBytes)}, ${Math.round(record.itemsPerSec)} items/s${warmup ? ' (warm-up)' : ''}`
+    : `${record.status.toUpperCase()} after ${formatMs(record.wallMs)}: ${record.reason}`;
+}
+
+/** Soft breaking points (superlinear, degraded): the cell's ok records take the kind; recorded once per stage and kind. */
+function softBreak(sweep: Sweep, st: StageState, bp: BreakingPoint, cell: StageRecord[]): void {
+  for (const x of cell) if (x.status === 'ok') Object.assign(x, { status: bp.kind, reason: bp.reason });
+  if (!st.softBroken.has(bp.kind)) sweep.outcome.breakingPoints.push(bp);
+  st.softBroken.add(bp.kind);
+  sweep.opts.progress.log(`  n=${bp.firstFailingScale} ${st.label}: ${bp.kind.toUpperCase()}: ${bp.reason}`);
+}
+
+/** The quality floor, judged against the stage that wrote the labels. */
+function judgeQuality(sweep: Sweep, scale: number, data: PipelineData | undefined): void {
+  const scaleSummary = sweep.outcome.scales[sweep.outcome.scales.length - 1];
+  const breach = data && sweep.labelsStage >= 0 ? qualityFloorBreach(scaleSummary.quality, sweep.profile) : undefined;
+  if (breach) {
+    const st = sweep.stages[sweep.labelsStage];
+    softBreak(sweep, st, {
+      stage: st.spec.stage, method: st.spec.method, kind: 'degraded', lastPassingScale: sweep.lastQualityPass, firstFailingScale: scale, ...breach,
+      reason: `${breach.metric} ${breach.value.toFixed(3)} < floor ${breach.floor}`,
+    }, measuredCell(sweep, st, scale));
+  } else if (data) sweep.lastQualityPass = scale;
+}
+
+/** Escalation (breaking-point mode): stop once every stage of interest broke, or cannot run (an upstream one broke). */
+function escalationDone(sweep: Sweep, scale: number): boolean {
+  const escalate = breakingPointsSpec(sweep.profile).escalate;
+  if (!escalate) return false;
+  const names = escalate.stages ?? sweep.stages.map((s) => s.label);
+  const done = (st: StageState): boolean =>
+    sweep.stages.some((u) => u.index <= st.index && u.brokeAt !== undefined) || [...st.softBroken].some((k) => !escalate.until || escalate.until.includes(k as BreakingPoint['kind']));
+  if (!sweep.stages.every((st) => !stageNamed(st.spec, names) || done(st))) return false;
+  sweep.opts.progress.log(`every stage of interest (${names.join(', ')}) broke by n=${scale}; stopping the escalation`);
+  return true;
+}
+
+async function bisectBreakingPoints(sweep: Sweep): Promise<void> {
+  for (const bp of sweep.outcome.breakingPoints) {
+    const idx = sweep.profile.stages.findIndex((s) => s.stage === bp.stage && s.method === bp.method);
+    const bisection = await bisectStageBreak(bp, idx, sweep.profile, sweep.cells, (line) => sweep.opts.progress.log(line));
+    if (bisection) {
+      bp.bisection = bisection;
+      sweep.opts.progress.log(`${bp.stage}/${bp.method} ${bp.kind}: passes at ${bisection.passScale}, breaks at ${bisection.failScale} (${(bisection.relativeWidth * 100).toFixed(1)}% bracket, ${bisection.steps.length} runs)`);
+    }
+  }
 }

@@ -4,7 +4,7 @@ import type { Matrix, PipelineData, PipelineField, TextColumn } from '../types.j
 /** Rows [from, to) of a text column, rebased to offset 0. */
 export function sliceTextRows(col: TextColumn, from: number, to: number): TextColumn {
   const base = col.offsets[from];
-  const offsets = new Int32Array(to - from + 1);
+  const offsets = new Float64Array(to - from + 1);
   for (let i = 0; i <= to - from; i++) offsets[i] = col.offsets[from + i] - base;
   return { bytes: col.bytes.slice(base, col.offsets[to]), offsets };
 }
@@ -18,7 +18,7 @@ export function sliceMatrixRows(m: Matrix, from: number, to: number): Matrix {
 export function concatTexts(parts: TextColumn[]): TextColumn {
   const n = parts.reduce((s, p) => s + p.offsets.length - 1, 0);
   const total = parts.reduce((s, p) => s + (p.offsets[p.offsets.length - 1] - p.offsets[0]), 0);
-  const offsets = new Int32Array(n + 1);
+  const offsets = new Float64Array(n + 1);
   const bytes = new Uint8Array(total);
   let row = 0;
   let pos = 0;

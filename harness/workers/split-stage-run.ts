@@ -39,6 +39,7 @@ export function mergeSplitResults(input: PipelineData, writes: readonly Pipeline
   workerMemory.sort((a, b) => a.tMs - b.tMs);
   return {
     data, workerMemory, gc, counters, observations,
+    cpu: { user: results.reduce((s, r) => s + r.cpu.user, 0), system: results.reduce((s, r) => s + r.cpu.system, 0) },
     wallMs: Math.max(...results.map((r) => r.wallMs)),
     eventLoopUtilization: results.reduce((s, r) => s + r.eventLoopUtilization, 0) / results.length,
   };

@@ -8,6 +8,7 @@ import { performance, PerformanceObserver, type PerformanceEntry } from 'node:pe
 import { loadStage } from '../../pipeline/stage-registry.js';
 import { pipelineBuffers } from './transfer-list.js';
 import { summarisePercentiles } from '../../pipeline/support/percentiles.js';
+import type { StageFailureCause } from './stage-failure.js';
 import type { GcSummary, Percentiles, PipelineData, StageKind, WorkerMemorySample } from '../types.js';
 
 /** What the main thread sends. */
@@ -17,6 +18,8 @@ export interface StageTask {
   options: Record<string, unknown>;
   seed: number;
   input: PipelineData;
+  /** Only load the stage's module and return: makes the worker ready before a cell's baseline is read. */
+  warmOnly?: boolean;
 }
 
 /** What the worker sends back. `data` is the input with the stage's output merged in. */
@@ -28,6 +31,8 @@ export interface StageTaskResult {
   eventLoopUtilization: number;
   counters: Record<string, number>;
   observations: Record<string, Percentiles>;
+  /** CPU time of this worker thread over the stage (process.threadCpuUsage), microseconds. */
+  cpu: { user: number; system: number };
 }
 
 const gcEntries: PerformanceEntry[] = [];
@@ -36,6 +41,7 @@ gcObserver.observe({ entryTypes: ['gc'] });
 
 export default async function runStageTask(task: StageTask): Promise<unknown> {
   const def = await loadStage(task.kind, task.method);
+  if (task.warmOnly) return { warm: true };
   const options = def.parseOptions ? def.parseOptions(task.options) : task.options;
   gcEntries.length = 0;
   const samples: WorkerMemorySample[] = [];
@@ -48,12 +54,26 @@ export default async function runStageTask(task: StageTask): Promise<unknown> {
     samples.push({ tMs: performance.now() - t0, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, ...(label ? { label } : {}) });
   };
   sample('start');
-  const output = await def.run(task.input, options, {
-    seed: task.seed,
-    sample,
-    count: (name, delta = 1) => void (counters[name] = (counters[name] ?? 0) + delta),
-    observe: (name, value) => void (observed[name] ??= []).push(value),
-  });
+  const cpu0 = process.threadCpuUsage();
+  let output: Partial<PipelineData>;
+  try {
+    output = await def.run(task.input, options, {
+      seed: task.seed,
+      sample,
+      count: (name, delta = 1) => void (counters[name] = (counters[name] ?? 0) + delta),
+      observe: (name, value) => void (observed[name] ??= []).push(value),
+    });
+  } catch (err) {
+    // A failed stage keeps its counters (requests, retries, errors): they ride back in `cause`, which survives the
+    // thread boundary where other properties of an Error do not (stageFailureCounters reads them).
+    if (err instanceof Error && err.cause === undefined) {
+      const observations: Record<string, Percentiles> = {};
+      for (const [k, v] of Object.entries(observed)) observations[k] = summarisePercentiles(v);
+      err.cause = { stageCounters: counters, stageObservations: observations } satisfies StageFailureCause;
+    }
+    throw err;
+  }
+  const cpu = process.threadCpuUsage(cpu0);
   sample('end');
   const wallMs = performance.now() - t0;
   const elu = performance.eventLoopUtilization(elu0);
@@ -68,6 +88,6 @@ export default async function runStageTask(task: StageTask): Promise<unknown> {
   const observations: Record<string, Percentiles> = {};
   for (const [k, v] of Object.entries(observed)) observations[k] = summarisePercentiles(v);
   const data: PipelineData = { ...task.input, ...output };
-  const result: StageTaskResult = { data, wallMs, workerMemory: samples, gc, eventLoopUtilization: elu.utilization, counters, observations };
+  const result: StageTaskResult = { data, wallMs, workerMemory: samples, gc, eventLoopUtilization: elu.utilization, counters, observations, cpu };
   return Piscina.move({ [Piscina.transferableSymbol]: pipelineBuffers(data), [Piscina.valueSymbol]: result } as never);
 }

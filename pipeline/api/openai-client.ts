@@ -7,6 +7,8 @@
  * OPENAI_BASE_URL / OPENAI_API_KEY from the environment (worker threads inherit it), else api.openai.com.
  */
 import OpenAI from 'openai';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { StageContext } from '../contracts.js';
 
@@ -57,6 +59,10 @@ export const apiStageOptionShape = {
   /** Disk cache (and checkpoint): answers are appended per item, so a re-run is free and an interrupted run resumes. */
   cache: z.boolean().default(true),
   cacheDir: z.string().min(1).default('.cache/clusterbench'),
+  /** Who answers, for cache keys and reports; the harness sets "simulated" for its simulator (default: env + base URL). */
+  answeredBy: z.string().min(1).optional(),
+  /** JSON-lines file for per-item failures; default <cacheDir>/failures/<stage>-<method>.jsonl. */
+  failureLog: z.string().optional(),
 };
 
 /** The parsed common options. */
@@ -70,6 +76,22 @@ export interface ApiStageOptions {
   failureBudget: number;
   cache: boolean;
   cacheDir: string;
+  answeredBy?: string;
+  failureLog?: string;
+}
+
+/** The SDK's own log lines ("Could not parse message into JSON", retry notices) go to <cacheDir>/logs/openai-sdk.log, not the progress output. */
+export function sdkLogger(cacheDir: string): { error: (...a: unknown[]) => void; warn: (...a: unknown[]) => void; info: (...a: unknown[]) => void; debug: (...a: unknown[]) => void } {
+  const path = join(cacheDir, 'logs', 'openai-sdk.log');
+  const write = (level: string) => (...args: unknown[]): void => {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      appendFileSync(path, `${new Date().toISOString()} ${level} ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ').slice(0, 2000)}\n`);
+    } catch {
+      // A log that cannot be written must not fail the call it describes.
+    }
+  };
+  return { error: write('error'), warn: write('warn'), info: write('info'), debug: write('debug') };
 }
 
 /** Parse options with a zod schema; the error starts with the key path, as profile-loader expects. */
@@ -106,6 +128,8 @@ export function createCountingClient(opts: ApiStageOptions, ctx: StageContext): 
     maxRetries: opts.maxRetries,
     timeout: opts.timeoutMs,
     fetch: countingFetch,
+    logger: sdkLogger(opts.cacheDir),
+    logLevel: 'warn',
   });
 }
 

@@ -1,8 +1,9 @@
 /** Human-readable units for logs and reports. */
 
+/** Bytes in binary units, named as such (KiB, MiB, GiB: powers of 1024), so "MB" never silently means MiB. */
 export function formatBytes(b: number): string {
   if (!Number.isFinite(b)) return '—';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let i = 0;
   let v = b;
   while (Math.abs(v) >= 1024 && i < units.length - 1) { v /= 1024; i++; }

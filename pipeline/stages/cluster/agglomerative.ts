@@ -15,7 +15,7 @@
 import { agnes } from 'ml-hclust';
 import { cutMerges, nnChainLinkage } from '../../kernels/nn-chain-linkage.js';
 import type { Matrix, PipelineData, StageContext, StageDefinition } from '../../contracts.js';
-import { parseK, resolveK, type KMeansOptions } from './kmeans.js';
+import { parseFixedK, resolveK, type KMeansOptions } from './kmeans.js';
 import { matrixToRows } from '../../kernels/matrix-rows.js';
 import { parseVectorField, vectorsFor, type VectorField } from '../vector-input.js';
 
@@ -67,7 +67,7 @@ export const agglomerativeClusterer: StageDefinition<AgglomerativeOptions> = {
     if (!Number.isInteger(maxPoints) || (maxPoints as number) < 2 || (maxPoints as number) > cap) {
       throw new Error(`maxPoints: must be an integer in 2..${cap} for backend ${backend} (${backend === 'ml-hclust' ? 'agnes is O(n³) time' : 'n²/2 float64 distances'})`);
     }
-    return { k: parseK(raw.k), linkage, backend, maxPoints: maxPoints as number, field: parseVectorField(raw.field) };
+    return { k: parseFixedK(raw.k), linkage, backend, maxPoints: maxPoints as number, field: parseVectorField(raw.field) };
   },
   run(input: PipelineData, opts: AgglomerativeOptions, ctx: StageContext) {
     const x = vectorsFor(input, opts.field, 'cluster/agglomerative');

@@ -9,7 +9,7 @@ import type { PipelineData, StageContext, StageDefinition } from '../../contract
 import { mulberry32 } from '../../support/seeded-random.js';
 import { nearestTwo, rowSqNorms } from '../../kernels/distance-kernels.js';
 import { kmeansPlusPlus } from '../../kernels/kmeans-seeding.js';
-import { parseK, resolveK, type KMeansOptions } from './kmeans.js';
+import { parseFixedK, resolveK, type KMeansOptions } from './kmeans.js';
 import { parseVectorField, vectorsFor, type VectorField } from '../vector-input.js';
 import type { Matrix } from '../../contracts.js';
 
@@ -101,7 +101,7 @@ export const miniBatchKMeansClusterer: StageDefinition<MiniBatchKMeansOptions> =
   reads: ['embeddings', 'reduced'],
   writes: ['labels'],
   parseOptions(raw) {
-    const k = parseK(raw.k);
+    const k = parseFixedK(raw.k);
     const batchSize = raw.batchSize ?? 1024;
     const maxSteps = raw.maxSteps ?? 500;
     const maxNoImprovement = raw.maxNoImprovement ?? 10;

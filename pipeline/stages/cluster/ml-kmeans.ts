@@ -4,7 +4,7 @@
  */
 import { kmeans as mlKmeans } from 'ml-kmeans';
 import type { Matrix, PipelineData, StageContext, StageDefinition } from '../../contracts.js';
-import { parseK, resolveK, type KMeansOptions } from './kmeans.js';
+import { parseFixedK, resolveK, type KMeansOptions } from './kmeans.js';
 import { matrixToRows } from '../../kernels/matrix-rows.js';
 import { parseVectorField, vectorsFor, type VectorField } from '../vector-input.js';
 
@@ -33,7 +33,7 @@ export const mlKMeansClusterer: StageDefinition<MlKMeansOptions> = {
     const tolerance = raw.tolerance ?? 1e-6;
     if (!Number.isInteger(maxIterations) || (maxIterations as number) < 1) throw new Error('maxIterations: must be a positive integer');
     if (typeof tolerance !== 'number' || tolerance < 0) throw new Error('tolerance: must be a number >= 0');
-    return { k: parseK(raw.k), maxIterations: maxIterations as number, tolerance, field: parseVectorField(raw.field) };
+    return { k: parseFixedK(raw.k), maxIterations: maxIterations as number, tolerance, field: parseVectorField(raw.field) };
   },
   run(input: PipelineData, opts: MlKMeansOptions, ctx: StageContext) {
     const x = vectorsFor(input, opts.field, 'cluster/ml-kmeans');

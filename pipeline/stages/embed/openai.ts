@@ -1,7 +1,9 @@
 /**
  * embed/openai: embeddings through the official `openai` SDK (OpenAI, a compatible server, or the simulator), in
  * batches of `batchSize` texts, `concurrency` batches in flight, with the SDK's retries counted, a per-text disk
- * cache (Kura re-embeds on every re-cluster; this stage never pays twice), and a failure budget.
+ * cache keyed by endpoint, model and text (Kura re-embeds on every re-cluster; this stage never pays twice), and a
+ * failure budget. Malformed answers are retried; a batch that still fails is retried item by item; an empty text
+ * (an upstream failure) counts as a failed item; every failed item gets a line in the failure log.
  *
  * The base64 gotcha: openai 6 asks for base64 when no encoding_format is given and then decodes whatever comes
  * back as base64, so a compatible server that ignores the format and answers floats yields garbage. This stage
@@ -13,7 +15,8 @@ import pLimit from 'p-limit';
 import { z } from 'zod';
 import type { Matrix, PipelineData, StageContext, StageDefinition } from '../../contracts.js';
 import { textAt, textCount } from '../../support/text-column.js';
-import { API_COUNTERS, API_OBSERVATIONS, apiStageOptionShape, createCountingClient, enforceFailureBudget, failureKind, parseWith, type ApiStageOptions } from '../../api/openai-client.js';
+import { API_COUNTERS, API_OBSERVATIONS, apiStageOptionShape, createCountingClient, enforceFailureBudget, parseWith, type ApiStageOptions } from '../../api/openai-client.js';
+import { answerSource, failureLogPath, kindOf, logFailure, MalformedAnswerError, retryMalformed } from '../../api/api-reliability.js';
 import { cacheKey, safeFileName, VectorCache } from '../../api/response-cache.js';
 import { encodingForModel, loadTokenCounter, TOKENS_EMBEDDING } from '../../api/token-counter.js';
 
@@ -48,6 +51,9 @@ export function decodeEmbedding(e: unknown): Float32Array {
   throw new Error(`embedding is neither a base64 string nor an array of numbers (got ${typeof e})`);
 }
 
+/** Failure kinds that may be one item's fault (a bad answer, a rejected input), worth retrying item by item. */
+const ITEM_SPECIFIC_FAILURE = /^(malformed|http400|http413|http422|other)$/;
+
 function normalise(v: Float32Array): void {
   let s = 0;
   for (let k = 0; k < v.length; k++) s += v[k] * v[k];
@@ -66,13 +72,28 @@ export async function embedWithOpenAi(input: PipelineData, o: OpenAiEmbedOptions
   const rows = new Array<Float32Array | undefined>(n);
   const keys = new Array<Buffer>(n);
   const misses: number[] = [];
+  const source = answerSource(o);
+  const failureLog = failureLogPath(o, 'embed/openai');
+  const kinds = new Map<string, number>();
+  let failed = 0;
+  let firstError: string | undefined;
+  const fail = (idx: number[], kind: string, message: string): void => {
+    failed += idx.length;
+    firstError ??= `${idx.length > 1 ? `batch of items ${idx[0]}..${idx[idx.length - 1]}` : `item ${idx[0]}`}: ${kind}: ${message}`;
+    kinds.set(kind, (kinds.get(kind) ?? 0) + idx.length);
+    ctx.count(API_COUNTERS.errors, idx.length);
+    ctx.count(`${API_COUNTERS.errors}.${kind}`, idx.length);
+    for (const i of idx) logFailure(failureLog, { stage: 'embed/openai', model: o.model, item: i, kind, message, scale: n });
+  };
   for (let i = 0; i < n; i++) {
     const text = textAt(col, i);
     if (text.trim().length === 0) {
-      ctx.count('emptyInputs'); // the API rejects empty input; the row stays zero
+      // The API rejects empty input and the row would stay zero: a failure against the budget, not a silent zero row.
+      ctx.count('emptyInputs');
+      fail([i], 'emptyInput', `empty ${col === input.summaries ? 'summary' : 'conversation'} (an upstream failure?): its embedding row would be zero`);
       continue;
     }
-    keys[i] = cacheKey([o.model, o.dimensions ?? null, text]);
+    keys[i] = cacheKey([source, o.model, o.dimensions ?? null, text]);
     const hit = cache?.get(keys[i]);
     if (hit) {
       rows[i] = hit;
@@ -82,38 +103,54 @@ export async function embedWithOpenAi(input: PipelineData, o: OpenAiEmbedOptions
       misses.push(i);
     }
   }
-  const kinds = new Map<string, number>();
-  let failed = 0;
-  let firstError: string | undefined;
   let batchesDone = 0;
   const limit = pLimit(o.concurrency);
   const batches: number[][] = [];
   for (let b = 0; b < misses.length; b += o.batchSize) batches.push(misses.slice(b, b + o.batchSize));
 
-  const one = async (idx: number[]): Promise<void> => {
+  // One request for idx; a wrong count or an undecodable vector is malformed (retried).
+  const call = async (idx: number[]): Promise<void> => {
     const texts = idx.map((i) => textAt(col, i));
     const t0 = performance.now();
+    const res = await client.embeddings.create({
+      model: o.model, input: texts, encoding_format: o.encodingFormat, ...(o.dimensions !== undefined ? { dimensions: o.dimensions } : {}),
+    });
+    if (!Array.isArray(res?.data) || res.data.length !== texts.length) throw new MalformedAnswerError(`asked for ${texts.length} embeddings, got ${Array.isArray(res?.data) ? res.data.length : 'none'}`);
+    let vecs: Float32Array[];
     try {
-      const res = await client.embeddings.create({
-        model: o.model, input: texts, encoding_format: o.encodingFormat, ...(o.dimensions !== undefined ? { dimensions: o.dimensions } : {}),
-      });
-      if (res.data.length !== texts.length) throw new Error(`asked for ${texts.length} embeddings, got ${res.data.length}`);
-      const vecs = [...res.data].sort((a, b) => a.index - b.index).map((d) => decodeEmbedding(d.embedding as unknown));
-      ctx.observe(API_OBSERVATIONS.latencyMs, performance.now() - t0);
-      ctx.count(TOKENS_EMBEDDING, res.usage?.prompt_tokens ?? texts.reduce((s, t) => s + tokenizer.count(t), 0));
-      ctx.count('embeddings', texts.length);
-      vecs.forEach((v, j) => {
-        normalise(v);
-        rows[idx[j]] = v;
-        cache?.put(keys[idx[j]], v);
-      });
+      vecs = [...res.data].sort((a, b) => a.index - b.index).map((d) => decodeEmbedding(d.embedding as unknown));
+    } catch (e) {
+      throw new MalformedAnswerError((e as Error).message);
+    }
+    ctx.observe(API_OBSERVATIONS.latencyMs, performance.now() - t0);
+    ctx.count(TOKENS_EMBEDDING, res.usage?.prompt_tokens ?? texts.reduce((s, t) => s + tokenizer.count(t), 0));
+    ctx.count('embeddings', texts.length);
+    vecs.forEach((v, j) => {
+      normalise(v);
+      rows[idx[j]] = v;
+      cache?.put(keys[idx[j]], v);
+    });
+  };
+
+  const one = async (idx: number[]): Promise<void> => {
+    try {
+      await retryMalformed(() => call(idx), o.maxRetries, ctx);
     } catch (err) {
-      const kind = failureKind(err);
-      failed += idx.length;
-      firstError ??= `batch of items ${idx[0]}..${idx[idx.length - 1]}: ${kind}: ${(err as Error)?.message ?? String(err)}`;
-      kinds.set(kind, (kinds.get(kind) ?? 0) + idx.length);
-      ctx.count(API_COUNTERS.errors, idx.length);
-      ctx.count(`${API_COUNTERS.errors}.${kind}`, idx.length);
+      const kind = kindOf(err);
+      // An endpoint that is down or throttling fails every item alike: splitting would only multiply the requests.
+      if (idx.length === 1 || !ITEM_SPECIFIC_FAILURE.test(kind)) {
+        fail(idx, kind, (err as Error)?.message ?? String(err));
+        return;
+      }
+      // One bad text (or one bad answer) must not cost the whole batch: retry its items one by one.
+      ctx.count('batchesSplit');
+      for (const i of idx) {
+        try {
+          await retryMalformed(() => call([i]), o.maxRetries, ctx);
+        } catch (e) {
+          fail([i], kindOf(e), (e as Error)?.message ?? String(e));
+        }
+      }
     } finally {
       if (++batchesDone % 10 === 0) ctx.sample(`batch ${batchesDone}/${batches.length}`);
     }

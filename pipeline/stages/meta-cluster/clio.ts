@@ -2,7 +2,8 @@
  * meta-cluster/clio: a hierarchy of parent topics built as Clio describes (Tamkin et al. 2024, section on
  * hierarchical organisation), without the LLM: at each level the cluster centroids are grouped into neighbourhoods
  * by k-means and each neighbourhood becomes one parent, whose centroid is the size-weighted mean of its children.
- * Level sizes shrink geometrically from the base cluster count towards `targetTop`.
+ * Level sizes shrink geometrically from the base cluster count towards `targetTop` (by default two levels above
+ * however many base clusters there are; a hierarchy that would be a no-op is counted as `warning.noHierarchy`).
  *
  * Centroids wider than `projectDims` are first projected by PCA onto that many axes (neighbourhoods need only the
  * coarse geometry; level 1 over 10K centroids x 384 dims took over 60 s without it), and k-means at each level is
@@ -20,8 +21,8 @@ import { parseVectorField, vectorsFor, type VectorField } from '../vector-input.
 
 /** Options for the Clio-style hierarchy. */
 export interface ClioOptions {
-  /** Cluster count to aim for at the top level. */
-  targetTop: number;
+  /** Cluster count to aim for at the top level; `auto` = base clusters / branching^2 (at least 2): two levels. */
+  targetTop: number | 'auto';
   /** Hard cap on levels above the base clusters. */
   maxLevels: number;
   /** Desired average children per parent; sets the level count, within maxLevels. */
@@ -43,7 +44,7 @@ export interface ClioHierarchy {
  * Build the hierarchy above base clusters with the given centroids (m x d) and sizes. Base cluster c at level 0 is
  * row c. Exported for tests.
  */
-export function buildClioHierarchy(centroids: Matrix, sizes: ArrayLike<number>, o: Omit<ClioOptions, 'field' | 'projectDims'> & { seed: number; projectDims?: number }): ClioHierarchy {
+export function buildClioHierarchy(centroids: Matrix, sizes: ArrayLike<number>, o: Omit<ClioOptions, 'field' | 'projectDims' | 'targetTop'> & { targetTop: number; seed: number; projectDims?: number }): ClioHierarchy {
   const m0 = centroids.rows;
   const levelSizes = [m0];
   const parents: Int32Array[] = [];
@@ -87,27 +88,35 @@ export function buildClioHierarchy(centroids: Matrix, sizes: ArrayLike<number>, 
   return { parents, levelSizes };
 }
 
+/** The top-level target for m base clusters. */
+export function resolveTargetTop(t: ClioOptions['targetTop'], m: number, branching: number): number {
+  return t === 'auto' ? Math.max(2, Math.round(m / (branching * branching))) : t;
+}
+
 export const clioMetaClusterer: StageDefinition<ClioOptions> = {
   kind: 'meta-cluster',
   method: 'clio',
   reads: ['labels', 'embeddings', 'reduced'],
   writes: ['hierarchy'],
   parseOptions(raw) {
-    const targetTop = raw.targetTop ?? 10;
+    const targetTop = raw.targetTop ?? 'auto';
     const maxLevels = raw.maxLevels ?? 4;
     const branching = raw.branching ?? 4;
     const projectDims = raw.projectDims ?? 32;
     if (!Number.isInteger(projectDims) || (projectDims as number) < 0) throw new Error('projectDims: must be an integer >= 0 (0 = never project)');
-    if (!Number.isInteger(targetTop) || (targetTop as number) < 1) throw new Error('targetTop: must be a positive integer');
+    if (targetTop !== 'auto' && (!Number.isInteger(targetTop) || (targetTop as number) < 1)) throw new Error('targetTop: must be a positive integer or "auto"');
     if (!Number.isInteger(maxLevels) || (maxLevels as number) < 1 || (maxLevels as number) > 20) throw new Error('maxLevels: must be an integer in 1..20');
     if (typeof branching !== 'number' || branching <= 1) throw new Error('branching: must be a number > 1');
-    return { targetTop: targetTop as number, maxLevels: maxLevels as number, branching, projectDims: projectDims as number, field: parseVectorField(raw.field) };
+    return { targetTop: targetTop as number | 'auto', maxLevels: maxLevels as number, branching, projectDims: projectDims as number, field: parseVectorField(raw.field) };
   },
   run(input: PipelineData, opts: ClioOptions, ctx: StageContext) {
     if (!input.labels) throw new Error('meta-cluster/clio needs labels; put a cluster stage before it');
     const x = vectorsFor(input, opts.field, 'meta-cluster/clio');
     const cc = clusterCentroids(x, input.labels);
-    const h = buildClioHierarchy({ rows: cc.k, cols: x.cols, data: Float32Array.from(cc.centroids) }, cc.counts, { ...opts, seed: ctx.seed });
+    const targetTop = resolveTargetTop(opts.targetTop, cc.k, opts.branching);
+    // Fewer base clusters than the target: no level would be built. Say so instead of a silent depth 0.
+    if (cc.k <= targetTop) ctx.count('warning.noHierarchy', 1);
+    const h = buildClioHierarchy({ rows: cc.k, cols: x.cols, data: Float32Array.from(cc.centroids) }, cc.counts, { ...opts, targetTop, seed: ctx.seed });
     // Level 0 is indexed by the original label ids (0..max label); ids that never occur map to -1.
     if (h.parents.length > 0) {
       let maxId = -1;

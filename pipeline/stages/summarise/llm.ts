@@ -5,19 +5,20 @@
  * - Calls run `concurrency` at a time (p-limit); the SDK retries 429/5xx/connection errors (maxRetries), and the
  *   counting fetch (openai-client.ts) records every attempt, retry and 429.
  * - Streaming mode records time to first token and tokens/s per call (ctx.observe, reported as p50/p95/p99).
- * - A failed conversation gets an empty summary and a line in the failure log; the stage fails only when the
- *   failures pass `failureBudget`.
- * - Answers go to a disk cache keyed by hash(model + prompt + messages + parameters), appended per item: a re-run
+ * - A failed conversation (an error, an empty answer, or an empty conversation) gets an empty summary and a line in
+ *   the failure log with the run id and scale; the stage fails only when the failures pass `failureBudget`.
+ *   Malformed and empty answers are retried (maxRetries) like the SDK retries 429s.
+ * - Answers go to a disk cache keyed by hash(endpoint + model + prompt + messages + parameters), appended per item: a re-run
  *   is free, and an interrupted run resumes (the cache is the checkpoint).
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pLimit from 'p-limit';
 import { z } from 'zod';
 import type { PipelineData, StageContext, StageDefinition } from '../../contracts.js';
 import { packTexts, textAt, textCount } from '../../support/text-column.js';
-import { API_COUNTERS, API_OBSERVATIONS, apiStageOptionShape, createCountingClient, enforceFailureBudget, failureKind, parseWith, type ApiStageOptions } from '../../api/openai-client.js';
+import { API_COUNTERS, API_OBSERVATIONS, apiStageOptionShape, createCountingClient, enforceFailureBudget, parseWith, type ApiStageOptions } from '../../api/openai-client.js';
+import { answerSource, failureLogPath, kindOf, logFailure, MalformedAnswerError, retryMalformed } from '../../api/api-reliability.js';
 import { cacheKey, safeFileName, TextCache } from '../../api/response-cache.js';
 import { encodingForModel, loadTokenCounter, TOKENS_INPUT, TOKENS_OUTPUT } from '../../api/token-counter.js';
 
@@ -74,7 +75,7 @@ export async function summariseWithLlm(input: PipelineData, o: LlmSummariseOptio
   const client = createCountingClient(o, ctx);
   const tokenizer = await loadTokenCounter(encodingForModel(o.model));
   const cache = o.cache ? new TextCache(join(o.cacheDir, `summaries-${safeFileName(o.model)}.jsonl`)) : undefined;
-  const failureLog = o.failureLog ?? join(o.cacheDir, 'failures', 'summarise-llm.jsonl');
+  const failureLog = failureLogPath(o, 'summarise/llm');
   const out = new Array<string>(n).fill('');
   const kinds = new Map<string, number>();
   let failed = 0;
@@ -82,9 +83,51 @@ export async function summariseWithLlm(input: PipelineData, o: LlmSummariseOptio
   let done = 0;
   const limit = pLimit(o.concurrency);
 
+  const source = answerSource(o);
+  const fail = (i: number, kind: string, message: string): void => {
+    failed++;
+    firstError ??= `item ${i}: ${kind}: ${message}`;
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    ctx.count(API_COUNTERS.errors);
+    ctx.count(`${API_COUNTERS.errors}.${kind}`);
+    logFailure(failureLog, { stage: 'summarise/llm', model: o.model, item: i, kind, message, scale: n });
+  };
+
+  // One call; an empty answer is malformed (retried, then a failure: an empty summary is a zero row downstream).
+  const call = async (messages: ReturnType<typeof summaryMessages>): Promise<{ text: string; t0: number; t1: number; tFirst?: number; usage?: { prompt_tokens: number; completion_tokens: number } }> => {
+    const t0 = performance.now();
+    let text = '';
+    let usage: { prompt_tokens: number; completion_tokens: number } | undefined;
+    let tFirst: number | undefined;
+    if (o.stream) {
+      const stream = await client.chat.completions.create({
+        model: o.model, messages, temperature: o.temperature, max_tokens: o.maxTokens, stream: true, stream_options: { include_usage: true },
+      });
+      for await (const chunk of stream) {
+        const piece = chunk.choices[0]?.delta?.content;
+        if (piece) {
+          tFirst ??= performance.now();
+          text += piece;
+        }
+        if (chunk.usage) usage = chunk.usage;
+      }
+    } else {
+      const res = await client.chat.completions.create({ model: o.model, messages, temperature: o.temperature, max_tokens: o.maxTokens });
+      text = res.choices[0]?.message?.content ?? '';
+      usage = res.usage ?? undefined;
+    }
+    if (text.trim() === '') throw new MalformedAnswerError('empty answer');
+    return { text, t0, t1: performance.now(), tFirst, usage };
+  };
+
   const one = async (i: number): Promise<void> => {
-    const messages = summaryMessages(textAt(col, i), o);
-    const key = cacheKey([o.model, o.temperature, o.maxTokens, messages]);
+    const conversation = textAt(col, i);
+    if (conversation.trim() === '') {
+      fail(i, 'emptyInput', 'empty conversation: nothing to summarise');
+      return;
+    }
+    const messages = summaryMessages(conversation, o);
+    const key = cacheKey([source, o.model, o.temperature, o.maxTokens, messages]);
     const hit = cache?.get(key);
     if (hit !== undefined) {
       out[i] = hit;
@@ -92,29 +135,10 @@ export async function summariseWithLlm(input: PipelineData, o: LlmSummariseOptio
       return;
     }
     if (cache) ctx.count(API_COUNTERS.cacheMisses);
-    const t0 = performance.now();
+    const tCall = performance.now();
     try {
-      let text = '';
-      let usage: { prompt_tokens: number; completion_tokens: number } | undefined;
-      let tFirst: number | undefined;
-      if (o.stream) {
-        const stream = await client.chat.completions.create({
-          model: o.model, messages, temperature: o.temperature, max_tokens: o.maxTokens, stream: true, stream_options: { include_usage: true },
-        });
-        for await (const chunk of stream) {
-          const piece = chunk.choices[0]?.delta?.content;
-          if (piece) {
-            tFirst ??= performance.now();
-            text += piece;
-          }
-          if (chunk.usage) usage = chunk.usage;
-        }
-      } else {
-        const res = await client.chat.completions.create({ model: o.model, messages, temperature: o.temperature, max_tokens: o.maxTokens });
-        text = res.choices[0]?.message?.content ?? '';
-        usage = res.usage ?? undefined;
-      }
-      const t1 = performance.now();
+      const { text, t1, tFirst, usage } = await retryMalformed(() => call(messages), o.maxRetries, ctx);
+      const t0 = tCall;
       // Some compatible servers send no usage: count with the model's tokenizer instead.
       const promptTokens = usage?.prompt_tokens ?? tokenizer.countChat(messages);
       const completionTokens = usage?.completion_tokens ?? tokenizer.count(text);
@@ -128,15 +152,7 @@ export async function summariseWithLlm(input: PipelineData, o: LlmSummariseOptio
       out[i] = text.trim();
       cache?.put(key, out[i]);
     } catch (err) {
-      const kind = failureKind(err);
-      const message = (err as Error)?.message ?? String(err);
-      failed++;
-      firstError ??= `item ${i}: ${kind}: ${message}`;
-      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
-      ctx.count(API_COUNTERS.errors);
-      ctx.count(`${API_COUNTERS.errors}.${kind}`);
-      mkdirSync(dirname(failureLog), { recursive: true });
-      appendFileSync(failureLog, `${JSON.stringify({ at: new Date().toISOString(), model: o.model, item: i, kind, message: message.slice(0, 500) })}\n`);
+      fail(i, kindOf(err), (err as Error)?.message ?? String(err));
     } finally {
       if (++done % 100 === 0) ctx.sample(`${done}/${n}`);
     }

@@ -1,0 +1,66 @@
+/**
+ * Stages from the user's own ESM module (`method: module:./stages/my-cluster.js` in a profile): load the file and
+ * check that what it exports is a stage definition with the same contract as the built-in stages. The profile
+ * loader turns the path into an absolute one, so workers and child processes load the same file.
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { PipelineField, StageDefinition, StageKind } from './contracts.js';
+
+/** The prefix of a module stage's method. */
+export const MODULE_PREFIX = 'module:';
+
+const FIELD_SET: Record<PipelineField, true> = {
+  conversations: true, summaries: true, embeddings: true, reduced: true, labels: true, membership: true, outlierScores: true,
+  hierarchy: true, projection: true, truth: true, clusterInfo: true,
+};
+/** Every PipelineField, at run time. */
+export const PIPELINE_FIELDS = Object.keys(FIELD_SET) as PipelineField[];
+
+const KINDS: StageKind[] = ['summarise', 'embed', 'reduce', 'cluster', 'meta-cluster', 'label', 'project', 'probe'];
+// `options` and `description` are accepted for definitions that carry a schema or a note (issue 17 moves options to schemas).
+const KNOWN_KEYS = ['kind', 'method', 'reads', 'writes', 'parseOptions', 'options', 'splittable', 'usesApi', 'run', 'description'];
+
+/** Throw unless `def` is a usable stage definition of `kind`; `where` starts each message (the module's path). */
+export function checkStageDefinition(def: unknown, kind: StageKind, where: string): asserts def is StageDefinition<unknown> {
+  if (typeof def !== 'object' || def === null) throw new Error(`${where}: the export is ${def === null ? 'null' : typeof def}, not a stage definition object`);
+  const d = def as Record<string, unknown>;
+  const unknownKeys = Object.keys(d).filter((k) => !KNOWN_KEYS.includes(k));
+  if (unknownKeys.length > 0) throw new Error(`${where}: unknown field(s) ${unknownKeys.map((k) => `"${k}"`).join(', ')} in the stage definition; known: ${KNOWN_KEYS.join(', ')}`);
+  if (typeof d.kind !== 'string' || !KINDS.includes(d.kind as StageKind)) throw new Error(`${where}: kind must be one of ${KINDS.join(', ')} (got ${JSON.stringify(d.kind)})`);
+  if (d.kind !== kind) throw new Error(`${where}: the module's stage is a ${d.kind} stage, but the profile lists it as stage: ${kind}`);
+  if (typeof d.method !== 'string' || d.method === '') throw new Error(`${where}: method must be a non-empty string`);
+  for (const key of ['reads', 'writes'] as const) {
+    const v = d[key];
+    if (!Array.isArray(v)) throw new Error(`${where}: ${key} must be a list of pipeline fields (${PIPELINE_FIELDS.filter((f) => f !== 'truth').join(', ')})`);
+    const bad = v.filter((f) => typeof f !== 'string' || !(f in FIELD_SET));
+    if (bad.length > 0) throw new Error(`${where}: ${key}: unknown field(s) ${bad.map((f) => JSON.stringify(f)).join(', ')}; valid: ${PIPELINE_FIELDS.filter((f) => f !== 'truth').join(', ')}`);
+    if (v.includes('truth')) throw new Error(`${where}: ${key}: truth is ground truth for scoring only; a stage may neither read nor write it`);
+  }
+  if (typeof d.run !== 'function') throw new Error(`${where}: run must be a function (input, options, ctx) => output`);
+  if (d.parseOptions !== undefined && typeof d.parseOptions !== 'function') throw new Error(`${where}: parseOptions must be a function`);
+  for (const key of ['splittable', 'usesApi'] as const) if (d[key] !== undefined && typeof d[key] !== 'boolean') throw new Error(`${where}: ${key} must be true or false`);
+}
+
+/** Load the stage a module exports: `export default`, `export const stage`, or its only export that has a run function. */
+export async function loadModuleStage(kind: StageKind, path: string): Promise<StageDefinition<any>> {
+  const abs = isAbsolute(path) ? path : resolve(path);
+  if (!existsSync(abs)) throw new Error(`module ${path}: no such file`);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`module ${path}: could not be imported: ${(e as Error).message}`);
+  }
+  let def = mod.default ?? mod.stage;
+  if (def === undefined) {
+    const candidates = Object.entries(mod).filter(([, v]) => typeof v === 'object' && v !== null && typeof (v as { run?: unknown }).run === 'function');
+    if (candidates.length !== 1) {
+      throw new Error(`module ${path}: exports no stage definition (${candidates.length > 1 ? `several candidates: ${candidates.map(([k]) => k).join(', ')}` : `exports: ${Object.keys(mod).join(', ') || 'none'}`}); write \`export default { kind, method, reads, writes, run }\``);
+    }
+    def = candidates[0][1];
+  }
+  checkStageDefinition(def, kind, `module ${path}`);
+  return def as StageDefinition<any>;
+}
