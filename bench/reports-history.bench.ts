@@ -14,6 +14,7 @@ import { compareRuns } from '../harness/compare/run-comparison.js';
 import { detectSteps } from '../harness/analysis/step-detection.js';
 import { appendRun, openHistory, readHistorySeries } from '../harness/compare/history-database.js';
 import { mulberry32, gaussian } from '../pipeline/support/seeded-random.js';
+import { profileSchema } from '../harness/profile/profile-schema.js';
 
 const repeats = Number(process.env.BENCH_REPORT_REPEATS ?? 3);
 const rand = mulberry32(7);
@@ -35,7 +36,7 @@ function syntheticRun(id: string, slow = 1): RunResults {
   return {
     schemaVersion: 1, id, tool: { name: 'clusterbench', version: 'bench' }, startedAt: new Date(Date.UTC(2026, 0, 1) + Number(id.replace(/\D/g, '') || 0) * 864e5).toISOString(), finishedAt: new Date().toISOString(),
     machine: { hostname: 'bench', platform: 'linux', arch: 'x64', cpuModel: 'bench', cores: 2, totalMemBytes: 24 * 2 ** 30, nodeVersion: process.version, v8Version: process.versions.v8, gitCommit: null, gitDirty: null },
-    profilePath: 'bench', profile: { name: 'bench' }, records,
+    profilePath: 'bench', profile: profileSchema.parse({ name: 'bench', scales, stages: stages.map(([stage, method]) => ({ stage, method })) }), records,
     scales: scales.map((scale) => ({ scale, quality: { ari: 0.8, nmi: 0.85, silhouette: 0.1 } })), breakingPoints: [],
     sections: { clusterMap: { scale: 200_000, total: 200_000, points: Array.from({ length: 1500 }, (_, i) => ({ x: gaussian(rand), y: gaussian(rand), cluster: i % 20, text: `intent ${i % 20} · a summary of about sixty characters for the hover label` })) } },
   };

@@ -4,7 +4,13 @@
  *
  * Data flows generator -> PipelineData -> stages (in piscina workers) -> StageRecord -> RunResults -> reports.
  */
-import type { StageKind, StageDefinition, QualityReport, Percentiles, WorkerMemorySample } from '../pipeline/contracts.js';
+import type { StageKind, QualityReport, Percentiles, WorkerMemorySample } from '../pipeline/contracts.js';
+import type { TokenCounts } from '../pipeline/cost/pricing-table.js';
+import type { ImportSummary } from '../generators/import/conversation-file.js';
+import type { SimulatorStats } from './api-simulator/simulator-server.js';
+import type { SweepProfile } from './profile/profile-schema.js';
+import type { ResumeGuard } from './sweep/resume-guard.js';
+import type { MemoryLimitsSection } from './workers/rss-ceiling.js';
 export type * from '../pipeline/contracts.js';
 
 /** How a stage cell ended. Breaking points are results, never crashes. */
@@ -198,13 +204,57 @@ export interface RunResults {
   machine: MachineInfo;
   /** Path of the profile file and the resolved profile (after CLI overrides). */
   profilePath: string;
-  profile: unknown;
+  profile: SweepProfile;
   records: StageRecord[];
   scales: ScaleSummary[];
   breakingPoints: BreakingPoint[];
-  /** Extra sections added by later analyses (scaling fits, storage, hardware table...), keyed by name. */
-  sections: Record<string, unknown>;
+  /** Sections added by the sweep's extras and by later analyses; each is absent when its part did not run. */
+  sections: RunSections;
 }
+
+/**
+ * Every section any module writes into results.json `sections`, with its type. A new section is a new field here;
+ * the writer and every reader then agree through the compiler (and harness/io/results-schema.ts checks the file).
+ */
+export interface RunSections {
+  /** Which cells are done (harness/sweep/sweep-checkpoint.ts); `complete: false` marks a partial run. */
+  checkpoints?: CheckpointManifest;
+  /** Bytes per component and format (harness/analysis/storage-accounting.ts, profile `storage:`). */
+  storage?: StorageSection;
+  /** A sample of the project stage's 2-D output (harness/sweep/cluster-map-sample.ts). */
+  clusterMap?: ClusterMapSection;
+  /** Tokens and $ per stage (harness/analysis/stage-cost.ts). */
+  cost?: CostSection;
+  /** Complexity and power-law fits (harness/analysis/scaling-law-fit.ts); derived from the records. */
+  scaling?: ScalingSection;
+  /** Per-cell statistics over repeats (harness/analysis/repeat-statistics.ts); derived. */
+  repeatStats?: RepeatStatsSection;
+  /** The hardware recommendation table (harness/analysis/hardware-recommendation.ts); derived. */
+  hardware?: HardwareSection;
+  /** Heap growth over repeated runs in one worker (harness/analysis/leak-check.ts, profile `leakCheck:`). */
+  leakCheck?: LeakCheckSection;
+  /** P pipelines at once (harness/analysis/concurrent-pipelines.ts, profile `concurrentPipelines:`). */
+  concurrentPipelines?: ConcurrentPipelinesSection;
+  /** Stages with 1..C workers (harness/analysis/worker-scaling.ts, profile `workerScaling:`). */
+  workerScaling?: WorkerScalingSection;
+  /** API stages at several concurrency levels (harness/sweep/concurrency-sweep.ts). */
+  concurrency?: ConcurrencySection;
+  /** What the in-process API simulator served over the run (harness/api-simulator/simulator-server.ts). */
+  apiSimulator?: SimulatorStats;
+  /** The imported input file: format, counts, skipped records (generators/import/conversation-file.ts). */
+  input?: ImportSummary;
+  /** Each labelling stage scored, and their agreement, when two or more stages write labels (harness/analysis/labeling-agreement.ts). */
+  labelings?: LabelingsSection;
+  /** Fingerprints of the profile and input, checked by `sweep --resume` (harness/sweep/resume-guard.ts). */
+  resumeGuard?: ResumeGuard;
+  /** Where each API stage's answers came from: cache, endpoint, failed (harness/sweep/api-answer-sources.ts). */
+  apiAnswers?: ApiAnswerSource[];
+  /** The RSS ceiling and what memory limits bound in this isolation mode (harness/workers/rss-ceiling.ts). */
+  memoryLimits?: MemoryLimitsSection;
+}
+
+/** The name of one section. */
+export type SectionName = keyof RunSections;
 
 /** One point of the cluster map sample (`sections.clusterMap`). */
 export interface ClusterMapPoint {
@@ -399,5 +449,261 @@ export interface SweepOutcome {
   scales: ScaleSummary[];
   breakingPoints: BreakingPoint[];
   /** Sections the runner itself fills (e.g. `clusterMap`); merged into RunResults.sections. */
-  sections?: Record<string, unknown>;
+  sections?: RunSections;
+}
+
+// ---- Section types (computed in harness/analysis/scaling-law-fit.ts) ----
+
+/** A candidate complexity class. */
+export type Complexity = '1' | 'logn' | 'n' | 'nlogn' | 'n^2' | 'n^3';
+
+/** One candidate's least-squares fit y = coefficient·f(n). */
+export interface ComplexityFit {
+  complexity: Complexity;
+  coefficient: number;
+  /** Root mean square of the residuals. */
+  rms: number;
+  /** rms / mean(y): the oAuto selection criterion. */
+  nrms: number;
+}
+
+/** A power law y = a·n^b fitted in log-log space. */
+export interface PowerLawFit {
+  a: number;
+  b: number;
+  /** 95% CI of b (t distribution, k-2 degrees of freedom); null with fewer than 3 scales. */
+  bCi95: [number, number] | null;
+  /** R² of the log-log regression. */
+  r2: number;
+  /** Residual standard deviation in natural-log units; null with fewer than 3 scales. */
+  logResidualSd: number | null;
+}
+
+/** Where an estimate comes from. */
+export type EstimateBasis = 'measured' | 'interpolated' | 'extrapolated';
+
+/** One predicted value at a target scale. */
+export interface ScalingEstimate {
+  scale: number;
+  /** Power-law estimate (or the measured median when basis is measured). */
+  estimate: number;
+  /** 95% prediction interval from the power law; null when measured or with fewer than 3 scales. */
+  low: number | null;
+  high: number | null;
+  /** The best complexity class's estimate c·f(n), for comparison. */
+  classEstimate: number;
+  basis: EstimateBasis;
+}
+
+/** The fits of one metric of one stage. */
+export interface ScalingFit {
+  /** "cluster/kmeans", or "pipeline" for the whole run's peak RSS. */
+  stage: string;
+  /** wallMs: median wall time; cpuMs: median process CPU time (user + system; steadier than wall time on a busy machine); memoryBytes: stage memory (worker heap + array buffers above the worker's start); rssBytes: process peak RSS. */
+  metric: 'wallMs' | 'cpuMs' | 'memoryBytes' | 'rssBytes';
+  /** The values fitted, one per scale (medians over repeats). */
+  measured: { scale: number; value: number }[];
+  measuredMin: number;
+  measuredMax: number;
+  /** Constant added back to every estimate (the process's baseline RSS for rssBytes; 0 otherwise). */
+  offset: number;
+  candidates: ComplexityFit[];
+  best: Complexity;
+  bigO: string;
+  powerLaw: PowerLawFit | null;
+  estimates: ScalingEstimate[];
+}
+
+/** `sections.scaling`. */
+export interface ScalingSection {
+  targets: number[];
+  confidence: 0.95;
+  fits: ScalingFit[];
+}
+
+// ---- Section types (computed in harness/analysis/hardware-recommendation.ts) ----
+
+/** One cell of the table. */
+export interface HardwareCell {
+  /** null when unknown. */
+  value: number | null;
+  /** 95% interval where the estimate comes from a fit with one. */
+  low?: number | null;
+  high?: number | null;
+  basis: EstimateBasis | 'unknown';
+  note?: string;
+}
+
+/** One target scale. */
+export interface HardwareRow {
+  scale: number;
+  ramBytes: HardwareCell;
+  cores: HardwareCell;
+  diskBytes: HardwareCell;
+  /** Single-worker wall time of the whole pipeline. */
+  timeMs: HardwareCell;
+  costUsd: HardwareCell;
+  /** Stages whose breaking point lies at or below this scale: the estimates assume they would still run. */
+  beyondBreakingPoints: string[];
+}
+
+/** `sections.hardware`. */
+export interface HardwareSection {
+  /** The machine measured, in words. */
+  machine: string;
+  safetyFactor: number;
+  /** Which stage time the time column sums (scaling.timeMetric). */
+  timeMetric: 'wall' | 'cpu';
+  /** The storage format the disk column counts. */
+  diskFormat: string | null;
+  rows: HardwareRow[];
+}
+
+// ---- Section types (computed in harness/analysis/repeat-statistics.ts) ----
+
+/** Summary of one quantity over a cell's repeats. */
+export interface SampleStats {
+  n: number;
+  median: number;
+  min: number;
+  max: number;
+  /** Median absolute deviation (raw; multiply by 1.4826 for a normal-consistent sigma). */
+  mad: number;
+  /** Percentile-bootstrap 95% CI of the median (a single repeat gives [x, x]). */
+  ci95: [number, number];
+  /** Modified z-score of each repeat: 0.6745 (x - median) / MAD. */
+  modifiedZ: number[];
+  /** Repeat indices whose |modified z| exceeds the threshold. */
+  outliers: number[];
+}
+
+/** The statistics of one cell. */
+export interface RepeatCellStats {
+  stage: string;
+  method: string;
+  scale: number;
+  /** Repeats with measurements (ok, degraded or superlinear). */
+  repeats: number;
+  wallMs: SampleStats;
+  cpuMs: SampleStats;
+  peakRssBytes: SampleStats;
+  peakHeapUsedBytes: SampleStats;
+}
+
+/** `sections.repeatStats`. */
+export interface RepeatStatsSection {
+  warmup: number;
+  repeats: number;
+  bootstrapResamples: number;
+  outlierZ: number;
+  cells: RepeatCellStats[];
+}
+
+// ---- Section types (computed in harness/analysis/stage-cost.ts) ----
+
+/** Cost of one stage at one scale (repeat 0). */
+export interface StageCostRow {
+  scale: number;
+  stage: StageKind;
+  method: string;
+  /** The API model the stage called (its `model` option); null for a local stage with no API cost. */
+  model: string | null;
+  items: number;
+  tokens: TokenCounts;
+  /** All tokens (input + output + embedding) per 1,000 conversations. */
+  tokensPer1k: number;
+  /** Exact cost as a decimal USD string (tokens x price); absent when the model has no price. */
+  usd?: string;
+  usdPer1k?: number;
+  /** Why there is no cost, or what it assumes. */
+  note?: string;
+}
+
+/** results.sections.cost */
+export interface CostSection {
+  /** Date of the pricing table used. */
+  asOf: string;
+  pricingSources: string[];
+  rows: StageCostRow[];
+}
+
+// ---- Section types (computed in harness/sweep/concurrency-sweep.ts) ----
+
+/** One concurrency level of one stage. */
+export interface ConcurrencyLevelResult {
+  concurrency: number;
+  status: CellStatus;
+  reason?: string;
+  /** Items this level ran on (see roundsPerLevel). */
+  items: number;
+  wallMs: number;
+  /** Time from the first call to the last answer (the stage's callPhaseMs counter; wallMs when absent). */
+  callPhaseMs: number;
+  /** Successful items (conversations, or texts embedded) per second over callPhaseMs. */
+  throughputPerSec: number;
+  latencyMs?: Percentiles;
+  ttfbMs?: Percentiles;
+  tokensPerSec?: Percentiles;
+  /** HTTP attempts, SDK retries, 429 answers, 5xx answers, failed items. */
+  requests: number;
+  retries: number;
+  http429: number;
+  http5xx: number;
+  errors: number;
+  /** What the in-process simulator saw during this level (api: simulated only). */
+  simulator?: { requests: number; rateLimited: number; peakInFlight: number };
+}
+
+/** The sweep of one stage at one scale. */
+export interface ConcurrencyStageResult {
+  stage: string;
+  method: string;
+  scale: number;
+  levels: ConcurrencyLevelResult[];
+  /** The level beyond which throughput improves < kneeThreshold; null when it still improves at the top level. */
+  knee: number | null;
+  kneeNote: string;
+}
+
+/** results.json `sections.concurrency`. */
+export interface ConcurrencySection {
+  kneeThreshold: number;
+  api: 'simulated' | 'env';
+  /** Rate limits the simulator enforced (api: simulated). */
+  simulator?: { rpm: number; tpm: number; burstSeconds: number; ttft: unknown; tokensPerSec: number; embeddingLatency: unknown };
+  stages: ConcurrencyStageResult[];
+}
+
+// ---- Section types (computed in harness/analysis/labeling-agreement.ts) ----
+/** One labelling stage at one scale. */
+export interface LabelingScore {
+  stage: string;
+  /** Against the ground truth (absent without truth). */
+  ari?: number;
+  nmi?: number;
+  clusters: number;
+}
+
+/** Agreement of two labelling stages at one scale. */
+export interface LabelingPair {
+  a: string;
+  b: string;
+  ari: number;
+  nmi: number;
+}
+
+/** `sections.labelings`: only written when at least two stages write labels. */
+export interface LabelingsSection {
+  scales: { scale: number; stages: LabelingScore[]; pairs: LabelingPair[] }[];
+}
+
+// ---- Section types (computed in harness/sweep/api-answer-sources.ts) ----
+/** One API stage's answers over the whole run. */
+export interface ApiAnswerSource {
+  stage: string;
+  /** "simulated", or "env:" + the base URL. */
+  endpoint: string;
+  fromCache: number;
+  fromEndpoint: number;
+  failed: number;
 }

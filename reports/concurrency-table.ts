@@ -21,7 +21,7 @@ export function concurrencyTable(s: ConcurrencyStageResult): string[] {
 
 /** The "Concurrency sweep" section, or nothing when the run has none. */
 export function concurrencyLines(r: RunResults): string[] {
-  const c = r.sections.concurrency as ConcurrencySection | undefined;
+  const c = r.sections.concurrency;
   if (!c?.stages?.length) return [];
   const out = ['## Concurrency sweep', ''];
   const lim = c.simulator;

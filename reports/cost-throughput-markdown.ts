@@ -20,10 +20,6 @@ export function embeddingThroughputLines(r: RunResults): string[] {
   return out;
 }
 
-function isCostSection(v: unknown): v is CostSection {
-  return !!v && typeof v === 'object' && Array.isArray((v as CostSection).rows);
-}
-
 function costRow(c: StageCostRow): string {
   const usd = c.usd !== undefined ? `$${c.usd}` : '—';
   const per1k = c.usdPer1k !== undefined ? formatUsd(c.usdPer1k) : `— (${c.note ?? 'unpriced'})`;
@@ -33,7 +29,7 @@ function costRow(c: StageCostRow): string {
 /** "## Tokens and cost": per scale, each stage's tokens and $ per 1K conversations, and the pipeline's total. */
 export function costLines(r: RunResults): string[] {
   const section = r.sections.cost;
-  if (!isCostSection(section) || section.rows.length === 0) return [];
+  if (!section || section.rows.length === 0) return [];
   const out = ['## Tokens and cost', ''];
   if (section.rows.every((c) => c.model === null && c.tokensPer1k === 0)) {
     return [...out, 'Every stage ran locally and counted no tokens: $0 per 1K conversations.', ''];

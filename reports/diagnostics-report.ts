@@ -74,15 +74,15 @@ function workerScalingLines(s: WorkerScalingSection): string[] {
 /** The measurement sections of report.md, in order; empty when none is present. */
 export function renderMeasurementSections(r: RunResults): string[] {
   const out: string[] = [];
-  const cp = r.sections.checkpoints as CheckpointManifest | undefined;
+  const cp = r.sections.checkpoints;
   if (cp && !cp.complete) out.push(`> **Partial run:** ${cp.cells.length} cells done; continue with \`clusterbench sweep --resume runs/${r.id}\`.`, '');
-  const storage = r.sections.storage as StorageSection | undefined;
+  const storage = r.sections.storage;
   if (storage?.scales?.length) out.push(...storageLines(storage));
-  const leak = r.sections.leakCheck as LeakCheckSection | undefined;
+  const leak = r.sections.leakCheck;
   if (leak?.results) out.push(...leakLines(leak));
-  const conc = r.sections.concurrentPipelines as ConcurrentPipelinesSection | undefined;
+  const conc = r.sections.concurrentPipelines;
   if (conc?.points) out.push(...concurrentLines(conc));
-  const ws = r.sections.workerScaling as WorkerScalingSection | undefined;
+  const ws = r.sections.workerScaling;
   if (ws?.stages) out.push(...workerScalingLines(ws));
   return out;
 }

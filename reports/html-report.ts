@@ -53,7 +53,7 @@ export function markdownToHtml(md: string): string {
 export function renderHtmlReport(r: RunResults, charts: RenderedChart[], markdown: string): string {
   const { top, rest } = splitMarkdownForHtml(markdown);
   const parts: string[] = [markdownToHtml(top)];
-  if (!r.sections?.hardware) parts.push('<p class="skipped" id="no-hardware">No hardware recommendation table: results.json has no sections.hardware (it needs at least two scales that ran).</p>');
+  if (!r.sections.hardware) parts.push('<p class="skipped" id="no-hardware">No hardware recommendation table: results.json has no sections.hardware (it needs at least two scales that ran).</p>');
   parts.push('<h2 id="charts">Charts</h2>');
   for (const c of charts) {
     if (c.svg) parts.push(`<figure id="chart-${escapeHtml(c.chart.id)}" class="chart">${c.svg}<figcaption>${escapeHtml(c.chart.caption)}</figcaption></figure>`);

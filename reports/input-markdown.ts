@@ -4,7 +4,7 @@ import type { ImportSummary } from '../generators/import/conversation-file.js';
 
 /** One bullet naming the input file, or nothing for synthetic input. */
 export function inputLines(r: RunResults): string[] {
-  const s = r.sections.input as ImportSummary | undefined;
+  const s = r.sections.input;
   if (!s?.path) return [];
   const skipped = s.invalid.count
     ? `; **${s.invalid.count} invalid ${s.invalid.unit}s skipped** (first: ${s.invalid.firstLines.join(', ')}; messages in results.json \`sections.input\`)`

@@ -4,14 +4,13 @@
  * Command stages' CPU and memory are their process tree's.
  */
 import type { RunResults } from '../harness/types.js';
-import type { LabelingsSection } from '../harness/analysis/labeling-agreement.js';
 import { formatBytes, formatMs } from '../pipeline/support/format-units.js';
 
 const f3 = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(3));
 
 /** The section's lines, or none when the run had fewer than two labelling stages. */
 export function labelingLines(r: RunResults): string[] {
-  const section = r.sections.labelings as LabelingsSection | undefined;
+  const section = r.sections.labelings;
   if (!section?.scales?.length) return [];
   const out = ['## Labelings', '', 'Each stage that writes labels, scored on its own labels; agreement is ARI/NMI between two labelings of the same conversations.', ''];
   for (const s of section.scales) {

@@ -47,7 +47,7 @@ function stageRow(rec: StageRecord, quality: string): string {
 export function renderMarkdownReport(r: RunResults): string {
   const out: string[] = [`# clusterbench report: ${r.id}`, '', ...machineLines(r), ''];
   out.push(...inputLines(r));
-  const hardware = r.sections.hardware as HardwareSection | undefined;
+  const hardware = r.sections.hardware;
   if (hardware?.rows) out.push(...renderHardwareMarkdown(hardware));
   if (r.breakingPoints.length > 0) {
     out.push('## Breaking points', '', '| stage | kind | last passing scale | first failing scale | bisected bracket | reason |', '|---|---|---|---|---|---|');
@@ -73,9 +73,9 @@ export function renderMarkdownReport(r: RunResults): string {
   out.push(...methodLimitLines(r));
   out.push(...embeddingThroughputLines(r), ...costLines(r));
   out.push(...apiCallLines(r), ...concurrencyLines(r));
-  const scaling = r.sections.scaling as ScalingSection | undefined;
+  const scaling = r.sections.scaling;
   if (scaling?.fits) out.push(...renderScalingMarkdown(scaling));
-  const repeatStats = r.sections.repeatStats as RepeatStatsSection | undefined;
+  const repeatStats = r.sections.repeatStats;
   if (repeatStats?.cells) out.push(...renderRepeatStatsMarkdown(repeatStats));
   out.push(...renderMeasurementSections(r));
   out.push(...markdownChartLinks(r));

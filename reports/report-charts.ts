@@ -6,8 +6,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { RunResults } from '../harness/types.js';
 import { cellSamples, medianOf, qualityFigures, runCells } from '../harness/analysis/cell-metrics.js';
-import { readConcurrency, readScalingCurves, readStorage } from './section-readers.js';
 import { isMeasuredStatus } from '../harness/sweep/cell-status.js';
+import { complexityFunctions } from '../harness/analysis/scaling-law-fit.js';
 
 /** One chart of the report: either a spec to render or the reason it was skipped. */
 export interface ReportChart {
@@ -30,13 +30,50 @@ function skip(id: string, title: string, caption: string, reason: string): Repor
   return { id, title, caption, skipped: reason };
 }
 
+/** A fitted time curve for one stage: points to draw, measured range, and the model's name. */
+interface ScalingCurve {
+  stage: string;
+  model: string;
+  /** Largest measured scale; the curve beyond it is drawn dashed. */
+  measuredMax: number;
+  points: { scale: number; wallMs: number }[];
+}
+
+/** Wall-time curves from `sections.scaling`: the power law where there is one, else the best complexity class. */
+function scalingCurves(r: RunResults, defaultTargets: number[]): ScalingCurve[] | undefined {
+  const sec = r.sections.scaling;
+  if (!sec) return undefined;
+  const targets = sec.targets.length ? sec.targets : defaultTargets;
+  const out: ScalingCurve[] = [];
+  for (const fit of sec.fits) {
+    if (fit.metric !== 'wallMs' || fit.stage === 'pipeline') continue;
+    const best = fit.candidates.find((c) => c.complexity === fit.best);
+    const pl = fit.powerLaw;
+    const at = pl ? (n: number) => pl.a * n ** pl.b : best ? (n: number) => best.coefficient * complexityFunctions[fit.best](n) : undefined;
+    if (!at) continue;
+    const model = pl ? `${fit.bigO}, power law n^${pl.b.toFixed(2)}` : fit.best;
+    // Four points per interval between the measured range's ends and the targets, so the log-log curve looks smooth.
+    const grid = [...new Set([fit.measuredMin, fit.measuredMax, ...targets].filter((x) => x > 0))].sort((x, y) => x - y);
+    const points: ScalingCurve['points'] = [];
+    for (let i = 0; i < grid.length; i++) {
+      const ns = [grid[i], ...(i + 1 < grid.length ? [1, 2, 3].map((s) => grid[i] * (grid[i + 1] / grid[i]) ** (s / 4)) : [])];
+      for (const n of ns) {
+        const wallMs = at(n) + fit.offset;
+        if (wallMs > 0 && Number.isFinite(wallMs)) points.push({ scale: n, wallMs });
+      }
+    }
+    if (points.length >= 2) out.push({ stage: fit.stage, model, measuredMax: fit.measuredMax, points });
+  }
+  return out.length ? out : undefined;
+}
+
 /** Median wall time per stage and scale, log-log, with the fitted curve (dashed beyond the measured range). */
 export function timeVsScaleChart(r: RunResults, targets = defaultExtrapolationTargets): ReportChart {
   const id = 'time-vs-scale', title = 'Time against scale, per stage (log-log)';
   const measured = runCells(r).filter((c) => isMeasuredStatus(c.status)).map((c) => ({ stage: `${c.stage}/${c.method}`, scale: c.scale, seconds: medianOf(cellSamples(c, 'wall_p50')) / 1000, repeats: c.records.length }))
     .filter((d) => d.seconds > 0);
   if (measured.length === 0) return skip(id, title, '', 'no stage finished at any scale');
-  const curves = readScalingCurves(r, targets);
+  const curves = scalingCurves(r, targets);
   const fitted = (curves ?? []).flatMap((c) => c.points.map((p) => ({ stage: c.stage, scale: p.scale, seconds: p.wallMs / 1000, part: p.scale <= c.measuredMax * 1.0001 ? 'fit' : 'extrapolated', model: c.model })));
   // The dashed part starts at the last measured point, so fit and extrapolation join up.
   for (const c of curves ?? []) {
@@ -153,8 +190,10 @@ export function memoryTimelineChart(r: RunResults): ReportChart {
 /** Throughput and p95 latency against concurrency for API stages (sections.concurrency). */
 export function concurrencyChart(r: RunResults): ReportChart {
   const id = 'concurrency', title = 'Throughput and p95 latency against concurrency';
-  const pts = readConcurrency(r);
-  if (!pts) return skip(id, title, '', 'no concurrency sweep in results.json (sections.concurrency): the profile ran no API stage at several concurrency levels');
+  const pts = (r.sections.concurrency?.stages ?? []).flatMap((s) => s.levels.map((l) => ({
+    stage: `${s.stage}/${s.method}`, concurrency: l.concurrency, throughput: l.throughputPerSec, p95Ms: l.latencyMs?.p95,
+  })));
+  if (pts.length === 0) return skip(id, title, '', 'no concurrency sweep in results.json (sections.concurrency): the profile ran no API stage at several concurrency levels');
   const base = { x: { field: 'concurrency', type: 'quantitative', scale: { type: 'log', base: 2 } }, color: { field: 'stage', type: 'nominal' } };
   const spec = {
     title,
@@ -192,10 +231,12 @@ export function qualityVsScaleChart(r: RunResults): ReportChart {
 /** Storage per conversation by component and format (sections.storage). */
 export function storageChart(r: RunResults): ReportChart {
   const id = 'storage', title = 'Storage per conversation, by component and format';
-  const pts = readStorage(r);
-  if (!pts) return skip(id, title, '', 'no storage accounting in results.json (sections.storage)');
+  const scales = r.sections.storage?.scales ?? [];
+  const largest = scales.reduce<(typeof scales)[number] | undefined>((a, s) => (a && a.scale >= s.scale ? a : s), undefined);
+  const pts = (largest?.components ?? []).map((c) => ({ component: c.component, format: c.format, bytesPerConversation: c.bytesPerConversation }));
+  if (!largest || pts.length === 0) return skip(id, title, '', 'no storage accounting in results.json (sections.storage)');
   const spec = {
-    title: pts[0].scale ? `${title} (n = ${pts[0].scale.toLocaleString('en-US')})` : title,
+    title: `${title} (n = ${largest.scale.toLocaleString('en-US')})`,
     width: 480,
     height: 260,
     data: { values: pts.map((p) => ({ ...p, kb: p.bytesPerConversation / 1024 })) },
@@ -213,11 +254,11 @@ export function storageChart(r: RunResults): ReportChart {
 /** 2-D map of the clusters from sections.clusterMap, coloured by cluster, with hover labels. */
 export function clusterMapChart(r: RunResults): ReportChart {
   const id = 'cluster-map', title = '2-D map of the clusters';
-  const sec = r.sections?.clusterMap as { scale?: number; total?: number; points?: { x: number; y: number; cluster: number; text?: string }[] } | undefined;
-  const pts = Array.isArray(sec?.points) ? sec!.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)) : [];
-  if (pts.length === 0) return skip(id, title, '', 'no projection in results.json (sections.clusterMap): add a `project` stage to the profile');
+  const sec = r.sections.clusterMap;
+  const pts = (sec?.points ?? []).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+  if (!sec || pts.length === 0) return skip(id, title, '', 'no projection in results.json (sections.clusterMap): add a `project` stage to the profile');
   const spec = {
-    title: `${title} (n = ${(sec!.scale ?? 0).toLocaleString('en-US')}, ${pts.length.toLocaleString('en-US')} of ${(sec!.total ?? pts.length).toLocaleString('en-US')} points shown)`,
+    title: `${title} (n = ${sec.scale.toLocaleString('en-US')}, ${pts.length.toLocaleString('en-US')} of ${sec.total.toLocaleString('en-US')} points shown)`,
     width: 520,
     height: 420,
     data: { values: pts.map((p) => ({ ...p, cluster: String(p.cluster), label: `cluster ${p.cluster}${p.text ? `: ${p.text}` : ''}` })) },

@@ -5,7 +5,7 @@
  */
 import type { RunResults } from '../harness/types.js';
 import { cellSamples, medianOf, qualityFigures, runCells } from '../harness/analysis/cell-metrics.js';
-import { readSectionTables } from './section-readers.js';
+import { sectionAsTables } from './section-tables.js';
 
 /** A cell value: numbers stay numbers so CSV keeps full precision. */
 export type TableValue = string | number | boolean | null;
@@ -71,10 +71,10 @@ export function qualityTable(r: RunResults): ReportTable {
 
 /** Tables read from optional sections (hardware first, as it leads the report), one CSV per list in a section. */
 export function sectionTables(r: RunResults): ReportTable[] {
-  const names = Object.keys(r.sections ?? {}).filter((k) => !nonTableSections.has(k)).sort((a, b) => (a === 'hardware' ? -1 : b === 'hardware' ? 1 : a.localeCompare(b)));
+  const entries = Object.entries(r.sections).filter(([k]) => !nonTableSections.has(k)).sort(([a], [b]) => (a === 'hardware' ? -1 : b === 'hardware' ? 1 : a.localeCompare(b)));
   const out: ReportTable[] = [];
-  for (const name of names) {
-    for (const t of readSectionTables(r, name) ?? []) {
+  for (const [name, section] of entries) {
+    for (const t of sectionAsTables(section)) {
       const id = `section-${name}${t.part ? `-${t.part}` : ''}`.replace(/[^A-Za-z0-9_-]/g, '_');
       out.push({ id, title: `${name}${t.part ? ` ${t.part}` : ''}`, columns: t.columns, rows: t.rows.map((row) => t.columns.map((c) => (row[c] ?? null) as TableValue)) });
     }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { costCommand } from '../harness/commands/cost-command.js';
 import type { RunResults, StageRecord } from '../harness/types.js';
 import { tempDir } from './test-helpers.js';
+import { profileSchema } from '../harness/profile/profile-schema.js';
 
 test('cost: a given scenario is priced exactly for every model, cheapest first', async () => {
   const { analysis, text } = await costCommand({ conversationsPerDay: '1000', days: '30', inputTokens: '800', outputTokens: '150', embeddingTokens: '150' });
@@ -53,7 +54,7 @@ test('cost: tokens per conversation and p95 latency are measured from a run, and
   const results: RunResults = {
     schemaVersion: 1, id: 'r1', tool: { name: 'clusterbench', version: '0' }, startedAt: '', finishedAt: '', profilePath: 'p.yaml', breakingPoints: [], scales: [], sections: {},
     machine: { hostname: '', platform: '', arch: '', cpuModel: '', cores: 1, totalMemBytes: 1, nodeVersion: 'v20', v8Version: '', gitCommit: null, gitDirty: null },
-    profile: { stages: [{ stage: 'summarise', method: 'llm', options: { model: 'gpt-4.1-mini' } }, { stage: 'embed', method: 'openai', options: {} }] },
+    profile: profileSchema.parse({ name: 'r1', scales: [2000], stages: [{ stage: 'summarise', method: 'llm', options: { model: 'gpt-4.1-mini' } }, { stage: 'embed', method: 'openai', options: {} }] }),
     records: [
       rec({ scale: 500, items: 500, counters: { 'tokens.input': 1 } }),
       rec({ counters: { 'tokens.input': 1_300_000, 'tokens.output': 240_000 }, observations: { latencyMs: { count: 2000, p50: 800, p95: 1900, p99: 2500, mean: 900, max: 3000 } } }),

@@ -4,6 +4,7 @@ import { hardwareSection } from '../harness/analysis/hardware-recommendation.js'
 import { renderHardwareCsv, renderHardwareMarkdown } from '../reports/hardware-table.js';
 import { scalingSection } from '../harness/analysis/scaling-law-fit.js';
 import type { RunResults, StageRecord, StorageSection, WorkerScalingSection } from '../harness/types.js';
+import { profileSchema } from '../harness/profile/profile-schema.js';
 
 const GB = 2 ** 30;
 
@@ -31,7 +32,7 @@ function fixture(withSections: boolean): RunResults {
   return {
     schemaVersion: 1, id: 'fixture', tool: { name: 'clusterbench', version: 't' }, startedAt: '', finishedAt: '',
     machine: { hostname: 'h', platform: 'linux', arch: 'x64', cpuModel: 'Test CPU', cores: 2, totalMemBytes: 24 * GB, nodeVersion: 'v20', v8Version: '11', gitCommit: null, gitDirty: null },
-    profilePath: 'p', profile: { seed: 1, repeats: 3, warmup: 0, scaling: { safetyFactor: 2 } }, records, scales: [],
+    profilePath: 'p', profile: profileSchema.parse({ name: 'fixture', scales, stages: [{ stage: 'cluster', method: 'kmeans' }], seed: 1, repeats: 3, warmup: 0, scaling: { safetyFactor: 2 } }), records, scales: [],
     breakingPoints: [{ stage: 'cluster', method: 'kmeans', kind: 'oom', lastPassingScale: 16000, firstFailingScale: 64000, reason: 'x' }],
     sections: withSections ? { storage, workerScaling } : {},
   };

@@ -1,8 +1,10 @@
 /**
- * The HTML report in a real headless Chromium: a real tiny sweep, its results.json given every optional section
- * the charts read (scaling fits, concurrency, storage, cluster map), rebuilt with `clusterbench report`, opened
- * from disk. Every chart must draw SVG marks, with no console error and no network request. In CI (CI=true)
- * a missing chromium fails the test with the install command; elsewhere the test is skipped with the same message.
+ * The HTML report in a real headless Chromium: a real tiny sweep whose profile turns on every producer the charts
+ * read (simulated API stage with a concurrency sweep, storage accounting, a project stage for the cluster map, two
+ * scales for the scaling fits and hardware table), rebuilt with `clusterbench report`, opened from disk. Every chart
+ * must draw SVG marks, with no console error and no network request. In CI (CI=true) a missing chromium fails the
+ * test with the install command; elsewhere that test is skipped with the same message (the chart specs are still
+ * checked without a browser).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,35 +12,65 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sweepCommand } from '../harness/commands/sweep-command.js';
 import { reportCommand } from '../harness/commands/report-command.js';
-import type { RunResults } from '../harness/types.js';
+import { readResults } from '../harness/sweep/run-directory.js';
+import { reportCharts } from '../reports/report-charts.js';
 import { checkReportInBrowser, chromiumMissingMessage, chromiumPath } from '../reports/browser-check.js';
-import { tempDir, writeProfile, tinyPipelineYaml } from './test-helpers.js';
+import { tempDir, writeProfile } from './test-helpers.js';
 
 const haveChromium = existsSync(chromiumPath());
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
+const chartIds = ['cluster-map', 'concurrency', 'memory-timeline', 'memory-vs-scale', 'quality-vs-scale', 'storage', 'time-vs-scale'];
 
-/** Sections shaped like the other analyses write them, so every chart has data. */
-function addSections(r: RunResults): void {
-  const n = r.scales.map((s) => s.scale);
-  r.sections.scaling = [{ stage: 'cluster', method: 'kmeans', metric: 'time', model: 'n log n', a: 0.002, b: 1.1 }];
-  r.sections.concurrency = [1, 2, 4, 8, 16].map((c) => ({ stage: 'summarise/openai', concurrency: c, throughput: Math.min(c, 6) * 9.5, p95Ms: 120 + c * c * 3 }));
-  r.sections.storage = ['raw', 'summary', 'embedding', 'clusters'].flatMap((component, i) => ['arrow', 'arrow+zstd', 'jsonl', 'parquet+zstd'].map((format, j) => ({ scale: n[n.length - 1], component, format, bytesPerConversation: (i + 1) * 300 / (j + 1) })));
-  r.sections.hardware = [{ scale: 1_000_000, ramGb: 12, cores: 2, diskGb: 9, timeMin: 42, measured: false }];
-  r.sections.clusterMap = { scale: n[n.length - 1], total: 400, points: Array.from({ length: 120 }, (_, i) => ({ x: Math.cos(i) * (i % 7), y: Math.sin(i) * (i % 5), cluster: i % 6, text: `intent ${i % 6} · summary <${i}> & "quoted"` })) };
+/** One sweep for both tests: every section comes from the module that writes it in a real run. */
+let sweep: Promise<string> | undefined;
+function sweptRun(): Promise<string> {
+  sweep ??= (async () => {
+    const dir = tempDir();
+    const profile = writeProfile(`
+name: html
+seed: 5
+scales: [100, 300]
+input: { kind: synthetic, options: { difficulty: 0 } }
+api:
+  mode: simulated
+  simulator: { ttft: fixed:2, tokensPerSec: 50000, embeddingLatency: fixed:1, rateLimits: { rpm: 60000 } }
+concurrency: { levels: [1, 4], kneeThreshold: 0.1 }
+storage: { enabled: true }
+stages:
+  - { stage: summarise, method: llm, options: { stream: true, concurrency: 4, cacheDir: ${JSON.stringify(join(dir, 'cache'))} } }
+  - { stage: embed, method: hashing, options: { dims: 64 } }
+  - { stage: cluster, method: kmeans, options: { k: 8, nInit: 1 } }
+  - { stage: project, method: umap, options: { nEpochs: 30 } }
+`, dir);
+    return (await sweepCommand({ profile, out: join(dir, 'runs'), quiet: true })).runDir;
+  })();
+  return sweep;
 }
+
+test('every chart is drawn from the sections a real sweep writes (no chart skipped, each with data)', async () => {
+  const r = readResults(await sweptRun());
+  for (const name of ['scaling', 'concurrency', 'storage', 'clusterMap', 'hardware', 'cost', 'checkpoints', 'apiSimulator'] as const) assert.ok(r.sections[name], `sections.${name} written`);
+  const charts = reportCharts(r);
+  assert.deepEqual(charts.filter((c) => c.skipped).map((c) => `${c.id}: ${c.skipped}`), []);
+  assert.deepEqual(charts.map((c) => c.id).sort(), chartIds);
+  const values = (spec: unknown): number => JSON.stringify(spec).match(/"values":\[\{/g)?.length ?? 0;
+  for (const c of charts) assert.ok(values(c.spec) > 0, `chart ${c.id} has data`);
+  const time = charts.find((c) => c.id === 'time-vs-scale')!;
+  assert.match(time.caption, /fitted curves \(/, 'the scaling section feeds the fitted curves');
+});
 
 test('report.html renders every chart in headless Chromium, offline, with no console errors', { skip: !haveChromium && !inCi ? chromiumMissingMessage(chromiumPath()) : false }, async () => {
   assert.ok(haveChromium, chromiumMissingMessage(chromiumPath()));
-  const dir = tempDir();
-  const profile = writeProfile(tinyPipelineYaml({ name: 'html', seed: 5, scales: [150, 450] }), dir);
-  const { runDir } = await sweepCommand({ profile, out: join(dir, 'runs'), quiet: true });
+  const runDir = await sweptRun();
   for (const f of ['report.md', 'report.html', 'bmf.json', 'csv/stages.csv', 'csv/quality.csv', 'charts/time-vs-scale.svg']) assert.ok(existsSync(join(runDir, f)), `${f} written by the sweep`);
   const bmf = JSON.parse(readFileSync(join(runDir, 'bmf.json'), 'utf8')) as Record<string, Record<string, { value: number }>>;
-  assert.ok(bmf['cluster/kmeans@450'].latency.value > 0 && bmf['cluster/kmeans@450'].throughput.value > 0 && bmf['quality@450'].ari.value <= 1, 'Bencher BMF: latency (ns), throughput, quality');
+  assert.ok(bmf['cluster/kmeans@300'].latency.value > 0 && bmf['cluster/kmeans@300'].throughput.value > 0 && bmf['quality@300'].ari.value <= 1, 'Bencher BMF: latency (ns), throughput, quality');
   assert.match(readFileSync(join(runDir, 'csv', 'stages.csv'), 'utf8'), /^scale,stage,status,repeats,wall ms,/);
 
-  const results = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as RunResults;
-  addSections(results);
+  // Hover text with markup characters (still the producer's shape): the report must escape it.
+  const results = readResults(runDir);
+  const point = results.sections.clusterMap!.points[3];
+  point.text = 'summary <3> & "quoted"';
   writeFileSync(join(runDir, 'results.json'), JSON.stringify(results));
   await reportCommand(runDir);
   const html = readFileSync(join(runDir, 'report.html'), 'utf8');
@@ -50,9 +82,9 @@ test('report.html renders every chart in headless Chromium, offline, with no con
   assert.deepEqual(res.consoleErrors, []);
   assert.deepEqual(res.networkRequests, []);
   assert.deepEqual(res.skipped, [], 'no chart skipped when every section is present');
-  assert.deepEqual(res.charts.map((c) => c.id).sort(), ['cluster-map', 'concurrency', 'memory-timeline', 'memory-vs-scale', 'quality-vs-scale', 'storage', 'time-vs-scale']);
+  assert.deepEqual(res.charts.map((c) => c.id).sort(), chartIds);
   for (const c of res.charts) assert.ok(c.shapes > 10 && c.width > 100 && c.height > 100, `chart ${c.id} drew ${c.shapes} shapes at ${c.width}x${c.height}`);
-  assert.match(html, /<title>cluster 3: intent 3 · summary &lt;3&gt; &amp; &quot;quoted&quot;<\/title>/, 'cluster map points carry hover titles, escaped');
+  assert.ok(html.includes(`<title>cluster ${point.cluster}: summary &lt;3&gt; &amp; &quot;quoted&quot;</title>`), 'cluster map points carry hover titles, escaped');
   assert.match(html, /stroke-dasharray="6,4"/, 'the extrapolated part of the fitted curve is dashed');
   assert.ok(readFileSync(res.screenshot).length > 10_000, 'screenshot saved');
 });

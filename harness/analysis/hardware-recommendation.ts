@@ -9,42 +9,8 @@ import type { EstimateBasis, ScalingSection } from './scaling-law-fit.js';
 import { pipelinePeakRss, scalingSpecOf } from './scaling-law-fit.js';
 import type { CostSection } from './stage-cost.js';
 import { formatBytes, formatMs } from '../../pipeline/support/format-units.js';
-
-/** One cell of the table. */
-export interface HardwareCell {
-  /** null when unknown. */
-  value: number | null;
-  /** 95% interval where the estimate comes from a fit with one. */
-  low?: number | null;
-  high?: number | null;
-  basis: EstimateBasis | 'unknown';
-  note?: string;
-}
-
-/** One target scale. */
-export interface HardwareRow {
-  scale: number;
-  ramBytes: HardwareCell;
-  cores: HardwareCell;
-  diskBytes: HardwareCell;
-  /** Single-worker wall time of the whole pipeline. */
-  timeMs: HardwareCell;
-  costUsd: HardwareCell;
-  /** Stages whose breaking point lies at or below this scale: the estimates assume they would still run. */
-  beyondBreakingPoints: string[];
-}
-
-/** `sections.hardware`. */
-export interface HardwareSection {
-  /** The machine measured, in words. */
-  machine: string;
-  safetyFactor: number;
-  /** Which stage time the time column sums (scaling.timeMetric). */
-  timeMetric: 'wall' | 'cpu';
-  /** The storage format the disk column counts. */
-  diskFormat: string | null;
-  rows: HardwareRow[];
-}
+import type { HardwareCell, HardwareRow, HardwareSection } from '../types.js';
+export type { HardwareCell, HardwareRow, HardwareSection } from '../types.js';
 
 const rank: Record<HardwareCell['basis'], number> = { measured: 0, interpolated: 1, extrapolated: 2, unknown: 3 };
 const worst = (bases: HardwareCell['basis'][]): HardwareCell['basis'] => bases.reduce((a, b) => (rank[b] > rank[a] ? b : a), 'measured' as HardwareCell['basis']);
@@ -138,9 +104,7 @@ export function machineLine(r: RunResults): string {
 /** Build `sections.hardware` from results that already hold `sections.scaling` (and storage, workerScaling, cost when present). */
 export function hardwareSection(r: RunResults, scaling: ScalingSection): HardwareSection {
   const spec = scalingSpecOf(r);
-  const storage = r.sections.storage as StorageSection | undefined;
-  const ws = r.sections.workerScaling as WorkerScalingSection | undefined;
-  const cost = r.sections.cost as CostSection | undefined;
+  const { storage, workerScaling: ws, cost } = r.sections;
   const diskFormat = storage?.scales?.length ? diskFormatOf(storage) : null;
   const broke = (scale: number): string[] =>
     r.breakingPoints.filter((b: BreakingPoint) => ['oom', 'timeout', 'error'].includes(b.kind) && (b.bisection?.failScale ?? b.firstFailingScale) <= scale)

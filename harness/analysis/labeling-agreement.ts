@@ -5,6 +5,8 @@
  */
 import type { SweepProfile } from '../profile/profile-schema.js';
 import type { SweepHooks } from '../sweep/sweep-hooks.js';
+import type { LabelingPair, LabelingScore, RunSections } from '../types.js';
+export type { LabelingScore, LabelingPair, LabelingsSection } from '../types.js';
 import { adjustedRandIndex } from '../../pipeline/metrics/adjusted-rand-index.js';
 import { normalizedMutualInfo } from '../../pipeline/metrics/normalized-mutual-info.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
@@ -12,32 +14,10 @@ import { loadStage } from '../../pipeline/stage-registry.js';
 /** The key of the section in RunResults.sections. */
 export const LABELINGS_SECTION = 'labelings';
 
-/** One labelling stage at one scale. */
-export interface LabelingScore {
-  stage: string;
-  /** Against the ground truth (absent without truth). */
-  ari?: number;
-  nmi?: number;
-  clusters: number;
-}
-
-/** Agreement of two labelling stages at one scale. */
-export interface LabelingPair {
-  a: string;
-  b: string;
-  ari: number;
-  nmi: number;
-}
-
-/** `sections.labelings`: only written when at least two stages write labels. */
-export interface LabelingsSection {
-  scales: { scale: number; stages: LabelingScore[]; pairs: LabelingPair[] }[];
-}
-
 const clusterCount = (labels: Int32Array): number => new Set(Array.from(labels).filter((l) => l >= 0)).size;
 
-/** Hooks that fill `sections[LABELINGS_SECTION]` as scales finish; they do nothing for profiles with fewer than two labelling stages. */
-export function createLabelingHooks(profile: SweepProfile, sections: Record<string, unknown>): SweepHooks {
+/** Hooks that fill `sections.labelings` as scales finish; they do nothing for profiles with fewer than two labelling stages. */
+export function createLabelingHooks(profile: SweepProfile, sections: RunSections): SweepHooks {
   let labelling: Set<number> | undefined;
   const current = new Map<number, Int32Array>();
   let truth: Int32Array | undefined;
@@ -68,7 +48,7 @@ export function createLabelingHooks(profile: SweepProfile, sections: Record<stri
         }
       }
       if (stages.length > 0) {
-        const section = ((sections[LABELINGS_SECTION] as LabelingsSection | undefined) ??= { scales: [] });
+        const section = (sections.labelings ??= { scales: [] });
         section.scales.push({ scale: e.scale, stages, pairs });
       }
       current.clear();

@@ -9,44 +9,8 @@ import { isMeasuredStatus } from '../sweep/cell-status.js';
 import { runCells } from './cell-metrics.js';
 import { deriveSeed, mulberry32 } from '../../pipeline/support/seeded-random.js';
 import { scalingSpecOf } from './scaling-law-fit.js';
-
-/** Summary of one quantity over a cell's repeats. */
-export interface SampleStats {
-  n: number;
-  median: number;
-  min: number;
-  max: number;
-  /** Median absolute deviation (raw; multiply by 1.4826 for a normal-consistent sigma). */
-  mad: number;
-  /** Percentile-bootstrap 95% CI of the median (a single repeat gives [x, x]). */
-  ci95: [number, number];
-  /** Modified z-score of each repeat: 0.6745 (x - median) / MAD. */
-  modifiedZ: number[];
-  /** Repeat indices whose |modified z| exceeds the threshold. */
-  outliers: number[];
-}
-
-/** The statistics of one cell. */
-export interface RepeatCellStats {
-  stage: string;
-  method: string;
-  scale: number;
-  /** Repeats with measurements (ok, degraded or superlinear). */
-  repeats: number;
-  wallMs: SampleStats;
-  cpuMs: SampleStats;
-  peakRssBytes: SampleStats;
-  peakHeapUsedBytes: SampleStats;
-}
-
-/** `sections.repeatStats`. */
-export interface RepeatStatsSection {
-  warmup: number;
-  repeats: number;
-  bootstrapResamples: number;
-  outlierZ: number;
-  cells: RepeatCellStats[];
-}
+import type { SampleStats, RepeatCellStats, RepeatStatsSection } from '../types.js';
+export type { SampleStats, RepeatCellStats, RepeatStatsSection } from '../types.js';
 
 /** Modified z-scores; when MAD is 0 a value off the median scores ±Infinity (it is an outlier) and one on it 0. */
 export function modifiedZScores(values: number[]): number[] {

@@ -11,9 +11,8 @@ import type { RunResults, StageRecord } from '../types.js';
 import { isMeasuredStatus } from '../sweep/cell-status.js';
 import { medianOf, runCells } from './cell-metrics.js';
 import { defaultScalingSpec, scalingSpecSchema, type ScalingSpec } from '../profile/scaling-schema.js';
-
-/** A candidate complexity class. */
-export type Complexity = '1' | 'logn' | 'n' | 'nlogn' | 'n^2' | 'n^3';
+import type { Complexity, ComplexityFit, PowerLawFit, EstimateBasis, ScalingEstimate, ScalingFit, ScalingSection } from '../types.js';
+export type { Complexity, ComplexityFit, PowerLawFit, EstimateBasis, ScalingEstimate, ScalingFit, ScalingSection } from '../types.js';
 
 /** The candidates, simplest first (ties go to the simpler one). log is base 2, as in Google Benchmark. */
 export const complexityFunctions: Record<Complexity, (n: number) => number> = {
@@ -27,70 +26,6 @@ export const complexityFunctions: Record<Complexity, (n: number) => number> = {
 
 /** Big-O text for a complexity: "O(n log n)". */
 export const bigO = (c: Complexity): string => ({ '1': 'O(1)', logn: 'O(log n)', n: 'O(n)', nlogn: 'O(n log n)', 'n^2': 'O(n²)', 'n^3': 'O(n³)' })[c];
-
-/** One candidate's least-squares fit y = coefficient·f(n). */
-export interface ComplexityFit {
-  complexity: Complexity;
-  coefficient: number;
-  /** Root mean square of the residuals. */
-  rms: number;
-  /** rms / mean(y): the oAuto selection criterion. */
-  nrms: number;
-}
-
-/** A power law y = a·n^b fitted in log-log space. */
-export interface PowerLawFit {
-  a: number;
-  b: number;
-  /** 95% CI of b (t distribution, k-2 degrees of freedom); null with fewer than 3 scales. */
-  bCi95: [number, number] | null;
-  /** R² of the log-log regression. */
-  r2: number;
-  /** Residual standard deviation in natural-log units; null with fewer than 3 scales. */
-  logResidualSd: number | null;
-}
-
-/** Where an estimate comes from. */
-export type EstimateBasis = 'measured' | 'interpolated' | 'extrapolated';
-
-/** One predicted value at a target scale. */
-export interface ScalingEstimate {
-  scale: number;
-  /** Power-law estimate (or the measured median when basis is measured). */
-  estimate: number;
-  /** 95% prediction interval from the power law; null when measured or with fewer than 3 scales. */
-  low: number | null;
-  high: number | null;
-  /** The best complexity class's estimate c·f(n), for comparison. */
-  classEstimate: number;
-  basis: EstimateBasis;
-}
-
-/** The fits of one metric of one stage. */
-export interface ScalingFit {
-  /** "cluster/kmeans", or "pipeline" for the whole run's peak RSS. */
-  stage: string;
-  /** wallMs: median wall time; cpuMs: median process CPU time (user + system; steadier than wall time on a busy machine); memoryBytes: stage memory (worker heap + array buffers above the worker's start); rssBytes: process peak RSS. */
-  metric: 'wallMs' | 'cpuMs' | 'memoryBytes' | 'rssBytes';
-  /** The values fitted, one per scale (medians over repeats). */
-  measured: { scale: number; value: number }[];
-  measuredMin: number;
-  measuredMax: number;
-  /** Constant added back to every estimate (the process's baseline RSS for rssBytes; 0 otherwise). */
-  offset: number;
-  candidates: ComplexityFit[];
-  best: Complexity;
-  bigO: string;
-  powerLaw: PowerLawFit | null;
-  estimates: ScalingEstimate[];
-}
-
-/** `sections.scaling`. */
-export interface ScalingSection {
-  targets: number[];
-  confidence: 0.95;
-  fits: ScalingFit[];
-}
 
 /** Least-squares fit of y = c·f(n) for each candidate; `best` has the lowest normalised RMS (oAuto). */
 export function fitComplexities(ns: number[], ys: number[]): { candidates: ComplexityFit[]; best: Complexity } {

@@ -7,32 +7,8 @@ import type { StageKind, StageRecord } from '../types.js';
 import { TOKENS_EMBEDDING, TOKENS_INPUT, TOKENS_OUTPUT } from '../../pipeline/api/token-counter.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
 import { costPicoUsd, findModelPrice, formatPicoUsd, picoToUsd, type PricingTable, type TokenCounts } from '../../pipeline/cost/pricing-table.js';
-
-/** Cost of one stage at one scale (repeat 0). */
-export interface StageCostRow {
-  scale: number;
-  stage: StageKind;
-  method: string;
-  /** The API model the stage called (its `model` option); null for a local stage with no API cost. */
-  model: string | null;
-  items: number;
-  tokens: TokenCounts;
-  /** All tokens (input + output + embedding) per 1,000 conversations. */
-  tokensPer1k: number;
-  /** Exact cost as a decimal USD string (tokens x price); absent when the model has no price. */
-  usd?: string;
-  usdPer1k?: number;
-  /** Why there is no cost, or what it assumes. */
-  note?: string;
-}
-
-/** results.sections.cost */
-export interface CostSection {
-  /** Date of the pricing table used. */
-  asOf: string;
-  pricingSources: string[];
-  rows: StageCostRow[];
-}
+import type { StageCostRow, CostSection } from '../types.js';
+export type { StageCostRow, CostSection } from '../types.js';
 
 /** The stage spec fields cost needs (a subset of profile-schema's StageSpec). */
 export interface CostStageSpec {

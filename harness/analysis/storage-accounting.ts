@@ -15,7 +15,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, re
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { linearRegression } from 'simple-statistics';
-import type { Matrix, PipelineData, PipelineField, StorageMeasurement, StorageProjection, StorageScale, StorageSection, TextColumn } from '../types.js';
+import type { Matrix, PipelineData, PipelineField, StorageMeasurement, StorageProjection, StorageScale, StorageSection, RunSections, TextColumn } from '../types.js';
 import type { SweepProfile } from '../profile/profile-schema.js';
 import type { StorageFormat } from '../profile/diagnostics-schema.js';
 import type { SweepHooks } from '../sweep/sweep-hooks.js';
@@ -271,13 +271,13 @@ function pkgVersion(name: string): string {
 }
 
 /** Hooks that measure storage after each scale and keep sections.storage up to date (kept across resumes). */
-export function createStorageHooks(runDir: string, profile: SweepProfile, sections: Record<string, unknown>): SweepHooks {
+export function createStorageHooks(runDir: string, profile: SweepProfile, sections: RunSections): SweepHooks {
   const spec = profile.storage!;
   return {
     async scaleDone(e) {
       if (!e.data) return;
       const measured = await measureStorage(e.data, e.scale, { formats: spec.formats, zstdLevel: spec.zstdLevel, dir: join(runDir, 'storage', `n${e.scale}`), keepFiles: spec.keepFiles });
-      const prev = sections[STORAGE_SECTION] as StorageSection | undefined;
+      const prev = sections.storage;
       const scales = [...(prev?.scales ?? []).filter((s) => s.scale !== e.scale), measured].sort((a, b) => a.scale - b.scale);
       const section: StorageSection = {
         codecs: {
@@ -290,7 +290,7 @@ export function createStorageHooks(runDir: string, profile: SweepProfile, sectio
         scales,
         projections: projectStorage(scales, spec.projectTo),
       };
-      sections[STORAGE_SECTION] = section;
+      sections.storage = section;
     },
   };
 }

@@ -7,12 +7,12 @@ import { machineInfo } from '../io/machine-info.js';
 import { createRunFolder } from '../sweep/run-folder.js';
 import { FileWriteError } from '../io/errno-words.js';
 import { installInterruptHandler, resumeHint } from '../sweep/interrupt-handler.js';
-import { computeResumeGuard, RESUME_GUARD_SECTION, verifyResumeGuard, type ResumeGuard } from '../sweep/resume-guard.js';
+import { computeResumeGuard, verifyResumeGuard } from '../sweep/resume-guard.js';
 import { refuseImpossibleScales } from '../sweep/scale-estimate.js';
 import { voidRunReason, VOID_RUN_EXIT_CODE } from '../sweep/run-verdict.js';
 import { memoryLimitNote, memoryLimitsSection } from '../workers/rss-ceiling.js';
 import { refuseFlagsIgnoredOnResume } from './resume-flags.js';
-import { API_ANSWERS_SECTION, apiAnswerSources, describeAnswerSource } from '../sweep/api-answer-sources.js';
+import { apiAnswerSources, describeAnswerSource } from '../sweep/api-answer-sources.js';
 import { writeRunReports } from '../../reports/run-reports.js';
 import { createProgressReporter } from '../sweep/progress-reporter.js';
 import type { RunResults } from '../types.js';
@@ -21,7 +21,8 @@ import { toolVersion } from '../io/tool-version.js';
 import { loadPricingTable } from '../../pipeline/cost/pricing-table.js';
 import { computeRunCost, withResolvedModels } from '../analysis/stage-cost.js';
 import { loadSweepResume } from '../sweep/sweep-checkpoint.js';
-import { createSweepMeasurement, runHeader } from '../sweep/checkpoint-hooks.js';
+import { createSweepMeasurement } from '../sweep/checkpoint-hooks.js';
+import { buildRunResults, runHeader } from '../sweep/run-results.js';
 import { openProfileInputFile, prepareSweepInput } from '../sweep/sweep-input.js';
 import { inputFractionScales } from '../sweep/input-scales.js';
 import { displayPath } from '../../pipeline/support/display-path.js';
@@ -98,7 +99,7 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
   }
   if (opts.adjustProfile) profile = await opts.adjustProfile(profile, displayPath(path));
   // Refused before any work: a resumed run whose input or profile changed, and scales that cannot fit.
-  if (resumed) await verifyResumeGuard(resumed.prior.sections?.[RESUME_GUARD_SECTION] as ResumeGuard | undefined, resumed.prior.profile, displayPath(resolve(opts.resume!)));
+  if (resumed) await verifyResumeGuard(resumed.prior.sections.resumeGuard, resumed.prior.profile, displayPath(resolve(opts.resume!)));
   refuseImpossibleScales(profile, displayPath(path));
   // Load prices before the sweep so a bad pricing file fails fast; the profile's path is relative to the profile.
   const pricing = loadPricingTable(opts.pricing ?? (profile.pricing !== undefined ? resolve(dirname(path), profile.pricing) : undefined));
@@ -107,9 +108,10 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
   // A fresh run gets its own folder, created exclusively (never shared with a sweep started at the same moment).
   const { id, runDir } = resumed ? { id: resumed.prior.id, runDir: resolve(opts.resume!) } : createRunFolder(opts.out ?? 'runs', profile.name, startedAt);
   const profilePath = resumed?.prior.profilePath ?? (displayPath(path));
-  const guard = resumed ? (resumed.prior.sections?.[RESUME_GUARD_SECTION] as ResumeGuard | undefined) : await computeResumeGuard(profile, path);
+  const guard = resumed ? (resumed.prior.sections.resumeGuard) : await computeResumeGuard(profile, path);
   // Checkpoints, partial results.json after each cell, storage, leak check, pipelines at once, worker scaling.
-  const measurement = createSweepMeasurement(runDir, runHeader({ id, tool: { name: 'clusterbench', version: toolVersion() }, startedAt: startedAt.toISOString(), machine: machineInfo(), profilePath, profile }), profile, resumed, guard ? { [RESUME_GUARD_SECTION]: guard } : {});
+  const header = runHeader({ id, tool: { name: 'clusterbench', version: toolVersion() }, startedAt: startedAt.toISOString(), machine: machineInfo(), profilePath, profile });
+  const measurement = createSweepMeasurement(runDir, header, profile, resumed, guard ? { resumeGuard: guard } : {});
   if (!resumed) measurement.writeInitial();
   const removeInterruptHandler = opts.handleInterrupts ? installInterruptHandler(displayPath(runDir)) : () => {};
   try {
@@ -136,19 +138,11 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
   if (distributed) outcome.sections = { ...outcome.sections, workers: distributed.section() };
   const answers = await apiAnswerSources(profile, outcome.records);
   for (const a of answers) progress.log(`api answers: ${describeAnswerSource(a)}`);
-  const results: RunResults = {
-    schemaVersion: 1,
-    id,
-    tool: { name: 'clusterbench', version: toolVersion() },
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    machine: machineInfo(),
-    profilePath: displayPath(path),
-    profile,
-    ...outcome,
-    sections: { ...outcome.sections, ...(await measurement.finish(progress)), ...(inputSection ? { input: inputSection } : {}), ...(answers.length ? { [API_ANSWERS_SECTION]: answers } : {}), memoryLimits: memoryLimitsSection(profile) },
-  };
-  results.sections.cost = computeRunCost(results.records, await withResolvedModels(profile.stages), pricing);
+  const finished = await measurement.finish(progress);
+  const cost = computeRunCost(outcome.records, await withResolvedModels(profile.stages), pricing);
+  const results = buildRunResults(header, outcome, {
+    ...finished, ...(inputSection ? { input: inputSection } : {}), ...(answers.length ? { apiAnswers: answers } : {}), memoryLimits: memoryLimitsSection(profile), cost,
+  });
   const files = await writeRunReports(runDir, results);
   progress.log(`wrote ${displayPath(runDir)}/: report.md, report.html, results.json and ${files.length - 3} more files`);
   return { runDir, results };

@@ -6,13 +6,14 @@
  */
 import { join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
-import type { CheckpointManifest, PipelineData, StageDefinition } from '../types.js';
+import type { PipelineData, StageDefinition } from '../types.js';
 import type { SweepProfile, StageSpec } from '../profile/profile-schema.js';
 import { buildScaleInput } from '../sweep/sweep-input.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
 import { deriveSeed } from '../../pipeline/support/seeded-random.js';
 import { stageLabel } from '../sweep/stage-run.js';
 import { readPipelineFieldsFile } from '../io/arrow-pipeline-data.js';
+import { readResults } from '../sweep/run-directory.js';
 
 /** A stage ready to run on its input. */
 export interface PreparedStage {
@@ -40,7 +41,7 @@ const noopContext = (seed: number) => ({ seed, sample() {}, count() {}, observe(
 /** Build the input of `stage` at `scale`. `runDir` (optional) is a run whose checkpoints may hold earlier outputs. */
 export async function prepareStageInput(profile: SweepProfile, stage: string, scale: number, opts: { runDir?: string; log?: (line: string) => void } = {}): Promise<PreparedStage> {
   const { spec, index } = findStageSpec(profile, stage);
-  const manifest = opts.runDir ? (JSON.parse(readFileSync(join(resolve(opts.runDir), 'results.json'), 'utf8')).sections?.checkpoints as CheckpointManifest | undefined) : undefined;
+  const manifest = opts.runDir ? readResults(resolve(opts.runDir)).sections.checkpoints : undefined;
   let data: PipelineData = (await buildScaleInput(profile, scale)).data;
   const sources: string[] = [];
   for (let i = 0; i < index; i++) {

@@ -3,7 +3,8 @@
  * endpoint, so a run served from a simulator's cache can never pass for a real one. Goes to the progress log and
  * results.json `sections.apiAnswers`.
  */
-import type { StageRecord } from '../types.js';
+import type { ApiAnswerSource, StageRecord } from '../types.js';
+export type { ApiAnswerSource } from '../types.js';
 import type { SweepProfile } from '../profile/profile-schema.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
 import { API_COUNTERS } from '../../pipeline/api/openai-client.js';
@@ -12,15 +13,6 @@ import { answerSource } from '../../pipeline/api/api-reliability.js';
 /** The section key. */
 export const API_ANSWERS_SECTION = 'apiAnswers';
 
-/** One API stage's answers over the whole run. */
-export interface ApiAnswerSource {
-  stage: string;
-  /** "simulated", or "env:" + the base URL. */
-  endpoint: string;
-  fromCache: number;
-  fromEndpoint: number;
-  failed: number;
-}
 
 /** Sum the API stages' counters over the run's records. */
 export async function apiAnswerSources(profile: SweepProfile, records: readonly StageRecord[]): Promise<ApiAnswerSource[]> {

@@ -4,18 +4,20 @@
  * worker scaling (profile `leakCheck:`, `concurrentPipelines:`, `workerScaling:`). sweep-command.ts calls
  * createSweepMeasurement before runSweep and finish() after it.
  */
-import type { CheckpointManifest, RunResults, StorageSection } from '../types.js';
+import type { CheckpointManifest, RunSections } from '../types.js';
 import type { SweepProfile } from '../profile/profile-schema.js';
 import type { ProgressReporter } from './progress-reporter.js';
 import { combineHooks, type SweepHooks } from './sweep-hooks.js';
 import { join } from 'node:path';
-import { CHECKPOINTS_SECTION, createCheckpointHooks, newManifest, partialResults, type LoadedResume, type RunHeader } from './sweep-checkpoint.js';
+import { createCheckpointHooks, newManifest, partialResults, type LoadedResume } from './sweep-checkpoint.js';
+import type { RunHeader } from './run-results.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { createStorageHooks, STORAGE_SECTION } from '../analysis/storage-accounting.js';
-import { runLeakCheck, LEAK_CHECK_SECTION } from '../analysis/leak-check.js';
-import { runConcurrentPipelines, CONCURRENT_PIPELINES_SECTION } from '../analysis/concurrent-pipelines.js';
-import { runWorkerScaling, WORKER_SCALING_SECTION } from '../analysis/worker-scaling.js';
-import { createLabelingHooks, LABELINGS_SECTION } from '../analysis/labeling-agreement.js';
+import { createStorageHooks } from '../analysis/storage-accounting.js';
+import { runLeakCheck } from '../analysis/leak-check.js';
+import { runConcurrentPipelines } from '../analysis/concurrent-pipelines.js';
+import { runWorkerScaling } from '../analysis/worker-scaling.js';
+import { createLabelingHooks } from '../analysis/labeling-agreement.js';
+export { runHeader } from './run-results.js';
 
 /** What the sweep command gets back. */
 export interface SweepMeasurement {
@@ -23,19 +25,18 @@ export interface SweepMeasurement {
   /** Write results.json with no records yet (a fresh run), so an interrupt before the first cell leaves a resumable run. */
   writeInitial(): void;
   /** Run the post-sweep measurements and return every section this module owns, final. */
-  finish(progress: ProgressReporter): Promise<Record<string, unknown>>;
+  finish(progress: ProgressReporter): Promise<RunSections>;
 }
 
 /** Set up hooks for one sweep (fresh or resumed). */
-export function createSweepMeasurement(runDir: string, header: RunHeader, profile: SweepProfile, resumed?: LoadedResume, initialSections: Record<string, unknown> = {}): SweepMeasurement {
-  const priorSections = resumed?.prior.sections ?? {};
+export function createSweepMeasurement(runDir: string, header: RunHeader, profile: SweepProfile, resumed?: LoadedResume, initialSections: RunSections = {}): SweepMeasurement {
   const manifest: CheckpointManifest = resumed ? resumed.manifest : newManifest();
   if (resumed) manifest.resumedAt.push(new Date().toISOString());
   // initialSections (the resume guard) ride in every partial results.json and in the final one.
-  const sections: Record<string, unknown> = { ...initialSections };
+  const sections: RunSections = { ...initialSections };
   // Sections measured per scale before an interruption are kept; later scales append to them.
-  if (priorSections[STORAGE_SECTION]) sections[STORAGE_SECTION] = priorSections[STORAGE_SECTION] as StorageSection;
-  if (priorSections[LABELINGS_SECTION]) sections[LABELINGS_SECTION] = priorSections[LABELINGS_SECTION];
+  if (resumed?.prior.sections.storage) sections.storage = resumed.prior.sections.storage;
+  if (resumed?.prior.sections.labelings) sections.labelings = resumed.prior.sections.labelings;
   const hooks = combineHooks(
     createLabelingHooks(profile, sections), // several labelling stages: each scored, and their agreement (issue 12)
     profile.storage?.enabled ? createStorageHooks(runDir, profile, sections) : undefined,
@@ -49,25 +50,20 @@ export function createSweepMeasurement(runDir: string, header: RunHeader, profil
     },
     async finish(progress) {
       manifest.complete = true;
-      const out: Record<string, unknown> = { ...sections, [CHECKPOINTS_SECTION]: manifest };
+      const out: RunSections = { ...sections, checkpoints: manifest };
       if (profile.leakCheck?.enabled) {
         progress.log('leak check: same cell repeated in one worker, heap after forced GC');
-        out[LEAK_CHECK_SECTION] = await runLeakCheck(profile, progress);
+        out.leakCheck = await runLeakCheck(profile, progress);
       }
       if (profile.concurrentPipelines?.enabled) {
         progress.log('pipelines at once: P copies of the pipeline concurrently');
-        out[CONCURRENT_PIPELINES_SECTION] = await runConcurrentPipelines(profile, progress);
+        out.concurrentPipelines = await runConcurrentPipelines(profile, progress);
       }
       if (profile.workerScaling?.enabled) {
         progress.log('worker scaling: stages with 1..C workers');
-        out[WORKER_SCALING_SECTION] = await runWorkerScaling(profile, progress);
+        out.workerScaling = await runWorkerScaling(profile, progress);
       }
       return out;
     },
   };
-}
-
-/** The header of results.json for a run (constant while it runs). */
-export function runHeader(results: Pick<RunResults, 'id' | 'tool' | 'startedAt' | 'machine' | 'profilePath' | 'profile'>): RunHeader {
-  return { schemaVersion: 1, ...results };
 }

@@ -9,53 +9,11 @@ import type { StageSpec, SweepProfile } from '../profile/profile-schema.js';
 import type { SimulatorStats } from '../api-simulator/simulator-server.js';
 import { API_COUNTERS, API_OBSERVATIONS } from '../../pipeline/api/openai-client.js';
 import { sliceRows } from '../workers/row-split.js';
+import type { ConcurrencyLevelResult, ConcurrencyStageResult, ConcurrencySection } from '../types.js';
+export type { ConcurrencyLevelResult, ConcurrencyStageResult, ConcurrencySection } from '../types.js';
 import { createStagePool } from '../workers/worker-pool.js';
 import { runStageOnce, warmPool } from './stage-run.js';
 
-/** One concurrency level of one stage. */
-export interface ConcurrencyLevelResult {
-  concurrency: number;
-  status: CellStatus;
-  reason?: string;
-  /** Items this level ran on (see roundsPerLevel). */
-  items: number;
-  wallMs: number;
-  /** Time from the first call to the last answer (the stage's callPhaseMs counter; wallMs when absent). */
-  callPhaseMs: number;
-  /** Successful items (conversations, or texts embedded) per second over callPhaseMs. */
-  throughputPerSec: number;
-  latencyMs?: Percentiles;
-  ttfbMs?: Percentiles;
-  tokensPerSec?: Percentiles;
-  /** HTTP attempts, SDK retries, 429 answers, 5xx answers, failed items. */
-  requests: number;
-  retries: number;
-  http429: number;
-  http5xx: number;
-  errors: number;
-  /** What the in-process simulator saw during this level (api: simulated only). */
-  simulator?: { requests: number; rateLimited: number; peakInFlight: number };
-}
-
-/** The sweep of one stage at one scale. */
-export interface ConcurrencyStageResult {
-  stage: string;
-  method: string;
-  scale: number;
-  levels: ConcurrencyLevelResult[];
-  /** The level beyond which throughput improves < kneeThreshold; null when it still improves at the top level. */
-  knee: number | null;
-  kneeNote: string;
-}
-
-/** results.json `sections.concurrency`. */
-export interface ConcurrencySection {
-  kneeThreshold: number;
-  api: 'simulated' | 'env';
-  /** Rate limits the simulator enforced (api: simulated). */
-  simulator?: { rpm: number; tpm: number; burstSeconds: number; ttft: unknown; tokensPerSec: number; embeddingLatency: unknown };
-  stages: ConcurrencyStageResult[];
-}
 
 /** The knee of a throughput curve: the first level whose next level adds less than `threshold` throughput. */
 export function findKnee(points: { concurrency: number; throughputPerSec: number }[], threshold: number): { knee: number | null; note: string } {

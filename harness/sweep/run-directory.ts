@@ -2,17 +2,31 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunResults } from '../types.js';
+import { formatResultsIssues, runResultsSchema } from '../io/results-schema.js';
 
-/** Read a run's results.json, with a clear error when it is missing or not ours. */
+/**
+ * Read a run's results.json and check its schema version and shape once (harness/io/results-schema.ts), so every
+ * reader can trust the typed fields. A missing, unparsable or foreign file is refused with its path.
+ */
 export function readResults(runDir: string): RunResults {
   const path = join(runDir, 'results.json');
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new Error(`${path}: cannot read results (${(e as Error).message})`);
+    throw new Error(`${path}: cannot read results (${e instanceof Error ? e.message : String(e)})`);
   }
-  const r = raw as RunResults;
-  if (r?.schemaVersion !== 1 || !Array.isArray(r.records)) throw new Error(`${path}: not a clusterbench results.json (schemaVersion 1 expected)`);
-  return r;
+  return parseResults(raw, path);
+}
+
+/** Check parsed JSON against the results schema; `source` names the file in the error. */
+export function parseResults(raw: unknown, source: string): RunResults {
+  const version = typeof raw === 'object' && raw !== null && 'schemaVersion' in raw ? raw.schemaVersion : undefined;
+  if (version !== 1) {
+    throw new Error(`${source}: not a clusterbench results.json (schemaVersion 1 expected, found ${version === undefined ? 'none' : JSON.stringify(version)})`);
+  }
+  const parsed = runResultsSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`${source}: results.json does not match schemaVersion 1 (${formatResultsIssues(parsed.error)}); re-run the sweep with this version of clusterbench`);
+  // The schema is looser than the types only where JSON is (NaN and Infinity read back as null): the file is ours.
+  return raw as RunResults;
 }

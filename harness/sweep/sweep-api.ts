@@ -5,7 +5,7 @@
  * OPENAI_BASE_URL / OPENAI_API_KEY themselves. It also runs the profile's concurrency sweep after an API stage
  * finished at the chosen scale, and puts `sections.concurrency` and `sections.apiSimulator` into the results.
  */
-import type { PipelineData } from '../types.js';
+import type { PipelineData, RunSections } from '../types.js';
 import type { StageSpec, SweepProfile } from '../profile/profile-schema.js';
 import type { ProgressReporter } from './progress-reporter.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
@@ -22,7 +22,7 @@ export interface SweepApi {
   /** After stage `index` finished at `scale` with merged `data`: run the concurrency sweep if this is its cell. */
   afterStage(index: number, spec: StageSpec, scale: number, data: PipelineData): Promise<void>;
   /** Add this sweep's sections (concurrency, apiSimulator) to the results' sections. */
-  addSections(sections: Record<string, unknown>): void;
+  addSections(sections: RunSections): void;
   stop(): Promise<void>;
 }
 

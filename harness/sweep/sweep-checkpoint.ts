@@ -9,7 +9,7 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { CheckpointCell, CheckpointManifest, PipelineData, PipelineField, RunResults } from '../types.js';
+import type { CheckpointCell, CheckpointManifest, PipelineData, PipelineField, RunResults, RunSections } from '../types.js';
 import type { SweepHooks, SweepResume } from './sweep-hooks.js';
 import type { SweepOutcome } from '../types.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
@@ -17,16 +17,15 @@ import { isShuttingDown, trackWrite } from '../io/write-guard.js';
 import { readResults } from './run-directory.js';
 import { readPipelineFieldsFile, pipelineFieldsToTable, writeTableFileAtomic } from '../io/arrow-pipeline-data.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
-
-/** The parts of results.json that do not change while a sweep runs. */
-export type RunHeader = Omit<RunResults, 'records' | 'scales' | 'breakingPoints' | 'sections' | 'finishedAt'>;
+import { buildRunResults, type RunHeader } from './run-results.js';
+export type { RunHeader } from './run-results.js';
 
 /** Options for the checkpoint hooks. */
 export interface CheckpointHooksOptions {
   runDir: string;
   header: RunHeader;
   /** Live sections object (other hooks add to it, e.g. storage); written into every partial results.json. */
-  sections: Record<string, unknown>;
+  sections: RunSections;
   /** Live manifest; a resumed run passes the one it read. */
   manifest: CheckpointManifest;
   /** Write Arrow checkpoints (profile `checkpoints.enabled`); partial results.json is written either way. */
@@ -50,14 +49,7 @@ export function checkpointPath(scale: number, stageIndex: number, stage: string,
 
 /** Build the results.json content for the outcome so far. */
 export function partialResults(o: CheckpointHooksOptions, outcome: SweepOutcome): RunResults {
-  return {
-    ...o.header,
-    finishedAt: new Date().toISOString(),
-    records: outcome.records,
-    scales: outcome.scales,
-    breakingPoints: outcome.breakingPoints,
-    sections: { ...(outcome.sections ?? {}), ...o.sections, [CHECKPOINTS_SECTION]: o.manifest },
-  };
+  return buildRunResults(o.header, outcome, { ...o.sections, checkpoints: o.manifest });
 }
 
 /** Hooks that checkpoint every cell and keep a partial results.json up to date. */
@@ -111,8 +103,8 @@ export interface LoadedResume {
 export function loadSweepResume(runDirArg: string): LoadedResume {
   const runDir = resolve(runDirArg);
   const prior = readResults(runDir);
-  const manifest = prior.sections?.[CHECKPOINTS_SECTION] as CheckpointManifest | undefined;
-  if (!manifest || !Array.isArray(manifest.cells)) {
+  const manifest = prior.sections.checkpoints;
+  if (!manifest) {
     throw new Error(`${join(runDir, 'results.json')}: no sections.checkpoints, so this run cannot be resumed (it was written before checkpoints existed)`);
   }
   if (manifest.complete) throw new Error(`${runDir}: the sweep already finished; nothing to resume`);
