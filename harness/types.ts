@@ -216,7 +216,21 @@ export interface RunResults {
  * Every section any module writes into results.json `sections`, with its type. A new section is a new field here;
  * the writer and every reader then agree through the compiler (and harness/io/results-schema.ts checks the file).
  */
+/** `sections.workers`: where the cells ran. */
+export interface WorkersSection {
+  /** The queue URL with its password replaced by ***. */
+  queue: string;
+  store: string;
+  sweepId: string;
+  /** Machine facts per worker label (the machine kind). */
+  machines: Record<string, MachineInfo & { hosts: string[] }>;
+  /** Cells measured per label. */
+  cells: Record<string, number>;
+}
+
 export interface RunSections {
+  /** Set by `sweep --queue`: which workers and machines measured the cells (harness/queue/distributed-sweep.ts). */
+  workers?: WorkersSection;
   /** Which cells are done (harness/sweep/sweep-checkpoint.ts); `complete: false` marks a partial run. */
   checkpoints?: CheckpointManifest;
   /** Bytes per component and format (harness/analysis/storage-accounting.ts, profile `storage:`). */

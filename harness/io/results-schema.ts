@@ -166,6 +166,8 @@ const resumeGuard = obj({ input: fingerprint.optional(), profileFile: fingerprin
 const apiAnswers = z.array(obj({ stage: z.string(), endpoint: z.string(), fromCache: num, fromEndpoint: num, failed: num }));
 const memoryLimits = obj({ rssCeilingBytes: num, rssCeilingSource: z.string(), isolation: z.string(), memoryMbBounds: z.string(), rssCeilingBounds: z.string() });
 
+const workers = obj({ queue: z.string(), store: z.string(), sweepId: z.string(), machines: z.record(z.string(), machine.extend({ hosts: z.array(z.string()) })), cells: z.record(z.string(), z.number()) });
+
 /** Every known section; each optional. Unknown names and fields pass (a newer writer may add one). */
 export const runSectionsSchema = obj({
   checkpoints: checkpoints.optional(), storage: storage.optional(), clusterMap: clusterMap.optional(), cost: cost.optional(),
@@ -173,6 +175,7 @@ export const runSectionsSchema = obj({
   concurrentPipelines: concurrentPipelines.optional(), workerScaling: workerScaling.optional(), concurrency: concurrency.optional(),
   apiSimulator: apiSimulator.optional(), input: input.optional(), labelings: labelings.optional(),
   resumeGuard: resumeGuard.optional(), apiAnswers: apiAnswers.optional(), memoryLimits: memoryLimits.optional(),
+  workers: workers.optional(),
 });
 
 /** results.json, schemaVersion 1. The profile is checked by the profile loader when a run is resumed, not here. */

@@ -6,11 +6,10 @@
  */
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import { cellJobId } from './cell-job-id.js';
+import { CELL_QUEUE_NAME } from './queue-name.js';
 import { parseRedisUrl, redactRedisUrl } from './redis-url.js';
 import type { QueuedCellResult } from './queue-worker.js';
 
-/** The one queue every clusterbench worker listens on (a prefix separates unrelated deployments). */
-export const CELL_QUEUE_NAME = 'clusterbench-cells';
 
 /** How a queued cell ended from the coordinator's point of view. */
 export type CellJobOutcome<R> =

@@ -2,7 +2,8 @@
  * `sweep --queue`: connects the sweep to the queue and the shared store, and collects which workers and machines
  * measured its cells for results.json (`sections.workers`). The password in the queue URL never leaves this file.
  */
-import type { MachineInfo } from '../types.js';
+import type { MachineInfo, WorkersSection } from '../types.js';
+export type { WorkersSection } from '../types.js';
 import type { SweepProfile } from '../profile/profile-schema.js';
 import type { CellExecutor, CellResult } from '../sweep/cell-runner.js';
 import type { ProgressReporter } from '../sweep/progress-reporter.js';
@@ -10,17 +11,6 @@ import { CellQueue } from './cell-queue.js';
 import { openCellStore } from './cell-store.js';
 import { queueCellExecutor, type QueuedCellSpec } from './queue-cell-executor.js';
 
-/** `sections.workers`: where the cells ran. */
-export interface WorkersSection {
-  /** The queue URL with its password replaced by ***. */
-  queue: string;
-  store: string;
-  sweepId: string;
-  /** Machine facts per worker label (the machine kind). */
-  machines: Record<string, MachineInfo & { hosts: string[] }>;
-  /** Cells measured per label. */
-  cells: Record<string, number>;
-}
 
 /** Open the queue and store for a distributed sweep. */
 export async function openDistributedSweep(

@@ -7,7 +7,7 @@
  */
 import { hostname } from 'node:os';
 import { Worker, type Job } from 'bullmq';
-import { CELL_QUEUE_NAME } from './cell-queue.js';
+import { CELL_QUEUE_NAME } from './queue-name.js';
 import { parseRedisUrl, redactRedisUrl } from './redis-url.js';
 
 /** Who measured a cell. */

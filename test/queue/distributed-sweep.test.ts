@@ -77,8 +77,8 @@ name: kill
 seed: 5
 scales: [100, 200]
 stages:
-  - { stage: probe, method: linear, options: { workPerItem: 30000000 } }
-  - { stage: probe, method: linear, options: { workPerItem: 10 } }
+  - { stage: probe, method: linear, options: { workPerItem: 10000000 } }
+  - { stage: probe, method: quadratic, options: { workPerItem: 1 } }
 `, dir);
   const store = join(dir, 'store');
   const victim = await startWorker(store, 'kill', 'victim');
