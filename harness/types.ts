@@ -228,9 +228,24 @@ export interface WorkersSection {
   cells: Record<string, number>;
 }
 
+  /** Set by `sweep --queue`: which workers and machines measured the cells (harness/queue/distributed-sweep.ts). */
+  workers?: WorkersSection;
+
+/** `sections.rerun`: this run is one side of `compare --rerun` (harness/compare/interleaved-rerun.ts). */
+export interface RerunSection {
+  /** This side: BASE or NEW. */
+  side: 'BASE' | 'NEW';
+  repeats: number;
+  /** The order the sweeps ran in, e.g. ["BASE#0", "NEW#0", "BASE#1", ...]. */
+  order: string[];
+  source: string;
+}
+
 export interface RunSections {
   /** Set by `sweep --queue`: which workers and machines measured the cells (harness/queue/distributed-sweep.ts). */
   workers?: WorkersSection;
+  /** Set by `compare --rerun` on each side's results. */
+  rerun?: RerunSection;
   /** Which cells are done (harness/sweep/sweep-checkpoint.ts); `complete: false` marks a partial run. */
   checkpoints?: CheckpointManifest;
   /** Bytes per component and format (harness/analysis/storage-accounting.ts, profile `storage:`). */

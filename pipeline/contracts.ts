@@ -191,6 +191,8 @@ export interface QualityReport {
   silhouetteSampleSize?: number;
   daviesBouldin?: number;
   calinskiHarabasz?: number;
+  /** The vectors silhouette, Davies-Bouldin and Calinski-Harabasz were computed on (their values depend on it). */
+  internalVectors?: { field: 'reduced' | 'embeddings'; dims: number };
   noiseFraction?: number;
   clusterCount?: number;
   clusterSizes?: { min: number; median: number; max: number; gini: number };

@@ -14,6 +14,7 @@ function value(v: number, unit: string): string {
 function evidence(r: ComparisonRow): string {
   if (r.test === 'status') return 'status';
   if (r.test === 'mann-whitney') return `U test p=${r.p! < 0.0001 ? r.p!.toExponential(1) : r.p!.toFixed(4)} (${r.baseSamples}v${r.newSamples})`;
+  if (r.test === 'bootstrap-ratio' && r.ratioCi) return `bootstrap CI ${r.ratioCi[0].toFixed(3)}–${r.ratioCi[1].toFixed(3)}x (${r.baseSamples}v${r.newSamples})`;
   return `intervals (${r.baseSamples}v${r.newSamples})`;
 }
 
@@ -32,6 +33,10 @@ export function renderComparisonMarkdown(c: Comparison, baseId: string, newId: s
   if (c.onlyInNew.length) out.push(`Only in NEW: ${c.onlyInNew.join(', ')}`);
   const sig = c.rows.filter((r) => r.significant).length;
   out.push(`✔ within thresholds, ✖ significant regression beyond a threshold, ~ not significant. ${c.rows.length} comparisons, ${sig} significant, ${c.regressions.length} regressions.`);
+  const judged = c.thresholds.map((t) => t.key);
+  const wallJudged = judged.some((k) => k.endsWith('.wall_p50'));
+  out.push('', `Judged (thresholds): ${judged.join(', ') || 'nothing'}${wallJudged ? '' : '. Wall time and throughput are reported, not judged: a busy machine moves them (pass --wall to judge them)'}.`);
+  if (c.tests?.length) out.push('', `Tests: ${c.tests.join(' ')}`);
   out.push('', c.regressions.length
     ? `**Verdict: REGRESSION.** ${c.regressions.map((r) => `${r.cell} ${r.metric}${r.threshold ? ` breaks ${formatThreshold(r.threshold)} (${r.ratio.toFixed(3)}x)` : ` (${r.note})`}`).join('; ')}`
     : '**Verdict: no significant regression beyond a threshold.**', '');

@@ -4,21 +4,31 @@ import { AGGLOMERATIVE_HARD_MAX, AGGLOMERATIVE_MAX_POINTS, ML_HCLUST_MAX_POINTS 
 
 const f = (v: number | undefined, digits = 3): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
-/** "ARI 0.912; NMI ...; silhouette 0.41 (sampled, 2,000 points, 95% CI 0.40–0.42; noise excluded); ..." (cluster count and noise are the caller's). */
+/**
+ * "ARI 0.912; NMI ...; on reduced vectors (10-d): silhouette 0.41 (sampled, 2,000 points, 95% CI 0.40–0.42; noise
+ * excluded), Davies–Bouldin 1.2, Calinski–Harabasz 310.5; ..." (cluster count and noise are the caller's). The vectors are named because
+ * silhouette, Davies–Bouldin and Calinski–Harabasz on reduced vectors and on embeddings are different numbers.
+ */
 export function qualityLine(q: QualityReport): string {
   const parts: string[] = [];
   if (q.ari !== undefined) {
     parts.push(`ARI ${f(q.ari)}`, `NMI ${f(q.nmi)}`, `homogeneity ${f(q.homogeneity)}`, `completeness ${f(q.completeness)}`, `V-measure ${f(q.vMeasure)}`,
       `purity ${f(q.purity)}`, `reconstruction accuracy ${f(q.reconstructionAccuracy)}`);
   } else parts.push('ARI —');
+  const internal: string[] = [];
   if (q.silhouette !== undefined) {
     const how = q.silhouetteCi95
       ? `sampled, ${q.silhouetteSampleSize?.toLocaleString('en-US')} points, 95% CI ${f(q.silhouetteCi95[0])}–${f(q.silhouetteCi95[1])}`
       : `exact, ${q.silhouetteSampleSize?.toLocaleString('en-US')} points`;
-    parts.push(`silhouette ${f(q.silhouette)} (${how}; noise excluded)`);
+    internal.push(`silhouette ${f(q.silhouette)} (${how}; noise excluded)`);
   }
-  if (q.daviesBouldin !== undefined) parts.push(`Davies–Bouldin ${f(q.daviesBouldin)}`);
-  if (q.calinskiHarabasz !== undefined) parts.push(`Calinski–Harabasz ${f(q.calinskiHarabasz, 1)}`);
+  if (q.daviesBouldin !== undefined) internal.push(`Davies–Bouldin ${f(q.daviesBouldin)}`);
+  if (q.calinskiHarabasz !== undefined) internal.push(`Calinski–Harabasz ${f(q.calinskiHarabasz, 1)}`);
+  if (internal.length) {
+    const v = q.internalVectors;
+    const on = v ? `on ${v.field === 'reduced' ? 'reduced vectors' : 'embeddings'} (${v.dims}-d)` : 'on unrecorded vectors';
+    parts.push(`${on}: ${internal.join(', ')}`);
+  }
   if (q.clusterSizes) parts.push(`sizes min/median/max ${q.clusterSizes.min}/${q.clusterSizes.median}/${q.clusterSizes.max}, Gini ${f(q.clusterSizes.gini)}`);
   if (q.hierarchyDepth !== undefined) parts.push(`hierarchy depth ${q.hierarchyDepth}`);
   return parts.join('; ');

@@ -11,6 +11,7 @@ import { purity } from '../pipeline/metrics/purity.js';
 import { reconstructionAccuracy } from '../pipeline/metrics/reconstruction-accuracy.js';
 import { clusterSizeDistribution, gini } from '../pipeline/metrics/cluster-size-distribution.js';
 import { computeQuality } from '../pipeline/metrics/quality-report.js';
+import { qualityLine } from '../reports/quality-markdown.js';
 import { makeBlobs } from '../generators/gaussian-blobs.js';
 
 const line = (...v: number[]): Matrix => ({ rows: v.length, cols: 1, data: Float32Array.from(v) });
@@ -113,4 +114,19 @@ test('computeQuality fills every metric the data allows', () => {
   const exact = computeQuality(data, { silhouetteExactMax: 1000 });
   assert.equal(exact.silhouetteCi95, undefined);
   assert.equal(exact.silhouetteSampleSize, 599, 'noise point excluded');
+});
+
+test('the quality report and its line name the vectors the internal metrics used', () => {
+  const b = makeBlobs({ n: 300, d: 6, centers: 3, std: 0.3, seed: 4 });
+  // "reduced": the first two columns only, so the two fields give different silhouettes.
+  const reduced = { rows: 300, cols: 2, data: Float32Array.from({ length: 600 }, (_, i) => b.x.data[Math.floor(i / 2) * 6 + (i % 2)]) };
+  const data: PipelineData = { n: 300, embeddings: b.x, reduced, labels: Int32Array.from(b.truth), truth: b.truth };
+  const auto = computeQuality(data, { silhouetteExactMax: 1000 });
+  const onEmb = computeQuality(data, { silhouetteExactMax: 1000, field: 'embeddings' });
+  assert.deepEqual(auto.internalVectors, { field: 'reduced', dims: 2 });
+  assert.deepEqual(onEmb.internalVectors, { field: 'embeddings', dims: 6 });
+  assert.notEqual(auto.silhouette, onEmb.silhouette);
+  assert.match(qualityLine(auto), /; on reduced vectors \(2-d\): silhouette [0-9.]+ \(exact, 300 points; noise excluded\), Davies–Bouldin [0-9.]+, Calinski–Harabasz [0-9.]+/);
+  assert.match(qualityLine(onEmb), /on embeddings \(6-d\): silhouette/);
+  assert.equal(computeQuality(data, { internal: false }).internalVectors, undefined);
 });

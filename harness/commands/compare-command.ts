@@ -1,6 +1,8 @@
 /**
  * `clusterbench compare BASE NEW`: match cells, test each metric's change for significance, apply the thresholds
- * (NEW's profile `thresholds`, or --thresholds FILE, over the built-in defaults) and print ✔ / ✖ / ~ per metric.
+ * (NEW's profile `thresholds`, or --thresholds FILE, over the built-in defaults: CPU time and peak memory; wall time
+ * with --wall) and print ✔ / ✖ / ~ per metric. With --rerun, BASE and NEW are profiles or run folders that are
+ * measured now, their repeats interleaved (harness/compare/interleaved-rerun.ts), and written as two run folders.
  * Exit code: 1 on a significant regression beyond a threshold and the minimum effect, 3 when no cell is comparable,
  * 0 otherwise (2 on bad input, from cli.ts).
  */
@@ -12,6 +14,10 @@ import { readResults } from '../sweep/run-directory.js';
 import { compareRuns, defaultComparisonOptions, type Comparison } from '../compare/run-comparison.js';
 import { parseThreshold, type ThresholdMap } from '../compare/threshold-expression.js';
 import { renderComparisonMarkdown } from '../../reports/compare-table.js';
+import { writeRunReports } from '../../reports/run-reports.js';
+import { resolveRerunSide, runInterleaved } from '../compare/interleaved-rerun.js';
+import { createProgressReporter } from '../sweep/progress-reporter.js';
+import { displayPath } from '../../pipeline/support/display-path.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { applyMinimumEffect, defaultMinimumEffect, type MinimumEffect } from '../compare/minimum-effect.js';
 import type { RunResults } from '../types.js';
@@ -25,6 +31,15 @@ export interface CompareCommandOptions {
   out?: string;
   json?: string;
   notable?: boolean;
+  /** Judge wall time and throughput too. */
+  wall?: boolean;
+  /** Measure BASE and NEW now (profiles or run folders), repeats interleaved. */
+  rerun?: boolean;
+  /** --rerun: rounds (repeats per side). */
+  repeats?: string;
+  /** --rerun: parent folder of the two run folders written. */
+  runsOut?: string;
+  quiet?: boolean;
   /** Minimum effect: a regression must change time by this many ms (default 50). */
   minEffectMs?: string;
   /** ... memory by this many MiB (default 16). */
@@ -80,10 +95,8 @@ function numberFlag(name: string, v: string | undefined, fallback: number): numb
   return n;
 }
 
-/** Run a comparison; returns it with the rendered table and the exit code it implies. */
-export function compareCommand(basePath: string, newPath: string, opts: CompareCommandOptions = {}): { comparison: Comparison; table: string; exitCode: number } {
-  const base = readRun(basePath);
-  const next = readRun(newPath);
+/** Compare two runs already in memory; returns the comparison, the rendered table and the exit code it implies. */
+export function compareResults(base: RunResults, next: RunResults, opts: CompareCommandOptions = {}): { comparison: Comparison; table: string; exitCode: number } {
   const thresholds = opts.thresholds ? readThresholdsFile(opts.thresholds) : ((next.profile as { thresholds?: ThresholdMap } | undefined)?.thresholds ?? undefined);
   const floor: MinimumEffect = {
     ms: floorFlag('min-effect-ms', opts.minEffectMs, defaultMinimumEffect.ms),
@@ -95,6 +108,7 @@ export function compareCommand(basePath: string, newPath: string, opts: CompareC
     useDefaults: opts.defaults !== false,
     alpha: numberFlag('alpha', opts.alpha, defaultComparisonOptions.alpha),
     noise: numberFlag('noise', opts.noise, defaultComparisonOptions.noise),
+    judgeWall: opts.wall === true,
   }), floor);
   const table = renderComparisonMarkdown(comparison, base.id, next.id, opts.notable);
   if (opts.out) writeFileAtomic(resolve(opts.out), table);
@@ -102,14 +116,40 @@ export function compareCommand(basePath: string, newPath: string, opts: CompareC
   return { comparison, table, exitCode: comparison.rows.length === 0 ? NO_COMPARABLE_CELLS_EXIT_CODE : comparison.regressions.length ? 1 : 0 };
 }
 
+/** Run a comparison of two run folders. */
+export function compareCommand(basePath: string, newPath: string, opts: CompareCommandOptions = {}): { comparison: Comparison; table: string; exitCode: number } {
+  return compareResults(readRun(basePath), readRun(newPath), opts);
+}
+
+/** `compare --rerun`: measure both sides now, interleaved, write their run folders, and compare them. */
+export async function compareRerunCommand(baseArg: string, newArg: string, opts: CompareCommandOptions = {}): Promise<{ comparison: Comparison; table: string; exitCode: number; runDirs: [string, string] }> {
+  const repeats = opts.repeats === undefined ? 5 : Number(opts.repeats);
+  if (!(Number.isInteger(repeats) && repeats >= 1 && repeats <= 1000)) throw new Error(`--repeats: "${opts.repeats}" must be a whole number from 1 to 1000`);
+  const base = await resolveRerunSide(baseArg);
+  const next = await resolveRerunSide(newArg);
+  const progress = createProgressReporter(process.stderr, opts.quiet);
+  const run = await runInterleaved(base, next, { repeats, progress });
+  const parent = resolve(opts.runsOut ?? 'runs');
+  const runDirs: [string, string] = [resolve(parent, run.base.id), resolve(parent, run.next.id)];
+  await writeRunReports(runDirs[0], run.base);
+  await writeRunReports(runDirs[1], run.next);
+  progress.log(`wrote ${displayPath(runDirs[0])}/ (BASE) and ${displayPath(runDirs[1])}/ (NEW), ${repeats} interleaved round(s)`);
+  return { ...compareResults(run.base, run.next, opts), runDirs };
+}
+
 export function registerCompareCommand(program: Command): void {
   program
     .command('compare')
     .description('compare two runs cell by cell with significance tests and thresholds; exits 1 on a significant regression')
-    .argument('<base>', 'BASE run directory (or its results.json)')
-    .argument('<new>', 'NEW run directory (or its results.json)')
+    .argument('<base>', 'BASE run directory (or its results.json); with --rerun, a profile or a run folder to re-run')
+    .argument('<new>', 'NEW run directory (or its results.json); with --rerun, a profile or a run folder to re-run')
     .option('--thresholds <file>', 'YAML map of thresholds (or a profile with thresholds:); default: NEW\'s profile thresholds')
-    .option('--no-defaults', 'do not add the built-in thresholds (*.wall_p50 "<1.10x", quality.ari ">0.98x", ...)')
+    .option('--no-defaults', 'do not add the built-in thresholds (*.cpu_p50 "<1.10x", *.peak_rss "<1.10x", quality.ari ">0.98x", ...)')
+    .option('--wall', 'also judge wall time and throughput (*.wall_p50 "<1.10x", *.throughput ">0.91x"); by default they are reported only')
+    .option('--rerun', 'measure BASE and NEW now with this build, repeats interleaved BASE, NEW, BASE, NEW...')
+    .option('--repeats <n>', 'with --rerun: rounds, i.e. repeats per side (default 5)')
+    .option('--runs-out <dir>', 'with --rerun: parent folder for the two run folders (default runs)')
+    .option('-q, --quiet', 'with --rerun: no progress output')
     .option('--alpha <p>', 'Mann-Whitney significance level', String(defaultComparisonOptions.alpha))
     .option('--noise <fraction>', 'relative noise floor for single samples and intervals', String(defaultComparisonOptions.noise))
     .option('--notable', 'list only significant changes')
@@ -119,8 +159,9 @@ export function registerCompareCommand(program: Command): void {
     .allowExcessArguments(false)
     .option('-o, --out <file>', 'also write the table (Markdown) to this file')
     .option('--json <file>', 'also write the comparison as JSON')
-    .action((b: string, n: string, o: CompareCommandOptions) => {
-      const { comparison, table, exitCode } = compareCommand(b, n, o);
+    .action(async (b: string, n: string, o: CompareCommandOptions) => {
+      if (!o.rerun && (o.repeats !== undefined || o.runsOut !== undefined)) throw new Error('--repeats and --runs-out apply to --rerun; pass --rerun too');
+      const { comparison, table, exitCode } = o.rerun ? await compareRerunCommand(b, n, o) : compareCommand(b, n, o);
       for (const w of comparison.warnings) process.stderr.write(`clusterbench compare: warning: ${w}\n`);
       process.stdout.write(table);
       for (const r of comparison.regressions) process.stderr.write(`clusterbench compare: regression: ${r.cell} ${r.metric}: ${r.note}\n`);

@@ -1,18 +1,23 @@
 /**
  * Compare two runs cell by cell (stage x method x scale) and per-scale quality, with a verdict per metric:
- *  - significance, as asv decides it: a two-sided Mann-Whitney U test (p < alpha, default 0.002) when both sides
- *    have enough repeats for the test to be able to reach alpha; otherwise whether the two intervals overlap. A side's
- *    interval is its [min, max] over repeats widened to at least median x (1 +/- noise); a single sample is
- *    value x (1 +/- noise). `noise` is a floor for run-to-run noise that one sample cannot show (default 5% for
- *    stage metrics, 0.5% for quality, which a seeded run reproduces exactly);
- *  - a threshold (threshold-expression.ts) on the ratio NEW/BASE.
+ *  - significance (significance-test.ts): a Mann-Whitney U test when both sides have the repeats for it to reach
+ *    alpha (default 0.002, as asv), a bootstrap interval of the ratio of medians from 5 repeats a side, else whether
+ *    the [min, max] intervals widened by a noise floor overlap. Every verdict says which test decided it and, when
+ *    the U test could not, why;
+ *  - a threshold (threshold-expression.ts) on the ratio NEW/BASE. The default thresholds judge stage CPU time and
+ *    peak memory, which a busy shared machine barely moves; wall time and throughput are reported, and judged only
+ *    when asked (`judgeWall`, `compare --wall`, or a wall_p50/throughput threshold in the profile).
  * Verdicts: ✖ significant and beyond its threshold (a regression), ✔ within thresholds, ~ not significant.
  * A cell that was ok in BASE and broke in NEW (oom, timeout, error...) is always a regression.
+ * Warnings name what differs between the runs besides the code: machine, Node version, isolation mode, profile
+ * configuration, and the vectors quality's internal metrics were computed on (those rows are then not judged).
  */
 import type { RunResults } from '../types.js';
 import { cellSamples, lowerIsBetterQuality, medianOf, qualityFigures, runCells, stageMetrics, type Cell, type StageMetricName } from '../analysis/cell-metrics.js';
-import { mannWhitneyU, minimumPValue } from '../analysis/mann-whitney-u.js';
-import { findThreshold, formatThreshold, resolveThresholds, thresholdHolds, type ThresholdExpression, type ThresholdMap } from './threshold-expression.js';
+import { findThreshold, formatThreshold, resolveThresholds, thresholdHolds, wallThresholds, type ThresholdExpression, type ThresholdMap } from './threshold-expression.js';
+import { describeTests, judgeSignificance, type SignificanceTestName } from './significance-test.js';
+import { comparisonWarnings, internalVectorsDiffer } from './comparison-warnings.js';
+import { deriveSeed } from '../../pipeline/support/seeded-random.js';
 
 /** ✔ pass, ✖ significant regression beyond a threshold, ~ not significant. */
 export type Verdict = '✔' | '✖' | '~';
@@ -29,8 +34,10 @@ export interface ComparisonRow {
   ratio: number;
   baseSamples: number;
   newSamples: number;
-  test: 'mann-whitney' | 'interval-overlap' | 'status';
+  test: SignificanceTestName | 'status';
   p?: number;
+  /** bootstrap-ratio: the (1 - alpha) interval of the ratio of medians. */
+  ratioCi?: [number, number];
   significant: boolean;
   threshold?: ThresholdExpression;
   verdict: Verdict;
@@ -48,6 +55,8 @@ export interface Comparison {
   onlyInBase: string[];
   onlyInNew: string[];
   thresholds: ThresholdExpression[];
+  /** Which tests decided the rows, in words (and why the U test did not, where it could not). */
+  tests: string[];
 }
 
 /** Knobs of the decision. */
@@ -61,62 +70,37 @@ export interface ComparisonOptions {
   /** Thresholds (merged over the defaults unless useDefaults is false). */
   thresholds?: ThresholdMap;
   useDefaults?: boolean;
+  /** Also judge wall time and throughput (default thresholds `*.wall_p50: "<1.10x"`, `*.throughput: ">0.91x"`). */
+  judgeWall?: boolean;
 }
 
 /** Quality figures with no better direction (counts and sizes): reported by reports, not judged here. */
 const undirectedQuality = new Set(['clusterCount', 'hierarchyDepth', 'silhouetteSampleSize']);
+/** Quality figures computed on vectors (not on labels alone): not comparable when the vectors differ. */
+const internalQuality = new Set(['silhouette', 'daviesBouldin', 'calinskiHarabasz']);
 
 /** asv's significance level and our noise floors. */
 export const defaultComparisonOptions: ComparisonOptions = { alpha: 0.002, noise: 0.05, qualityNoise: 0.005 };
 
-function interval(samples: number[], noise: number): [number, number] {
-  const med = medianOf(samples);
-  const band: [number, number] = [med * (1 - noise), med * (1 + noise)];
-  return [Math.min(band[0], ...samples), Math.max(band[1], ...samples)];
-}
-
-/** Is the difference between two samples real? (asv's is_different, with our interval fallback.) */
-export function isSignificant(a: number[], b: number[], alpha: number, noise: number): { significant: boolean; test: ComparisonRow['test']; p?: number } {
-  if (a.length >= 2 && b.length >= 2 && minimumPValue(a.length, b.length) < alpha) {
-    const { p } = mannWhitneyU(a, b);
-    return { significant: p < alpha, test: 'mann-whitney', p };
-  }
-  const [alo, ahi] = interval(a, noise);
-  const [blo, bhi] = interval(b, noise);
-  return { significant: ahi < blo || bhi < alo, test: 'interval-overlap' };
-}
+/** Metrics that a busy machine moves: reported always, judged only when asked. */
+const wallMetrics = new Set(['wall_p50', 'throughput']);
 
 function decide(row: Omit<ComparisonRow, 'verdict' | 'significant' | 'test' | 'p'>, a: number[], b: number[], alpha: number, noise: number, lowerBetter: boolean): ComparisonRow {
   if (!(row.base !== 0 && Number.isFinite(row.ratio))) return { ...row, test: 'interval-overlap', significant: false, verdict: '~', note: 'BASE is zero or missing: no ratio' };
-  const sig = isSignificant(a, b, alpha, noise);
+  const sig = judgeSignificance(a, b, { alpha, noise, seed: deriveSeed(0x5eed, `${row.cell}:${row.metric}`) });
   const worse = lowerBetter ? row.ratio > 1 : row.ratio < 1;
   if (!sig.significant) return { ...row, ...sig, verdict: '~' };
   if (row.threshold && !thresholdHolds(row.threshold, row.ratio)) {
     return { ...row, ...sig, verdict: '✖', note: `${row.ratio.toFixed(3)}x breaks threshold ${formatThreshold(row.threshold)}` };
   }
+  if (worse && !row.threshold && wallMetrics.has(row.metric)) return { ...row, ...sig, verdict: '✔', note: 'worse, reported but not judged: wall time moves with machine load (pass --wall to judge it)' };
   return { ...row, ...sig, verdict: '✔', ...(worse && !row.threshold ? { note: 'worse, but no threshold is set for this metric' } : {}) };
-}
-
-function machineWarnings(base: RunResults, next: RunResults): string[] {
-  const a = base.machine, b = next.machine;
-  const out: string[] = [];
-  const diff = (name: string, x: unknown, y: unknown): void => { if (x !== y) out.push(`different ${name}: BASE ${String(x)} vs NEW ${String(y)}`); };
-  diff('machine (hostname)', a.hostname, b.hostname);
-  diff('CPU', a.cpuModel, b.cpuModel);
-  diff('core count', a.cores, b.cores);
-  diff('memory', a.totalMemBytes, b.totalMemBytes);
-  diff('Node version', a.nodeVersion, b.nodeVersion);
-  const pa = (base.profile ?? {}) as Record<string, unknown>, pb = (next.profile ?? {}) as Record<string, unknown>;
-  for (const k of ['stages', 'input', 'seed', 'repeats', 'warmup', 'limits']) {
-    if (JSON.stringify(pa[k]) !== JSON.stringify(pb[k])) out.push(`different configuration: profile "${k}" differs between BASE and NEW; the comparison mixes code and config changes`);
-  }
-  return out;
 }
 
 /** Compare NEW against BASE. */
 export function compareRuns(base: RunResults, next: RunResults, options: Partial<ComparisonOptions> = {}): Comparison {
   const opts = { ...defaultComparisonOptions, ...options };
-  const thresholds = resolveThresholds(opts.thresholds, opts.useDefaults ?? true);
+  const thresholds = resolveThresholds({ ...(opts.judgeWall ? wallThresholds : {}), ...(opts.thresholds ?? {}) }, opts.useDefaults ?? true);
   const rows: ComparisonRow[] = [];
   const baseCells = new Map(runCells(base).map((c) => [c.key, c]));
   const newCells = new Map(runCells(next).map((c) => [c.key, c]));
@@ -144,11 +128,19 @@ export function compareRuns(base: RunResults, next: RunResults, options: Partial
     const bq = baseQ.get(s.scale);
     if (!bq) continue;
     const a = qualityFigures(bq), b = qualityFigures(s.quality);
+    const vectorsDiffer = internalVectorsDiffer(bq, s.quality);
     for (const metric of Object.keys(b)) {
       if (a[metric] === undefined || undirectedQuality.has(metric)) continue;
+      if (vectorsDiffer && internalQuality.has(metric)) {
+        rows.push({ cell: `quality@${s.scale}`, scale: s.scale, metric, unit: '', base: a[metric], new: b[metric], ratio: b[metric] / a[metric], baseSamples: 1, newSamples: 1, test: 'interval-overlap', significant: false, verdict: '~', note: `not judged: ${vectorsDiffer}` });
+        continue;
+      }
       const threshold = findThreshold(thresholds, 'quality', undefined, metric);
       rows.push(decide({ cell: `quality@${s.scale}`, scale: s.scale, metric, unit: '', base: a[metric], new: b[metric], ratio: b[metric] / a[metric], baseSamples: 1, newSamples: 1, threshold }, [a[metric]], [b[metric]], opts.alpha, opts.qualityNoise, lowerIsBetterQuality.has(metric)));
     }
   }
-  return { rows, warnings: machineWarnings(base, next), regressions: rows.filter((r) => r.verdict === '✖'), onlyInBase, onlyInNew, thresholds };
+  const stageRows = rows.filter((r) => r.test !== 'status' && !r.cell.startsWith('quality@'));
+  const tests = describeTests(stageRows.map((r) => ({ test: r.test as SignificanceTestName, na: r.baseSamples, nb: r.newSamples })), opts.alpha, opts.noise);
+  if (rows.some((r) => r.cell.startsWith('quality@'))) tests.push(`Quality figures: one seeded value per scale, a change counted beyond a ±${+(opts.qualityNoise * 100).toFixed(2)}% floor.`);
+  return { rows, warnings: comparisonWarnings(base, next), regressions: rows.filter((r) => r.verdict === '✖'), onlyInBase, onlyInNew, thresholds, tests };
 }

@@ -167,6 +167,7 @@ const apiAnswers = z.array(obj({ stage: z.string(), endpoint: z.string(), fromCa
 const memoryLimits = obj({ rssCeilingBytes: num, rssCeilingSource: z.string(), isolation: z.string(), memoryMbBounds: z.string(), rssCeilingBounds: z.string() });
 
 const workers = obj({ queue: z.string(), store: z.string(), sweepId: z.string(), machines: z.record(z.string(), machine.extend({ hosts: z.array(z.string()) })), cells: z.record(z.string(), z.number()) });
+const rerun = obj({ side: z.enum(['BASE', 'NEW']), repeats: z.number(), order: z.array(z.string()), source: z.string() });
 
 /** Every known section; each optional. Unknown names and fields pass (a newer writer may add one). */
 export const runSectionsSchema = obj({
@@ -176,6 +177,7 @@ export const runSectionsSchema = obj({
   apiSimulator: apiSimulator.optional(), input: input.optional(), labelings: labelings.optional(),
   resumeGuard: resumeGuard.optional(), apiAnswers: apiAnswers.optional(), memoryLimits: memoryLimits.optional(),
   workers: workers.optional(),
+  rerun: rerun.optional(),
 });
 
 /** results.json, schemaVersion 1. The profile is checked by the profile loader when a run is resumed, not here. */

@@ -33,9 +33,10 @@ export interface QualityOptions {
   seed?: number;
 }
 
-function vectorsOf(data: PipelineData, field: VectorField): Matrix | undefined {
+function vectorsOf(data: PipelineData, field: VectorField): { x: Matrix; field: 'reduced' | 'embeddings' } | undefined {
   const x = pickVectors(data, field);
-  return x && x.rows === data.labels?.length ? x : undefined;
+  if (!x || x.rows !== data.labels?.length) return undefined;
+  return { x, field: x === data.reduced ? 'reduced' : 'embeddings' };
 }
 
 export function computeQuality(data: PipelineData, opts: QualityOptions = {}): QualityReport {
@@ -60,8 +61,10 @@ export function computeQuality(data: PipelineData, opts: QualityOptions = {}): Q
     q.purity = purity(truth, pred);
     q.reconstructionAccuracy = reconstructionAccuracy(truth, pred);
   }
-  const x = opts.internal === false ? undefined : vectorsOf(data, opts.field ?? 'auto');
-  if (x) {
+  const picked = opts.internal === false ? undefined : vectorsOf(data, opts.field ?? 'auto');
+  if (picked) {
+    const { x } = picked;
+    q.internalVectors = { field: picked.field, dims: x.cols };
     const sil = silhouetteScore(x, labels, { exactMax: opts.silhouetteExactMax, sampleSize: opts.silhouetteSampleSize, referenceSize: opts.silhouetteReferenceSize, seed: opts.seed });
     if (sil) {
       q.silhouette = sil.value;
