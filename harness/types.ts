@@ -212,10 +212,6 @@ export interface RunResults {
   sections: RunSections;
 }
 
-/**
- * Every section any module writes into results.json `sections`, with its type. A new section is a new field here;
- * the writer and every reader then agree through the compiler (and harness/io/results-schema.ts checks the file).
- */
 /** `sections.workers`: where the cells ran. */
 export interface WorkersSection {
   /** The queue URL with its password replaced by ***. */
@@ -228,9 +224,6 @@ export interface WorkersSection {
   cells: Record<string, number>;
 }
 
-  /** Set by `sweep --queue`: which workers and machines measured the cells (harness/queue/distributed-sweep.ts). */
-  workers?: WorkersSection;
-
 /** `sections.rerun`: this run is one side of `compare --rerun` (harness/compare/interleaved-rerun.ts). */
 export interface RerunSection {
   /** This side: BASE or NEW. */
@@ -241,6 +234,10 @@ export interface RerunSection {
   source: string;
 }
 
+/**
+ * Every section any module writes into results.json `sections`, with its type. A new section is a new field here;
+ * the writer and every reader then agree through the compiler (and harness/io/results-schema.ts checks the file).
+ */
 export interface RunSections {
   /** Set by `sweep --queue`: which workers and machines measured the cells (harness/queue/distributed-sweep.ts). */
   workers?: WorkersSection;
