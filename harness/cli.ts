@@ -10,6 +10,7 @@ import { registerHistoryCommand } from './commands/history-command.js';
 import { registerProfileCommand } from './commands/profile-command.js';
 import { registerCostCommand } from './commands/cost-command.js';
 import { registerGenerateCommand } from './commands/generate-command.js';
+import { registerWorkerCommand } from './commands/worker-command.js';
 import { toolVersion } from './io/tool-version.js';
 
 // Reading output through `| head` closes the pipe early: that is not an error.
@@ -31,6 +32,7 @@ registerHistoryCommand(program);
 registerProfileCommand(program);
 registerCostCommand(program);
 registerGenerateCommand(program);
+registerWorkerCommand(program);
 
 /** Errors whose message says everything (file, key, what to do): printed without a stack. */
 const EXPECTED_ERRORS = new Set(['ProfileError', 'FileWriteError', 'OutputFolderError', 'ResumeMismatchError']);

@@ -89,6 +89,8 @@ export interface StageRecord {
   workerMemory: WorkerMemorySample[];
   counters: Record<string, number>;
   observations: Record<string, Percentiles>;
+  /** Set when the cell ran on a queue worker (distributed sweep): who measured it, which job, how many attempts. */
+  worker?: { label: string; host: string; jobId: string; attempts: number };
   /** Set for a command stage: its process tree as measured (RSS, CPU and the timeline above are the tree's). */
   command?: CommandRunInfo;
 }
@@ -210,10 +212,18 @@ export interface RunResults {
   sections: RunSections;
 }
 
-/**
- * Every section any module writes into results.json `sections`, with its type. A new section is a new field here;
- * the writer and every reader then agree through the compiler (and harness/io/results-schema.ts checks the file).
- */
+/** `sections.workers`: where the cells ran. */
+export interface WorkersSection {
+  /** The queue URL with its password replaced by ***. */
+  queue: string;
+  store: string;
+  sweepId: string;
+  /** Machine facts per worker label (the machine kind). */
+  machines: Record<string, MachineInfo & { hosts: string[] }>;
+  /** Cells measured per label. */
+  cells: Record<string, number>;
+}
+
 /** `sections.rerun`: this run is one side of `compare --rerun` (harness/compare/interleaved-rerun.ts). */
 export interface RerunSection {
   /** This side: BASE or NEW. */
@@ -224,7 +234,13 @@ export interface RerunSection {
   source: string;
 }
 
+/**
+ * Every section any module writes into results.json `sections`, with its type. A new section is a new field here;
+ * the writer and every reader then agree through the compiler (and harness/io/results-schema.ts checks the file).
+ */
 export interface RunSections {
+  /** Set by `sweep --queue`: which workers and machines measured the cells (harness/queue/distributed-sweep.ts). */
+  workers?: WorkersSection;
   /** Set by `compare --rerun` on each side's results. */
   rerun?: RerunSection;
   /** Which cells are done (harness/sweep/sweep-checkpoint.ts); `complete: false` marks a partial run. */

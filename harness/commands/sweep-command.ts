@@ -27,6 +27,7 @@ import { openProfileInputFile, prepareSweepInput } from '../sweep/sweep-input.js
 import { inputFractionScales } from '../sweep/input-scales.js';
 import { displayPath } from '../../pipeline/support/display-path.js';
 import { parseCountList } from '../profile/count-flag.js';
+import { openDistributedSweep } from '../queue/distributed-sweep.js';
 
 /** Parse "200,1000,5000" into scales; throws naming the flag. */
 export function parseScalesFlag(text: string): number[] {
@@ -56,6 +57,14 @@ export interface SweepCommandOptions {
   maxConversationBytes?: string;
   /** Install SIGINT/SIGTERM handlers that print the resume command and exit 130/143 (the CLI sets this). */
   handleInterrupts?: boolean;
+  /** Run the cells on `clusterbench worker`s through this Redis queue (redis:// or rediss://) instead of here. */
+  queue?: string;
+  /** With --queue: the shared directory for cell inputs and outputs (default <out>/cells). */
+  store?: string;
+  /** With --queue: the Redis key prefix shared with the workers (default clusterbench). */
+  queuePrefix?: string;
+  /** With --queue: the id that names the sweep's jobs (default the run id); the same id re-uses finished cells. */
+  sweepId?: string;
   /** Last change to the resolved profile before the run (the breaking-point command sets its escalation scales here). */
   adjustProfile?: (profile: SweepProfile, file: string) => Promise<SweepProfile>;
 }
@@ -124,7 +133,9 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
   const inputSection = await prepareSweepInput(profile);
   if (inputSection) progress.log(`input ${inputSection.path}: ${inputSection.valid} valid conversations (${inputSection.format}, ${inputSection.formatSource})${inputSection.invalid.count ? `, ${inputSection.invalid.count} invalid ${inputSection.invalid.unit}s skipped (first: ${inputSection.invalid.firstLines.join(', ')})` : ''}`);
   process.env.CLUSTERBENCH_RUN_ID = id; // API stages' failure lines name the run (worker threads inherit it)
-  const outcome = await runSweep(profile, { progress, hooks: measurement.hooks, resume: resumed?.resume });
+  const distributed = opts.queue ? await openDistributedSweep(profile, { queue: opts.queue, store: opts.store ?? join(opts.out ?? 'runs', 'cells'), prefix: opts.queuePrefix, sweepId: opts.sweepId ?? id }, progress) : undefined;
+  const outcome = await runSweep(profile, { progress, hooks: measurement.hooks, resume: resumed?.resume, ...(distributed ? { executor: distributed.executor } : {}) });
+  if (distributed) outcome.sections = { ...outcome.sections, workers: distributed.section() };
   const answers = await apiAnswerSources(profile, outcome.records);
   for (const a of answers) progress.log(`api answers: ${describeAnswerSource(a)}`);
   const finished = await measurement.finish(progress);
@@ -149,6 +160,10 @@ export function registerSweepCommand(program: Command): void {
     .option('-q, --quiet', 'no progress output')
     .option('--pricing <file>', 'pricing YAML merged over pipeline/data/pricing.yaml (USD per 1M tokens) for the tokens and cost section')
     .option('--resume <runDir>', 'continue an interrupted sweep from its last completed stage and scale (runs/<id>)')
+    .option('--queue <url>', 'run the cells on `clusterbench worker`s through this Redis queue (redis://HOST:PORT, rediss:// for TLS)')
+    .option('--store <dir>', 'with --queue: shared directory for cell inputs and outputs, mounted at the same path by every worker (default <out>/cells)')
+    .option('--queue-prefix <name>', 'with --queue: Redis key prefix shared with the workers (default clusterbench)')
+    .option('--sweep-id <id>', 'with --queue: join the jobs of this sweep id (default the run id): finished cells are re-used, not re-run')
     .option('--input <file>', 'sweep over your conversations (OpenAI chat JSONL, Kura, ShareGPT, or a clusterbench .arrow); scales are nested seeded samples')
     .option('--format <format>', 'format of --input: auto, openai, kura, sharegpt, arrow, jsonl (default auto-detect)')
     .option('--skip-invalid', 'skip bad records of --input instead of failing (count and first 10 line numbers go into results.json)')

@@ -166,6 +166,7 @@ const resumeGuard = obj({ input: fingerprint.optional(), profileFile: fingerprin
 const apiAnswers = z.array(obj({ stage: z.string(), endpoint: z.string(), fromCache: num, fromEndpoint: num, failed: num }));
 const memoryLimits = obj({ rssCeilingBytes: num, rssCeilingSource: z.string(), isolation: z.string(), memoryMbBounds: z.string(), rssCeilingBounds: z.string() });
 
+const workers = obj({ queue: z.string(), store: z.string(), sweepId: z.string(), machines: z.record(z.string(), machine.extend({ hosts: z.array(z.string()) })), cells: z.record(z.string(), z.number()) });
 const rerun = obj({ side: z.enum(['BASE', 'NEW']), repeats: z.number(), order: z.array(z.string()), source: z.string() });
 
 /** Every known section; each optional. Unknown names and fields pass (a newer writer may add one). */
@@ -175,6 +176,7 @@ export const runSectionsSchema = obj({
   concurrentPipelines: concurrentPipelines.optional(), workerScaling: workerScaling.optional(), concurrency: concurrency.optional(),
   apiSimulator: apiSimulator.optional(), input: input.optional(), labelings: labelings.optional(),
   resumeGuard: resumeGuard.optional(), apiAnswers: apiAnswers.optional(), memoryLimits: memoryLimits.optional(),
+  workers: workers.optional(),
   rerun: rerun.optional(),
 });
 

@@ -31,6 +31,8 @@ export interface SweepRunOptions {
   resume?: SweepResume;
   /** Folder for `isolation: process` cell input/output files (default: a temp folder); removed at the end. */
   cellDir?: string;
+  /** Run the cells elsewhere (a distributed sweep: harness/queue/queue-cell-executor.ts) instead of here. */
+  executor?: CellExecutor;
 }
 
 /** What the sweep knows about one stage across scales. */
@@ -84,7 +86,7 @@ async function startSweep(api: SweepApi, opts: SweepRunOptions): Promise<Sweep> 
   const outcome = { records: [...(prior?.records ?? [])], scales: [...(prior?.scales ?? [])], breakingPoints: [...(prior?.breakingPoints ?? [])], sections: { ...(prior?.sections ?? {}) } };
   const stages: StageState[] = profile.stages.map((spec, index) => ({ index, spec, label: stageLabel(spec), softBroken: new Set<string>() }));
   const defs = await Promise.all(profile.stages.map((s) => loadStage(s.stage, s.method)));
-  const sweep: Sweep = { profile, opts, api, cells: createCellExecutor(profile, opts.cellDir), stages, outcome, labelsStage: defs.map((d) => d.writes.includes('labels')).lastIndexOf(true) };
+  const sweep: Sweep = { profile, opts, api, cells: opts.executor ?? createCellExecutor(profile, opts.cellDir), stages, outcome, labelsStage: defs.map((d) => d.writes.includes('labels')).lastIndexOf(true) };
   // A resumed run: rebuild each stage's state from what was measured before the interruption.
   opts.resume?.restoreStageState(stages);
   for (const st of stages) {
