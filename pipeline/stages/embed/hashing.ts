@@ -4,6 +4,7 @@
  */
 import type { Matrix, PipelineData, StageContext, StageDefinition, TextColumn } from '../../contracts.js';
 import { textAt, textCount } from '../../support/text-column.js';
+import { fnv1a } from '../../support/fnv1a-hash.js';
 
 /** Options for the hashing embedder. */
 export interface HashingOptions {
@@ -11,15 +12,6 @@ export interface HashingOptions {
   /** Which text to embed. */
   field: 'summaries' | 'conversations';
   bigrams: boolean;
-}
-
-function fnv1a(s: string, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
 
 /** Embed every text of a column into an n x dims L2-normalised matrix. Exported for benches and tests. */

@@ -8,6 +8,7 @@
 import type { Matrix, PipelineData, StageContext, StageDefinition, TextColumn } from '../../contracts.js';
 import { textAt, textCount } from '../../support/text-column.js';
 import { STOP_WORDS } from './stop-words.js';
+import { fnv1a } from '../../support/fnv1a-hash.js';
 
 /** Options for the TF-IDF embedder. */
 export interface TfidfOptions {
@@ -21,15 +22,6 @@ export interface TfidfOptions {
 }
 
 const WORD = /\p{L}[\p{L}\p{N}'-]*|\p{N}+/gu;
-
-function fnv1a(s: string, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 function terms(text: string, bigrams: boolean): Map<string, number> {
   const ws = (text.toLowerCase().match(WORD) ?? []).filter((w) => !STOP_WORDS.has(w) && w.length > 1);
