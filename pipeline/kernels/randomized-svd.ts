@@ -5,7 +5,7 @@
  * SIMD dot kernel (packed-products.ts); orthonormalisation is float64 (Cholesky QR twice for the n x l basis,
  * modified Gram-Schmidt for the d x l one, every round).
  */
-import { EigenvalueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
+import { symmetricEigenDescending } from './symmetric-eigen.js';
 import { gaussian, mulberry32 } from '../support/seeded-random.js';
 import type { PackedPoints } from './packed-points.js';
 import { timesRows, transposeTimes } from './packed-products.js';
@@ -110,22 +110,16 @@ export function randomizedPca(P: PackedPoints, k: number, opts: RandomizedPcaOpt
   const bt = transposeTimes(P, y, l);
   const m = new Float64Array(l * l);
   for (let j = 0; j < d; j++) for (let p = 0; p < l; p++) { const v = bt[j * l + p]; for (let q = 0; q < l; q++) m[p * l + q] += v * bt[j * l + q]; }
-  const rows: number[][] = [];
-  for (let p = 0; p < l; p++) rows.push(Array.from(m.subarray(p * l, (p + 1) * l)));
-  const evd = new EigenvalueDecomposition(new MlMatrix(rows), { assumeSymmetric: true });
-  const values = evd.realEigenvalues;
-  const vectors = evd.eigenvectorMatrix;
-  const order = values.map((_, i) => i).sort((a, b) => values[b] - values[a]);
+  const eig = symmetricEigenDescending(m, l);
   const axes = new Float64Array(k * d);
   const variances = new Float64Array(k);
   for (let c = 0; c < k; c++) {
-    const col = order[c];
-    const s2 = Math.max(0, values[col]);
+    const s2 = Math.max(0, eig.values[c]);
     const inv = s2 > 0 ? 1 / Math.sqrt(s2) : 0;
     // Right singular vector v = B^T u / s.
     for (let j = 0; j < d; j++) {
       let v = 0;
-      for (let p = 0; p < l; p++) v += bt[j * l + p] * vectors.get(p, col);
+      for (let p = 0; p < l; p++) v += bt[j * l + p] * eig.vector(c, p);
       axes[c * d + j] = v * inv;
     }
     variances[c] = s2 / Math.max(n - 1, 1);
