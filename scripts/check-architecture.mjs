@@ -22,6 +22,7 @@ const walk = (dir) => {
 };
 for (const l of layers) if (existsSync(join(root, l))) walk(join(root, l));
 
+const known = new Set(files);
 const specRe = /(from\s+|import\s*\(\s*|import\s+|new URL\(\s*)'(\.{1,2}\/[^']+)'/g;
 const graph = new Map();
 const problems = [];
@@ -30,7 +31,7 @@ for (const f of files) {
   const deps = new Set();
   for (const m of src.matchAll(specRe)) {
     const target = relative(root, resolve(root, dirname(f), m[2])).split(sep).join('/').replace(/\.js$/, '.ts');
-    if (!target.endsWith('.ts') || !files.includes(target)) continue;
+    if (!target.endsWith('.ts') || !known.has(target)) continue;
     // A worker spawned by URL is a runtime edge, not a module dependency: it counts for layers, not for cycles.
     if (!m[1].startsWith('new URL')) deps.add(target);
     const [a, b] = [rankOf(f), rankOf(target)];

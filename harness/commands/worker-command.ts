@@ -11,6 +11,7 @@ import { runQueuedCell } from '../queue/queued-cell-run.js';
 import type { QueuedCellSpec } from '../queue/queue-cell-executor.js';
 import type { CellResult } from '../sweep/cell-runner.js';
 import { machineInfo } from '../io/machine-info.js';
+import { parseOneCount } from '../profile/count-flag.js';
 
 /** Options of the worker command (strings as commander gives them). */
 export interface WorkerCommandOptions {
@@ -23,23 +24,16 @@ export interface WorkerCommandOptions {
   quiet?: boolean;
 }
 
-function positiveInt(flag: string, v: string | undefined, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag}: "${v}" is not a positive integer`);
-  return n;
-}
-
 /** Start a worker; resolves with a close function once it is connected. */
 export async function workerCommand(o: WorkerCommandOptions): Promise<{ close: () => Promise<void>; label: string }> {
   const store = openCellStore(o.store);
-  const concurrency = positiveInt('concurrency', o.concurrency, 1);
+  const concurrency = o.concurrency === undefined ? 1 : parseOneCount('--concurrency', o.concurrency, '2');
   const log = o.quiet ? () => {} : (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   const machine = machineInfo();
   const w = await startCellWorker<QueuedCellSpec, CellResult>(o.queue, (job) => runQueuedCell(job, store), {
     concurrency,
     label: o.label,
-    lockMs: positiveInt('lock-ms', o.lockMs, 30_000),
+    lockMs: o.lockMs === undefined ? 30_000 : parseOneCount('--lock-ms', o.lockMs, '30000'),
     prefix: o.prefix,
     machine: { ...machine },
     log,

@@ -77,16 +77,6 @@ export class CellQueue<S, R> {
     }
   }
 
-  /** Counts by state (waiting, active, completed, failed, delayed), for progress lines. */
-  async counts(): Promise<Record<string, number>> {
-    return this.queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
-  }
-
-  /** Remove every job of this queue (tests, or `--fresh`). */
-  async obliterate(): Promise<void> {
-    await this.queue.obliterate({ force: true });
-  }
-
   async close(): Promise<void> {
     await Promise.allSettled([this.events.close(), this.queue.close()]);
   }

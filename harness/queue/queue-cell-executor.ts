@@ -25,9 +25,6 @@ export interface QueuedCellSpec {
   outputKey: string;
 }
 
-/** The figures a worker adds to a cell's record: who measured it. */
-export type QueuedRecordExtras = Pick<StageRecord, 'worker'>;
-
 /** Build the executor; `onMachine` receives each worker's machine facts once per label. */
 export function queueCellExecutor(
   profile: SweepProfile,
