@@ -7,8 +7,8 @@
  * Why: Google Benchmark's oAuto (y = c·f(n), plain RMS, no margin) called embed/hashing wall time O(n²) at
  * 625–10K. On 5 scales, 300 seeded series each, it names linear data O(n²) or O(n³) 11% of the time under the
  * lognormal σ = 0.3 noise of wall time on this loaded 2-core machine (repeats of one cell ranged 61–416 ms) and
- * linear-plus-fixed-cost data O(log n) always; this fit names O(n²)+ for linear data 1.4% of the time (the rest O(n),
- * O(n log n) or inconclusive).
+ * linear-plus-fixed-cost data O(log n) or O(1) in 279-300 of 300 series when the fixed cost is 1-4x the linear part at
+ * the largest scale; this fit names linear data O(n²)+ 1.4% of the time (the rest O(n), O(n log n) or inconclusive).
  * Also a power law y = a·n^b by log-log regression (simple-statistics), with a t-based 95% CI for b and prediction
  * intervals used to estimate the target scales. A fit needs >= 4 measured scales spanning >= 10x
  * (larger-scale-advice.ts); estimates reach at most 10x past the largest measured scale unless b's 95% interval is
