@@ -9,8 +9,9 @@
  * Targets (issue 10): 0/20 false alarms and at least 19/20 detections. Exits 1 when a target is missed.
  * BENCH_N (conversations, default 500) and BENCH_WORK (probe work units per item, default 40000: about 0.1 s of
  * CPU per cell here) size a cell. Cells run in the default isolation (a child process per cell); no warm-up, since a
- * warm-up cell is its own child process and warms nothing the measured cell uses. One pair (20 cells) took 70 s of
- * wall time here at load average 8 with warm-up, about half that without: 20 pairs fit in ~25 min.
+ * warm-up cell is its own child process and warms nothing the measured cell uses. A pair is 20 cells without warm-up
+ * (40 with): 143 s with warm-up at load average 9, without it ~130 s at load 20 and ~40 s at load 8; the 20 pairs took
+ * 30.6 min at load 20 falling to 7 (the time is the child process per cell, not the cell's ~0.1 s of CPU).
  */
 import { spawn } from 'node:child_process';
 import os from 'node:os';
