@@ -6,7 +6,7 @@
  * target scales; anything outside the measured range is marked `extrapolated`.
  */
 import { linearRegression } from 'simple-statistics';
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import { tQuantile95 } from './t-quantile-95.js';
 import type { RunResults, StageRecord } from '../types.js';
 import { isMeasuredStatus } from '../sweep/cell-status.js';
 import { medianOf, runCells } from './cell-metrics.js';
@@ -67,7 +67,7 @@ export function fitPowerLaw(ns: number[], ys: number[]): (PowerLawFit & { predic
   }
   const df = k - 2;
   const sd = df > 0 ? Math.sqrt(ssr / df) : null;
-  const t = df > 0 ? tQuantile(0.975, df) : NaN;
+  const t = df > 0 ? tQuantile95(df) : NaN;
   const bCi95: [number, number] | null = sd !== null ? [b - t * sd / Math.sqrt(sxx), b + t * sd / Math.sqrt(sxx)] : null;
   return {
     a: Math.exp(lnA), b, bCi95, r2: sst > 0 ? 1 - ssr / sst : 1, logResidualSd: sd,

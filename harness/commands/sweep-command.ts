@@ -1,6 +1,5 @@
 /** `clusterbench sweep`: run a profile's scales through its stages and write runs/<id>/. */
 import { dirname, resolve, join, relative } from 'node:path';
-import type { Command } from 'commander';
 import { loadProfile, validateProfile } from '../profile/profile-loader.js';
 import { runSweep } from '../sweep/sweep-runner.js';
 import { machineInfo } from '../io/machine-info.js';
@@ -147,34 +146,4 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
   progress.log(`wrote ${displayPath(runDir)}/: report.md, report.html, results.json and ${files.length - 3} more files`);
   return { runDir, results };
   }
-}
-
-export function registerSweepCommand(program: Command): void {
-  program
-    .command('sweep')
-    .description('run a sweep profile at escalating scales and write runs/<id>/ with results.json and report.md')
-    .option('-p, --profile <name|path>', 'profile name in profiles/ or a YAML path (default: quick; with --input: input)')
-    .option('--scales <list>', 'override the profile scales, e.g. 200,1000,5k')
-    .option('--seed <n>', 'override the profile seed')
-    .option('-o, --out <dir>', 'parent folder for run directories', 'runs')
-    .option('-q, --quiet', 'no progress output')
-    .option('--pricing <file>', 'pricing YAML merged over pipeline/data/pricing.yaml (USD per 1M tokens) for the tokens and cost section')
-    .option('--resume <runDir>', 'continue an interrupted sweep from its last completed stage and scale (runs/<id>)')
-    .option('--queue <url>', 'run the cells on `clusterbench worker`s through this Redis queue (redis://HOST:PORT, rediss:// for TLS)')
-    .option('--store <dir>', 'with --queue: shared directory for cell inputs and outputs, mounted at the same path by every worker (default <out>/cells)')
-    .option('--queue-prefix <name>', 'with --queue: Redis key prefix shared with the workers (default clusterbench)')
-    .option('--sweep-id <id>', 'with --queue: join the jobs of this sweep id (default the run id): finished cells are re-used, not re-run')
-    .option('--input <file>', 'sweep over your conversations (OpenAI chat JSONL, Kura, ShareGPT, or a clusterbench .arrow); scales are nested seeded samples')
-    .option('--format <format>', 'format of --input: auto, openai, kura, sharegpt, arrow, jsonl (default auto-detect)')
-    .option('--skip-invalid', 'skip bad records of --input instead of failing (count and first 10 line numbers go into results.json)')
-    .option('--max-conversation-bytes <n>', 'largest accepted conversation in --input, bytes (default 2097152)')
-    .action(async (o: SweepCommandOptions, cmd: Command) => {
-      refuseFlagsIgnoredOnResume(o, cmd);
-      const { runDir, results } = await sweepCommand({ ...o, handleInterrupts: true });
-      const why = voidRunReason(results);
-      if (why) {
-        process.stderr.write(`clusterbench sweep: the run is void: ${why}. Report in ${displayPath(runDir)}/; exit ${VOID_RUN_EXIT_CODE}\n`);
-        process.exitCode = VOID_RUN_EXIT_CODE;
-      }
-    });
 }
