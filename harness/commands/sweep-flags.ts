@@ -11,6 +11,7 @@ export function registerSweepCommand(program: Command): void {
     .option('-p, --profile <name|path>', 'profile name in profiles/ or a YAML path (default: quick; with --input: input)')
     .option('--scales <list>', 'override the profile scales, e.g. 200,1000,5k')
     .option('--seed <n>', 'override the profile seed')
+    .option('--isolation <mode>', 'override the profile isolation: process (a fresh child process per cell: its own RSS, VmHWM and CPU) or thread (in this process: quicker, RSS shared)')
     .option('-o, --out <dir>', 'parent folder for run directories', 'runs')
     .option('-q, --quiet', 'no progress output')
     .option('--pricing <file>', 'pricing YAML merged over pipeline/data/pricing.yaml (USD per 1M tokens) for the tokens and cost section')
