@@ -41,6 +41,8 @@ export interface SweepCommandOptions {
   profile?: string;
   scales?: string;
   seed?: string;
+  /** Override the profile's `isolation`: process (a child process per cell) or thread (in this process). */
+  isolation?: string;
   /** Parent folder of run folders (default runs). */
   out?: string;
   quiet?: boolean;
@@ -75,7 +77,7 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
   // --input without --profile: the offline profile that chooses k itself (profiles/input.yaml).
   const profileName = opts.profile ?? (opts.input !== undefined ? 'input' : 'quick');
   const resumed = opts.resume !== undefined ? loadSweepResume(opts.resume) : undefined;
-  if (resumed && (opts.scales !== undefined || opts.seed !== undefined || opts.input !== undefined)) throw new Error('--resume continues a run with its own profile and input; drop --scales, --seed and --input');
+  if (resumed && (opts.scales !== undefined || opts.seed !== undefined || opts.input !== undefined || opts.isolation !== undefined)) throw new Error('--resume continues a run with its own profile and input; drop --scales, --seed, --isolation and --input');
   const { path, profile: loaded } = resumed
     ? { path: resolve(resumed.prior.profilePath), profile: await validateProfile(resumed.prior.profile, `${join(opts.resume!, 'results.json')}: profile`) }
     : await loadProfile(profileName);
@@ -84,6 +86,11 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
     const seed = opts.seed !== undefined ? Number(opts.seed) : profile.seed;
     if (!Number.isInteger(seed)) throw new Error(`--seed: "${opts.seed}" is not an integer`);
     profile = await validateProfile({ ...profile, seed, scales: opts.scales !== undefined ? parseScalesFlag(opts.scales) : profile.scales }, `${displayPath(path)} (with flags)`);
+  }
+  if (opts.isolation !== undefined) {
+    if (opts.isolation !== 'process' && opts.isolation !== 'thread') throw new Error(`--isolation: "${opts.isolation}" is not process or thread`);
+    if (opts.queue !== undefined && opts.isolation === 'thread') throw new Error('--isolation thread: with --queue every cell runs in a child process of its worker; drop --isolation or --queue');
+    profile = { ...profile, isolation: opts.isolation };
   }
   if (opts.input !== undefined) {
     const maxBytes = opts.maxConversationBytes !== undefined ? Number(opts.maxConversationBytes) : undefined;
@@ -178,6 +185,7 @@ export function registerSweepCommand(program: Command): void {
     .option('-p, --profile <name|path>', 'profile name in profiles/ or a YAML path (default: quick; with --input: input)')
     .option('--scales <list>', 'override the profile scales, e.g. 200,1000,5k')
     .option('--seed <n>', 'override the profile seed')
+    .option('--isolation <mode>', 'override the profile isolation: process (a fresh child process per cell: its own RSS, VmHWM and CPU) or thread (in this process: quicker, RSS shared)')
     .option('-o, --out <dir>', 'parent folder for run directories', 'runs')
     .option('-q, --quiet', 'no progress output')
     .option('--pricing <file>', 'pricing YAML merged over pipeline/data/pricing.yaml (USD per 1M tokens) for the tokens and cost section')
