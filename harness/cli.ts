@@ -3,6 +3,7 @@
  * The clusterbench command line. Each command's flags and help are in harness/commands/<name>-flags.ts and its work in
  * <name>-command.ts, which the action imports when the command runs: `--help` loads no DuckDB, vega, Arrow or stdlib.
  */
+import { enableCompileCache } from 'node:module';
 import { Command } from 'commander';
 import { registerSweepCommand } from './commands/sweep-flags.js';
 import { registerBreakingPointCommand } from './commands/breaking-point-flags.js';
@@ -15,6 +16,9 @@ import { registerCostCommand } from './commands/cost-flags.js';
 import { registerGenerateCommand } from './commands/generate-flags.js';
 import { registerWorkerCommand } from './commands/worker-flags.js';
 import { toolVersion } from './io/tool-version.js';
+
+// Modules imported from here on are compiled once and cached on disk (Node's compile cache), not at every start.
+enableCompileCache?.();
 
 // Reading output through `| head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

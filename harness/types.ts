@@ -218,10 +218,14 @@ export interface WorkersSection {
   queue: string;
   store: string;
   sweepId: string;
+  /** The Redis key prefix shared with the workers (`--queue-prefix`); `sweep --resume` re-uses it. */
+  prefix?: string;
   /** Machine facts per worker label (the machine kind). */
   machines: Record<string, MachineInfo & { hosts: string[] }>;
   /** Cells measured per label. */
   cells: Record<string, number>;
+  /** The sweep's parent job on the queue and its child cells as BullMQ counts them at the end (each cell once). */
+  sweepJob?: { id: string; processed: number; unprocessed: number };
 }
 
 /** `sections.rerun`: this run is one side of `compare --rerun` (harness/compare/interleaved-rerun.ts). */
