@@ -1,11 +1,11 @@
 /**
- * How well bisection locates a hard memory cliff, and how often oAuto names the right complexity class.
+ * How well bisection locates a hard memory cliff, and how often the complexity classifier names the right class.
  *
  * 1. probe/allocate (4 KB of live heap per item) under several memoryMb budgets: the located bracket, its width, the
  *    runs it took and the seconds, next to a naive estimate budget / 4.2 KB (V8's old space also holds the worker's
  *    own heap, so the real cliff sits below it).
  * 2. fitComplexities on n, n log n and n² data with Gaussian noise (5 scales, 1K..16K, 500 seeds per row): the share
- *    classified correctly. BENCH_BISECT_BUDGETS sets the budgets (default 32,64,128).
+ *    classified correctly (the rest inconclusive or wrong). BENCH_BISECT_BUDGETS sets the budgets (default 32,64,128).
  */
 import { performance } from 'node:perf_hooks';
 import { validateProfile } from '../harness/profile/profile-loader.js';
@@ -34,7 +34,7 @@ for (const mb of budgets) {
 
 const ns = [1000, 2000, 4000, 8000, 16000];
 const truths: [Complexity, (n: number) => number][] = [['n', (n) => n], ['nlogn', (n) => n * Math.log2(n)], ['n^2', (n) => n * n]];
-console.log('\noAuto: share of 500 noisy series classified correctly (5 scales, 1K..16K)');
+console.log('\nshare of 500 noisy series classified correctly (5 scales, 1K..16K; the rest inconclusive or wrong)');
 console.log('| noise | n | n log n | n² |');
 console.log('|---|---|---|---|');
 for (const noise of [0.01, 0.02, 0.05, 0.1, 0.2]) {

@@ -219,10 +219,14 @@ export interface WorkersSection {
   queue: string;
   store: string;
   sweepId: string;
+  /** The Redis key prefix shared with the workers (`--queue-prefix`); `sweep --resume` re-uses it. */
+  prefix?: string;
   /** Machine facts per worker label (the machine kind). */
   machines: Record<string, MachineInfo & { hosts: string[] }>;
   /** Cells measured per label. */
   cells: Record<string, number>;
+  /** The sweep's parent job on the queue and its child cells as BullMQ counts them at the end (each cell once). */
+  sweepJob?: { id: string; processed: number; unprocessed: number };
 }
 
 /** `sections.rerun`: this run is one side of `compare --rerun` (harness/compare/interleaved-rerun.ts). */
@@ -484,13 +488,14 @@ export interface SweepOutcome {
 /** A candidate complexity class. */
 export type Complexity = '1' | 'logn' | 'n' | 'nlogn' | 'n^2' | 'n^3';
 
-/** One candidate's least-squares fit y = coefficient·f(n). */
+/** One candidate's least-squares fit y = intercept + coefficient·f(n) (both >= 0; the intercept takes fixed costs). */
 export interface ComplexityFit {
   complexity: Complexity;
   coefficient: number;
+  intercept: number;
   /** Root mean square of the residuals. */
   rms: number;
-  /** rms / mean(y): the oAuto selection criterion. */
+  /** Root mean square of the relative residuals (y - fit) / y: the selection criterion, so no one scale dominates. */
   nrms: number;
 }
 
@@ -506,20 +511,22 @@ export interface PowerLawFit {
   logResidualSd: number | null;
 }
 
-/** Where an estimate comes from. */
-export type EstimateBasis = 'measured' | 'interpolated' | 'extrapolated';
+/** Where an estimate comes from; `not-measured`: beyond what the fit supports (no value, see the note). */
+export type EstimateBasis = 'measured' | 'interpolated' | 'extrapolated' | 'not-measured';
 
 /** One predicted value at a target scale. */
 export interface ScalingEstimate {
   scale: number;
-  /** Power-law estimate (or the measured median when basis is measured). */
-  estimate: number;
+  /** Power-law estimate (or the measured median when basis is measured); null when not-measured. */
+  estimate: number | null;
   /** 95% prediction interval from the power law; null when measured or with fewer than 3 scales. */
   low: number | null;
   high: number | null;
-  /** The best complexity class's estimate c·f(n), for comparison. */
-  classEstimate: number;
+  /** The best complexity class's estimate c0 + c·f(n), for comparison; null when the class is inconclusive. */
+  classEstimate: number | null;
   basis: EstimateBasis;
+  /** not-measured: what to run instead ("not measured: run a larger scale (add 50000 to scales in profiles/quick.yaml)"). */
+  note?: string;
 }
 
 /** The fits of one metric of one stage. */
@@ -534,11 +541,26 @@ export interface ScalingFit {
   measuredMax: number;
   /** Constant added back to every estimate (the process's baseline RSS for rssBytes; 0 otherwise). */
   offset: number;
+  /** Every candidate's fit (empty when the fit is not supported). */
   candidates: ComplexityFit[];
-  best: Complexity;
+  /** The class, or null when inconclusive or not supported (see `classNote`). */
+  best: Complexity | null;
+  /** "O(n log n)", or "inconclusive". */
   bigO: string;
+  /** Why best is null: too few scales, no class clearly better than the others. */
+  classNote?: string;
+  /** At least 4 measured scales spanning 10x: only then are scales between and beyond them estimated. */
+  supported: boolean;
+  /** Largest scale an estimate may claim: 10x the largest measured, or null (no limit) when b is known to ±0.1. */
+  reachMax: number | null;
   powerLaw: PowerLawFit | null;
   estimates: ScalingEstimate[];
+}
+
+/** A scale whose input is under 99% unique texts: projections from it assume duplicates grow the same way. */
+export interface LowUniqueInput {
+  scale: number;
+  uniqueFraction: number;
 }
 
 /** `sections.scaling`. */
@@ -546,6 +568,8 @@ export interface ScalingSection {
   targets: number[];
   confidence: 0.95;
   fits: ScalingFit[];
+  /** Measured scales with under 99% unique texts (absent when none). */
+  lowUniqueInputs?: LowUniqueInput[];
 }
 
 // ---- Section types (computed in harness/analysis/hardware-recommendation.ts) ----
@@ -583,7 +607,22 @@ export interface HardwareSection {
   timeMetric: 'wall' | 'cpu';
   /** The storage format the disk column counts. */
   diskFormat: string | null;
+  /** The targets and every measured scale. */
   rows: HardwareRow[];
+  /** Measured scales whose input had under 99% unique texts: the projections lean on them (absent when none). */
+  lowUniqueInputs?: LowUniqueInput[];
+  /** RAM and time per worker label when a distributed sweep's cells ran on different machine kinds. */
+  byMachine?: HardwareMachineGroup[];
+}
+
+/** RAM and time from one worker label's cells alone (`sections.hardware.byMachine`). */
+export interface HardwareMachineGroup {
+  label: string;
+  /** The label's machine kind, in words. */
+  machine: string;
+  /** Records this label measured. */
+  cells: number;
+  rows: { scale: number; ramBytes: HardwareCell; timeMs: HardwareCell }[];
 }
 
 // ---- Section types (computed in harness/analysis/repeat-statistics.ts) ----

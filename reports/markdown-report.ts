@@ -8,7 +8,7 @@ import { isMeasuredStatus } from '../harness/sweep/cell-status.js';
 import type { HardwareSection } from '../harness/analysis/hardware-recommendation.js';
 import { renderHardwareMarkdown } from './hardware-table.js';
 import { renderRepeatStatsMarkdown, renderScalingMarkdown } from './scaling-law-report.js';
-import type { ScalingSection } from '../harness/analysis/scaling-law-fit.js';
+import { minUniqueFraction, type ScalingSection } from '../harness/analysis/scaling-law-fit.js';
 import type { RepeatStatsSection } from '../harness/analysis/repeat-statistics.js';
 import { costLines, embeddingThroughputLines } from './cost-throughput-markdown.js';
 import { apiCallLines } from './api-calls-table.js';
@@ -28,13 +28,16 @@ function machineLines(r: RunResults): string[] {
   ];
 }
 
-/** Which isolation measured the sweep's cells (the extras after the sweep always run in its own process). */
+/** Which isolation measured which of the sweep's cells (the extras after the sweep always run in its own process). */
 function isolationLine(r: RunResults): string {
-  const modes = new Set(r.records.filter((x) => x.status !== 'skipped').map((x) => x.isolation ?? 'thread'));
-  const how = [...modes].sort().map((m) => (m === 'process'
+  const byMode = new Map<string, StageRecord[]>();
+  for (const x of r.records.filter((x) => x.status !== 'skipped')) byMode.set(x.isolation ?? 'thread', [...(byMode.get(x.isolation ?? 'thread') ?? []), x]);
+  const mixed = byMode.size > 1;
+  const how = [...byMode].sort(([a], [b]) => a.localeCompare(b)).map(([m, recs]) => (m === 'process'
     ? '**process** (a fresh child process per scale × stage × repeat: its peak RSS, growth over its baseline, VmHWM and heap are its own)'
-    : '**thread** (in the sweep\'s process: RSS includes what earlier stages left)'));
-  return `- **Cells measured in:** ${how.join(' and ') || '—'}; CPU is the stage's own threads'. Leak check, pipelines at once, worker scaling and the concurrency sweep run in the sweep's process.`;
+    : '**thread** (in the sweep\'s process: RSS includes what earlier stages left)') +
+    (mixed ? `: ${recs.length} cells (${[...new Set(recs.map((x) => `${x.stage}/${x.method}`))].join(', ')} at n=${[...new Set(recs.map((x) => x.scale))].join(', ')})` : ''));
+  return `- **Cells measured in:** ${how.join('; ') || '—'}; CPU is the stage's own threads'. Leak check, pipelines at once, worker scaling and the concurrency sweep run in the sweep's process.`;
 }
 
 function stageRow(rec: StageRecord, quality: string): string {
@@ -66,7 +69,8 @@ export function renderMarkdownReport(r: RunResults): string {
     out.push('| stage | status | time | peak RSS | peak heap | items/s | quality |', '|---|---|---|---|---|---|---|');
     for (const rec of r.records.filter((x) => x.scale === s.scale && x.repeat === 0)) out.push(stageRow(rec, rec.stage === 'cluster' ? qText : ''));
     const extras = [`clusters ${q.clusterCount ?? '—'}`, `noise ${fmt(q.noiseFraction, 3)}`];
-    if (s.input?.uniqueFraction !== undefined) extras.push(`unique texts ${(s.input.uniqueFraction * 100).toFixed(2)}%`);
+    const unique = s.input?.uniqueFraction;
+    if (unique !== undefined) extras.push(`unique texts ${(unique * 100).toFixed(2)}%${unique < minUniqueFraction ? ' ⚠ under 99%: fits and the hardware table flag projections that use this scale' : ''}`);
     out.push('', `Quality: ${qualityLine(q)}; ${extras.join('; ')}.`, '');
   }
   out.push(...labelingLines(r));

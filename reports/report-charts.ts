@@ -39,21 +39,22 @@ interface ScalingCurve {
   points: { scale: number; wallMs: number }[];
 }
 
-/** Wall-time curves from `sections.scaling`: the power law where there is one, else the best complexity class. */
+/** Wall-time curves from `sections.scaling` for supported fits: the power law, else the best class, drawn only as far as the fit may reach. */
 function scalingCurves(r: RunResults, defaultTargets: number[]): ScalingCurve[] | undefined {
   const sec = r.sections.scaling;
   if (!sec) return undefined;
   const targets = sec.targets.length ? sec.targets : defaultTargets;
   const out: ScalingCurve[] = [];
   for (const fit of sec.fits) {
-    if (fit.metric !== 'wallMs' || fit.stage === 'pipeline') continue;
+    if (fit.metric !== 'wallMs' || fit.stage === 'pipeline' || !fit.supported) continue;
     const best = fit.candidates.find((c) => c.complexity === fit.best);
     const pl = fit.powerLaw;
-    const at = pl ? (n: number) => pl.a * n ** pl.b : best ? (n: number) => best.coefficient * complexityFunctions[fit.best](n) : undefined;
+    const at = pl ? (n: number) => pl.a * n ** pl.b : best ? (n: number) => best.intercept + best.coefficient * complexityFunctions[best.complexity](n) : undefined;
     if (!at) continue;
-    const model = pl ? `${fit.bigO}, power law n^${pl.b.toFixed(2)}` : fit.best;
+    const model = pl ? `${fit.bigO}, power law n^${pl.b.toFixed(2)}` : fit.bigO;
+    const reach = fit.reachMax === null ? Infinity : fit.reachMax;
     // Four points per interval between the measured range's ends and the targets, so the log-log curve looks smooth.
-    const grid = [...new Set([fit.measuredMin, fit.measuredMax, ...targets].filter((x) => x > 0))].sort((x, y) => x - y);
+    const grid = [...new Set([fit.measuredMin, fit.measuredMax, ...targets].filter((x) => x > 0 && x <= reach))].sort((x, y) => x - y);
     const points: ScalingCurve['points'] = [];
     for (let i = 0; i < grid.length; i++) {
       const ns = [grid[i], ...(i + 1 < grid.length ? [1, 2, 3].map((s) => grid[i] * (grid[i + 1] / grid[i]) ** (s / 4)) : [])];

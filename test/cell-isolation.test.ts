@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { cellSpec, profileDigest, readProcStatus, runCell, writeCellInput, type CellSpec } from '../harness/sweep/cell-runner.js';
 import { validateProfile } from '../harness/profile/profile-loader.js';
 import { runProfileYaml } from './run-results-fixture.js';
-import { tempDir } from './test-helpers.js';
+import { tempDir, writeProfile } from './test-helpers.js';
+import { sweepCommand } from '../harness/commands/sweep-command.js';
+import { renderMarkdownReport } from '../reports/markdown-report.js';
 
 async function allocateCell(n: number, bytesPerItem: number, dir: string): Promise<CellSpec> {
   const profile = await validateProfile({
@@ -92,4 +94,15 @@ test('a missing or corrupt cell input, a child that cannot start and a child kil
   assert.ok(killed.record.peakRssBytes > 100 * 2 ** 20, `figure at death ${killed.record.peakRssBytes}`);
   assert.ok(killed.record.vmHwmBytes! >= killed.record.peakRssBytes, `VmHWM ${killed.record.vmHwmBytes} >= RSS ${killed.record.peakRssBytes}`);
   assert.ok(readFileSync(cell.inputPath).length > 0, 'the input file is left for the next repeat');
+});
+
+test('sweep --isolation overrides the profile, and the report says which mode measured the cells', async () => {
+  const dir = tempDir();
+  const profile = writeProfile('name: iso\nisolation: process\nscales: [50]\nstages:\n  - { stage: probe, method: linear, options: { workPerItem: 10 } }\n', dir);
+  const { results } = await sweepCommand({ profile, isolation: 'thread', out: join(dir, 'runs'), quiet: true });
+  assert.deepEqual(results.records.map((r) => r.isolation), ['thread']);
+  assert.equal(results.profile.isolation, 'thread');
+  assert.match(renderMarkdownReport(results), /Cells measured in:\*\* \*\*thread\*\*/);
+  await assert.rejects(sweepCommand({ profile, isolation: 'fork', out: join(dir, 'runs'), quiet: true }), /--isolation: "fork" is not process or thread/);
+  await assert.rejects(sweepCommand({ profile, isolation: 'thread', queue: 'redis://127.0.0.1:1', out: join(dir, 'runs'), quiet: true }), /with --queue every cell runs in a child process/);
 });

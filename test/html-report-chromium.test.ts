@@ -1,7 +1,7 @@
 /**
  * The HTML report in a real headless Chromium: a real tiny sweep whose profile turns on every producer the charts
- * read (simulated API stage with a concurrency sweep, storage accounting, a project stage for the cluster map, two
- * scales for the scaling fits and hardware table), rebuilt with `clusterbench report`, opened from disk. Every chart
+ * read (simulated API stage with a concurrency sweep, storage accounting, a project stage for the cluster map, four
+ * scales spanning 10x for the scaling fits and hardware table), rebuilt with `clusterbench report`, opened from disk. Every chart
  * must draw SVG marks, with no console error and no network request. In CI (CI=true) a missing chromium fails the
  * test with the install command; elsewhere that test is skipped with the same message (the chart specs are still
  * checked without a browser).
@@ -29,7 +29,7 @@ function sweptRun(): Promise<string> {
     const profile = writeProfile(`
 name: html
 seed: 5
-scales: [100, 300]
+scales: [30, 100, 200, 300]
 input: { kind: synthetic, options: { difficulty: 0 } }
 api:
   mode: simulated

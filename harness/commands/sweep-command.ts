@@ -15,7 +15,7 @@ import { refuseFlagsIgnoredOnResume } from './resume-flags.js';
 import { apiAnswerSources, describeAnswerSource } from '../sweep/api-answer-sources.js';
 import { writeRunReports } from '../../reports/run-reports.js';
 import { createProgressReporter } from '../sweep/progress-reporter.js';
-import type { RunResults } from '../types.js';
+import type { RunResults, WorkersSection } from '../types.js';
 import type { SweepProfile } from '../profile/profile-schema.js';
 import { toolVersion } from '../io/tool-version.js';
 import { loadPricingTable } from '../../pipeline/cost/pricing-table.js';
@@ -27,7 +27,8 @@ import { openProfileInputFile, prepareSweepInput } from '../sweep/sweep-input.js
 import { inputFractionScales } from '../sweep/input-scales.js';
 import { displayPath } from '../../pipeline/support/display-path.js';
 import { parseCountList } from '../profile/count-flag.js';
-import { openDistributedSweep } from '../queue/distributed-sweep.js';
+import { openDistributedSweep, type DistributedSweep } from '../queue/distributed-sweep.js';
+import type { ProgressReporter } from '../sweep/progress-reporter.js';
 
 /** Parse "200,1000,5000" into scales; throws naming the flag. */
 export function parseScalesFlag(text: string): number[] {
@@ -40,6 +41,8 @@ export interface SweepCommandOptions {
   profile?: string;
   scales?: string;
   seed?: string;
+  /** Override the profile's `isolation`: process (a child process per cell) or thread (in this process). */
+  isolation?: string;
   /** Parent folder of run folders (default runs). */
   out?: string;
   quiet?: boolean;
@@ -74,7 +77,7 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
   // --input without --profile: the offline profile that chooses k itself (profiles/input.yaml).
   const profileName = opts.profile ?? (opts.input !== undefined ? 'input' : 'quick');
   const resumed = opts.resume !== undefined ? loadSweepResume(opts.resume) : undefined;
-  if (resumed && (opts.scales !== undefined || opts.seed !== undefined || opts.input !== undefined)) throw new Error('--resume continues a run with its own profile and input; drop --scales, --seed and --input');
+  if (resumed && (opts.scales !== undefined || opts.seed !== undefined || opts.input !== undefined || opts.isolation !== undefined)) throw new Error('--resume continues a run with its own profile and input; drop --scales, --seed, --isolation and --input');
   const { path, profile: loaded } = resumed
     ? { path: resolve(resumed.prior.profilePath), profile: await validateProfile(resumed.prior.profile, `${join(opts.resume!, 'results.json')}: profile`) }
     : await loadProfile(profileName);
@@ -83,6 +86,11 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
     const seed = opts.seed !== undefined ? Number(opts.seed) : profile.seed;
     if (!Number.isInteger(seed)) throw new Error(`--seed: "${opts.seed}" is not an integer`);
     profile = await validateProfile({ ...profile, seed, scales: opts.scales !== undefined ? parseScalesFlag(opts.scales) : profile.scales }, `${displayPath(path)} (with flags)`);
+  }
+  if (opts.isolation !== undefined) {
+    if (opts.isolation !== 'process' && opts.isolation !== 'thread') throw new Error(`--isolation: "${opts.isolation}" is not process or thread`);
+    if (opts.queue !== undefined && opts.isolation === 'thread') throw new Error('--isolation thread: with --queue every cell runs in a child process of its worker; drop --isolation or --queue');
+    profile = { ...profile, isolation: opts.isolation };
   }
   if (opts.input !== undefined) {
     const maxBytes = opts.maxConversationBytes !== undefined ? Number(opts.maxConversationBytes) : undefined;
@@ -109,9 +117,11 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
   const { id, runDir } = resumed ? { id: resumed.prior.id, runDir: resolve(opts.resume!) } : createRunFolder(opts.out ?? 'runs', profile.name, startedAt);
   const profilePath = resumed?.prior.profilePath ?? (displayPath(path));
   const guard = resumed ? (resumed.prior.sections.resumeGuard) : await computeResumeGuard(profile, path);
+  // A distributed sweep: its section rides in every partial results.json, so a resume finds the store and sweep id.
+  const distributed = await openQueueFor(opts, resumed?.prior.sections.workers, id, displayPath(runDir), profile, progress);
   // Checkpoints, partial results.json after each cell, storage, leak check, pipelines at once, worker scaling.
   const header = runHeader({ id, tool: { name: 'clusterbench', version: toolVersion() }, startedAt: startedAt.toISOString(), machine: machineInfo(), profilePath, profile });
-  const measurement = createSweepMeasurement(runDir, header, profile, resumed, guard ? { resumeGuard: guard } : {});
+  const measurement = createSweepMeasurement(runDir, header, profile, resumed, { ...(guard ? { resumeGuard: guard } : {}), ...(distributed ? { workers: distributed.section } : {}) });
   if (!resumed) measurement.writeInitial();
   const removeInterruptHandler = opts.handleInterrupts ? installInterruptHandler(displayPath(runDir)) : () => {};
   try {
@@ -122,6 +132,7 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
     throw err;
   } finally {
     removeInterruptHandler();
+    await distributed?.close();
   }
   async function runInFolder(): Promise<{ runDir: string; results: RunResults }> {
   progress.log(resumeHint(displayPath(runDir)));
@@ -133,9 +144,8 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
   const inputSection = await prepareSweepInput(profile);
   if (inputSection) progress.log(`input ${inputSection.path}: ${inputSection.valid} valid conversations (${inputSection.format}, ${inputSection.formatSource})${inputSection.invalid.count ? `, ${inputSection.invalid.count} invalid ${inputSection.invalid.unit}s skipped (first: ${inputSection.invalid.firstLines.join(', ')})` : ''}`);
   process.env.CLUSTERBENCH_RUN_ID = id; // API stages' failure lines name the run (worker threads inherit it)
-  const distributed = opts.queue ? await openDistributedSweep(profile, { queue: opts.queue, store: opts.store ?? join(opts.out ?? 'runs', 'cells'), prefix: opts.queuePrefix, sweepId: opts.sweepId ?? id }, progress) : undefined;
   const outcome = await runSweep(profile, { progress, hooks: measurement.hooks, resume: resumed?.resume, ...(distributed ? { executor: distributed.executor } : {}) });
-  if (distributed) outcome.sections = { ...outcome.sections, workers: distributed.section() };
+  await distributed?.close();
   const answers = await apiAnswerSources(profile, outcome.records);
   for (const a of answers) progress.log(`api answers: ${describeAnswerSource(a)}`);
   const finished = await measurement.finish(progress);
@@ -149,6 +159,25 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
   }
 }
 
+/**
+ * `--queue`: open the distributed sweep. A resumed run that went through a queue goes through one again, with its
+ * store, prefix and sweep id unless the flags name others; its queue URL must be given again (no password is stored).
+ */
+async function openQueueFor(opts: SweepCommandOptions, prior: WorkersSection | undefined, runId: string, runDir: string, profile: SweepProfile, progress: ProgressReporter): Promise<DistributedSweep | undefined> {
+  if (!opts.queue) {
+    if (prior) throw new Error(`${runDir} ran its cells through the queue ${prior.queue} (sweep id ${prior.sweepId}); pass --queue URL again to resume it (the password is never stored)`);
+    if (opts.store !== undefined || opts.queuePrefix !== undefined || opts.sweepId !== undefined) throw new Error('--store, --queue-prefix and --sweep-id apply to a distributed sweep; pass --queue too');
+    return undefined;
+  }
+  return openDistributedSweep(profile, {
+    queue: opts.queue,
+    store: opts.store ?? prior?.store ?? join(opts.out ?? 'runs', 'cells'),
+    prefix: opts.queuePrefix ?? prior?.prefix,
+    sweepId: opts.sweepId ?? prior?.sweepId ?? runId,
+    prior,
+  }, progress);
+}
+
 export function registerSweepCommand(program: Command): void {
   program
     .command('sweep')
@@ -156,6 +185,7 @@ export function registerSweepCommand(program: Command): void {
     .option('-p, --profile <name|path>', 'profile name in profiles/ or a YAML path (default: quick; with --input: input)')
     .option('--scales <list>', 'override the profile scales, e.g. 200,1000,5k')
     .option('--seed <n>', 'override the profile seed')
+    .option('--isolation <mode>', 'override the profile isolation: process (a fresh child process per cell: its own RSS, VmHWM and CPU) or thread (in this process: quicker, RSS shared)')
     .option('-o, --out <dir>', 'parent folder for run directories', 'runs')
     .option('-q, --quiet', 'no progress output')
     .option('--pricing <file>', 'pricing YAML merged over pipeline/data/pricing.yaml (USD per 1M tokens) for the tokens and cost section')

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { startCellWorker } from '../queue/queue-worker.js';
 import { openCellStore } from '../queue/cell-store.js';
 import { redactRedisUrl } from '../queue/redis-url.js';
-import { runQueuedCell } from '../queue/queued-cell-run.js';
+import { queuedCellRunner } from '../queue/queued-cell-run.js';
 import type { QueuedCellSpec } from '../queue/queue-cell-executor.js';
 import type { CellResult } from '../sweep/cell-runner.js';
 import { machineInfo } from '../io/machine-info.js';
@@ -30,13 +30,15 @@ export async function workerCommand(o: WorkerCommandOptions): Promise<{ close: (
   const concurrency = o.concurrency === undefined ? 1 : parseOneCount('--concurrency', o.concurrency, '2');
   const log = o.quiet ? () => {} : (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   const machine = machineInfo();
-  const w = await startCellWorker<QueuedCellSpec, CellResult>(o.queue, (job) => runQueuedCell(job, store), {
+  const cells = queuedCellRunner(store);
+  const w = await startCellWorker<QueuedCellSpec, CellResult>(o.queue, (job) => cells.run(job), {
     concurrency,
     label: o.label,
     lockMs: o.lockMs === undefined ? 30_000 : parseOneCount('--lock-ms', o.lockMs, '30000'),
     prefix: o.prefix,
     machine: { ...machine },
     log,
+    onClose: () => cells.close(),
   });
   log(`worker ${w.identity.label} (${w.identity.host}, pid ${w.identity.pid}): ${concurrency} cell(s) at a time from ${redactRedisUrl(o.queue)}, store ${store.location}`);
   return { close: w.close, label: w.identity.label };

@@ -1,10 +1,13 @@
 /**
  * What differs between two runs besides the code under test, as compare's warnings: the machine, the Node version,
  * the isolation mode cells were measured in (a profile without `isolation` measured in threads), the profile's
- * configuration (stages, input, seed, repeats, limits, quality settings), and the vectors the internal quality
- * metrics were computed on (silhouette on reduced vectors and on embeddings are different numbers).
+ * configuration (stages, input, seed, repeats, limits, quality settings), the vectors the internal quality
+ * metrics were computed on (silhouette on reduced vectors and on embeddings are different numbers), and, cell by
+ * cell, the machine kind and worker label that measured it (a distributed sweep's cells run wherever a worker is free).
  */
-import type { QualityReport, RunResults } from '../types.js';
+import type { QualityReport, RunResults, StageRecord } from '../types.js';
+import { cellKey } from '../analysis/cell-metrics.js';
+import { machineKind } from '../io/machine-info.js';
 
 /** "reduced (10-d)". */
 const vectorsText = (v: NonNullable<QualityReport['internalVectors']>): string => `${v.field} (${v.dims}-d)`;
@@ -23,6 +26,52 @@ export function internalVectorsDiffer(base: QualityReport, next: QualityReport):
 export function isolationOf(r: RunResults): string {
   const v = (r.profile as { isolation?: unknown } | null)?.isolation;
   return typeof v === 'string' ? v : 'thread';
+}
+
+/** Who measured a record: its queue worker's label and machine kind, or "local" and the run's own machine. */
+export function measuredBy(r: RunResults, rec: StageRecord): { label: string; kind: string } {
+  if (!rec.worker) return { label: 'local', kind: machineKind(r.machine) };
+  const m = r.sections.workers?.machines[rec.worker.label];
+  return { label: rec.worker.label, kind: m ? machineKind(m) : 'unknown machine' };
+}
+
+/** label -> kind of every record of each cell. */
+function cellMeasurers(r: RunResults): Map<string, Map<string, string>> {
+  const out = new Map<string, Map<string, string>>();
+  for (const rec of r.records) {
+    if (rec.status === 'skipped') continue;
+    const key = cellKey(rec.stage, rec.method, rec.scale);
+    const by = measuredBy(r, rec);
+    let m = out.get(key);
+    if (!m) out.set(key, (m = new Map()));
+    m.set(by.label, by.kind);
+  }
+  return out;
+}
+
+const whoText = (m: Map<string, string>): string => [...m].map(([label, kind]) => `${label} (${kind})`).join(' + ');
+const listCells = (keys: string[]): string => `${keys.slice(0, 3).join(', ')}${keys.length > 3 ? ` and ${keys.length - 3} more` : ''}`;
+
+/** Cells measured on different machine kinds or worker labels in BASE and NEW, and cells whose repeats mixed kinds. */
+export function measurerWarnings(base: RunResults, next: RunResults): string[] {
+  const a = cellMeasurers(base), b = cellMeasurers(next);
+  const kinds: string[] = [], labels: string[] = [];
+  let example = '';
+  for (const [key, nb] of b) {
+    const na = a.get(key);
+    if (!na) continue;
+    const ka = [...new Set(na.values())].sort().join('|'), kb = [...new Set(nb.values())].sort().join('|');
+    if (ka !== kb) { kinds.push(key); example ||= `${key}: BASE on ${whoText(na)}, NEW on ${whoText(nb)}`; }
+    else if ([...na.keys()].sort().join('|') !== [...nb.keys()].sort().join('|')) labels.push(key);
+  }
+  const out: string[] = [];
+  if (kinds.length) out.push(`cells measured on different machine kinds: ${listCells(kinds)} (${example}); their time and memory differ with the machine, not only the code`);
+  if (labels.length) out.push(`cells measured by different worker labels of the same machine kind: ${listCells(labels)}`);
+  for (const [side, m] of [['BASE', a], ['NEW', b]] as const) {
+    const mixed = [...m].filter(([, by]) => new Set(by.values()).size > 1).map(([key]) => key);
+    if (mixed.length) out.push(`repeats of ${listCells(mixed)} in ${side} ran on more than one machine kind: their samples mix machines`);
+  }
+  return out;
 }
 
 /** Every difference worth a warning, each in one sentence. */
@@ -50,5 +99,6 @@ export function comparisonWarnings(base: RunResults, next: RunResults): string[]
     return d ? [{ scale: s.scale, d }] : [];
   });
   if (vectorDiffs.length) out.push(`different quality vectors at n=${vectorDiffs.map((v) => v.scale).join(', ')}: ${vectorDiffs[0].d}; those rows are not judged`);
+  out.push(...measurerWarnings(base, next));
   return out;
 }

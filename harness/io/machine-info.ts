@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import type { MachineInfo } from '../types.js';
 import { packageRoot } from '../../pipeline/support/package-root.js';
+import { formatBytes } from '../../pipeline/support/format-units.js';
 
 function git(args: string[]): string | null {
   try {
@@ -12,6 +13,12 @@ function git(args: string[]): string | null {
   }
 }
 
+/** "Intel Xeon, 4 cores, 16.0 GiB RAM, linux/x64": what makes two machines the same kind for time and memory. */
+export function machineKind(m: MachineInfo): string {
+  return `${m.cpuModel}, ${m.cores} cores, ${formatBytes(m.totalMemBytes)} RAM, ${m.platform}/${m.arch}`;
+}
+
+/** This machine. */
 export function machineInfo(): MachineInfo {
   const cpus = os.cpus();
   const status = git(['status', '--porcelain', '--untracked-files=no']);

@@ -80,15 +80,16 @@ const cost = obj({
 });
 
 const complexity = z.enum(['1', 'logn', 'n', 'nlogn', 'n^2', 'n^3']);
+const lowUniqueInputs = z.array(obj({ scale: num, uniqueFraction: num })).optional();
 const scaling = obj({
-  targets: z.array(num), confidence: z.literal(0.95),
+  targets: z.array(num), confidence: z.literal(0.95), lowUniqueInputs,
   fits: z.array(obj({
     stage: z.string(), metric: z.enum(['wallMs', 'cpuMs', 'memoryBytes', 'rssBytes']),
     measured: z.array(obj({ scale: num, value: num })), measuredMin: num, measuredMax: num, offset: num,
-    candidates: z.array(obj({ complexity, coefficient: num, rms: num, nrms: num })),
-    best: complexity, bigO: z.string(),
+    candidates: z.array(obj({ complexity, coefficient: num, intercept: num.optional(), rms: num, nrms: num })),
+    best: complexity.nullable(), bigO: z.string(), classNote: z.string().optional(), supported: z.boolean().optional(), reachMax: num.optional(),
     powerLaw: obj({ a: num, b: num, bCi95: pair.nullable(), r2: num, logResidualSd: num }).nullable(),
-    estimates: z.array(obj({ scale: num, estimate: num, low: num, high: num, classEstimate: num, basis: z.enum(['measured', 'interpolated', 'extrapolated']) })),
+    estimates: z.array(obj({ scale: num, estimate: num, low: num, high: num, classEstimate: num, basis: z.enum(['measured', 'interpolated', 'extrapolated', 'not-measured']), note: z.string().optional() })),
   })),
 });
 
@@ -98,10 +99,12 @@ const repeatStats = obj({
   cells: z.array(obj({ stage: z.string(), method: z.string(), scale: int, repeats: int, wallMs: sampleStats, cpuMs: sampleStats, peakRssBytes: sampleStats, peakHeapUsedBytes: sampleStats })),
 });
 
-const hardwareCell = obj({ value: num, low: num.optional(), high: num.optional(), basis: z.enum(['measured', 'interpolated', 'extrapolated', 'unknown']), note: z.string().optional() });
+const hardwareCell = obj({ value: num, low: num.optional(), high: num.optional(), basis: z.enum(['measured', 'interpolated', 'extrapolated', 'not-measured', 'unknown']), note: z.string().optional() });
 const hardware = obj({
   machine: z.string(), safetyFactor: num, timeMetric: z.enum(['wall', 'cpu']), diskFormat: z.string().nullable(),
   rows: z.array(obj({ scale: num, ramBytes: hardwareCell, cores: hardwareCell, diskBytes: hardwareCell, timeMs: hardwareCell, costUsd: hardwareCell, beyondBreakingPoints: z.array(z.string()) })),
+  lowUniqueInputs,
+  byMachine: z.array(obj({ label: z.string(), machine: z.string(), cells: num, rows: z.array(obj({ scale: num, ramBytes: hardwareCell, timeMs: hardwareCell })) })).optional(),
 });
 
 const leakCheck = obj({
@@ -166,7 +169,10 @@ const resumeGuard = obj({ input: fingerprint.optional(), profileFile: fingerprin
 const apiAnswers = z.array(obj({ stage: z.string(), endpoint: z.string(), fromCache: num, fromEndpoint: num, failed: num }));
 const memoryLimits = obj({ rssCeilingBytes: num, rssCeilingSource: z.string(), isolation: z.string(), memoryMbBounds: z.string(), rssCeilingBounds: z.string() });
 
-const workers = obj({ queue: z.string(), store: z.string(), sweepId: z.string(), machines: z.record(z.string(), machine.extend({ hosts: z.array(z.string()) })), cells: z.record(z.string(), z.number()) });
+const workers = obj({
+  queue: z.string(), store: z.string(), sweepId: z.string(), prefix: z.string().optional(), machines: z.record(z.string(), machine.extend({ hosts: z.array(z.string()) })),
+  cells: z.record(z.string(), z.number()), sweepJob: obj({ id: z.string(), processed: int, unprocessed: int }).optional(),
+});
 const rerun = obj({ side: z.enum(['BASE', 'NEW']), repeats: z.number(), order: z.array(z.string()), source: z.string() });
 
 /** Every known section; each optional. Unknown names and fields pass (a newer writer may add one). */
