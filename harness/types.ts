@@ -12,6 +12,7 @@ import type { SweepProfile } from './profile/profile-schema.js';
 import type { ResumeGuard } from './sweep/resume-guard.js';
 import type { MemoryLimitsSection } from './workers/rss-ceiling.js';
 export type * from '../pipeline/contracts.js';
+export type { FieldLayout, FieldSpec, RowLayout, StorageComponent, WholeLayout } from '../pipeline/pipeline-fields.js';
 
 /** How a stage cell ended. Breaking points are results, never crashes. */
 export type CellStatus =

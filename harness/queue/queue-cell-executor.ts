@@ -12,7 +12,8 @@ import { rmSync } from 'node:fs';
 import type { PipelineData, StageRecord } from '../types.js';
 import type { SweepProfile } from '../profile/profile-schema.js';
 import { cellSpec, profileDigest, readCellFile, writeCellInput, type CellExecutor, type CellResult, type CellSpec } from '../sweep/cell-runner.js';
-import { emptyRecord, pick } from '../sweep/stage-run.js';
+import { emptyRecord } from '../sweep/stage-run.js';
+import { pickFields } from '../../pipeline/pipeline-fields.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
 import type { CellQueue } from './cell-queue.js';
 import type { CellStore } from './cell-store.js';
@@ -79,7 +80,7 @@ export function queueCellExecutor(
       if (record.status !== 'ok' || !result.outputPath || repeat !== readOutputOf) return { record };
       try {
         const fields = await readCellFile(await store.get(jobs[k].outputKey), 'output');
-        return { record, data: { ...data, ...pick(fields, def.writes) } };
+        return { record, data: { ...data, ...pickFields(fields, def.writes) } };
       } catch (err) {
         return { record: { ...record, status: 'error', reason: (err as Error).message } };
       }

@@ -25,9 +25,10 @@ import { createStagePool, stageMemoryLimitMb } from '../workers/worker-pool.js';
 import { runCommandStage } from '../workers/command-stage-run.js';
 import { ipcFileToPipelineFields, pipelineFieldsToTable, writeTableFileAtomic } from '../io/arrow-pipeline-data.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
+import { pickFields } from '../../pipeline/pipeline-fields.js';
 import { deriveSeed } from '../../pipeline/support/seeded-random.js';
 import { formatBytes } from '../../pipeline/support/format-units.js';
-import { emptyRecord, pick, rssCeilingBytes, rssCeilingReason, runStageOnce, stageLabel, warmPool } from './stage-run.js';
+import { emptyRecord, rssCeilingBytes, rssCeilingReason, runStageOnce, stageLabel, warmPool } from './stage-run.js';
 
 /** One cell, as plain JSON: what a child process or a queue worker needs to run it. */
 export interface CellSpec {
@@ -137,7 +138,7 @@ async function runCellBody(cell: CellSpec, isolation: CellIsolation, warm?: Pisc
     record.isolation = isolation;
     if (isolation === 'process') record.vmHwmBytes = readProcStatus('self')?.hwm;
     if (record.status !== 'ok' || !out) return { record };
-    await writeTableFileAtomic(cell.outputPath, pipelineFieldsToTable(out, def.writes.filter((f) => (out as unknown as Record<string, unknown>)[f] !== undefined)));
+    await writeTableFileAtomic(cell.outputPath, pipelineFieldsToTable(out, def.writes.filter((f) => out[f] !== undefined)));
     return { record, outputPath: cell.outputPath };
   } finally {
     if (!warm) await pool.destroy();
@@ -319,7 +320,7 @@ function processExecutor(profile: SweepProfile, workDir?: string): CellExecutor 
       if (!outputPath) return { record };
       try {
         const out = await readCellFile(outputPath, 'output');
-        return { record, data: { ...data, ...pick(out, def.writes) } };
+        return { record, data: { ...data, ...pickFields(out, def.writes) } };
       } catch (err) {
         return { record: { ...record, status: 'error', reason: (err as Error).message } };
       } finally {
