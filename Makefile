@@ -38,8 +38,8 @@ bench: build
 bench-peers: build
 	$(NODE) dist/bench/peers.bench.js
 
-# Profile one stage at one scale: make profile STAGE=cluster SCALE=20000 TOOL=cpu-prof (or heap-prof, heap-snapshot,
-# doctor, flame, bubbleprof, heapprofiler). Prints the output files and the top five functions by self time.
+# Profile one stage at one scale in a worker thread: make profile STAGE=cluster SCALE=20000 TOOL=cpu-prof (or heap-prof,
+# heap-snapshot). Prints the output files and the top five functions by self time.
 STAGE ?= cluster
 SCALE ?= 20000
 TOOL ?= cpu-prof

@@ -12,6 +12,7 @@ import type { SweepProfile } from './profile/profile-schema.js';
 import type { ResumeGuard } from './sweep/resume-guard.js';
 import type { MemoryLimitsSection } from './workers/rss-ceiling.js';
 export type * from '../pipeline/contracts.js';
+export type { FieldLayout, FieldSpec, RowLayout, StorageComponent, WholeLayout } from '../pipeline/pipeline-fields.js';
 
 /** How a stage cell ended. Breaking points are results, never crashes. */
 export type CellStatus =
@@ -218,10 +219,14 @@ export interface WorkersSection {
   queue: string;
   store: string;
   sweepId: string;
+  /** The Redis key prefix shared with the workers (`--queue-prefix`); `sweep --resume` re-uses it. */
+  prefix?: string;
   /** Machine facts per worker label (the machine kind). */
   machines: Record<string, MachineInfo & { hosts: string[] }>;
   /** Cells measured per label. */
   cells: Record<string, number>;
+  /** The sweep's parent job on the queue and its child cells as BullMQ counts them at the end (each cell once). */
+  sweepJob?: { id: string; processed: number; unprocessed: number };
 }
 
 /** `sections.rerun`: this run is one side of `compare --rerun` (harness/compare/interleaved-rerun.ts). */

@@ -67,6 +67,8 @@ export interface PipelineData {
   n: number;
   /** Each conversation flattened to "role: content" lines. */
   conversations?: TextColumn;
+  /** Each conversation's own id: the input file's (`id`, Kura `chat_id`) or the generator's (`syn-<seed>-<index>`). */
+  conversationIds?: TextColumn;
   /** One summary per conversation (summarise stage). */
   summaries?: TextColumn;
   /** n x d, L2-normalised (embed stage). */
@@ -89,7 +91,10 @@ export interface PipelineData {
   clusterInfo?: ClusterInfo[];
 }
 
-/** A field of PipelineData that a stage can read or write. */
+/**
+ * A field of PipelineData (everything but n). Each one has its layout and per-row-ness in pipeline/pipeline-fields.ts;
+ * a stage may read or write any but `truth`.
+ */
 export type PipelineField = Exclude<keyof PipelineData, 'n'>;
 
 /** Small JSON description of one cluster. */

@@ -6,17 +6,11 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { PipelineField, StageDefinition, StageKind } from './contracts.js';
+import type { StageDefinition, StageKind } from './contracts.js';
+import { fieldSpec, isPipelineField, STAGE_FIELD_NAMES } from './pipeline-fields.js';
 
 /** The prefix of a module stage's method. */
 export const MODULE_PREFIX = 'module:';
-
-const FIELD_SET: Record<PipelineField, true> = {
-  conversations: true, summaries: true, embeddings: true, reduced: true, labels: true, membership: true, outlierScores: true,
-  hierarchy: true, projection: true, truth: true, clusterInfo: true,
-};
-/** Every PipelineField, at run time. */
-export const PIPELINE_FIELDS = Object.keys(FIELD_SET) as PipelineField[];
 
 const KINDS: StageKind[] = ['summarise', 'embed', 'reduce', 'cluster', 'meta-cluster', 'label', 'project', 'probe'];
 // `options` and `description` are accepted for definitions that carry a schema or a note (issue 17 moves options to schemas).
@@ -33,10 +27,15 @@ export function checkStageDefinition(def: unknown, kind: StageKind, where: strin
   if (typeof d.method !== 'string' || d.method === '') throw new Error(`${where}: method must be a non-empty string`);
   for (const key of ['reads', 'writes'] as const) {
     const v = d[key];
-    if (!Array.isArray(v)) throw new Error(`${where}: ${key} must be a list of pipeline fields (${PIPELINE_FIELDS.filter((f) => f !== 'truth').join(', ')})`);
-    const bad = v.filter((f) => typeof f !== 'string' || !(f in FIELD_SET));
-    if (bad.length > 0) throw new Error(`${where}: ${key}: unknown field(s) ${bad.map((f) => JSON.stringify(f)).join(', ')}; valid: ${PIPELINE_FIELDS.filter((f) => f !== 'truth').join(', ')}`);
-    if (v.includes('truth')) throw new Error(`${where}: ${key}: truth is ground truth for scoring only; a stage may neither read nor write it`);
+    if (!Array.isArray(v)) throw new Error(`${where}: ${key} must be a list of pipeline fields (${STAGE_FIELD_NAMES.join(', ')})`);
+    const bad = v.filter((f) => typeof f !== 'string' || !isPipelineField(f));
+    if (bad.length > 0) throw new Error(`${where}: ${key}: unknown field(s) ${bad.map((f) => JSON.stringify(f)).join(', ')}; valid: ${STAGE_FIELD_NAMES.join(', ')}`);
+    const truth = v.find((f: string) => isPipelineField(f) && fieldSpec(f).scoringOnly);
+    if (truth) throw new Error(`${where}: ${key}: ${truth} is ground truth for scoring only; a stage may neither read nor write it`);
+  }
+  if (d.splittable === true && Array.isArray(d.writes)) {
+    const whole = d.writes.filter((f: string) => isPipelineField(f) && fieldSpec(f).rows === 'whole-scale');
+    if (whole.length > 0) throw new Error(`${where}: splittable: a stage split by rows writes per-row fields only; ${whole.join(', ')} ${whole.length === 1 ? 'is' : 'are'} one value for the whole scale (set splittable: false)`);
   }
   if (typeof d.run !== 'function') throw new Error(`${where}: run must be a function (input, options, ctx) => output`);
   if (d.parseOptions !== undefined && typeof d.parseOptions !== 'function') throw new Error(`${where}: parseOptions must be a function`);

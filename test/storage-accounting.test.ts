@@ -7,6 +7,9 @@ import { ipcFileToPipelineFields, pipelineFieldsToTable, tableToIpcFile } from '
 import { packTexts } from '../pipeline/support/text-column.js';
 import type { PipelineData, StorageScale } from '../harness/types.js';
 import { tempDir } from './test-helpers.js';
+import { loadStage } from '../pipeline/stage-registry.js';
+import { makeBlobs } from '../generators/gaussian-blobs.js';
+import { recordingContext } from './recording-context.js';
 
 function fakeRun(n: number, dims: number): PipelineData {
   const words = ['refund', 'invoice', 'password', 'reset', 'shipping', 'late', 'café', '注文', 'account', 'locked'];
@@ -63,4 +66,22 @@ test('storage projection fits a line over the measured scales and marks extrapol
   assert.ok(Math.abs(p[1].bytes - (1_000_000 * 500 + 4000)) < 1e-3);
   assert.equal(p[1].extrapolated, true);
   assert.deepEqual(p[1].fittedOn, [1000, 4000]);
+});
+
+test('storage accounting counts the HDBSCAN outputs (membership, outlier scores) in the clusters component, verified', async () => {
+  const n = 600;
+  const hdbscan = await loadStage('cluster', 'hdbscan');
+  const embeddings = makeBlobs({ n, d: 8, centers: 4, std: 0.5, seed: 3 }).x;
+  const out = await hdbscan.run({ n, embeddings }, hdbscan.parseOptions!({ minClusterSize: 10 }), recordingContext().ctx);
+  assert.ok(out.membership && out.outlierScores, 'the stage writes both');
+  const formats = ['arrow', 'jsonl', 'parquet-zstd'] as const;
+  const measure = (data: PipelineData, dir: string) => measureStorage(data, n, { formats, zstdLevel: 3, dir: join(tempDir(), dir), keepFiles: false });
+  const full = await measure({ n, embeddings, ...out }, 'full');
+  const labelsOnly = await measure({ n, embeddings, labels: out.labels }, 'labels');
+  const at = (s: StorageScale, format: string): { bytes: number; verified: boolean } => s.components.find((c) => c.component === 'clusters' && c.format === format)!;
+  for (const f of formats) assert.ok(at(full, f).verified, f);
+  // Two float32 columns: 8 bytes a row more than the labels alone in Arrow.
+  assert.ok(at(full, 'arrow').bytes - at(labelsOnly, 'arrow').bytes >= n * 8, `${at(full, 'arrow').bytes} vs ${at(labelsOnly, 'arrow').bytes}`);
+  assert.ok(at(full, 'jsonl').bytes > at(labelsOnly, 'jsonl').bytes + n * 20, 'and two more numbers per JSONL row');
+  assert.ok(at(full, 'parquet-zstd').bytes > at(labelsOnly, 'parquet-zstd').bytes);
 });

@@ -15,7 +15,7 @@
  * narrower than ±0.1; beyond that an estimate is `not-measured` and says which scales to add to the profile.
  */
 import { linearRegression } from 'simple-statistics';
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import { tQuantile95 } from './t-quantile-95.js';
 import type { RunResults, StageRecord } from '../types.js';
 import { isMeasuredStatus } from '../sweep/cell-status.js';
 import { medianOf, runCells } from './cell-metrics.js';
@@ -87,7 +87,7 @@ export function fitComplexities(ns: number[], ys: number[]): { candidates: Compl
   // Relative residuals below 0.1% are measurement resolution, not model error.
   const floor = 1e-6 * k;
   const f = (flat.ss - best.ss) / (Math.max(best.ss, floor) / (k - 2));
-  if (!(f > tQuantile(0.975, k - 2) ** 2)) {
+  if (!(f > tQuantile95(k - 2) ** 2)) {
     const p = fitPowerLaw(ns, ys);
     if (p?.bCi95 && p.bCi95[1] < exactExponentHalfWidth) return { candidates, best: '1' };
     return { candidates, best: null, note: 'too much scatter to tell growth from a constant (F test, 95%)' };
@@ -117,7 +117,7 @@ export function fitPowerLaw(ns: number[], ys: number[]): (PowerLawFit & { predic
   }
   const df = k - 2;
   const sd = df > 0 ? Math.sqrt(ssr / df) : null;
-  const t = df > 0 ? tQuantile(0.975, df) : NaN;
+  const t = df > 0 ? tQuantile95(df) : NaN;
   const bCi95: [number, number] | null = sd !== null ? [b - t * sd / Math.sqrt(sxx), b + t * sd / Math.sqrt(sxx)] : null;
   return {
     a: Math.exp(lnA), b, bCi95, r2: sst > 0 ? 1 - ssr / sst : 1, logResidualSd: sd,

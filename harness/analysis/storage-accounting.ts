@@ -1,12 +1,14 @@
 /**
  * Storage accounting (profile `storage:`): after each scale, write the run's data per component (raw
- * conversations, summaries, embeddings, cluster assignments + metadata) in each format and report the bytes:
+ * conversations with their ids and truth, summaries, embeddings, reduced, cluster assignments with HDBSCAN membership
+ * and outlier scores + metadata, projection; each PipelineData field's component is in pipeline/pipeline-fields.ts)
+ * in each format and report the bytes:
  *
  * - arrow, arrow-lz4, arrow-zstd: Arrow IPC files (harness/io/arrow-pipeline-data.ts), embeddings as
  *   FixedSizeList<Float32>; codecs from harness/io/arrow-codecs.ts. Verified by reading every value back.
  * - jsonl: what Kura checkpoints by default, one JSON object per row, embeddings as JSON numbers. Verified by line count.
  * - parquet-zstd: the JSONL converted by DuckDB (@duckdb/node-api) to Parquet with zstd, embeddings as FLOAT[d].
- *   Verified by row count plus UTF-8 byte totals (text), label sums, or the first and last rows exactly (matrices).
+ *   Verified by row count plus UTF-8 byte totals (text), int32 sums, and the first and last rows exactly (float32, matrices).
  *
  * Non-row metadata (clusterInfo, hierarchy) rides in the Arrow schema metadata, and in a small side JSON file for
  * JSONL and Parquet (counted in their bytes). Projections to 1M/10M fit bytes = a + b·n over the measured scales.
@@ -15,7 +17,8 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, re
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { linearRegression } from 'simple-statistics';
-import type { Matrix, PipelineData, PipelineField, StorageMeasurement, StorageProjection, StorageScale, StorageSection, RunSections, TextColumn } from '../types.js';
+import type { PipelineData, PipelineField, StorageComponent, StorageMeasurement, StorageProjection, StorageScale, StorageSection, RunSections } from '../types.js';
+import { fieldEntries, fieldSpec, isPerRow, PIPELINE_FIELD_NAMES, wholeToJson, type FieldEntry, type RowEntry } from '../../pipeline/pipeline-fields.js';
 import type { SweepProfile } from '../profile/profile-schema.js';
 import type { StorageFormat } from '../profile/diagnostics-schema.js';
 import type { SweepHooks } from '../sweep/sweep-hooks.js';
@@ -29,21 +32,19 @@ import { textAt } from '../../pipeline/support/text-column.js';
 /** The section key. */
 export const STORAGE_SECTION = 'storage';
 
-/** A storage component: a name, the PipelineData fields it holds, and the field that must be present. */
+/** A storage component and the PipelineData fields it holds (pipeline/pipeline-fields.ts, in table order). */
 interface Component {
-  name: string;
+  name: StorageComponent;
   fields: PipelineField[];
-  main: PipelineField;
 }
 
-const COMPONENTS: Component[] = [
-  { name: 'conversations', fields: ['conversations', 'truth'], main: 'conversations' },
-  { name: 'summaries', fields: ['summaries'], main: 'summaries' },
-  { name: 'embeddings', fields: ['embeddings'], main: 'embeddings' },
-  { name: 'reduced', fields: ['reduced'], main: 'reduced' },
-  { name: 'clusters', fields: ['labels', 'hierarchy', 'clusterInfo'], main: 'labels' },
-  { name: 'projection', fields: ['projection'], main: 'projection' },
-];
+const COMPONENTS: Component[] = [];
+for (const f of PIPELINE_FIELD_NAMES) {
+  const name = fieldSpec(f).storage;
+  const c = COMPONENTS.find((x) => x.name === name);
+  if (c) c.fields.push(f);
+  else COMPONENTS.push({ name, fields: [f] });
+}
 
 const ARROW_CODEC: Partial<Record<StorageFormat, ArrowCompression>> = { arrow: 'none', 'arrow-lz4': 'lz4', 'arrow-zstd': 'zstd' };
 
@@ -56,31 +57,33 @@ export interface StorageOptions {
   keepFiles: boolean;
 }
 
-const get = (data: PipelineData, f: PipelineField): unknown => (data as unknown as Record<string, unknown>)[f];
+/** One JSONL value of row i of a per-row field. */
+function jsonValue(e: RowEntry, i: number): unknown {
+  switch (e.layout) {
+    case 'text': return textAt(e.value, i);
+    case 'matrix': return Array.from(e.value.data.subarray(i * e.value.cols, (i + 1) * e.value.cols));
+    default: return e.value[i];
+  }
+}
 
-/** One JSON object per row, written in blocks to a temp file then renamed (atomic). Returns the metadata JSON, if any. */
-function writeJsonl(path: string, data: PipelineData, comp: Component): string | undefined {
+const isRowEntry = (e: FieldEntry): e is RowEntry => isPerRow(e.field);
+
+/**
+ * One JSON object per row ({id, field: value, ...} for the component's per-row fields), written in blocks to a temp
+ * file then renamed (atomic). Returns the JSON of its whole-scale fields, if any.
+ */
+function writeJsonl(path: string, data: PipelineData, entries: readonly FieldEntry[]): string | undefined {
   const n = data.n;
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w');
   let written = 0;
+  const rowEntries = entries.filter(isRowEntry);
   try {
-    const conv = get(data, 'conversations') as TextColumn | undefined;
-    const sums = get(data, 'summaries') as TextColumn | undefined;
-    const truth = get(data, 'truth') as Int32Array | undefined;
-    const labels = get(data, 'labels') as Int32Array | undefined;
-    const m = get(data, comp.main) as Matrix | undefined;
-    const row = (i: number): string => {
-      switch (comp.name) {
-        case 'conversations': return JSON.stringify({ id: i, text: textAt(conv!, i), ...(truth ? { truth: truth[i] } : {}) });
-        case 'summaries': return JSON.stringify({ id: i, summary: textAt(sums!, i) });
-        case 'clusters': return JSON.stringify({ id: i, cluster: labels![i] });
-        default: return JSON.stringify({ id: i, [comp.main]: Array.from(m!.data.subarray(i * m!.cols, (i + 1) * m!.cols)) });
-      }
-    };
     const block: string[] = [];
     for (let i = 0; i < n; i++) {
-      block.push(row(i));
+      const row: Record<string, unknown> = { id: i };
+      for (const e of rowEntries) row[e.field] = jsonValue(e, i);
+      block.push(JSON.stringify(row));
       if (block.length === 2000 || i === n - 1) {
         const chunk = block.join('\n') + '\n';
         try {
@@ -99,11 +102,8 @@ function writeJsonl(path: string, data: PipelineData, comp: Component): string |
     rmSync(tmp, { force: true });
     throw new FileWriteError(path, 'storage accounting', err);
   }
-  if (comp.name !== 'clusters') return undefined;
-  const meta: Record<string, unknown> = {};
-  if (data.clusterInfo) meta.clusterInfo = data.clusterInfo;
-  if (data.hierarchy) meta.hierarchy = data.hierarchy.map((l) => Array.from(l));
-  return Object.keys(meta).length ? JSON.stringify(meta) : undefined;
+  const whole = entries.filter((e) => !isRowEntry(e));
+  return whole.length ? JSON.stringify(Object.fromEntries(whole.map((e) => [e.field, wholeToJson(e)]))) : undefined;
 }
 
 /** Newlines in a file, read in 4 MiB blocks (JSONL of 1M conversations is past readFileSync's 2 GiB). */
@@ -133,41 +133,47 @@ async function duckdb(): Promise<DuckConn> {
 }
 
 const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+const column = (f: PipelineField): string => `"${f}"`;
+const DUCK_TYPE: Record<RowEntry['layout'], string> = { text: 'VARCHAR', int32: 'INTEGER', float32: 'FLOAT', matrix: 'FLOAT[]' };
 
-/** Read the Parquet file back: row count, plus byte totals (text), sums (ints) or the first and last rows (matrices). */
-async function verifyParquet(c: DuckConn, out: string, data: PipelineData, comp: Component): Promise<boolean> {
+/**
+ * Read the Parquet file back: row count, plus UTF-8 byte totals (text), sums (int32) and the first and last rows
+ * exactly (float32 and matrices).
+ */
+async function verifyParquet(c: DuckConn, out: string, n: number, entries: readonly RowEntry[]): Promise<boolean> {
   const file = `read_parquet(${sqlString(out)})`;
-  const n = data.n;
-  const intSum = (a: Int32Array): bigint => a.reduce((s, v) => s + BigInt(v), 0n);
-  if (comp.name === 'conversations' || comp.name === 'summaries') {
-    const col = get(data, comp.main) as TextColumn;
-    const textCol = comp.name === 'conversations' ? 'text' : 'summary';
-    const truth = comp.name === 'conversations' ? (get(data, 'truth') as Int32Array | undefined) : undefined;
-    const [row] = (await c.runAndReadAll(`SELECT count(*), sum(strlen(${textCol}))${truth ? ', sum(truth)' : ''} FROM ${file}`)).getRows();
-    return Number(row[0]) === n && Number(row[1]) === col.offsets[n] - col.offsets[0] && (!truth || row[2] === intSum(truth));
+  const totals: string[] = ['count(*)'];
+  const expected: Array<number | bigint> = [n];
+  for (const e of entries) {
+    if (e.layout === 'text') {
+      totals.push(`sum(strlen(${column(e.field)}))`);
+      expected.push(e.value.offsets[n] - e.value.offsets[0]);
+    } else if (e.layout === 'int32') {
+      totals.push(`sum(${column(e.field)})`);
+      expected.push(e.value.reduce((s, v) => s + BigInt(v), 0n));
+    }
   }
-  if (comp.name === 'clusters') {
-    const [row] = (await c.runAndReadAll(`SELECT count(*), sum(cluster) FROM ${file}`)).getRows();
-    return Number(row[0]) === n && row[1] === intSum(get(data, 'labels') as Int32Array);
-  }
-  const m = get(data, comp.main) as Matrix;
-  const rows = (await c.runAndReadAll(`SELECT id, ${comp.main} FROM ${file} WHERE id IN (0, ${n - 1}) ORDER BY id`)).getRows();
-  const [count] = (await c.runAndReadAll(`SELECT count(*) FROM ${file}`)).getRows()[0];
-  return Number(count) === n && rows.every((r) => {
+  const [row] = (await c.runAndReadAll(`SELECT ${totals.join(', ')} FROM ${file}`)).getRows();
+  // count(*) and sum(strlen) come back as bigint; an empty sum is null.
+  if (!expected.every((want, i) => (typeof want === 'bigint' ? row[i] === want || (n === 0 && row[i] === null) : Number(row[i] ?? 0) === want))) return false;
+  const exact = entries.filter((e) => e.layout === 'float32' || e.layout === 'matrix');
+  if (exact.length === 0 || n === 0) return true;
+  const rows = (await c.runAndReadAll(`SELECT id, ${exact.map((e) => column(e.field)).join(', ')} FROM ${file} WHERE id IN (0, ${n - 1}) ORDER BY id`)).getRows();
+  return rows.length === (n === 1 ? 1 : 2) && rows.every((r) => {
     const i = Number(r[0]);
-    const items = (r[1] as { items: number[] }).items;
-    return items.length === m.cols && items.every((v, j) => v === m.data[i * m.cols + j]);
+    return exact.every((e, j) => {
+      if (e.layout === 'float32') return r[j + 1] === e.value[i];
+      if (e.layout !== 'matrix') return false;
+      const items = (r[j + 1] as { items: number[] }).items;
+      return items.length === e.value.cols && items.every((v, k) => v === e.value.data[i * e.value.cols + k]);
+    });
   });
 }
 
-async function jsonlToParquet(jsonl: string, out: string, data: PipelineData, comp: Component): Promise<boolean> {
+async function jsonlToParquet(jsonl: string, out: string, n: number, entries: readonly RowEntry[]): Promise<boolean> {
   const c = await duckdb();
-  const cols = comp.name === 'conversations' ? `{id: 'INTEGER', text: 'VARCHAR'${data.truth ? ", truth: 'INTEGER'" : ''}}`
-    : comp.name === 'summaries' ? "{id: 'INTEGER', summary: 'VARCHAR'}"
-      : comp.name === 'clusters' ? "{id: 'INTEGER', cluster: 'INTEGER'}"
-        : `{id: 'INTEGER', ${comp.main}: 'FLOAT[]'}`;
-  const m = get(data, comp.main) as Matrix;
-  const select = comp.name === 'conversations' || comp.name === 'summaries' || comp.name === 'clusters' ? '*' : `id, ${comp.main}::FLOAT[${m.cols}] AS ${comp.main}`;
+  const cols = `{'id': 'INTEGER'${entries.map((e) => `, ${sqlString(e.field)}: '${DUCK_TYPE[e.layout]}'`).join('')}}`;
+  const select = ['id', ...entries.map((e) => (e.layout === 'matrix' ? `${column(e.field)}::FLOAT[${e.value.cols}] AS ${column(e.field)}` : column(e.field)))].join(', ');
   const tmp = `${out}.tmp-${process.pid}.parquet`;
   try {
     await c.run(`COPY (SELECT ${select} FROM read_json(${sqlString(jsonl)}, format='newline_delimited', columns=${cols}) ORDER BY id) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
@@ -176,7 +182,7 @@ async function jsonlToParquet(jsonl: string, out: string, data: PipelineData, co
     rmSync(tmp, { force: true });
     throw new FileWriteError(out, 'storage accounting', err);
   }
-  return verifyParquet(c, out, data, comp);
+  return verifyParquet(c, out, n, entries);
 }
 
 /** Measure every component present in data in every format. */
@@ -201,7 +207,8 @@ export async function measureStorage(data: PipelineData, scale: number, o: Stora
   };
   try {
     for (const comp of COMPONENTS) {
-      if (get(data, comp.main) === undefined) continue;
+      const entries = fieldEntries(data, comp.fields);
+      if (!entries.some(isRowEntry)) continue; // a component is its per-row data; whole-scale metadata rides along
       for (const format of o.formats) {
         const codec = ARROW_CODEC[format];
         if (codec === undefined) continue;
@@ -215,7 +222,7 @@ export async function measureStorage(data: PipelineData, scale: number, o: Stora
       if (o.formats.includes('jsonl') || o.formats.includes('parquet-zstd')) {
         const path = join(o.dir, `${comp.name}.jsonl`);
         const t0 = performance.now();
-        const meta = writeJsonl(path, data, comp);
+        const meta = writeJsonl(path, data, entries);
         const metaPath = join(o.dir, `${comp.name}.meta.json`);
         if (meta) writeFileAtomic(metaPath, meta, 'storage accounting');
         const jsonlMs = performance.now() - t0;
@@ -224,7 +231,7 @@ export async function measureStorage(data: PipelineData, scale: number, o: Stora
         if (o.formats.includes('parquet-zstd')) {
           const out = join(o.dir, `${comp.name}.parquet`);
           const t1 = performance.now();
-          const verified = await jsonlToParquet(path, out, data, comp);
+          const verified = await jsonlToParquet(path, out, n, entries.filter(isRowEntry));
           add(comp.name, 'parquet-zstd', statSync(out).size + metaBytes, performance.now() - t1, verified);
           done(out);
         }

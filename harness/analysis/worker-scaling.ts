@@ -13,7 +13,8 @@ import type { SweepProfile } from '../profile/profile-schema.js';
 import type { ProgressReporter } from '../sweep/progress-reporter.js';
 import { createStagePool } from '../workers/worker-pool.js';
 import { buildScaleInput } from '../sweep/sweep-input.js';
-import { pick, runStageOnce, stageLabel } from '../sweep/stage-run.js';
+import { runStageOnce, stageLabel } from '../sweep/stage-run.js';
+import { entryViews, fieldEntry, pickFields, type FieldEntry } from '../../pipeline/pipeline-fields.js';
 import { stageMatches } from './leak-check.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
 import { formatMs } from '../../pipeline/support/format-units.js';
@@ -21,23 +22,18 @@ import { formatMs } from '../../pipeline/support/format-units.js';
 /** The section key. */
 export const WORKER_SCALING_SECTION = 'workerScaling';
 
-function bytesOf(v: unknown): Uint8Array[] {
-  if (v === undefined) return [];
-  if (ArrayBuffer.isView(v)) return [new Uint8Array(v.buffer, v.byteOffset, v.byteLength)];
-  if (Array.isArray(v)) return v.flatMap(bytesOf);
-  if (typeof v === 'object' && v !== null) {
-    const o = v as Record<string, unknown>;
-    if ('offsets' in o && 'bytes' in o) return [...bytesOf(o.offsets), ...bytesOf(o.bytes)];
-    if ('data' in o) return bytesOf(o.data);
-  }
-  return [new TextEncoder().encode(JSON.stringify(v))];
+/** The bytes of one field: its typed arrays, or its JSON. */
+function bytesOf(e: FieldEntry | undefined): Uint8Array[] {
+  if (!e) return [];
+  if (e.layout === 'json') return [new TextEncoder().encode(JSON.stringify(e.value))];
+  return entryViews(e).map((v) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
 }
 
 /** Bit-for-bit equality of the written fields. */
 export function sameOutputs(a: PipelineData, b: PipelineData, fields: readonly PipelineField[]): boolean {
   for (const f of fields) {
-    const x = bytesOf((a as unknown as Record<string, unknown>)[f]);
-    const y = bytesOf((b as unknown as Record<string, unknown>)[f]);
+    const x = bytesOf(fieldEntry(a, f));
+    const y = bytesOf(fieldEntry(b, f));
     if (x.length !== y.length || x.some((xi, i) => Buffer.compare(Buffer.from(xi), Buffer.from(y[i])) !== 0)) return false;
   }
   return true;
@@ -87,7 +83,7 @@ export async function runWorkerScaling(profile: SweepProfile, progress: Progress
           chunks = record.counters['split.workers'] ?? 1;
           const merged: PipelineData = { ...data, ...out };
           // Keep a copy of the first output: later runs transfer the live buffers away.
-          if (!reference) reference = structuredClone(pick(merged, def.writes));
+          if (!reference) reference = structuredClone(pickFields(merged, def.writes));
           else matches &&= sameOutputs(reference, merged, def.writes);
           data = merged;
         }

@@ -3,7 +3,6 @@
  * default) from a start until every stage of interest breaks (oom, timeout, error, degraded, superlinear) or the
  * ceiling is reached, then bisects each break to within the profile's tolerance. Writes runs/<id>/ like `sweep`.
  */
-import type { Command } from 'commander';
 import { sweepCommand } from './sweep-command.js';
 import { validateProfile } from '../profile/profile-loader.js';
 import { escalationScales } from '../sweep/breaking-point-detection.js';
@@ -49,21 +48,4 @@ export async function escalationProfile(profile: SweepProfile, file: string, o: 
 /** Run the escalation; returns the run directory and results. */
 export async function breakingPointCommand(o: BreakingPointCommandOptions): Promise<{ runDir: string; results: RunResults }> {
   return sweepCommand({ profile: o.profile, out: o.out, quiet: o.quiet, adjustProfile: (p, file) => escalationProfile(p, file, o) });
-}
-
-export function registerBreakingPointCommand(program: Command): void {
-  program
-    .command('breaking-point')
-    .description('escalate the scale (x2) until each stage of interest breaks or a ceiling is reached, then bisect each break; writes runs/<id>/')
-    .option('-p, --profile <name|path>', 'profile name in profiles/ or a YAML path', 'breaking-point')
-    .option('-s, --stage <kind|kind/method...>', 'stage(s) of interest (default: the profile\'s breakingPoints.escalate.stages, else every stage)')
-    .option('--start <n>', 'first scale, e.g. 1k (default: breakingPoints.escalate.start)')
-    .option('--ceiling <n>', 'largest scale to try, e.g. 2m (default: breakingPoints.escalate.ceiling)')
-    .option('--factor <x>', 'growth factor between scales (default 2)')
-    .option('--seed <n>', 'override the profile seed')
-    .option('-o, --out <dir>', 'parent folder for run directories', 'runs')
-    .option('-q, --quiet', 'no progress output')
-    .action(async (o: BreakingPointCommandOptions) => {
-      await breakingPointCommand(o);
-    });
 }

@@ -4,7 +4,6 @@
  * the cheapest model within constraints (--max-p95-ms, --max-usd).
  */
 
-import type { Command } from 'commander';
 import { readResults } from '../sweep/run-directory.js';
 import { renderTextTable } from '../io/text-table.js';
 import { loadPricingTable, formatUsd } from '../../pipeline/cost/pricing-table.js';
@@ -12,6 +11,7 @@ import { withResolvedModels, type CostStageSpec } from '../analysis/stage-cost.j
 import { analyseCost, measureFromRun, type CostAnalysis, type CostScenario, type ModelCostRow } from '../analysis/cost-scenario.js';
 import { displayPath } from '../../pipeline/support/display-path.js';
 import { countFromText } from '../profile/count-flag.js';
+import { DEFAULT_TOKENS } from '../analysis/default-tokens.js';
 
 /** Options of the cost command (strings as commander gives them). */
 export interface CostCommandOptions {
@@ -27,9 +27,6 @@ export interface CostCommandOptions {
   maxUsd?: string;
   json?: boolean;
 }
-
-/** Defaults when neither flags nor a run give token figures: a Kura-style summary of a short support chat. */
-export const DEFAULT_TOKENS = { input: 800, output: 150, embedding: 150 } as const;
 
 function num(flag: string, v: string | undefined, opts: { integer?: boolean; min?: number } = {}): number | undefined {
   if (v === undefined) return undefined;
@@ -128,24 +125,4 @@ export async function costCommand(o: CostCommandOptions): Promise<{ analysis: Co
     ? JSON.stringify({ asOf: table.asOf, ...analysis, rows: analysis.rows.map(({ price, ...r }) => ({ ...r, price })) }, null, 1)
     : renderCostAnalysis(analysis, table.asOf, maxP95Ms);
   return { analysis, text };
-}
-
-export function registerCostCommand(program: Command): void {
-  program
-    .command('cost')
-    .description('price a scenario (conversations/day x days x tokens per conversation) for every model; recommend the cheapest within limits')
-    .option('--conversations-per-day <n>', 'conversations per day (default 10000)')
-    .option('--days <n>', 'days the scenario runs (default 30)')
-    .option('--input-tokens <n>', `average prompt tokens per conversation for summarisation (default ${DEFAULT_TOKENS.input})`)
-    .option('--output-tokens <n>', `average summary tokens per conversation (default ${DEFAULT_TOKENS.output})`)
-    .option('--embedding-tokens <n>', `average tokens embedded per conversation (default ${DEFAULT_TOKENS.embedding})`)
-    .option('--run <runDir>', 'measure tokens per conversation (and p95 latency) from a run\'s results.json; token flags override it')
-    .option('--pricing <file>', 'pricing YAML merged over pipeline/data/pricing.yaml')
-    .option('--models <list>', 'only these models, comma-separated')
-    .option('--max-p95-ms <ms>', 'recommend only chat models whose p95 request latency is at most this')
-    .option('--max-usd <usd>', 'recommend only models whose total over the scenario is at most this')
-    .option('--json', 'print the analysis as JSON')
-    .action(async (o: CostCommandOptions) => {
-      process.stdout.write(`${(await costCommand(o)).text}\n`);
-    });
 }

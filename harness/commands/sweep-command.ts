@@ -1,6 +1,5 @@
 /** `clusterbench sweep`: run a profile's scales through its stages and write runs/<id>/. */
 import { dirname, resolve, join, relative } from 'node:path';
-import type { Command } from 'commander';
 import { loadProfile, validateProfile } from '../profile/profile-loader.js';
 import { runSweep } from '../sweep/sweep-runner.js';
 import { machineInfo } from '../io/machine-info.js';
@@ -15,7 +14,7 @@ import { refuseFlagsIgnoredOnResume } from './resume-flags.js';
 import { apiAnswerSources, describeAnswerSource } from '../sweep/api-answer-sources.js';
 import { writeRunReports } from '../../reports/run-reports.js';
 import { createProgressReporter } from '../sweep/progress-reporter.js';
-import type { RunResults } from '../types.js';
+import type { RunResults, WorkersSection } from '../types.js';
 import type { SweepProfile } from '../profile/profile-schema.js';
 import { toolVersion } from '../io/tool-version.js';
 import { loadPricingTable } from '../../pipeline/cost/pricing-table.js';
@@ -27,7 +26,8 @@ import { openProfileInputFile, prepareSweepInput } from '../sweep/sweep-input.js
 import { inputFractionScales } from '../sweep/input-scales.js';
 import { displayPath } from '../../pipeline/support/display-path.js';
 import { parseCountList } from '../profile/count-flag.js';
-import { openDistributedSweep } from '../queue/distributed-sweep.js';
+import { openDistributedSweep, type DistributedSweep } from '../queue/distributed-sweep.js';
+import type { ProgressReporter } from '../sweep/progress-reporter.js';
 
 /** Parse "200,1000,5000" into scales; throws naming the flag. */
 export function parseScalesFlag(text: string): number[] {
@@ -116,9 +116,11 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
   const { id, runDir } = resumed ? { id: resumed.prior.id, runDir: resolve(opts.resume!) } : createRunFolder(opts.out ?? 'runs', profile.name, startedAt);
   const profilePath = resumed?.prior.profilePath ?? (displayPath(path));
   const guard = resumed ? (resumed.prior.sections.resumeGuard) : await computeResumeGuard(profile, path);
+  // A distributed sweep: its section rides in every partial results.json, so a resume finds the store and sweep id.
+  const distributed = await openQueueFor(opts, resumed?.prior.sections.workers, id, displayPath(runDir), profile, progress);
   // Checkpoints, partial results.json after each cell, storage, leak check, pipelines at once, worker scaling.
   const header = runHeader({ id, tool: { name: 'clusterbench', version: toolVersion() }, startedAt: startedAt.toISOString(), machine: machineInfo(), profilePath, profile });
-  const measurement = createSweepMeasurement(runDir, header, profile, resumed, guard ? { resumeGuard: guard } : {});
+  const measurement = createSweepMeasurement(runDir, header, profile, resumed, { ...(guard ? { resumeGuard: guard } : {}), ...(distributed ? { workers: distributed.section } : {}) });
   if (!resumed) measurement.writeInitial();
   const removeInterruptHandler = opts.handleInterrupts ? installInterruptHandler(displayPath(runDir)) : () => {};
   try {
@@ -129,6 +131,7 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
     throw err;
   } finally {
     removeInterruptHandler();
+    await distributed?.close();
   }
   async function runInFolder(): Promise<{ runDir: string; results: RunResults }> {
   progress.log(resumeHint(displayPath(runDir)));
@@ -140,9 +143,8 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
   const inputSection = await prepareSweepInput(profile);
   if (inputSection) progress.log(`input ${inputSection.path}: ${inputSection.valid} valid conversations (${inputSection.format}, ${inputSection.formatSource})${inputSection.invalid.count ? `, ${inputSection.invalid.count} invalid ${inputSection.invalid.unit}s skipped (first: ${inputSection.invalid.firstLines.join(', ')})` : ''}`);
   process.env.CLUSTERBENCH_RUN_ID = id; // API stages' failure lines name the run (worker threads inherit it)
-  const distributed = opts.queue ? await openDistributedSweep(profile, { queue: opts.queue, store: opts.store ?? join(opts.out ?? 'runs', 'cells'), prefix: opts.queuePrefix, sweepId: opts.sweepId ?? id }, progress) : undefined;
   const outcome = await runSweep(profile, { progress, hooks: measurement.hooks, resume: resumed?.resume, ...(distributed ? { executor: distributed.executor } : {}) });
-  if (distributed) outcome.sections = { ...outcome.sections, workers: distributed.section() };
+  await distributed?.close();
   const answers = await apiAnswerSources(profile, outcome.records);
   for (const a of answers) progress.log(`api answers: ${describeAnswerSource(a)}`);
   const finished = await measurement.finish(progress);
@@ -156,33 +158,22 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
   }
 }
 
-export function registerSweepCommand(program: Command): void {
-  program
-    .command('sweep')
-    .description('run a sweep profile at escalating scales and write runs/<id>/ with results.json and report.md')
-    .option('-p, --profile <name|path>', 'profile name in profiles/ or a YAML path (default: quick; with --input: input)')
-    .option('--scales <list>', 'override the profile scales, e.g. 200,1000,5k')
-    .option('--seed <n>', 'override the profile seed')
-    .option('--isolation <mode>', 'override the profile isolation: process (a fresh child process per cell: its own RSS, VmHWM and CPU) or thread (in this process: quicker, RSS shared)')
-    .option('-o, --out <dir>', 'parent folder for run directories', 'runs')
-    .option('-q, --quiet', 'no progress output')
-    .option('--pricing <file>', 'pricing YAML merged over pipeline/data/pricing.yaml (USD per 1M tokens) for the tokens and cost section')
-    .option('--resume <runDir>', 'continue an interrupted sweep from its last completed stage and scale (runs/<id>)')
-    .option('--queue <url>', 'run the cells on `clusterbench worker`s through this Redis queue (redis://HOST:PORT, rediss:// for TLS)')
-    .option('--store <dir>', 'with --queue: shared directory for cell inputs and outputs, mounted at the same path by every worker (default <out>/cells)')
-    .option('--queue-prefix <name>', 'with --queue: Redis key prefix shared with the workers (default clusterbench)')
-    .option('--sweep-id <id>', 'with --queue: join the jobs of this sweep id (default the run id): finished cells are re-used, not re-run')
-    .option('--input <file>', 'sweep over your conversations (OpenAI chat JSONL, Kura, ShareGPT, or a clusterbench .arrow); scales are nested seeded samples')
-    .option('--format <format>', 'format of --input: auto, openai, kura, sharegpt, arrow, jsonl (default auto-detect)')
-    .option('--skip-invalid', 'skip bad records of --input instead of failing (count and first 10 line numbers go into results.json)')
-    .option('--max-conversation-bytes <n>', 'largest accepted conversation in --input, bytes (default 2097152)')
-    .action(async (o: SweepCommandOptions, cmd: Command) => {
-      refuseFlagsIgnoredOnResume(o, cmd);
-      const { runDir, results } = await sweepCommand({ ...o, handleInterrupts: true });
-      const why = voidRunReason(results);
-      if (why) {
-        process.stderr.write(`clusterbench sweep: the run is void: ${why}. Report in ${displayPath(runDir)}/; exit ${VOID_RUN_EXIT_CODE}\n`);
-        process.exitCode = VOID_RUN_EXIT_CODE;
-      }
-    });
+/**
+ * `--queue`: open the distributed sweep. A resumed run that went through a queue goes through one again, with its
+ * store, prefix and sweep id unless the flags name others; its queue URL must be given again (no password is stored).
+ */
+async function openQueueFor(opts: SweepCommandOptions, prior: WorkersSection | undefined, runId: string, runDir: string, profile: SweepProfile, progress: ProgressReporter): Promise<DistributedSweep | undefined> {
+  if (!opts.queue) {
+    if (prior) throw new Error(`${runDir} ran its cells through the queue ${prior.queue} (sweep id ${prior.sweepId}); pass --queue URL again to resume it (the password is never stored)`);
+    if (opts.store !== undefined || opts.queuePrefix !== undefined || opts.sweepId !== undefined) throw new Error('--store, --queue-prefix and --sweep-id apply to a distributed sweep; pass --queue too');
+    return undefined;
+  }
+  return openDistributedSweep(profile, {
+    queue: opts.queue,
+    store: opts.store ?? prior?.store ?? join(opts.out ?? 'runs', 'cells'),
+    prefix: opts.queuePrefix ?? prior?.prefix,
+    sweepId: opts.sweepId ?? prior?.sweepId ?? runId,
+    prior,
+  }, progress);
 }
+

@@ -3,11 +3,10 @@
  * the queue on this machine until interrupted. Every machine of a distributed sweep runs one; `--label` names the
  * machine kind in the report's hardware table (default: the host name).
  */
-import type { Command } from 'commander';
 import { startCellWorker } from '../queue/queue-worker.js';
 import { openCellStore } from '../queue/cell-store.js';
 import { redactRedisUrl } from '../queue/redis-url.js';
-import { runQueuedCell } from '../queue/queued-cell-run.js';
+import { queuedCellRunner } from '../queue/queued-cell-run.js';
 import type { QueuedCellSpec } from '../queue/queue-cell-executor.js';
 import type { CellResult } from '../sweep/cell-runner.js';
 import { machineInfo } from '../io/machine-info.js';
@@ -30,33 +29,16 @@ export async function workerCommand(o: WorkerCommandOptions): Promise<{ close: (
   const concurrency = o.concurrency === undefined ? 1 : parseOneCount('--concurrency', o.concurrency, '2');
   const log = o.quiet ? () => {} : (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   const machine = machineInfo();
-  const w = await startCellWorker<QueuedCellSpec, CellResult>(o.queue, (job) => runQueuedCell(job, store), {
+  const cells = queuedCellRunner(store);
+  const w = await startCellWorker<QueuedCellSpec, CellResult>(o.queue, (job) => cells.run(job), {
     concurrency,
     label: o.label,
     lockMs: o.lockMs === undefined ? 30_000 : parseOneCount('--lock-ms', o.lockMs, '30000'),
     prefix: o.prefix,
     machine: { ...machine },
     log,
+    onClose: () => cells.close(),
   });
   log(`worker ${w.identity.label} (${w.identity.host}, pid ${w.identity.pid}): ${concurrency} cell(s) at a time from ${redactRedisUrl(o.queue)}, store ${store.location}`);
   return { close: w.close, label: w.identity.label };
-}
-
-export function registerWorkerCommand(program: Command): void {
-  program
-    .command('worker')
-    .description('run distributed sweep cells from a Redis queue on this machine (see README, "Running on several machines")')
-    .requiredOption('--queue <url>', 'redis://HOST:PORT or rediss://user:password@HOST:PORT/DB (TLS)')
-    .requiredOption('--store <dir>', 'shared directory for cell inputs and outputs, mounted at the same path on every machine')
-    .option('--concurrency <n>', 'cells at a time on this machine (each in its own process)', '1')
-    .option('--label <name>', 'machine kind shown in the hardware table (default: host name)')
-    .option('--lock-ms <ms>', 'job lock: a killed worker\'s cell runs again elsewhere after about this long', '30000')
-    .option('--prefix <name>', 'Redis key prefix shared with the sweep (default clusterbench)')
-    .option('-q, --quiet', 'no log lines')
-    .action(async (o: WorkerCommandOptions) => {
-      const w = await workerCommand(o);
-      const stop = (): void => void w.close().then(() => process.exit(0));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
 }

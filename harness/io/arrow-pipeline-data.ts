@@ -1,9 +1,10 @@
 /**
  * PipelineData fields <-> Apache Arrow tables, zero-copy on the way out except text offsets: a TextColumn (float64
  * offsets, any size) is written as Utf8 record batches of at most `maxBatchTextBytes` (1 GiB: Int32 offsets address
- * 2 GiB), a Matrix is a FixedSizeList<Float32>, labels are Int32. Fields that are not one value per row (hierarchy,
- * clusterInfo) travel as JSON in the schema metadata. Files are read back through a file handle, batch by batch
- * (readFileSync stops at 2 GiB, and a whole-file buffer would double the footprint).
+ * 2 GiB), a Matrix is a FixedSizeList<Float32>, Int32Array/Float32Array are Int32/Float32 columns; whole-scale fields
+ * (hierarchy, clusterInfo) travel as JSON in the schema metadata; layouts come from pipeline/pipeline-fields.ts. Files
+ * are read back through a file handle, batch by batch (readFileSync stops at 2 GiB, and a whole-file buffer would
+ * double the footprint).
  *
  * Used by the stage checkpoints (harness/sweep/sweep-checkpoint.ts) and storage accounting (harness/analysis/storage-accounting.ts).
  */
@@ -15,7 +16,10 @@ import { createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { ClusterInfo, Matrix, PipelineData, PipelineField, TextColumn } from '../types.js';
+import type { PipelineData, PipelineField, TextColumn } from '../types.js';
+import {
+  entryRows, fieldEntries, fieldSpec, isPerRow, isPipelineField, PIPELINE_FIELD_NAMES, setField, wholeFromJson, wholeToJson, type FieldEntry, type RowEntry,
+} from '../../pipeline/pipeline-fields.js';
 import { concatTexts } from '../workers/row-split.js';
 import { tempPathFor } from './atomic-write.js';
 import { FileWriteError } from './errno-words.js';
@@ -29,49 +33,39 @@ const ensureArrowCodecs = async (): Promise<void> => (await import('./arrow-code
 /** Text bytes per Arrow record batch (all text columns of the batch together). */
 export const DEFAULT_BATCH_TEXT_BYTES = 2 ** 30;
 
-/** How a field is laid out in Arrow. */
-type FieldLayout = 'text' | 'matrix' | 'int32' | 'float32' | 'json';
-
-const LAYOUT: Record<PipelineField, FieldLayout> = {
-  conversations: 'text', summaries: 'text', embeddings: 'matrix', reduced: 'matrix', projection: 'matrix',
-  labels: 'int32', truth: 'int32', membership: 'float32', outlierScores: 'float32', hierarchy: 'json', clusterInfo: 'json',
-};
-
 const META_PREFIX = 'clusterbench.';
 
 /** Body compression for an Arrow IPC file. */
 export type ArrowCompression = 'none' | 'lz4' | 'zstd';
 
-function rowCount(field: PipelineField, value: unknown): number {
-  const layout = LAYOUT[field];
-  if (layout === 'text') return (value as TextColumn).offsets.length - 1;
-  if (layout === 'matrix') return (value as Matrix).rows;
-  return (value as ArrayLike<number>).length;
-}
-
-function fieldType(field: PipelineField, value: unknown): DataType {
-  const layout = LAYOUT[field];
-  if (layout === 'text') return new Utf8();
-  if (layout === 'matrix') return new FixedSizeList((value as Matrix).cols, new Field('item', new Float32(), false));
-  return layout === 'float32' ? new Float32() : new Int32();
+function fieldType(e: RowEntry): DataType {
+  switch (e.layout) {
+    case 'text': return new Utf8();
+    case 'matrix': return new FixedSizeList(e.value.cols, new Field('item', new Float32(), false));
+    case 'float32': return new Float32();
+    case 'int32': return new Int32();
+  }
 }
 
 /** Rows [from, to) of one field as Arrow data (views into the field's buffers; text offsets rebased to Int32). */
-function columnData(field: PipelineField, value: unknown, type: DataType, from: number, to: number): Data {
-  const layout = LAYOUT[field];
+function columnData(e: RowEntry, type: DataType, from: number, to: number): Data {
   const length = to - from;
-  if (layout === 'text') {
-    const b = utf8Batch(value as TextColumn, from, to);
-    return makeData({ type: type as Utf8, length, nullCount: 0, valueOffsets: b.offsets, data: b.bytes });
+  switch (e.layout) {
+    case 'text': {
+      const b = utf8Batch(e.value, from, to);
+      return makeData({ type: type as Utf8, length, nullCount: 0, valueOffsets: b.offsets, data: b.bytes });
+    }
+    case 'matrix': {
+      const m = e.value;
+      const child = makeData({ type: new Float32(), length: length * m.cols, nullCount: 0, data: m.data.subarray(from * m.cols, to * m.cols) });
+      return makeData({ type: type as FixedSizeList, length, nullCount: 0, child });
+    }
+    case 'float32': return makeData({ type: type as Float32, length, nullCount: 0, data: e.value.subarray(from, to) });
+    case 'int32': return makeData({ type: type as Int32, length, nullCount: 0, data: e.value.subarray(from, to) });
   }
-  if (layout === 'matrix') {
-    const m = value as Matrix;
-    const child = makeData({ type: new Float32(), length: length * m.cols, nullCount: 0, data: m.data.subarray(from * m.cols, to * m.cols) });
-    return makeData({ type: type as FixedSizeList, length, nullCount: 0, child });
-  }
-  if (layout === 'float32') return makeData({ type: type as Float32, length, nullCount: 0, data: (value as Float32Array).subarray(from, to) });
-  return makeData({ type: type as Int32, length, nullCount: 0, data: (value as Int32Array).subarray(from, to) });
 }
+
+const isRowEntry = (e: FieldEntry): e is RowEntry => e.layout === 'text' || e.layout === 'matrix' || e.layout === 'int32' || e.layout === 'float32';
 
 /**
  * An Arrow table of the given fields of data (those present). Row-wise fields become columns named after the field.
@@ -82,27 +76,24 @@ export function pipelineFieldsToTable(
 ): Table {
   const n = data.n;
   const schemaFields: Field[] = [];
-  const columns: Array<{ field: PipelineField; value: unknown; type: DataType }> = [];
+  const columns: Array<{ e: RowEntry; type: DataType }> = [];
   const metadata = new Map<string, string>([[`${META_PREFIX}n`, String(n)], ...Object.entries(extraMetadata)]);
-  for (const f of fields) {
-    const value = (data as unknown as Record<string, unknown>)[f];
-    if (value === undefined) continue;
-    if (LAYOUT[f] === 'json') {
-      const json = f === 'hierarchy' ? (value as Int32Array[]).map((lvl) => Array.from(lvl)) : value;
-      metadata.set(`${META_PREFIX}${f}`, JSON.stringify(json));
+  for (const e of fieldEntries(data, fields)) {
+    if (!isRowEntry(e)) {
+      metadata.set(`${META_PREFIX}${e.field}`, JSON.stringify(wholeToJson(e)));
       continue;
     }
-    if (LAYOUT[f] === 'text') metadata.set(`${META_PREFIX}textBytes.${f}`, String(textBytes(value as TextColumn)));
-    if (rowCount(f, value) !== n) throw new Error(`${f}: has ${rowCount(f, value)} rows, expected ${n}`);
-    const type = fieldType(f, value);
-    schemaFields.push(new Field(f, type, false));
-    columns.push({ field: f, value, type });
+    if (e.layout === 'text') metadata.set(`${META_PREFIX}textBytes.${e.field}`, String(textBytes(e.value)));
+    if (entryRows(e) !== n) throw new Error(`${e.field}: has ${entryRows(e)} rows, expected ${n}`);
+    const type = fieldType(e);
+    schemaFields.push(new Field(e.field, type, false));
+    columns.push({ e, type });
   }
   const schema = new Schema(schemaFields, metadata);
-  const texts = columns.filter((c) => LAYOUT[c.field] === 'text').map((c) => c.value as TextColumn);
+  const texts = columns.flatMap(({ e }) => (e.layout === 'text' ? [e.value] : []));
   const ranges = n === 0 ? [[0, 0] as [number, number]] : utf8BatchRanges(texts, n, maxBatchTextBytes);
   const batches = ranges.map(([from, to]) => new RecordBatch(schema, makeData({
-    type: new Struct(schemaFields), length: to - from, nullCount: 0, children: columns.map((c) => columnData(c.field, c.value, c.type, from, to)),
+    type: new Struct(schemaFields), length: to - from, nullCount: 0, children: columns.map((c) => columnData(c.e, c.type, from, to)),
   })));
   return new Table(schema, batches);
 }
@@ -145,82 +136,81 @@ export async function writeTableFileAtomic(path: string, table: Table, compressi
   return statSync(path).size;
 }
 
+/** One column being assembled: its full-size buffer, or (text without a size in the metadata) its batches. */
+type ColumnSink = { entry: RowEntry; textAt: number } | { field: PipelineField; parts: TextColumn[] };
+
 /**
  * Copies record batches into one buffer per field as they arrive, so a file is read batch by batch and its data is
  * held once. Sizes come from the schema metadata (n, and text bytes per field, written by pipelineFieldsToTable);
- * without them (older files) text parts are joined at the end.
+ * without them (older files) text parts are joined at the end. Columns that are not pipeline fields are ignored.
  */
 class FieldAssembler {
-  private readonly out: Record<string, unknown> = {};
-  private readonly textParts = new Map<string, TextColumn[]>();
+  private readonly sinks: ColumnSink[] = [];
   private row = 0;
-  private readonly textAt = new Map<string, number>();
 
   constructor(private readonly schema: Schema, private readonly n: number) {
-    for (const field of schema.fields) {
-      const name = field.name as PipelineField;
-      const layout = LAYOUT[name];
-      if (layout === 'matrix') out(this, name, { rows: n, cols: (field.type as FixedSizeList).listSize, data: new Float32Array(n * (field.type as FixedSizeList).listSize) });
-      else if (layout === 'int32') out(this, name, new Int32Array(n));
-      else if (layout === 'float32') out(this, name, new Float32Array(n));
+    for (const column of schema.fields) {
+      const field = column.name;
+      if (!isPipelineField(field)) continue;
+      const layout = fieldSpec(field).layout;
+      if (layout === 'matrix') {
+        const cols = (column.type as FixedSizeList).listSize;
+        this.sinks.push({ entry: { field, layout, value: { rows: n, cols, data: new Float32Array(n * cols) } }, textAt: 0 });
+      } else if (layout === 'int32') this.sinks.push({ entry: { field, layout, value: new Int32Array(n) }, textAt: 0 });
+      else if (layout === 'float32') this.sinks.push({ entry: { field, layout, value: new Float32Array(n) }, textAt: 0 });
       else if (layout === 'text') {
-        const total = Number(schema.metadata.get(`${META_PREFIX}textBytes.${name}`));
-        if (Number.isFinite(total)) {
-          out(this, name, { bytes: new Uint8Array(total), offsets: new Float64Array(n + 1) });
-          this.textAt.set(name, 0);
-        } else this.textParts.set(name, []);
+        const total = Number(schema.metadata.get(`${META_PREFIX}textBytes.${field}`));
+        this.sinks.push(Number.isFinite(total) ? { entry: { field, layout, value: { bytes: new Uint8Array(total), offsets: new Float64Array(n + 1) } }, textAt: 0 } : { field, parts: [] });
       }
     }
-    function out(self: FieldAssembler, name: string, v: unknown): void { self.out[name] = v; }
   }
 
   add(batch: RecordBatch): void {
     const len = batch.numRows;
     if (this.row + len > this.n) throw new Error(`the file holds more rows than its metadata says (${this.n})`);
-    for (const field of this.schema.fields) {
-      const name = field.name as PipelineField;
-      const layout = LAYOUT[name];
-      if (!layout || layout === 'json') continue;
+    for (const sink of this.sinks) {
+      const name = 'parts' in sink ? sink.field : sink.entry.field;
       const d = batch.getChild(name)!.data[0];
-      if (layout === 'text') {
+      if ('parts' in sink) {
+        const off = (d.valueOffsets as Int32Array).subarray(d.offset, d.offset + len + 1);
+        const col = textColumnFrom((d.values as Uint8Array).subarray(off[0], off[len]).slice(), off);
+        for (let i = 0; i < col.offsets.length; i++) col.offsets[i] -= off[0];
+        sink.parts.push(col);
+        continue;
+      }
+      const e = sink.entry;
+      if (e.layout === 'text') {
         const off = (d.valueOffsets as Int32Array).subarray(d.offset, d.offset + len + 1);
         const base = off[0];
         const src = (d.values as Uint8Array).subarray(base, off[len]);
-        const parts = this.textParts.get(name);
-        if (parts) {
-          const col = textColumnFrom(src.slice(), off);
-          for (let i = 0; i < col.offsets.length; i++) col.offsets[i] -= base;
-          parts.push(col);
-          continue;
-        }
-        const col = this.out[name] as TextColumn;
-        const at = this.textAt.get(name)!;
-        if (at + src.length > col.bytes.length) throw new Error(`${name}: the file holds more text than its metadata says`);
-        col.bytes.set(src, at);
-        for (let i = 1; i <= len; i++) col.offsets[this.row + i] = at + (off[i] - base);
-        this.textAt.set(name, at + src.length);
-      } else if (layout === 'matrix') {
-        const m = this.out[name] as Matrix;
+        if (sink.textAt + src.length > e.value.bytes.length) throw new Error(`${name}: the file holds more text than its metadata says`);
+        e.value.bytes.set(src, sink.textAt);
+        for (let i = 1; i <= len; i++) e.value.offsets[this.row + i] = sink.textAt + (off[i] - base);
+        sink.textAt += src.length;
+      } else if (e.layout === 'matrix') {
+        const m = e.value;
         const child = d.children[0];
         const start = child.offset + d.offset * m.cols;
         m.data.set((child.values as Float32Array).subarray(start, start + len * m.cols), this.row * m.cols);
-      } else {
-        const a = this.out[name] as Int32Array | Float32Array;
-        a.set((d.values as Int32Array | Float32Array).subarray(d.offset, d.offset + len) as never, this.row);
-      }
+      } else if (e.layout === 'int32') e.value.set((d.values as Int32Array).subarray(d.offset, d.offset + len), this.row);
+      else e.value.set((d.values as Float32Array).subarray(d.offset, d.offset + len), this.row);
     }
     this.row += len;
   }
 
   finish(): { n: number; fields: Partial<PipelineData>; metadata: Map<string, string> } {
     if (this.row !== this.n) throw new Error(`the file holds ${this.row} rows, its metadata says ${this.n}`);
-    for (const [name, parts] of this.textParts) this.out[name] = parts.length === 1 ? parts[0] : concatTexts(parts);
+    const fields: Partial<PipelineData> = {};
+    for (const sink of this.sinks) {
+      if ('parts' in sink) setField(fields, { field: sink.field, layout: 'text', value: sink.parts.length === 1 ? sink.parts[0] : concatTexts(sink.parts) });
+      else setField(fields, sink.entry);
+    }
     const metadata = this.schema.metadata;
-    const h = metadata.get(`${META_PREFIX}hierarchy`);
-    if (h !== undefined) this.out.hierarchy = (JSON.parse(h) as number[][]).map((lvl) => Int32Array.from(lvl));
-    const ci = metadata.get(`${META_PREFIX}clusterInfo`);
-    if (ci !== undefined) this.out.clusterInfo = JSON.parse(ci) as ClusterInfo[];
-    return { n: this.n, fields: this.out as Partial<PipelineData>, metadata };
+    for (const f of PIPELINE_FIELD_NAMES) {
+      const json = isPerRow(f) ? undefined : metadata.get(`${META_PREFIX}${f}`);
+      if (json !== undefined) setField(fields, wholeFromJson(f, JSON.parse(json)));
+    }
+    return { n: this.n, fields, metadata };
   }
 }
 
@@ -275,37 +265,30 @@ export async function verifyPipelineFieldsFile(path: string, data: PipelineData,
     await reader.open();
     const meta = reader.schema.metadata;
     if (Number(meta.get(`${META_PREFIX}n`)) !== data.n) return false;
-    const get = (f: PipelineField): unknown => (data as unknown as Record<string, unknown>)[f];
-    for (const f of fields) {
-      const v = get(f);
-      if (v === undefined || LAYOUT[f] !== 'json') continue;
-      const want = f === 'hierarchy' ? (v as Int32Array[]).map((l) => Array.from(l)) : v;
-      if (meta.get(`${META_PREFIX}${f}`) !== JSON.stringify(want)) return false;
+    const entries = fieldEntries(data, fields);
+    for (const e of entries) {
+      if (!isRowEntry(e) && meta.get(`${META_PREFIX}${e.field}`) !== JSON.stringify(wholeToJson(e))) return false;
     }
-    const rowFields = fields.filter((f) => get(f) !== undefined && LAYOUT[f] !== 'json');
-    if (rowFields.some((f) => !reader.schema.fields.some((s) => s.name === f))) return false;
+    const rowEntries = entries.filter(isRowEntry);
+    if (rowEntries.some((e) => !reader.schema.fields.some((s) => s.name === e.field))) return false;
     let row = 0;
     for await (const batch of reader) {
       const len = batch.numRows;
       if (row + len > data.n) return false;
-      for (const f of rowFields) {
-        const d = batch.getChild(f)!.data[0];
-        const v = get(f);
-        if (LAYOUT[f] === 'text') {
-          const col = v as TextColumn;
+      for (const e of rowEntries) {
+        const d = batch.getChild(e.field)!.data[0];
+        if (e.layout === 'text') {
+          const col = e.value;
           const off = (d.valueOffsets as Int32Array).subarray(d.offset, d.offset + len + 1);
           const base = off[0], srcBase = col.offsets[row];
           for (let i = 0; i <= len; i++) if (off[i] - base !== col.offsets[row + i] - srcBase) return false;
           if (!sameView((d.values as Uint8Array).subarray(base, off[len]), col.bytes.subarray(srcBase, col.offsets[row + len]))) return false;
-        } else if (LAYOUT[f] === 'matrix') {
-          const m = v as Matrix;
+        } else if (e.layout === 'matrix') {
+          const m = e.value;
           const child = d.children[0];
           const start = child.offset + d.offset * m.cols;
           if (!sameView((child.values as Float32Array).subarray(start, start + len * m.cols), m.data.subarray(row * m.cols, (row + len) * m.cols))) return false;
-        } else {
-          const a = v as Int32Array | Float32Array;
-          if (!sameView((d.values as Int32Array | Float32Array).subarray(d.offset, d.offset + len), a.subarray(row, row + len))) return false;
-        }
+        } else if (!sameView((d.values as Int32Array | Float32Array).subarray(d.offset, d.offset + len), e.value.subarray(row, row + len))) return false;
       }
       row += len;
     }

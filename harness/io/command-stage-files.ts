@@ -7,19 +7,17 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { tableFromIPC, Type, type FixedSizeList } from 'apache-arrow';
-import type { ClusterInfo, Matrix, PipelineData, PipelineField, TextColumn } from '../types.js';
+import type { FieldLayout, Matrix, PipelineData, PipelineField, TextColumn } from '../types.js';
+import { fieldEntries, fieldSpec, setField, wholeFromJson, wholeToJson, type FieldEntry } from '../../pipeline/pipeline-fields.js';
 import { readNpyFile, writeNpyFile } from './npy-file.js';
 import { ipcFileToPipelineFields, pipelineFieldsToTable, writeTableFileAtomic } from './arrow-pipeline-data.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { packTexts, textAt } from '../../pipeline/support/text-column.js';
 
-/** How a field is stored in npy format. */
-type Layout = 'text' | 'matrix' | 'int32' | 'float32' | 'json';
-const LAYOUT: Record<PipelineField, Layout> = {
-  conversations: 'text', summaries: 'text', embeddings: 'matrix', reduced: 'matrix', projection: 'matrix', labels: 'int32',
-  truth: 'int32', membership: 'float32', outlierScores: 'float32', hierarchy: 'json', clusterInfo: 'json',
-};
-const EXT: Record<Layout, string> = { text: 'jsonl', matrix: 'npy', int32: 'npy', float32: 'npy', json: 'json' };
+/** A field's layout (pipeline/pipeline-fields.ts); whole-scale fields are JSON files. */
+const layoutOf = (f: PipelineField): FieldLayout => fieldSpec(f).layout;
+const EXT: Record<FieldLayout, 'jsonl' | 'npy' | 'json'> = { text: 'jsonl', matrix: 'npy', int32: 'npy', float32: 'npy', 'int32-levels': 'json', json: 'json' };
+const isWhole = (f: PipelineField): boolean => fieldSpec(f).rows === 'whole-scale';
 
 /** Where one field is (or is to be written). */
 export interface CommandFileEntry {
@@ -73,8 +71,8 @@ function writeJsonl(path: string, col: TextColumn, n: number): void {
 }
 
 function expectedShape(field: PipelineField, n: number): number[] | undefined {
-  const layout = LAYOUT[field];
-  if (layout === 'matrix') return [n, field === 'projection' ? 2 : -1];
+  const layout = layoutOf(field);
+  if (layout === 'matrix') return [n, fieldSpec(field).cols ?? -1];
   if (layout === 'int32' || layout === 'float32') return [n];
   return undefined;
 }
@@ -88,43 +86,40 @@ export async function writeCommandInputs(
   const outDir = join(dir, 'outputs');
   mkdirSync(inDir, { recursive: true });
   mkdirSync(outDir, { recursive: true });
-  const present = reads.filter((f) => (data as unknown as Record<string, unknown>)[f] !== undefined);
+  const present = reads.filter((f) => data[f] !== undefined);
   const inputs: CommandManifest['inputs'] = {};
   const outputs: CommandManifest['outputs'] = {};
   let bytes = 0;
   if (format === 'arrow') {
     const path = join(inDir, 'inputs.arrow');
     if (present.length > 0) bytes += await writeTableFileAtomic(path, pipelineFieldsToTable(data, present));
-    for (const f of present) inputs[f] = { path, format: 'arrow', column: f, ...(LAYOUT[f] === 'json' ? { dtype: 'json in schema metadata clusterbench.' + f } : {}) };
+    for (const f of present) inputs[f] = { path, format: 'arrow', column: f, ...(isWhole(f) ? { dtype: 'json in schema metadata clusterbench.' + f } : {}) };
     const outPath = join(outDir, 'outputs.arrow');
     for (const f of writes) outputs[f] = { path: outPath, format: 'arrow', column: f, ...(expectedShape(f, data.n) ? { shape: expectedShape(f, data.n) } : {}) };
   } else {
-    for (const f of present) {
-      const v = (data as unknown as Record<string, unknown>)[f];
-      const layout = LAYOUT[f];
-      const path = join(inDir, `${f}.${EXT[layout]}`);
-      if (layout === 'matrix') {
-        const m = v as Matrix;
+    for (const e of fieldEntries(data, present)) {
+      const f = e.field;
+      const path = join(inDir, `${f}.${EXT[e.layout]}`);
+      if (e.layout === 'matrix') {
+        const m = e.value;
         bytes += writeNpyFile(path, m.data.subarray(0, m.rows * m.cols), [m.rows, m.cols]);
         inputs[f] = { path, format: 'npy', dtype: 'float32', shape: [m.rows, m.cols] };
-      } else if (layout === 'int32' || layout === 'float32') {
-        const a = v as Int32Array | Float32Array;
-        bytes += writeNpyFile(path, a, [a.length]);
-        inputs[f] = { path, format: 'npy', dtype: layout, shape: [a.length] };
-      } else if (layout === 'text') {
-        writeJsonl(path, v as TextColumn, data.n);
+      } else if (e.layout === 'int32' || e.layout === 'float32') {
+        bytes += writeNpyFile(path, e.value, [e.value.length]);
+        inputs[f] = { path, format: 'npy', dtype: e.layout, shape: [e.value.length] };
+      } else if (e.layout === 'text') {
+        writeJsonl(path, e.value, data.n);
         inputs[f] = { path, format: 'jsonl', count: data.n };
       } else {
-        const json = f === 'hierarchy' ? (v as Int32Array[]).map((l) => Array.from(l)) : v;
-        writeFileAtomic(path, JSON.stringify(json));
+        writeFileAtomic(path, JSON.stringify(wholeToJson(e)));
         inputs[f] = { path, format: 'json' };
       }
     }
     for (const f of writes) {
-      const layout = LAYOUT[f];
+      const layout = layoutOf(f);
       const shape = expectedShape(f, data.n);
       outputs[f] = {
-        path: join(outDir, `${f}.${EXT[layout]}`), format: EXT[layout] as CommandFileEntry['format'],
+        path: join(outDir, `${f}.${EXT[layout]}`), format: EXT[layout],
         ...(layout === 'matrix' || layout === 'float32' ? { dtype: 'float32' } : layout === 'int32' ? { dtype: 'int32' } : {}),
         ...(shape ? { shape } : {}), ...(layout === 'text' ? { count: data.n } : {}),
       };
@@ -164,31 +159,31 @@ function readJsonl(path: string, name: string, n: number): TextColumn {
   return packTexts(texts);
 }
 
-function readJsonField(path: string, name: string, field: 'hierarchy' | 'clusterInfo'): Int32Array[] | ClusterInfo[] {
+function readJsonField(path: string, name: string, field: PipelineField): FieldEntry {
   let v: unknown;
   try { v = JSON.parse(readFileSync(path, 'utf8')); } catch (e) { throw new CommandOutputError(`${name}: not JSON (${(e as Error).message})`); }
-  if (field === 'hierarchy') {
+  if (layoutOf(field) === 'int32-levels') {
     if (!Array.isArray(v) || v.some((l) => !Array.isArray(l) || l.some((x) => !Number.isInteger(x)))) throw new CommandOutputError(`${name}: expected a list of levels, each a list of integer parent ids`);
-    return (v as number[][]).map((l) => Int32Array.from(l));
+  } else if (field === 'clusterInfo' && (!Array.isArray(v) || v.some((c) => typeof c !== 'object' || c === null || !Number.isInteger(c.id) || !Number.isInteger(c.size)))) {
+    throw new CommandOutputError(`${name}: expected a list of objects with integer "id" and "size" (and optional "terms", "name")`);
   }
-  if (!Array.isArray(v) || v.some((c) => typeof c !== 'object' || c === null || !Number.isInteger(c.id) || !Number.isInteger(c.size))) throw new CommandOutputError(`${name}: expected a list of objects with integer "id" and "size" (and optional "terms", "name")`);
-  return v as ClusterInfo[];
+  return wholeFromJson(field, v);
 }
 
-function readNpyOutput(field: PipelineField, path: string, name: string, n: number): unknown {
+function readNpyOutput(field: PipelineField, path: string, name: string, n: number): FieldEntry {
   const arr = readNpyFile(path, name);
-  const layout = LAYOUT[field];
+  const layout = layoutOf(field);
   const want = expectedShape(field, n)!;
   const fits = arr.shape.length === want.length && arr.shape.every((d, i) => want[i] < 0 || d === want[i]);
-  const what = layout === 'int32' ? 'one int32 label per conversation' : layout === 'float32' ? 'one float32 per conversation' : `one float32 row per conversation${field === 'projection' ? ', 2 columns' : ''}`;
+  const what = layout === 'int32' ? 'one int32 label per conversation' : layout === 'float32' ? 'one float32 per conversation' : `one float32 row per conversation${fieldSpec(field).cols ? `, ${fieldSpec(field).cols} columns` : ''}`;
   if (!fits) throw new CommandOutputError(`${name}: shape ${shapeText(arr.shape)}, expected ${shapeText(want)}: ${what}`);
   const intType = arr.data instanceof Int32Array;
   if (layout === 'int32' && !intType) throw new CommandOutputError(`${name}: dtype '${arr.descr}', expected an integer dtype ('<i4' or '<i8'): ${what}`);
   if (layout !== 'int32' && intType) throw new CommandOutputError(`${name}: dtype '${arr.descr}', expected float32 ('<f4'; '<f8' is converted): ${what}`);
-  if (layout === 'int32') { checkLabels(arr.data as Int32Array, name); return arr.data; }
-  checkFinite(arr.data as Float32Array, arr.shape[1] ?? 1, name);
-  if (layout === 'float32') return arr.data;
-  return { rows: arr.shape[0], cols: arr.shape[1], data: arr.data as Float32Array } satisfies Matrix;
+  if (arr.data instanceof Int32Array) { checkLabels(arr.data, name); return { field, layout: 'int32', value: arr.data }; }
+  checkFinite(arr.data, arr.shape[1] ?? 1, name);
+  if (layout === 'float32') return { field, layout, value: arr.data };
+  return { field, layout: 'matrix', value: { rows: arr.shape[0], cols: arr.shape[1], data: arr.data } satisfies Matrix };
 }
 
 async function readArrowOutputs(path: string, name: string, writes: readonly PipelineField[], n: number): Promise<Partial<PipelineData>> {
@@ -198,8 +193,8 @@ async function readArrowOutputs(path: string, name: string, writes: readonly Pip
   try { table = tableFromIPC(bytes); } catch (e) { throw new CommandOutputError(`${name}: not an Arrow IPC file (${(e as Error).message})`); }
   if (table.numRows !== n) throw new CommandOutputError(`${name}: ${table.numRows} rows, expected ${n} (one per conversation)`);
   for (const f of writes) {
-    const layout = LAYOUT[f];
-    if (layout === 'json') {
+    const layout = layoutOf(f);
+    if (isWhole(f)) {
       if (table.schema.metadata.get(`clusterbench.${f}`) === undefined) throw new CommandOutputError(`${name}: no schema metadata "clusterbench.${f}" (a JSON string) for ${f}`);
       continue;
     }
@@ -209,8 +204,8 @@ async function readArrowOutputs(path: string, name: string, writes: readonly Pip
     const ok = layout === 'text' ? t.typeId === Type.Utf8
       : layout === 'int32' ? t.typeId === Type.Int && (t as { bitWidth?: number }).bitWidth === 32 && (t as { isSigned?: boolean }).isSigned === true
       : layout === 'float32' ? t.typeId === Type.Float && String(t) === 'Float32'
-      : t.typeId === Type.FixedSizeList && String((t as FixedSizeList).children[0].type) === 'Float32' && (f !== 'projection' || (t as FixedSizeList).listSize === 2);
-    const wanted = layout === 'text' ? 'utf8' : layout === 'int32' ? 'int32' : layout === 'float32' ? 'float32' : `fixed_size_list<float32>[${f === 'projection' ? 2 : 'd'}]`;
+      : t.typeId === Type.FixedSizeList && String((t as FixedSizeList).children[0].type) === 'Float32' && (fieldSpec(f).cols === undefined || (t as FixedSizeList).listSize === fieldSpec(f).cols);
+    const wanted = layout === 'text' ? 'utf8' : layout === 'int32' ? 'int32' : layout === 'float32' ? 'float32' : `fixed_size_list<float32>[${fieldSpec(f).cols ?? 'd'}]`;
     if (!ok) throw new CommandOutputError(`${name}: column "${f}" is ${String(t)}, expected ${wanted}`);
     if (table.getChild(f)!.nullCount > 0) throw new CommandOutputError(`${name}: column "${f}" has ${table.getChild(f)!.nullCount} nulls`);
   }
@@ -228,23 +223,23 @@ export async function readCommandOutputs(manifest: CommandManifest, writes: read
     const out = await readArrowOutputs(path, rel(path), writes, n);
     return Object.fromEntries(writes.map((f) => [f, out[f]]));
   }
-  const out: Record<string, unknown> = {};
+  const out: Partial<PipelineData> = {};
   for (const f of writes) {
     const path = manifest.outputs[f]!.path;
     const name = rel(path);
-    if (!existsSync(path)) throw new CommandOutputError(`${name}: was not written (expected ${f}: ${LAYOUT[f] === 'text' ? `${n} JSONL lines` : LAYOUT[f] === 'json' ? 'JSON' : `.npy of shape ${shapeText(expectedShape(f, n)!)}`})`);
-    const layout = LAYOUT[f];
-    if (layout === 'text') out[f] = readJsonl(path, name, n);
-    else if (layout === 'json') out[f] = readJsonField(path, name, f as 'hierarchy' | 'clusterInfo');
+    if (!existsSync(path)) throw new CommandOutputError(`${name}: was not written (expected ${f}: ${layoutOf(f) === 'text' ? `${n} JSONL lines` : isWhole(f) ? 'JSON' : `.npy of shape ${shapeText(expectedShape(f, n)!)}`})`);
+    const layout = layoutOf(f);
+    if (layout === 'text') setField(out, { field: f, layout, value: readJsonl(path, name, n) });
+    else if (isWhole(f)) setField(out, readJsonField(path, name, f));
     else {
       try {
-        out[f] = readNpyOutput(f, path, name, n);
+        setField(out, readNpyOutput(f, path, name, n));
       } catch (e) {
         throw e instanceof CommandOutputError ? e : new CommandOutputError((e as Error).message);
       }
     }
   }
-  return out as Partial<PipelineData>;
+  return out;
 }
 
 /** The command's own counters and observations (manifest.metrics), if it wrote them; throws CommandOutputError if malformed. */

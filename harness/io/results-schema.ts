@@ -169,7 +169,10 @@ const resumeGuard = obj({ input: fingerprint.optional(), profileFile: fingerprin
 const apiAnswers = z.array(obj({ stage: z.string(), endpoint: z.string(), fromCache: num, fromEndpoint: num, failed: num }));
 const memoryLimits = obj({ rssCeilingBytes: num, rssCeilingSource: z.string(), isolation: z.string(), memoryMbBounds: z.string(), rssCeilingBounds: z.string() });
 
-const workers = obj({ queue: z.string(), store: z.string(), sweepId: z.string(), machines: z.record(z.string(), machine.extend({ hosts: z.array(z.string()) })), cells: z.record(z.string(), z.number()) });
+const workers = obj({
+  queue: z.string(), store: z.string(), sweepId: z.string(), prefix: z.string().optional(), machines: z.record(z.string(), machine.extend({ hosts: z.array(z.string()) })),
+  cells: z.record(z.string(), z.number()), sweepJob: obj({ id: z.string(), processed: int, unprocessed: int }).optional(),
+});
 const rerun = obj({ side: z.enum(['BASE', 'NEW']), repeats: z.number(), order: z.array(z.string()), source: z.string() });
 
 /** Every known section; each optional. Unknown names and fields pass (a newer writer may add one). */

@@ -4,8 +4,11 @@
  * Spread into the stage entry's zod object in profile-schema.ts; checked further in user-stage-resolution.ts.
  */
 import { z } from 'zod';
+import type { PipelineField } from '../../pipeline/contracts.js';
+import { STAGE_FIELD_NAMES } from '../../pipeline/pipeline-fields.js';
 
-const FIELDS = ['conversations', 'summaries', 'embeddings', 'reduced', 'labels', 'membership', 'outlierScores', 'hierarchy', 'projection', 'clusterInfo'] as const;
+// zod wants a non-empty tuple; the field table (pipeline/pipeline-fields.ts) is never empty.
+const FIELDS = STAGE_FIELD_NAMES as [PipelineField, ...PipelineField[]];
 
 const fieldList = z.array(z.enum(FIELDS, { errorMap: () => ({ message: `must be one of ${FIELDS.join(', ')}` }) }));
 
@@ -33,8 +36,8 @@ export const commandStageFields = {
 /** The command-stage keys of a validated stage entry. */
 export interface CommandStageKeys {
   command?: string[];
-  reads?: (typeof FIELDS)[number][];
-  writes?: (typeof FIELDS)[number][];
+  reads?: PipelineField[];
+  writes?: PipelineField[];
   cwd?: string;
   env?: Record<string, string>;
   format?: 'npy' | 'arrow';

@@ -54,7 +54,7 @@ const COMMAND_ONLY = ['reads', 'writes', 'cwd', 'env', 'format', 'usesApi'] as c
 export function commandStageDefinition(spec: StageSpec): StageDefinition {
   const d = commandStageDefaults(spec.stage);
   return {
-    kind: spec.stage, method: spec.method, reads: (spec.reads ?? d.reads) as PipelineField[], writes: (spec.writes ?? d.writes) as PipelineField[],
+    kind: spec.stage, method: spec.method, reads: spec.reads ?? d.reads, writes: spec.writes ?? d.writes,
     usesApi: spec.usesApi ?? false,
     run() { throw new Error(`${spec.stage}/${spec.method} is a command stage: it runs through harness/workers/command-stage-run.ts, not in a worker`); },
   };
@@ -95,7 +95,7 @@ export function resolveUserStages(profile: SweepProfile, profileDir: string, fil
       }
     }
     const d = commandStageDefaults(spec.stage);
-    const resolved: StageSpec = { ...spec, cwd: isAbsolute(cwd) ? cwd : resolve(cwd), reads: spec.reads ?? (d.reads as StageSpec['reads']), writes: spec.writes ?? (d.writes as StageSpec['writes']) };
+    const resolved: StageSpec = { ...spec, cwd: isAbsolute(cwd) ? cwd : resolve(cwd), reads: spec.reads ?? d.reads, writes: spec.writes ?? d.writes };
     registerProfileStage(commandStageDefinition(resolved));
     return resolved;
   });

@@ -10,6 +10,7 @@ import type { PipelineData, StageDefinition } from '../types.js';
 import type { SweepProfile, StageSpec } from '../profile/profile-schema.js';
 import { buildScaleInput } from '../sweep/sweep-input.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
+import { pickFields } from '../../pipeline/pipeline-fields.js';
 import { deriveSeed } from '../../pipeline/support/seeded-random.js';
 import { stageLabel } from '../sweep/stage-run.js';
 import { readPipelineFieldsFile } from '../io/arrow-pipeline-data.js';
@@ -62,7 +63,6 @@ export async function prepareStageInput(profile: SweepProfile, stage: string, sc
     opts.log?.(`prepared ${stageLabel(s)} at n=${scale}`);
   }
   const def = await loadStage(spec.stage, spec.method);
-  const input: PipelineData = { n: data.n };
-  for (const f of def.reads) if (data[f] !== undefined) (input as unknown as Record<string, unknown>)[f] = data[f];
+  const input = pickFields(data, def.reads);
   return { spec, stageIndex: index, def, options: def.parseOptions ? def.parseOptions(spec.options) : spec.options, seed: deriveSeed(profile.seed, stageLabel(spec)), input, sources };
 }

@@ -7,7 +7,7 @@
  * has = HeadObject); it is not shipped because no S3-compatible server installs offline here to test it against.
  */
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 
 /** The interface a shared store implements. Files are whole objects: written once, read many times. */
 export interface CellStore {
@@ -38,8 +38,14 @@ export class DirectoryCellStore implements CellStore {
 
   async put(key: string, localPath: string): Promise<void> {
     const dest = this.pathOf(key);
-    if (resolve(localPath) === dest) return;
+    const from = resolve(localPath);
+    if (from === dest) return;
     mkdirSync(dirname(dest), { recursive: true });
+    // A scratch file of this store is on the same file system: moved in by one rename (no copy, still atomic).
+    if (from.startsWith(this.location + sep) && basename(from).endsWith('.partial')) {
+      renameSync(from, dest);
+      return;
+    }
     const tmp = `${dest}.tmp-${process.pid}-${Date.now()}`;
     try {
       copyFileSync(localPath, tmp);

@@ -24,6 +24,8 @@ export interface QueuedCellResult<R> {
   worker: WorkerIdentity;
   /** Extra facts about the worker's machine (CPU, cores, RAM, Node), merged into results.json once per label. */
   machine: Record<string, unknown>;
+  /** Which start of the job this was (1 = first; a stalled or retried job counts each start). */
+  attempt?: number;
 }
 
 /** What the executor returns: a result, or an infrastructure failure to retry. */
@@ -40,6 +42,8 @@ export interface CellWorkerOptions {
   stalledCheckMs?: number;
   machine?: Record<string, unknown>;
   log?: (line: string) => void;
+  /** Called after the worker stopped taking jobs (e.g. to end warm pools). */
+  onClose?: () => Promise<void>;
 }
 
 /** Start a worker; resolves once it is connected. */
@@ -58,7 +62,7 @@ export async function startCellWorker<S, R>(
       const out = await execute(job.data.spec, job);
       if ('retry' in out) throw new Error(`infrastructure failure on ${identity.label} (${identity.host}): ${out.retry}`);
       log(`${identity.label}: ${job.id} done`);
-      return { result: out.result, worker: identity, machine: opts.machine ?? {} };
+      return { result: out.result, worker: identity, machine: opts.machine ?? {}, attempt: Math.max(1, job.attemptsStarted) };
     },
     {
       connection: parseRedisUrl(queueUrl),
@@ -78,5 +82,5 @@ export async function startCellWorker<S, R>(
     await worker.close(true);
     throw new Error(`cannot reach the queue at ${redactRedisUrl(queueUrl)}: ${(e as Error).message}`);
   }
-  return { identity, close: () => worker.close() };
+  return { identity, close: async () => { await worker.close(); await opts.onClose?.(); } };
 }

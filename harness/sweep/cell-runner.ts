@@ -25,9 +25,10 @@ import { createStagePool, stageMemoryLimitMb } from '../workers/worker-pool.js';
 import { runCommandStage } from '../workers/command-stage-run.js';
 import { ipcFileToPipelineFields, pipelineFieldsToTable, writeTableFileAtomic } from '../io/arrow-pipeline-data.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
+import { pickFields } from '../../pipeline/pipeline-fields.js';
 import { deriveSeed } from '../../pipeline/support/seeded-random.js';
 import { formatBytes } from '../../pipeline/support/format-units.js';
-import { emptyRecord, pick, rssCeilingBytes, rssCeilingReason, runStageOnce, stageLabel, warmPool } from './stage-run.js';
+import { emptyRecord, rssCeilingBytes, rssCeilingReason, runStageOnce, stageLabel, warmPool } from './stage-run.js';
 
 /** One cell, as plain JSON: what a child process or a queue worker needs to run it. */
 export interface CellSpec {
@@ -105,15 +106,18 @@ const cellFailure = (cell: CellSpec, isolation: CellIsolation, status: StageReco
   record: { ...emptyRecord(cell.scale, cell.profile.stages[cell.stageIndex], cell.repeat, status, reason), isolation, ...extra },
 });
 
-/** Run the cell in this process: read the input, a fresh pool, the stage, write the output. */
-export async function runCellHere(cell: CellSpec, isolation: CellIsolation): Promise<CellResult> {
+/**
+ * Run the cell in this process: read the input, a pool, the stage, write the output. The pool is a fresh one unless
+ * `warm` is given (a queue worker keeps one warm pool per stage for `isolation: thread` profiles, as a local sweep does).
+ */
+export async function runCellHere(cell: CellSpec, isolation: CellIsolation, warm?: Piscina): Promise<CellResult> {
   const cpu0 = isolation === 'process' ? { user: 0, system: 0 } : process.cpuUsage();
-  const r = await runCellBody(cell, isolation);
+  const r = await runCellBody(cell, isolation, warm);
   const cpu = process.cpuUsage(cpu0);
   return { ...r, hostCpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
-async function runCellBody(cell: CellSpec, isolation: CellIsolation): Promise<CellResult> {
+async function runCellBody(cell: CellSpec, isolation: CellIsolation, warm?: Piscina): Promise<CellResult> {
   const spec = cell.profile.stages[cell.stageIndex];
   if (!spec) return cellFailure(cell, isolation, 'error', `cell spec: stageIndex ${cell.stageIndex} is not a stage of the profile`);
   let data: PipelineData;
@@ -123,10 +127,10 @@ async function runCellBody(cell: CellSpec, isolation: CellIsolation): Promise<Ce
     return cellFailure(cell, isolation, 'error', (err as Error).message);
   }
   const def = await loadStage(spec.stage, spec.method);
-  const pool = createStagePool(spec, cell.profile);
+  const pool = warm ?? createStagePool(spec, cell.profile);
   try {
     try {
-      await warmPool(pool, spec);
+      if (!warm) await warmPool(pool, spec);
     } catch (err) {
       return cellFailure(cell, isolation, 'error', `the stage's worker did not start: ${(err as Error).message}`);
     }
@@ -134,10 +138,10 @@ async function runCellBody(cell: CellSpec, isolation: CellIsolation): Promise<Ce
     record.isolation = isolation;
     if (isolation === 'process') record.vmHwmBytes = readProcStatus('self')?.hwm;
     if (record.status !== 'ok' || !out) return { record };
-    await writeTableFileAtomic(cell.outputPath, pipelineFieldsToTable(out, def.writes.filter((f) => (out as unknown as Record<string, unknown>)[f] !== undefined)));
+    await writeTableFileAtomic(cell.outputPath, pipelineFieldsToTable(out, def.writes.filter((f) => out[f] !== undefined)));
     return { record, outputPath: cell.outputPath };
   } finally {
-    await pool.destroy();
+    if (!warm) await pool.destroy();
   }
 }
 
@@ -164,6 +168,14 @@ export type CellChildMessage = { type: 'result'; result: CellResult } | { type: 
 const PARENT_CEILING_FACTOR = 1.05;
 const TIMEOUT_GRACE_MS = 10_000;
 
+/**
+ * The cell child's environment: ours plus Node's on-disk compile cache, so a child does not compile the same modules
+ * (apache-arrow alone is ~160 files) afresh for every cell. Measured (bench/queue-throughput.bench.ts): see there.
+ */
+function childEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), 'clusterbench-compile-cache') };
+}
+
 function runCellInChild(cell: CellSpec, hooks: CellRunHooks): Promise<CellResult> {
   const entry = hooks.childEntry ?? CELL_CHILD_ENTRY;
   const spec = cell.profile.stages[cell.stageIndex];
@@ -177,7 +189,7 @@ function runCellInChild(cell: CellSpec, hooks: CellRunHooks): Promise<CellResult
     let hwm = 0;
     let stderr = '';
     const t0 = performance.now();
-    const child = fork(entry, [], { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(entry, [], { execArgv: [], env: childEnv(), serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     const poll = (): void => {
       const st = child.pid !== undefined ? readProcStatus(child.pid) : undefined;
       if (!st) return;
@@ -245,6 +257,11 @@ function stderrGist(stderr: string): string {
 export interface CellExecutor {
   readonly isolation: CellIsolation;
   run(stageIndex: number, data: PipelineData, scale: number, repeat: number): Promise<{ record: StageRecord; data?: PipelineData }>;
+  /**
+   * Optional: run the repeats of one cell at once on the same input (a distributed executor: several workers each
+   * take one). Results in repeat order. Local executors leave it out: repeats on one machine would disturb each other.
+   */
+  runRepeats?(stageIndex: number, data: PipelineData, scale: number, repeats: number): Promise<{ record: StageRecord; data?: PipelineData }[]>;
   close(): Promise<void>;
 }
 
@@ -303,7 +320,7 @@ function processExecutor(profile: SweepProfile, workDir?: string): CellExecutor 
       if (!outputPath) return { record };
       try {
         const out = await readCellFile(outputPath, 'output');
-        return { record, data: { ...data, ...pick(out, def.writes) } };
+        return { record, data: { ...data, ...pickFields(out, def.writes) } };
       } catch (err) {
         return { record: { ...record, status: 'error', reason: (err as Error).message } };
       } finally {

@@ -15,6 +15,7 @@ import { pipelineBuffers } from '../workers/transfer-list.js';
 import { runSplitTask } from '../workers/split-stage-run.js';
 import { runCommandStage } from '../workers/command-stage-run.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
+import { pickFields } from '../../pipeline/pipeline-fields.js';
 import { deriveSeed } from '../../pipeline/support/seeded-random.js';
 import { formatBytes } from '../../pipeline/support/format-units.js';
 
@@ -33,13 +34,6 @@ function classifyFailure(err: unknown, timedOut: boolean, rssExceeded: number): 
   if (timedOut) return { status: 'timeout', reason: 'time budget exceeded' };
   if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') return { status: 'oom', reason: e.message ?? 'worker ran out of memory' };
   return { status: 'error', reason: e?.message ?? String(err) };
-}
-
-/** The given fields of data (those present), sharing its buffers. */
-export function pick(data: PipelineData, fields: readonly string[]): PipelineData {
-  const out: PipelineData = { n: data.n };
-  for (const f of fields) if ((data as unknown as Record<string, unknown>)[f] !== undefined) (out as unknown as Record<string, unknown>)[f] = (data as unknown as Record<string, unknown>)[f];
-  return out;
 }
 
 /** A record with no measurements (skipped cells, input errors, cells that could not start). */
@@ -63,7 +57,7 @@ export async function runStageOnce(
 ): Promise<{ record: StageRecord; data?: PipelineData }> {
   if (spec.command) return runCommandStage(spec, profile, data, scale, repeat); // a process per cell, measured from /proc
   const def = await loadStage(spec.stage, spec.method);
-  const input = pick(data, def.reads);
+  const input = pickFields(data, def.reads);
   const task: StageTask = { kind: spec.stage, method: spec.method, options: spec.options, seed: deriveSeed(profile.seed, stageLabel(spec)), input };
   const timeoutSec = spec.timeoutSec ?? profile.limits.timeoutSec;
   const ac = new AbortController();

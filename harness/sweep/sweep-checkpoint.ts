@@ -9,7 +9,7 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { CheckpointCell, CheckpointManifest, PipelineData, PipelineField, RunResults, RunSections } from '../types.js';
+import type { CheckpointCell, CheckpointManifest, RunResults, RunSections } from '../types.js';
 import type { SweepHooks, SweepResume } from './sweep-hooks.js';
 import type { SweepOutcome } from '../types.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
@@ -69,7 +69,7 @@ export function createCheckpointHooks(o: CheckpointHooksOptions): SweepHooks {
       };
       if (data && o.writeCheckpoints) {
         const def = await loadStage(spec.stage, spec.method);
-        const written = def.writes.filter((f: PipelineField) => (data as unknown as Record<string, unknown>)[f] !== undefined);
+        const written = def.writes.filter((f) => data[f] !== undefined);
         cell.file = checkpointPath(scale, stageIndex, spec.stage, spec.method);
         cell.bytes = await writeTableFileAtomic(join(o.runDir, cell.file), pipelineFieldsToTable(data, written, { 'clusterbench.stage': `${spec.stage}/${spec.method}` }), 'none', 'checkpoint');
       }
@@ -135,7 +135,7 @@ export function loadSweepResume(runDirArg: string): LoadedResume {
       }
       const { n, fields } = read;
       if (n !== data.n) throw new Error(`${join(runDir, c.file)}: checkpoint has ${n} rows, the regenerated input has ${data.n}`);
-      return { ...data, ...fields } as PipelineData;
+      return { ...data, ...fields, n };
     },
   };
   return { prior, manifest, resume };

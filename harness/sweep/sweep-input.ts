@@ -1,4 +1,4 @@
-/** Build one scale's input: n conversations packed for transfer, plus ground-truth intent ids. */
+/** Build one scale's input: n conversations and their ids packed for transfer, plus ground-truth intent ids. */
 import type { Conversation, PipelineData } from '../types.js';
 import type { SweepProfile } from '../profile/profile-schema.js';
 import { generateConversations } from '../../generators/synthetic-conversations.js';
@@ -26,6 +26,13 @@ const ResizableBuffer = ArrayBuffer as unknown as new (byteLength: number, optio
 
 /** Address space reserved (not committed) for one scale's text: resizable buffers grow in place up to this. */
 const TEXT_RESERVE_BYTES = 2 ** 38;
+/** The same for the conversation ids (a few bytes each). */
+const ID_RESERVE_BYTES = 2 ** 34;
+
+/** Grow a resizable buffer in place to hold `need` bytes (by half again, at least). */
+function growTo(buffer: ResizableArrayBuffer, need: number): void {
+  if (need > buffer.byteLength) buffer.resize(Math.min(buffer.maxByteLength, Math.max(need, Math.floor(buffer.byteLength * 1.5))));
+}
 
 /**
  * Packs conversations one at a time into a growing UTF-8 buffer, so a 1M-conversation scale never holds 1M
@@ -37,6 +44,9 @@ export class ConversationPacker {
   private readonly buffer: ResizableArrayBuffer;
   private bytes: Uint8Array;
   private offsets = new Float64Array(1025);
+  private readonly idBuffer = new ResizableBuffer(1 << 16, { maxByteLength: ID_RESERVE_BYTES });
+  private idBytes = new Uint8Array(this.idBuffer);
+  private idOffsets = new Float64Array(1025);
   private truth = new Int32Array(1024);
   private digests = new Float64Array(1024);
   private n = 0;
@@ -63,7 +73,7 @@ export class ConversationPacker {
       }
     }
     if (need > this.buffer.byteLength) {
-      this.buffer.resize(Math.min(this.buffer.maxByteLength, Math.max(need, Math.floor(this.buffer.byteLength * 1.5))));
+      growTo(this.buffer, need);
       this.bytes = new Uint8Array(this.buffer);
     }
     // One row capacity for every per-row array (offsets hold one more): growing them on different schedules left
@@ -71,6 +81,12 @@ export class ConversationPacker {
     if (this.n >= this.truth.length) this.growRows(this.truth.length * 2);
     const { written } = this.encoder.encodeInto(text, this.bytes.subarray(used));
     this.offsets[this.n + 1] = used + written;
+    const idAt = this.idOffsets[this.n];
+    if (idAt + c.id.length * 3 > this.idBuffer.byteLength) {
+      growTo(this.idBuffer, idAt + c.id.length * 3);
+      this.idBytes = new Uint8Array(this.idBuffer);
+    }
+    this.idOffsets[this.n + 1] = idAt + this.encoder.encodeInto(c.id, this.idBytes.subarray(idAt)).written;
     // 8 bytes per text for the unique fraction, not the texts themselves (as the generator's --stats does).
     this.digests[this.n] = textDigest48(text);
     const intent = c.truth?.intent;
@@ -87,6 +103,9 @@ export class ConversationPacker {
     const o = new Float64Array(rows + 1);
     o.set(this.offsets);
     this.offsets = o;
+    const io = new Float64Array(rows + 1);
+    io.set(this.idOffsets);
+    this.idOffsets = io;
     const t = new Int32Array(rows);
     t.set(this.truth);
     this.truth = t;
@@ -107,8 +126,10 @@ export class ConversationPacker {
     // A fixed-length copy: resizable buffers cannot be structured-cloned (piscina without a transfer list, tests'
     // copies). The copy is the one moment two copies of the text exist (growth itself never copies).
     const fixed = this.buffer.transferToFixedLength(total);
+    const idTotal = this.idOffsets[n];
+    const conversationIds = { bytes: new Uint8Array(this.idBuffer.transferToFixedLength(idTotal), 0, idTotal), offsets: this.idOffsets.slice(0, n + 1) };
     return {
-      data: { n, conversations: { bytes: new Uint8Array(fixed, 0, total), offsets: this.offsets.slice(0, n + 1) }, truth: this.truth.slice(0, n) },
+      data: { n, conversations: { bytes: new Uint8Array(fixed, 0, total), offsets: this.offsets.slice(0, n + 1) }, conversationIds, truth: this.truth.slice(0, n) },
       intents: [...this.ids.keys()],
       stats: { conversations: n, uniqueFraction: n ? countDistinct(this.digests, n) / n : 1, meanBytes: n ? total / n : 0, intents: this.ids.size },
     };

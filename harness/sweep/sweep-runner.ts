@@ -144,15 +144,28 @@ async function runCell(sweep: Sweep, st: StageState, scale: number, data: Pipeli
     return undefined;
   }
   let current: PipelineData | undefined = data;
-  for (let r = -profile.warmup; r < profile.repeats && current; r++) {
-    opts.progress.stageStarted(scale, st.label);
-    const { record, data: out } = await sweep.cells.run(st.index, current, scale, Math.max(r, 0));
-    current = out;
-    if (r >= 0 || record.status !== 'ok') outcome.records.push(record);
-    opts.progress.stageFinished(scale, st.label, recordSummary(record, r < 0));
+  const recordRun = (record: StageRecord, warmup: boolean): void => {
+    if (!warmup || record.status !== 'ok') outcome.records.push(record);
+    opts.progress.stageFinished(scale, st.label, recordSummary(record, warmup));
     if (record.status !== 'ok') {
       st.brokeAt = scale;
       outcome.breakingPoints.push({ stage: st.spec.stage, method: st.spec.method, kind: record.status as BreakingPoint['kind'], lastPassingScale: st.lastPassed, firstFailingScale: scale, reason: record.reason ?? '' });
+    }
+  };
+  if (sweep.cells.runRepeats) {
+    // Repeats at once (a distributed sweep). Warm-ups are not sent: each cell starts fresh on its worker, so a warm-up
+    // would warm nothing the repeat uses. Records stop at the first failing repeat, as a sequential run stops there.
+    opts.progress.stageStarted(scale, st.label);
+    const runs = await sweep.cells.runRepeats(st.index, current, scale, profile.repeats);
+    const failed = runs.findIndex((x) => x.record.status !== 'ok');
+    for (const x of failed < 0 ? runs : runs.slice(0, failed + 1)) recordRun(x.record, false);
+    current = failed < 0 ? runs[runs.length - 1]?.data : undefined;
+  } else {
+    for (let r = -profile.warmup; r < profile.repeats && current; r++) {
+      opts.progress.stageStarted(scale, st.label);
+      const { record, data: out } = await sweep.cells.run(st.index, current, scale, Math.max(r, 0));
+      current = out;
+      recordRun(record, r < 0);
     }
   }
   if (!current) {

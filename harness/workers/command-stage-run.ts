@@ -15,6 +15,7 @@ import { childCpuMs, killProcessTree, processTree, startProcessTreeSampler } fro
 import { stageMemoryLimitMb } from './worker-pool.js';
 import { CommandOutputError, readCommandMetrics, readCommandOutputs, writeCommandInputs } from '../io/command-stage-files.js';
 import { summarisePercentiles } from '../../pipeline/support/percentiles.js';
+import { pickFields } from '../../pipeline/pipeline-fields.js';
 import { commandStageDefaults, substituteArgs } from '../profile/user-stage-resolution.js';
 import { deriveSeed } from '../../pipeline/support/seeded-random.js';
 import { formatBytes } from '../../pipeline/support/format-units.js';
@@ -144,9 +145,7 @@ export async function runCommandStage(
       return fail('error', `${label} (${key}.writes): output ${e.message}; the cell's files are kept in ${dir}`);
     }
     info.outputReadMs = performance.now() - tOut;
-    const input: PipelineData = { n: data.n };
-    for (const f of reads) if ((data as unknown as Record<string, unknown>)[f] !== undefined) (input as unknown as Record<string, unknown>)[f] = (data as unknown as Record<string, unknown>)[f];
-    return { record, data: { ...input, ...out } };
+    return { record, data: { ...pickFields(data, reads), ...out } };
   } catch (err) {
     return { record: { ...base, status: 'error', reason: `${label} (${key}): ${(err as Error).message}` } };
   } finally {

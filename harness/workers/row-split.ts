@@ -1,5 +1,6 @@
 /** Slice PipelineData into row ranges and join row pieces back into contiguous buffers. */
 import type { Matrix, PipelineData, PipelineField, TextColumn } from '../types.js';
+import { fieldEntry, fieldEntries, fieldSpec, setField, type FieldEntry } from '../../pipeline/pipeline-fields.js';
 
 /** Rows [from, to) of a text column, rebased to offset 0. */
 export function sliceTextRows(col: TextColumn, from: number, to: number): TextColumn {
@@ -47,9 +48,9 @@ export function concatMatrices(parts: Matrix[]): Matrix {
   return { rows, cols, data };
 }
 
-/** Concatenate Int32Arrays. */
-export function concatInt32(parts: Int32Array[]): Int32Array {
-  const out = new Int32Array(parts.reduce((s, p) => s + p.length, 0));
+/** Concatenate typed arrays of one kind. */
+export function concatTyped<T extends Int32Array | Float32Array>(parts: T[], Kind: new (length: number) => T): T {
+  const out = new Kind(parts.reduce((s, p) => s + p.length, 0));
   let at = 0;
   for (const p of parts) {
     out.set(p, at);
@@ -58,38 +59,50 @@ export function concatInt32(parts: Int32Array[]): Int32Array {
   return out;
 }
 
-const TEXT_FIELDS = new Set<PipelineField>(['conversations', 'summaries']);
-const MATRIX_FIELDS = new Set<PipelineField>(['embeddings', 'reduced', 'projection']);
-const ROW_INT_FIELDS = new Set<PipelineField>(['labels', 'truth']);
-
 /** Boundaries of `parts` near-equal contiguous ranges over n rows. */
 export function rowRanges(n: number, parts: number): Array<[number, number]> {
   const k = Math.max(1, Math.min(parts, n));
   return Array.from({ length: k }, (_, i) => [Math.floor((i * n) / k), Math.floor(((i + 1) * n) / k)] as [number, number]);
 }
 
-/** Rows [from, to) of the per-row fields of data (text, matrix, labels/truth). Other fields are not carried. */
+/** Rows [from, to) of one field; a whole-scale field comes whole (its buffers copied, so each slice can be transferred). */
+function sliceEntry(e: FieldEntry, from: number, to: number): FieldEntry {
+  switch (e.layout) {
+    case 'text': return { ...e, value: sliceTextRows(e.value, from, to) };
+    case 'matrix': return { ...e, value: sliceMatrixRows(e.value, from, to) };
+    case 'int32': return { ...e, value: e.value.slice(from, to) };
+    case 'float32': return { ...e, value: e.value.slice(from, to) };
+    case 'int32-levels': return { ...e, value: e.value.map((level) => level.slice()) };
+    case 'json': return e;
+  }
+}
+
+/** Rows [from, to) of every field of data (pipeline/pipeline-fields.ts); whole-scale fields go to each slice whole. */
 export function sliceRows(data: PipelineData, from: number, to: number): PipelineData {
   const out: PipelineData = { n: to - from };
-  const o = out as unknown as Record<string, unknown>;
-  const d = data as unknown as Record<string, unknown>;
-  for (const f of TEXT_FIELDS) if (d[f]) o[f] = sliceTextRows(d[f] as TextColumn, from, to);
-  for (const f of MATRIX_FIELDS) if (d[f]) o[f] = sliceMatrixRows(d[f] as Matrix, from, to);
-  for (const f of ROW_INT_FIELDS) if (d[f]) o[f] = (d[f] as Int32Array).slice(from, to);
+  for (const e of fieldEntries(data)) setField(out, sliceEntry(e, from, to));
   return out;
 }
 
-/** Join the `fields` of row pieces (in order) into one PipelineData. Fields that are not per-row are refused. */
+/** One field of row pieces joined in order (every piece has the field's layout: they come from one stage). */
+function joinEntries(field: PipelineField, parts: FieldEntry[]): FieldEntry {
+  switch (fieldSpec(field).layout) {
+    case 'text': return { field, layout: 'text', value: concatTexts(parts.flatMap((p) => (p.layout === 'text' ? [p.value] : []))) };
+    case 'matrix': return { field, layout: 'matrix', value: concatMatrices(parts.flatMap((p) => (p.layout === 'matrix' ? [p.value] : []))) };
+    case 'int32': return { field, layout: 'int32', value: concatTyped(parts.flatMap((p) => (p.layout === 'int32' ? [p.value] : [])), Int32Array) };
+    case 'float32': return { field, layout: 'float32', value: concatTyped(parts.flatMap((p) => (p.layout === 'float32' ? [p.value] : [])), Float32Array) };
+    default: throw new Error(`joinRows: field ${field} is one value for the whole scale, not per-row, so a stage writing it cannot be split by rows`);
+  }
+}
+
+/** Join the `fields` of row pieces (in order) into one PipelineData. Whole-scale fields are refused. */
 export function joinRows(pieces: Partial<PipelineData>[], fields: readonly PipelineField[]): Partial<PipelineData> {
   const out: Partial<PipelineData> = {};
   for (const f of fields) {
-    const vals = pieces.map((p) => (p as Record<string, unknown>)[f]);
-    if (vals.every((v) => v === undefined)) continue;
-    if (vals.some((v) => v === undefined)) throw new Error(`joinRows: field ${f} is missing from some pieces`);
-    if (TEXT_FIELDS.has(f)) (out as Record<string, unknown>)[f] = concatTexts(vals as TextColumn[]);
-    else if (MATRIX_FIELDS.has(f)) (out as Record<string, unknown>)[f] = concatMatrices(vals as Matrix[]);
-    else if (ROW_INT_FIELDS.has(f)) (out as Record<string, unknown>)[f] = concatInt32(vals as Int32Array[]);
-    else throw new Error(`joinRows: field ${f} is not per-row, so a stage writing it cannot be split by rows`);
+    const parts = pieces.map((p) => fieldEntry(p, f));
+    if (parts.every((v) => v === undefined)) continue;
+    if (parts.some((v) => v === undefined)) throw new Error(`joinRows: field ${f} is missing from some pieces`);
+    setField(out, joinEntries(f, parts.filter((e): e is FieldEntry => e !== undefined)));
   }
   return out;
 }

@@ -55,10 +55,7 @@ export async function runSplitTask(pool: Piscina, task: StageTask, writes: reado
   signal.addEventListener('abort', onAbort, { once: true });
   try {
     const results = await Promise.all(rowRanges(task.input.n, parts).map(([from, to]) => {
-      const input = sliceRows(task.input, from, to);
-      // Fields that are not per row go to every chunk whole: hierarchy as copies (it would be transferred), clusterInfo by clone.
-      if (task.input.hierarchy) input.hierarchy = task.input.hierarchy.map((h) => h.slice());
-      if (task.input.clusterInfo) input.clusterInfo = task.input.clusterInfo;
+      const input = sliceRows(task.input, from, to); // whole-scale fields go to every chunk whole, as copies
       const p = pool.run({ ...task, input } satisfies StageTask, { transferList: pipelineBuffers(input), signal: ac.signal }) as Promise<StageTaskResult>;
       return p.catch((e: unknown) => { ac.abort(); throw e; });
     }));

@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sweepCommand } from '../../harness/commands/sweep-command.js';
@@ -77,7 +78,7 @@ name: kill
 seed: 5
 scales: [100, 200]
 stages:
-  - { stage: probe, method: linear, options: { workPerItem: 10000000 } }
+  - { stage: probe, method: linear, options: { workPerItem: 2000000 } }
   - { stage: probe, method: quadratic, options: { workPerItem: 1 } }
 `, dir);
   const store = join(dir, 'store');
@@ -101,6 +102,12 @@ stages:
     assert.equal(new Set(keys).size, 4, 'exactly one record per cell');
     assert.ok(results.records.every((r) => r.status === 'ok'), results.records.map((r) => `${cellKey(r)} ${r.status} ${r.reason ?? ''}`).join('\n'));
     assert.ok(results.records.some((r) => r.worker?.label === 'survivor' && r.worker.attempts >= 1));
+    // The cell the victim was killed in was run again by the survivor (its second start of that job).
+    const killedJob = / (cell-\w+) attempt \d+ started$/.exec(victim.log.find((l) => / started$/.test(l))!)![1];
+    assert.ok(!victim.log.some((l) => l.includes(`${killedJob} done`)), 'the victim died before finishing its cell');
+    const rerun = results.records.find((r) => r.worker?.jobId === killedJob);
+    assert.equal(rerun?.worker?.label, 'survivor', `${killedJob} measured by the survivor`);
+    assert.equal(rerun?.worker?.attempts, 2, 'on the job\'s second start');
   } finally {
     stopAll([victim, survivor]);
   }
@@ -118,6 +125,56 @@ test('enqueueing the same sweep twice runs nothing twice', async () => {
     const third = await sweepCommand({ ...opts, out: join(dir, 'c') });
     assert.equal(started(workers), 3, 'a third enqueue re-uses the finished jobs');
     for (const r of [second.results, third.results]) assert.deepEqual(r.scales[0].quality, first.results.scales[0].quality);
+  } finally {
+    stopAll(workers);
+  }
+});
+
+test('a distributed sweep whose coordinator is SIGKILLed mid-way resumes from the queue: one record per cell, equal to a local run, nothing run twice', async () => {
+  const dir = tempDir();
+  const profile = writeProfile(tinyPipelineYaml({ name: 'resume', seed: 4, scales: [150, 300, 450], extra: 'repeats: 2\nisolation: thread' }), dir);
+  const local = await sweepCommand({ profile, out: join(dir, 'local'), quiet: true });
+  const store = join(dir, 'store');
+  const workers = await Promise.all(['r1', 'r2'].map((l) => startWorker(store, 'resume', l)));
+  try {
+    const out = join(dir, 'runs');
+    const coordinator = spawn(process.execPath, [cli, 'sweep', '--profile', profile, '--out', out, '--queue', redis.url, '--store', store, '--queue-prefix', 'resume', '-q'], { stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => coordinator.once('exit', () => resolve()));
+    // Kill it once the first two cells are in its partial results.json, while later cells are on the queue.
+    let runDir = '';
+    for (let i = 0; i < 3000 && !runDir; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      const dirs = existsSync(out) ? readdirSync(out).filter((d) => d !== 'cells') : [];
+      const file = dirs.length ? join(out, dirs[0], 'results.json') : '';
+      try {
+        const partial = JSON.parse(readFileSync(file, 'utf8')) as RunResults;
+        if ((partial.sections.checkpoints?.cells.length ?? 0) >= 2) {
+          coordinator.kill('SIGKILL');
+          runDir = join(out, dirs[0]);
+        }
+      } catch { /* not written yet, or mid-rename */ }
+    }
+    await exited;
+    assert.ok(runDir, 'the coordinator wrote its first cells');
+    const partial = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as RunResults;
+    assert.equal(partial.sections.checkpoints!.complete, false, 'killed before the end');
+    assert.equal(partial.sections.workers?.prefix, 'resume', 'the partial results.json says where the cells went');
+
+    await assert.rejects(sweepCommand({ resume: runDir, quiet: true }), /ran its cells through the queue redis:\/\/:\*\*\*@127\.0\.0\.1:\d+.*pass --queue URL again/);
+    const { results } = await sweepCommand({ resume: runDir, queue: redis.url, quiet: true });
+    const keys = results.records.map(cellKey);
+    assert.equal(keys.length, 18, '3 scales x 3 stages x 2 repeats');
+    assert.equal(new Set(keys).size, 18, 'exactly one record per cell');
+    assert.deepEqual(keys.slice().sort(), local.results.records.map(cellKey).sort());
+    assert.ok(results.records.every((r) => r.status === 'ok'), results.records.map((r) => `${cellKey(r)} ${r.status} ${r.reason ?? ''}`).join('\n'));
+    for (const [i, s] of local.results.scales.entries()) {
+      assert.equal(results.scales[i].quality.ari, s.quality.ari, `ARI at n=${s.scale}`);
+      assert.equal(results.scales[i].quality.clusterCount, s.quality.clusterCount);
+    }
+    assert.equal(started(workers), 18, `each cell ran once, across both coordinators:\n${workers.flatMap((w) => w.log).join('\n')}`);
+    const section = results.sections.workers!;
+    assert.deepEqual(section.sweepJob && { processed: section.sweepJob.processed, unprocessed: section.sweepJob.unprocessed }, { processed: 18, unprocessed: 0 }, 'the sweep\'s parent job counts each cell once');
+    assert.equal(Object.values(section.cells).reduce((a, b) => a + b, 0), 18, 'cells per label add up over the kill');
   } finally {
     stopAll(workers);
   }

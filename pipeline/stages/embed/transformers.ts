@@ -1,10 +1,10 @@
 /**
- * embed/transformers: a sentence-embedding model in ONNX format from a local folder, run by @xenova/transformers
- * (onnxruntime-node) with its feature-extraction pipeline: mean pooling over the attention mask, then L2
+ * embed/transformers: a sentence-embedding model in ONNX format from a local folder, run by @huggingface/transformers
+ * (transformers.js 4, onnxruntime-node on the CPU) with its feature-extraction pipeline: mean pooling over the attention mask, then L2
  * normalisation. Remote downloads are switched off (env.allowRemoteModels = false): the folder must hold the files
  * of a Hugging Face "Xenova/..." export, e.g. Xenova/all-MiniLM-L6-v2 (384-d). onnxruntime-node loads and runs inside
- * piscina worker threads (test/embed-transformers.test.ts splits across 2); transformers.js 2.x does not expose ORT's
- * intra-op thread count, so N workers each use ORT's default threads: measure before raising `workers`.
+ * piscina worker threads (test/embed-transformers.test.ts splits across 2); N workers each use ORT's default intra-op
+ * threads: measure before raising `workers`.
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -49,13 +49,13 @@ export function loadExtractor(opts: Pick<TransformersOptions, 'modelDir' | 'quan
   let p = extractors.get(key);
   if (!p) {
     p = (async () => {
-      const { env, pipeline } = await import('@xenova/transformers');
+      const { env, pipeline } = await import('@huggingface/transformers');
       env.allowRemoteModels = false;
       env.allowLocalModels = true;
       env.useFSCache = false;
       // Model ids are paths under localModelPath: point it at the parent folder and name the model by its folder.
       env.localModelPath = dirname(opts.modelDir) + '/';
-      return (await pipeline('feature-extraction', basename(opts.modelDir), { quantized: opts.quantized })) as unknown as Extractor;
+      return (await pipeline('feature-extraction', basename(opts.modelDir), { dtype: opts.quantized ? 'q8' : 'fp32', device: 'cpu' })) as unknown as Extractor;
     })();
     extractors.set(key, p);
     p.catch(() => extractors.delete(key));
