@@ -254,6 +254,8 @@ export interface RunSections {
   storage?: StorageSection;
   /** A sample of the project stage's 2-D output (harness/sweep/cluster-map-sample.ts). */
   clusterMap?: ClusterMapSection;
+  /** The clusters a person reads: topics, examples, hierarchy, at the largest scale labelled (harness/sweep/cluster-topics.ts). */
+  topics?: TopicsSection;
   /** Tokens and $ per stage (harness/analysis/stage-cost.ts). */
   cost?: CostSection;
   /** Complexity and power-law fits (harness/analysis/scaling-law-fit.ts); derived from the records. */
@@ -293,8 +295,78 @@ export interface ClusterMapPoint {
   y: number;
   /** Cluster id (-1 = noise). */
   cluster: number;
+  /** The cluster's name (label stage name or top terms), when a label stage ran. */
+  topic?: string;
   /** Short hover text: the summary (or conversation) opening, and the true intent when known. */
   text?: string;
+}
+
+/** One cluster as a person reads it (`sections.topics.topics`). */
+export interface TopicRow {
+  /** Cluster id (-1 = noise). */
+  id: number;
+  /** A short name: the label stage's name, else its top terms. */
+  name: string;
+  /** c-TF-IDF terms (empty without a label stage). */
+  terms: string[];
+  size: number;
+  /** size / conversations at this scale. */
+  share: number;
+  /** Up to three example conversations: the first user turn, truncated. */
+  examples: string[];
+  /** Parent topic id at hierarchy level 1 (absent without a hierarchy). */
+  parent?: number;
+  /** The most common true intent among its members and the fraction that have it (when the input has intents). */
+  topIntent?: { name: string; fraction: number };
+}
+
+/** A parent topic of the meta-cluster hierarchy (level >= 1). */
+export interface ParentTopic {
+  /** Level above the base clusters (1 = their parents). */
+  level: number;
+  id: number;
+  /** Top terms pooled from its children, weighted by child size. */
+  name: string;
+  size: number;
+  /** Parent at level + 1 (absent at the top). */
+  parent?: number;
+  /** Child ids one level below (base cluster ids at level 1). */
+  children: number[];
+}
+
+/** `sections.topics`: the clusters at the largest scale that produced labels, and where the per-row files are. */
+export interface TopicsSection {
+  scale: number;
+  /** Conversations at that scale. */
+  total: number;
+  /** Clusters, noise excluded. */
+  clusters: number;
+  /** Conversations labelled noise (-1). */
+  noise: number;
+  /** Topics by size, largest first; at most `limit` (the rest are in the per-row file). */
+  topics: TopicRow[];
+  limit: number;
+  /** Parent topics, level 1 first; empty without a meta-cluster stage. */
+  parents: ParentTopic[];
+  /** Per-row files relative to the run directory, one per scale: runs/<id>/clusters/<scale>.jsonl. */
+  files: { scale: number; file: string; rows: number }[];
+}
+
+/** One line of runs/<id>/clusters/<scale>.jsonl. */
+export interface ClusterRow {
+  /** The input's own id (Kura chat_id, JSONL id) or the generated `syn-<seed>-<index>`. */
+  conversationId: string;
+  /** Row index at this scale. */
+  row: number;
+  cluster: number;
+  membership?: number;
+  outlierScore?: number;
+  /** Cluster id at each level, base first: [cluster, parent, grandparent, ...]. */
+  path: number[];
+  topic?: string;
+  terms?: string[];
+  /** The true intent when the input has one. */
+  intent?: string;
 }
 
 /** `sections.clusterMap`: a small sample of the project stage's 2-D output at the largest scale it ran. */

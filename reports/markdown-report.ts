@@ -15,6 +15,7 @@ import { apiCallLines } from './api-calls-table.js';
 import { concurrencyLines } from './concurrency-table.js';
 import { inputLines } from './input-markdown.js';
 import { labelingLines } from './labelings-table.js';
+import { topicsLines } from './topics-markdown.js';
 
 const fmt = (v: number | undefined, digits = 3): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
@@ -61,6 +62,7 @@ export function renderMarkdownReport(r: RunResults): string {
     }
     out.push('');
   } else out.push('No breaking points within the profile\'s scales.', '');
+  out.push(...topicsLines(r));
   out.push('## Per scale', '');
   for (const s of r.scales) {
     const q = s.quality;

@@ -262,7 +262,7 @@ export function clusterMapChart(r: RunResults): ReportChart {
     title: `${title} (n = ${sec.scale.toLocaleString('en-US')}, ${pts.length.toLocaleString('en-US')} of ${sec.total.toLocaleString('en-US')} points shown)`,
     width: 520,
     height: 420,
-    data: { values: pts.map((p) => ({ ...p, cluster: String(p.cluster), label: `cluster ${p.cluster}${p.text ? `: ${p.text}` : ''}` })) },
+    data: { values: pts.map((p) => ({ ...p, cluster: String(p.cluster), label: `cluster ${p.cluster}${p.topic ? ` (${p.topic})` : ''}${p.text ? `: ${p.text}` : ''}` })) },
     mark: { type: 'circle', size: 18, opacity: 0.75 },
     encoding: {
       x: { field: 'x', type: 'quantitative', axis: null, scale: { zero: false } },
@@ -271,7 +271,7 @@ export function clusterMapChart(r: RunResults): ReportChart {
       description: { field: 'label' },
     },
   } as unknown as TopLevelSpec;
-  return { id, title, caption: 'A seeded sample of the projection stage\'s output; hover a point for its cluster and summary.', spec };
+  return { id, title, caption: 'A seeded sample of the projection stage\'s output; hover a point for its cluster, its name and the summary.', spec };
 }
 
 /** Every chart of the report, in display order. */

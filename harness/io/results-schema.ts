@@ -68,7 +68,17 @@ const storage = obj({
 
 const clusterMap = obj({
   scale: int, total: int,
-  points: z.array(obj({ x: num, y: num, cluster: int, text: z.string().optional() })),
+  points: z.array(obj({ x: num, y: num, cluster: int, topic: z.string().optional(), text: z.string().optional() })),
+});
+
+const topics = obj({
+  scale: int, total: int, clusters: int, noise: int, limit: int,
+  topics: z.array(obj({
+    id: int, name: z.string(), terms: z.array(z.string()), size: int, share: num, examples: z.array(z.string()),
+    parent: int.optional(), topIntent: obj({ name: z.string(), fraction: num }).optional(),
+  })),
+  parents: z.array(obj({ level: int, id: int, name: z.string(), size: int, parent: int.optional(), children: z.array(int) })),
+  files: z.array(obj({ scale: int, file: z.string(), rows: int })),
 });
 
 const cost = obj({
@@ -177,7 +187,7 @@ const rerun = obj({ side: z.enum(['BASE', 'NEW']), repeats: z.number(), order: z
 
 /** Every known section; each optional. Unknown names and fields pass (a newer writer may add one). */
 export const runSectionsSchema = obj({
-  checkpoints: checkpoints.optional(), storage: storage.optional(), clusterMap: clusterMap.optional(), cost: cost.optional(),
+  checkpoints: checkpoints.optional(), storage: storage.optional(), clusterMap: clusterMap.optional(), topics: topics.optional(), cost: cost.optional(),
   scaling: scaling.optional(), repeatStats: repeatStats.optional(), hardware: hardware.optional(), leakCheck: leakCheck.optional(),
   concurrentPipelines: concurrentPipelines.optional(), workerScaling: workerScaling.optional(), concurrency: concurrency.optional(),
   apiSimulator: apiSimulator.optional(), input: input.optional(), labelings: labelings.optional(),

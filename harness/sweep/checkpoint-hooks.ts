@@ -17,6 +17,7 @@ import { runLeakCheck } from '../analysis/leak-check.js';
 import { runConcurrentPipelines } from '../analysis/concurrent-pipelines.js';
 import { runWorkerScaling } from '../analysis/worker-scaling.js';
 import { createLabelingHooks } from '../analysis/labeling-agreement.js';
+import { createClusterOutputHooks } from './cluster-topics.js';
 export { runHeader } from './run-results.js';
 
 /** What the sweep command gets back. */
@@ -37,7 +38,9 @@ export function createSweepMeasurement(runDir: string, header: RunHeader, profil
   // Sections measured per scale before an interruption are kept; later scales append to them.
   if (resumed?.prior.sections.storage) sections.storage = resumed.prior.sections.storage;
   if (resumed?.prior.sections.labelings) sections.labelings = resumed.prior.sections.labelings;
+  if (resumed?.prior.sections.topics) sections.topics = resumed.prior.sections.topics;
   const hooks = combineHooks(
+    createClusterOutputHooks(runDir, sections), // clusters/<scale>.jsonl and sections.topics (issue 14)
     createLabelingHooks(profile, sections), // several labelling stages: each scored, and their agreement (issue 12)
     profile.storage?.enabled ? createStorageHooks(runDir, profile, sections) : undefined,
     createCheckpointHooks({ runDir, header, sections, manifest, writeCheckpoints: profile.checkpoints?.enabled ?? true, dropCompletedScales: profile.checkpoints?.keep === 'resume' }),

@@ -22,7 +22,10 @@ export function sampleClusterMap(data: PipelineData, scale: number, opts: { seed
     const t = idx[i]; idx[i] = idx[j]; idx[j] = t;
   }
   const texts = data.summaries ?? data.conversations;
+  const names = new Map((data.clusterInfo ?? []).map((c) => [c.id, c.name ?? c.terms?.slice(0, 3).join(' / ')]));
   const points = Array.from(idx.subarray(0, k), (i) => {
+    const cluster = data.labels?.[i] ?? -1;
+    const topic = names.get(cluster);
     const parts: string[] = [];
     const truth = data.truth?.[i];
     if (truth !== undefined && truth >= 0) parts.push(opts.intents?.[truth] ?? `intent ${truth}`);
@@ -30,7 +33,8 @@ export function sampleClusterMap(data: PipelineData, scale: number, opts: { seed
     return {
       x: Math.round(p.data[i * p.cols] * 1e4) / 1e4,
       y: Math.round(p.data[i * p.cols + 1] * 1e4) / 1e4,
-      cluster: data.labels?.[i] ?? -1,
+      cluster,
+      ...(topic ? { topic } : {}),
       ...(parts.length ? { text: parts.join(' · ') } : {}),
     };
   });

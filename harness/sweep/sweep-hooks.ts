@@ -23,6 +23,8 @@ export interface SweepScaleEvent {
   /** The pipeline data after the last stage; undefined when a stage failed. */
   data?: PipelineData;
   outcome: SweepOutcome;
+  /** Intent names by truth id, when the input has them. */
+  intents?: string[];
 }
 
 /** Observers of a sweep; each is awaited, and an error from one ends the sweep (as a crash would). */

@@ -128,7 +128,7 @@ async function runScale(sweep: Sweep, scale: number): Promise<'next' | 'stop'> {
   judgeQuality(sweep, scale, data);
   const map = data ? sampleClusterMap(data, scale, { seed: profile.seed, intents: input.intents }) : undefined;
   if (map) outcome.sections.clusterMap = map;
-  await opts.hooks?.scaleDone?.({ scale, data, outcome });
+  await opts.hooks?.scaleDone?.({ scale, data, outcome, intents: input.intents });
   return escalationDone(sweep, scale) ? 'stop' : 'next';
 }
 
