@@ -11,7 +11,7 @@ import { runStageOnce } from '../harness/sweep/stage-run.js';
 import { createStagePool } from '../harness/workers/worker-pool.js';
 import { buildScaleInput } from '../harness/sweep/sweep-input.js';
 import { renderTextTable } from '../harness/io/text-table.js';
-import { summariseText } from '../pipeline/stages/summarise/extractive.js';
+import { EXTRACTIVE_ROLE_DEFAULTS, summariseText } from '../pipeline/stages/summarise/extractive.js';
 import { packTexts, textAt, textCount } from '../pipeline/support/text-column.js';
 import type { PipelineData } from '../harness/types.js';
 
@@ -22,7 +22,7 @@ async function summaries(n: number): Promise<PipelineData> {
   const input = await buildScaleInput(p, n);
   const col = input.data.conversations!;
   const out: string[] = [];
-  for (let i = 0; i < textCount(col); i++) out.push(summariseText(textAt(col, i), { sentences: 3, maxChars: 600 }));
+  for (let i = 0; i < textCount(col); i++) out.push(summariseText(textAt(col, i), { sentences: 3, maxChars: 600, ...EXTRACTIVE_ROLE_DEFAULTS }));
   return { n, summaries: packTexts(out) };
 }
 

@@ -4,7 +4,7 @@
  * a little seeded noise, so related texts stay close (sweeps against the simulator still score meaningful ARI).
  */
 import { hashEmbed } from '../../pipeline/stages/embed/hashing.js';
-import { summariseText } from '../../pipeline/stages/summarise/extractive.js';
+import { EXTRACTIVE_ROLE_DEFAULTS, summariseText } from '../../pipeline/stages/summarise/extractive.js';
 import { deriveSeed, gaussian, mulberry32 } from '../../pipeline/support/seeded-random.js';
 import { packTexts } from '../../pipeline/support/text-column.js';
 
@@ -34,7 +34,7 @@ export function simulatedSummary(messages: { role: string; content: string }[], 
   const pick = (xs: string[]): string => xs[Math.floor(rand() * xs.length)];
   const [a = 'their question', b = 'the details'] = keywords(conv, 2);
   const fill = (s: string): string => s.replace('{a}', a).replace('{b}', b);
-  const extract = summariseText(conv, { sentences: 2, maxChars: 320 }).replace(/\b(user|assistant):\s*/g, '').trim();
+  const extract = summariseText(conv, { sentences: 2, maxChars: 320, ...EXTRACTIVE_ROLE_DEFAULTS }).replace(/\b(user|assistant):\s*/g, '').trim();
   return [
     `Request: ${fill(pick(REQUESTS))}`,
     `Task: ${fill(pick(TASKS))}`,

@@ -1,6 +1,10 @@
 /**
  * summarise/extractive: a local, offline summariser. Picks the highest-scoring sentences of the user's turns by
- * average term frequency over the conversation (a classic Luhn-style extract), keeps them in order.
+ * average term frequency (a classic Luhn-style extract), keeps them in order. Term frequencies are weighted by role
+ * (user turns count `userWeight`, assistant turns `assistantWeight`, default 0), so the same user prompts give the same
+ * summary whatever the assistant answered; sentences come from the roles with a positive weight. Quoted or retrieved
+ * context is dropped first (code fences, `>` quotes, `Context:` / `Document:` / `Retrieved ...:` / `Sources:` blocks
+ * and <context>/<document> tags) unless `keepContext`, so a RAG log's summary is its question, not its document.
  */
 import type { PipelineData, StageContext, StageDefinition } from '../../contracts.js';
 import { packTexts, textAt, textCount } from '../../support/text-column.js';
@@ -11,7 +15,16 @@ export interface ExtractiveOptions {
   sentences: number;
   /** Hard cap on summary length in characters. */
   maxChars: number;
+  /** Weight of user turns in term frequencies (and whether their sentences are candidates: > 0). */
+  userWeight: number;
+  /** Weight of assistant turns; 0 (default) = the summary depends on the user's turns alone. */
+  assistantWeight: number;
+  /** Keep quoted and retrieved context blocks (default false: drop them). */
+  keepContext: boolean;
 }
+
+/** The role weighting and context dropping defaults, for callers of summariseText outside the stage. */
+export const EXTRACTIVE_ROLE_DEFAULTS = { userWeight: 1, assistantWeight: 0, keepContext: false } as const;
 
 const STOP = new Set(
   'the a an and or but if of to in on for with at by from is are was were be been it this that i you we they he she me my your our can could would should will do does did have has had not no so as just about what how please thanks thank hi hello'.split(' '),
@@ -21,15 +34,43 @@ function words(s: string): string[] {
   return s.toLowerCase().match(/\p{L}[\p{L}\p{N}'-]*/gu) ?? [];
 }
 
+// A labelled context block runs to the next question marker or the end of the turn. Flattening ("role: content"
+// lines) has already joined a message's lines, so block ends are found by these markers, not by blank lines.
+const QUESTION = '(?=\\b(?:question|query|user question|my question|task)\\s*:|$)';
+// Only as a label at the turn start or after a sentence end: "For context: ..." inside a sentence is the user's own.
+const CONTEXT_BLOCK = new RegExp(`(?<=^|[.!?]\\s+)(?:context|contexts|document|documents|retrieved(?: [a-z]+)?|sources|passages?|search results)\\s*:[\\s\\S]*?${QUESTION}`, 'giu');
+const TAGGED = /<(context|document|documents|retrieved|source|search_results)\b[^>]*>[\s\S]*?(?:<\/\1>|$)/giu;
+const FENCE = /```[\s\S]*?(?:```|$)/gu;
+// A `>` quote (at the turn start or after a sentence end) up to its own sentence end: its line end was lost in flattening.
+const QUOTE = /(^|[.!?:]\s+|\s{2,})>\s[^.!?]*[.!?]?/gu;
+
+/** A turn with its quoted/retrieved context removed (the turn unchanged when nothing else would remain). Exported for tests. */
+export function dropContext(content: string): string {
+  const out = content.replace(TAGGED, ' ').replace(FENCE, ' ').replace(CONTEXT_BLOCK, ' ').replace(QUOTE, '$1 ').replace(/\s+/g, ' ').trim();
+  return out.length > 0 ? out : content;
+}
+
 /** Summarise one flattened conversation ("role: content" lines). Exported for tests. */
 export function summariseText(text: string, opts: ExtractiveOptions): string {
-  const lines = text.split('\n');
-  const userText = lines.filter((l) => l.startsWith('user:')).map((l) => l.slice(5)).join(' ');
-  const source = userText.trim().length > 0 ? userText : text;
-  const sentences = source.split(/(?<=[.!?])\s+/).map((s) => s.trim()).filter((s) => s.length > 0);
+  const turns: { weight: number; content: string }[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^(user|assistant|system|tool|human|ai|bot)\s*:\s?/i.exec(line);
+    const role = m?.[1].toLowerCase();
+    const weight = role === 'user' || role === 'human' ? opts.userWeight : role === 'assistant' || role === 'ai' || role === 'bot' ? opts.assistantWeight : 0;
+    const content = m ? line.slice(m[0].length) : line;
+    turns.push({ weight, content: opts.keepContext ? content : dropContext(content) });
+  }
+  let weighted = turns.filter((t) => t.weight > 0 && t.content.trim().length > 0);
+  // No user (or weighted) turn at all: an unlabelled text is summarised as a whole.
+  if (weighted.length === 0) weighted = [{ weight: 1, content: opts.keepContext ? text : dropContext(text) }];
+  const sentences = weighted.flatMap((t) => t.content.split(/(?<=[.!?])\s+/)).map((s) => s.trim()).filter((s) => s.length > 0);
   if (sentences.length <= opts.sentences) return sentences.join(' ').slice(0, opts.maxChars);
   const tf = new Map<string, number>();
-  for (const w of words(text)) if (!STOP.has(w)) tf.set(w, (tf.get(w) ?? 0) + 1);
+  for (const t of turns) {
+    if (t.weight <= 0) continue;
+    for (const w of words(t.content)) if (!STOP.has(w)) tf.set(w, (tf.get(w) ?? 0) + t.weight);
+  }
+  if (tf.size === 0) for (const t of weighted) for (const w of words(t.content)) if (!STOP.has(w)) tf.set(w, (tf.get(w) ?? 0) + 1);
   const scored = sentences.map((s, i) => {
     const ws = words(s).filter((w) => !STOP.has(w));
     const score = ws.length === 0 ? 0 : ws.reduce((acc, w) => acc + (tf.get(w) ?? 0), 0) / Math.sqrt(ws.length);
@@ -38,6 +79,12 @@ export function summariseText(text: string, opts: ExtractiveOptions): string {
   const top = scored.sort((a, b) => b.score - a.score || a.i - b.i).slice(0, opts.sentences).sort((a, b) => a.i - b.i);
   return top.map((t) => t.s).join(' ').slice(0, opts.maxChars);
 }
+
+const weightOf = (v: unknown, name: string, dflt: number): number => {
+  const x = v ?? dflt;
+  if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new Error(`${name}: must be a number >= 0`);
+  return x;
+};
 
 export const extractiveSummariser: StageDefinition<ExtractiveOptions> = {
   kind: 'summarise',
@@ -49,7 +96,11 @@ export const extractiveSummariser: StageDefinition<ExtractiveOptions> = {
     const maxChars = raw.maxChars ?? 600;
     if (!Number.isInteger(sentences) || (sentences as number) < 1) throw new Error('sentences: must be a positive integer');
     if (!Number.isInteger(maxChars) || (maxChars as number) < 16) throw new Error('maxChars: must be an integer >= 16');
-    return { sentences: sentences as number, maxChars: maxChars as number };
+    if (raw.keepContext !== undefined && typeof raw.keepContext !== 'boolean') throw new Error('keepContext: must be true or false');
+    const userWeight = weightOf(raw.userWeight, 'userWeight', 1);
+    const assistantWeight = weightOf(raw.assistantWeight, 'assistantWeight', 0);
+    if (userWeight === 0 && assistantWeight === 0) throw new Error('userWeight, assistantWeight: at least one must be > 0');
+    return { sentences: sentences as number, maxChars: maxChars as number, userWeight, assistantWeight, keepContext: raw.keepContext === true };
   },
   run(input: PipelineData, opts: ExtractiveOptions, ctx: StageContext) {
     const col = input.conversations;
