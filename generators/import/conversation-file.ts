@@ -49,6 +49,8 @@ export interface ImportSummary {
   invalid: { count: number; firstLines: number[]; firstErrors: string[]; unit: RecordPlace['unit'] };
   skipInvalid: boolean;
   maxConversationBytes: number;
+  /** Valid conversations whose flattened text repeats an earlier one's (set by the sweep before it starts). */
+  duplicates?: { count: number; fraction: number };
 }
 
 /** An opened, validated, indexed conversation file. */

@@ -24,6 +24,7 @@ import { createSweepMeasurement } from '../sweep/checkpoint-hooks.js';
 import { buildRunResults, runHeader } from '../sweep/run-results.js';
 import { openProfileInputFile, prepareSweepInput } from '../sweep/sweep-input.js';
 import { inputFractionScales } from '../sweep/input-scales.js';
+import { duplicateWarning } from '../sweep/input-duplicates.js';
 import { displayPath } from '../../pipeline/support/display-path.js';
 import { parseCountList } from '../profile/count-flag.js';
 import { openDistributedSweep, type DistributedSweep } from '../queue/distributed-sweep.js';
@@ -142,6 +143,8 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
   // A file input is read and validated once before the sweep; scales above its size are refused here.
   const inputSection = await prepareSweepInput(profile);
   if (inputSection) progress.log(`input ${inputSection.path}: ${inputSection.valid} valid conversations (${inputSection.format}, ${inputSection.formatSource})${inputSection.invalid.count ? `, ${inputSection.invalid.count} invalid ${inputSection.invalid.unit}s skipped (first: ${inputSection.invalid.firstLines.join(', ')})` : ''}`);
+  const dupWarning = duplicateWarning(inputSection?.duplicates);
+  if (dupWarning) progress.log(`warning: ${dupWarning}`);
   process.env.CLUSTERBENCH_RUN_ID = id; // API stages' failure lines name the run (worker threads inherit it)
   const outcome = await runSweep(profile, { progress, hooks: measurement.hooks, resume: resumed?.resume, ...(distributed ? { executor: distributed.executor } : {}) });
   await distributed?.close();

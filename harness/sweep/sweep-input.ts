@@ -6,6 +6,7 @@ import { conversationToText } from '../../generators/conversation-text.js';
 import { resolve as resolvePath } from 'node:path';
 import { openConversationFile, scaleTooLargeMessage, type ConversationFile, type ImportSummary } from '../../generators/import/conversation-file.js';
 import { countDistinct, textDigest48 } from '../../generators/generation-stats.js';
+import { countFileDuplicates } from './input-duplicates.js';
 
 /** One scale's data and what we know about it. */
 export interface ScaleInput {
@@ -173,7 +174,7 @@ export async function prepareSweepInput(profile: SweepProfile): Promise<ImportSu
   const f = await openProfileInputFile(profile);
   const tooBig = profile.scales.find((s) => s > f.summary.valid);
   if (tooBig !== undefined) throw new Error(scaleTooLargeMessage(f.summary, tooBig));
-  return f.summary;
+  return { ...f.summary, duplicates: await countFileDuplicates(f) };
 }
 
 /** Generate (or read) the conversations for one scale. */
