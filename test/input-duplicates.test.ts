@@ -39,3 +39,25 @@ stages:
   assert.deepEqual(r.sections.input?.duplicates, { count: 360, fraction: 0.9 });
   assert.match(readFileSync(join(runDir, 'report.md'), 'utf8'), /\*\*Duplicates:\*\* 360 of 400 conversations \(90\.0%\) repeat an earlier one's text ⚠ over 10%/);
 });
+
+test('--dedupe samples distinct conversations only, nested, and scales default to the distinct count', async () => {
+  const dir = tempDir();
+  const p = fileWithCopies(dir);
+  const profile = writeProfile(`
+name: dedupe
+seed: 5
+scales: [400]
+stages:
+  - { stage: summarise, method: extractive }
+  - { stage: embed, method: hashing, options: { dims: 32 } }
+  - { stage: cluster, method: kmeans, options: { k: 4 } }
+`, dir);
+  const { runDir } = await sweepCommand({ profile, out: join(dir, 'runs'), quiet: true, input: p, dedupe: true });
+  const r = readResults(runDir);
+  assert.deepEqual((r.profile as { scales: number[] }).scales, [40], 'no --scales and the profile scale cannot be filled: all 40 distinct conversations');
+  assert.deepEqual(r.sections.input?.duplicates, { count: 360, fraction: 0.9, dropped: true });
+  assert.equal(r.scales[0].input?.uniqueFraction, 1, 'every sampled text distinct');
+  assert.match(readFileSync(join(runDir, 'report.md'), 'utf8'), /dropped \(dedupe\): scales sample distinct conversations/);
+  await assert.rejects(sweepCommand({ profile, out: join(dir, 'runs'), quiet: true, input: p, dedupe: true, scales: '30,41' }), /holds 40 distinct conversations \(of 400 valid; dedupe is on\); scale 41 is larger/);
+  await assert.rejects(sweepCommand({ profile, out: join(dir, 'runs'), quiet: true, dedupe: true }), /--dedupe .*apply to --input FILE/);
+});

@@ -50,7 +50,7 @@ export interface ImportSummary {
   skipInvalid: boolean;
   maxConversationBytes: number;
   /** Valid conversations whose flattened text repeats an earlier one's (set by the sweep before it starts). */
-  duplicates?: { count: number; fraction: number };
+  duplicates?: { count: number; fraction: number; dropped?: true };
 }
 
 /** An opened, validated, indexed conversation file. */
@@ -65,6 +65,8 @@ export interface ConversationFile {
   forEachInSample(n: number, seed: number, fn: (c: Conversation) => void): Promise<void>;
   /** Every valid conversation in file order. */
   readAll(): Promise<Conversation[]>;
+  /** The valid conversations of the given ranks (0 = first valid one), ascending ranks in, file order out. */
+  forEachAtRanks(ranks: Uint32Array, fn: (c: Conversation) => void): Promise<void>;
 }
 
 export const DEFAULT_MAX_CONVERSATION_BYTES = 2 * 1024 * 1024;
@@ -113,7 +115,8 @@ class InvalidLog {
   }
 }
 
-function seededPermutation(count: number, seed: number): Uint32Array {
+/** The seeded permutation of 0..count-1 that nested samples take prefixes of. */
+export function seededPermutation(count: number, seed: number): Uint32Array {
   const perm = new Uint32Array(count);
   for (let i = 0; i < count; i++) perm[i] = i;
   const rand = mulberry32(deriveSeed(seed, 'input-sample'));
@@ -151,6 +154,7 @@ function makeFile(valid: number, summary: ImportSummary, visit: Visit): Conversa
     sample: async (n, seed) => collect(ranks(n, seed)),
     forEachInSample: async (n, seed, fn) => visit(ranks(n, seed), fn),
     readAll: () => collect(Uint32Array.from({ length: valid }, (_, i) => i)),
+    forEachAtRanks: async (r, fn) => visit(r, fn),
   };
 }
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 
 /** Flags (commander attribute names) that `--resume` ignores, shown as the user typed them. */
 const IGNORED_ON_RESUME: Record<string, string> = {
-  profile: '--profile', out: '--out', scales: '--scales', seed: '--seed', isolation: '--isolation', input: '--input', format: '--format', skipInvalid: '--skip-invalid', maxConversationBytes: '--max-conversation-bytes',
+  profile: '--profile', out: '--out', scales: '--scales', seed: '--seed', isolation: '--isolation', input: '--input', format: '--format', skipInvalid: '--skip-invalid', maxConversationBytes: '--max-conversation-bytes', dedupe: '--dedupe',
 };
 
 /** Throw a usage error naming every flag given on the command line that --resume would ignore. */

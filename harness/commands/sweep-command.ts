@@ -22,9 +22,9 @@ import { computeRunCost, withResolvedModels } from '../analysis/stage-cost.js';
 import { loadSweepResume } from '../sweep/sweep-checkpoint.js';
 import { createSweepMeasurement } from '../sweep/checkpoint-hooks.js';
 import { buildRunResults, runHeader } from '../sweep/run-results.js';
-import { openProfileInputFile, prepareSweepInput } from '../sweep/sweep-input.js';
+import { inputDedupe, openProfileInputFile, prepareSweepInput } from '../sweep/sweep-input.js';
 import { inputFractionScales } from '../sweep/input-scales.js';
-import { duplicateWarning } from '../sweep/input-duplicates.js';
+import { duplicateWarning, firstCopies } from '../sweep/input-duplicates.js';
 import { displayPath } from '../../pipeline/support/display-path.js';
 import { parseCountList } from '../profile/count-flag.js';
 import { openDistributedSweep, type DistributedSweep } from '../queue/distributed-sweep.js';
@@ -56,6 +56,8 @@ export interface SweepCommandOptions {
   format?: string;
   /** Skip invalid records of --input (counted, first 10 line numbers in results.json sections.input). */
   skipInvalid?: boolean;
+  /** Sample only the first copy of each distinct conversation of --input (profile `input.options.dedupe`). */
+  dedupe?: boolean;
   /** Largest accepted conversation in --input, bytes. */
   maxConversationBytes?: string;
   /** Install SIGINT/SIGTERM handlers that print the resume command and exit 130/143 (the CLI sets this). */
@@ -95,15 +97,17 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
   if (opts.input !== undefined) {
     const maxBytes = opts.maxConversationBytes !== undefined ? Number(opts.maxConversationBytes) : undefined;
     if (maxBytes !== undefined && !(Number.isInteger(maxBytes) && maxBytes > 0)) throw new Error(`--max-conversation-bytes: "${opts.maxConversationBytes}" is not a positive integer`);
-    const input = { kind: 'file', path: resolve(opts.input), format: opts.format ?? 'auto', options: { skipInvalid: opts.skipInvalid ?? false, ...(maxBytes !== undefined ? { maxConversationBytes: maxBytes } : {}) } };
+    const input = { kind: 'file', path: resolve(opts.input), format: opts.format ?? 'auto', options: { skipInvalid: opts.skipInvalid ?? false, ...(opts.dedupe ? { dedupe: true } : {}), ...(maxBytes !== undefined ? { maxConversationBytes: maxBytes } : {}) } };
     profile = await validateProfile({ ...profile, input }, `${displayPath(path)} (with --input)`);
     // No --scales, and the default profile or scales the file cannot fill: nested fractions of the file, up to all of it.
     if (opts.scales === undefined) {
-      const valid = (await openProfileInputFile(profile)).summary.valid;
+      const file = await openProfileInputFile(profile);
+      // With dedupe the file's size is its distinct conversations.
+      const valid = inputDedupe(profile) ? (await firstCopies(file)).length : file.summary.valid;
       if (opts.profile === undefined || profile.scales.some((s) => s > valid)) profile = { ...profile, scales: inputFractionScales(valid) };
     }
-  } else if (opts.format !== undefined || opts.skipInvalid || opts.maxConversationBytes !== undefined) {
-    throw new Error('--format, --skip-invalid and --max-conversation-bytes apply to --input FILE; pass --input too');
+  } else if (opts.format !== undefined || opts.skipInvalid || opts.dedupe || opts.maxConversationBytes !== undefined) {
+    throw new Error('--format, --skip-invalid, --dedupe and --max-conversation-bytes apply to --input FILE; pass --input too');
   }
   if (opts.adjustProfile) profile = await opts.adjustProfile(profile, displayPath(path));
   // Refused before any work: a resumed run whose input or profile changed, and scales that cannot fit.
@@ -144,7 +148,7 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
   const inputSection = await prepareSweepInput(profile);
   if (inputSection) progress.log(`input ${inputSection.path}: ${inputSection.valid} valid conversations (${inputSection.format}, ${inputSection.formatSource})${inputSection.invalid.count ? `, ${inputSection.invalid.count} invalid ${inputSection.invalid.unit}s skipped (first: ${inputSection.invalid.firstLines.join(', ')})` : ''}`);
   const dupWarning = duplicateWarning(inputSection?.duplicates);
-  if (dupWarning) progress.log(`warning: ${dupWarning}`);
+  if (dupWarning) progress.log(`warning: ${dupWarning}${inputSection?.duplicates?.dropped ? ' (--dedupe: only first copies are sampled)' : '; --dedupe samples only first copies'}`);
   process.env.CLUSTERBENCH_RUN_ID = id; // API stages' failure lines name the run (worker threads inherit it)
   const outcome = await runSweep(profile, { progress, hooks: measurement.hooks, resume: resumed?.resume, ...(distributed ? { executor: distributed.executor } : {}) });
   await distributed?.close();

@@ -23,6 +23,7 @@ export function registerSweepCommand(program: Command): void {
     .option('--input <file>', 'sweep over your conversations (OpenAI chat JSONL, Kura, ShareGPT, or a clusterbench .arrow); scales are nested seeded samples')
     .option('--format <format>', 'format of --input: auto, openai, kura, sharegpt, arrow, jsonl (default auto-detect)')
     .option('--skip-invalid', 'skip bad records of --input instead of failing (count and first 10 line numbers go into results.json)')
+    .option('--dedupe', 'with --input: sample only the first copy of each distinct conversation text (duplicates are counted either way)')
     .option('--max-conversation-bytes <n>', 'largest accepted conversation in --input, bytes (default 2097152)')
     .action(async (o: SweepCommandOptions, cmd: Command) => {
       refuseFlagsIgnoredOnResume(o, cmd);

@@ -163,7 +163,7 @@ const input = obj({
   path: z.string(), format: z.enum(['openai', 'kura', 'sharegpt', 'arrow', 'jsonl']), formatSource: z.enum(['detected', 'flag']),
   records: int, valid: int, withTruth: int,
   invalid: obj({ count: int, firstLines: z.array(int), firstErrors: z.array(z.string()), unit: z.enum(['line', 'row', 'element']) }),
-  skipInvalid: z.boolean(), maxConversationBytes: num, duplicates: obj({ count: int, fraction: num }).optional(),
+  skipInvalid: z.boolean(), maxConversationBytes: num, duplicates: obj({ count: int, fraction: num, dropped: z.literal(true).optional() }).optional(),
 });
 
 const labelings = obj({

@@ -6,7 +6,7 @@ import { conversationToText } from '../../generators/conversation-text.js';
 import { resolve as resolvePath } from 'node:path';
 import { openConversationFile, scaleTooLargeMessage, type ConversationFile, type ImportSummary } from '../../generators/import/conversation-file.js';
 import { countDistinct, textDigest48 } from '../../generators/generation-stats.js';
-import { countFileDuplicates } from './input-duplicates.js';
+import { countFileDuplicates, dedupedRanks } from './input-duplicates.js';
 
 /** One scale's data and what we know about it. */
 export interface ScaleInput {
@@ -150,7 +150,8 @@ const openFiles = new Map<string, Promise<ConversationFile>>();
 export function openProfileInputFile(profile: SweepProfile): Promise<ConversationFile> {
   const input = profile.input;
   if (!input.path) throw new Error('input.path: is required when input.kind is "file" (or pass --input FILE)');
-  const o = input.options as { skipInvalid?: unknown; maxConversationBytes?: unknown };
+  const o = input.options as { skipInvalid?: unknown; maxConversationBytes?: unknown; dedupe?: unknown };
+  if (o.dedupe !== undefined && typeof o.dedupe !== 'boolean') throw new Error('input.options.dedupe: must be true or false');
   if (o.skipInvalid !== undefined && typeof o.skipInvalid !== 'boolean') throw new Error('input.options.skipInvalid: must be true or false');
   if (o.maxConversationBytes !== undefined && !(Number.isInteger(o.maxConversationBytes) && (o.maxConversationBytes as number) > 0)) throw new Error('input.options.maxConversationBytes: must be a positive integer');
   const path = resolvePath(input.path);
@@ -174,7 +175,18 @@ export async function prepareSweepInput(profile: SweepProfile): Promise<ImportSu
   const f = await openProfileInputFile(profile);
   const tooBig = profile.scales.find((s) => s > f.summary.valid);
   if (tooBig !== undefined) throw new Error(scaleTooLargeMessage(f.summary, tooBig));
-  return { ...f.summary, duplicates: await countFileDuplicates(f) };
+  const duplicates = await countFileDuplicates(f);
+  if (inputDedupe(profile)) {
+    const distinct = f.summary.valid - duplicates.count;
+    const over = profile.scales.find((s) => s > distinct);
+    if (over !== undefined) throw new Error(`${f.summary.path} holds ${distinct} distinct conversations (of ${f.summary.valid} valid; dedupe is on); scale ${over} is larger. Use scales up to ${distinct}, or drop --dedupe`);
+  }
+  return { ...f.summary, duplicates: { ...duplicates, ...(inputDedupe(profile) ? { dropped: true } : {}) } };
+}
+
+/** True when the profile's file input drops duplicate conversations (`input.options.dedupe`, `sweep --dedupe`). */
+export function inputDedupe(profile: SweepProfile): boolean {
+  return profile.input.kind === 'file' && (profile.input.options as { dedupe?: unknown }).dedupe === true;
 }
 
 /** Generate (or read) the conversations for one scale. */
@@ -183,7 +195,9 @@ export async function buildScaleInput(profile: SweepProfile, scale: number): Pro
     // A nested seeded sample of the file: scale n is the first n of one permutation of its valid conversations.
     const f = await openProfileInputFile(profile);
     const packer = new ConversationPacker();
-    await f.forEachInSample(scale, profile.seed, (c) => packer.add(c));
+    // dedupe: the same nested sampling, over the first copy of each distinct text.
+    if (inputDedupe(profile)) await f.forEachAtRanks(await dedupedRanks(f, scale, profile.seed), (c) => packer.add(c));
+    else await f.forEachInSample(scale, profile.seed, (c) => packer.add(c));
     return packer.finish();
   }
   if (profile.input.kind !== 'synthetic') throw new Error(`input.kind "${profile.input.kind}" is not supported yet`);
