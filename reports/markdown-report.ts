@@ -16,6 +16,7 @@ import { concurrencyLines } from './concurrency-table.js';
 import { inputLines } from './input-markdown.js';
 import { labelingLines } from './labelings-table.js';
 import { topicsLines } from './topics-markdown.js';
+import { stageWarningLines } from './stage-warnings-markdown.js';
 
 const fmt = (v: number | undefined, digits = 3): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
@@ -62,6 +63,7 @@ export function renderMarkdownReport(r: RunResults): string {
     }
     out.push('');
   } else out.push('No breaking points within the profile\'s scales.', '');
+  out.push(...stageWarningLines(r));
   out.push(...topicsLines(r));
   out.push('## Per scale', '');
   for (const s of r.scales) {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildClioHierarchy, clioMetaClusterer } from '../pipeline/stages/meta-cluster/clio.js';
-import type { Matrix, PipelineData, StageContext } from '../harness/types.js';
+import type { Matrix, PipelineData, RunResults, StageContext } from '../harness/types.js';
+import { stageWarningLines } from '../reports/stage-warnings-markdown.js';
 import { mulberry32 } from '../pipeline/support/seeded-random.js';
 
 const opts = { targetTop: 5, maxLevels: 4, branching: 3, seed: 1 };
@@ -67,4 +68,20 @@ test('the stage maps original label ids (with noise and gaps) and records the de
   assert.equal(h[0][5], h[0][7], '5 and 7 are close');
   assert.notEqual(h[0][0], h[0][5]);
   assert.throws(() => clioMetaClusterer.parseOptions!({ maxLevels: 0 }), /maxLevels: must be an integer in 1..20/);
+});
+
+test('a hierarchy that would be a no-op is counted as warning.noHierarchy and shown on the report', async () => {
+  const labels = Int32Array.from([0, 0, 1, 1, 2, 2]);
+  const input: PipelineData = { n: 6, labels, embeddings: { rows: 6, cols: 1, data: Float32Array.from([0, 0.1, 5, 5.1, 9, 9.1]) } };
+  const noop = ctx();
+  assert.deepEqual(clioMetaClusterer.run(input, clioMetaClusterer.parseOptions!({ targetTop: 10 }), noop), { hierarchy: [] });
+  assert.equal(noop.counters['warning.noHierarchy'], 1, '3 clusters under a target of 10: warned, not silent');
+  const auto = ctx();
+  clioMetaClusterer.run({ ...input, labels: Int32Array.from([0, 1, 2, 3, 4, 5]) }, clioMetaClusterer.parseOptions!({}), auto);
+  assert.equal(auto.counters['warning.noHierarchy'], undefined, 'auto target adapts: 6 clusters get a level of 2');
+  assert.equal(auto.counters.depth, 1);
+  const rec = { repeat: 0, scale: 300, stage: 'meta-cluster', method: 'clio', counters: { 'warning.noHierarchy': 1, depth: 0 } };
+  const lines = stageWarningLines({ records: [rec, { ...rec, scale: 1200 }, { ...rec, repeat: 1 }] } as unknown as RunResults);
+  assert.deepEqual(lines.slice(0, 2), ['## Stage warnings', '']);
+  assert.match(lines[2], /^- ⚠ \*\*meta-cluster\/clio\*\* `noHierarchy` at n = 300, 1,200: no hierarchy level was built/);
 });
