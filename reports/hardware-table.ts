@@ -39,15 +39,28 @@ export function renderHardwareMarkdown(h: HardwareSection): string[] {
   }
   const caveat = lowUniqueText(h.lowUniqueInputs);
   if (caveat) out.push(`${caveat}.`, '');
-  out.push(`| conversations | RAM | cores | disk | time | API cost |${groupHead} notes |`, `|---|---|---|---|---|---|${groups.map(() => '---|---|').join('')}---|`);
-  for (const r of h.rows) {
+  // Only rows the measurement supports: a row whose RAM and time are both unmeasured and unprojectable is a note,
+  // and so is a cores column with no value in any row (no worker-scaling section).
+  const supported = h.rows.filter((r) => r.ramBytes.value !== null || r.timeMs.value !== null);
+  const dropped = h.rows.filter((r) => !supported.includes(r));
+  const showCores = supported.some((r) => r.cores.value !== null);
+  out.push(`| conversations | RAM |${showCores ? ' cores |' : ''} disk | time | API cost |${groupHead} notes |`, `|---|---|${showCores ? '---|' : ''}---|---|---|${groups.map(() => '---|---|').join('')}---|`);
+  for (const r of supported) {
     const byLabel = groups.map((g) => g.rows.find((x) => x.scale === r.scale)).filter((x) => x !== undefined);
     const extra = byLabel.flatMap((x) => [x.ramBytes, x.timeMs]);
     const groupCells = byLabel.map((x) => ` ${cellText(x.ramBytes, formatBytes)} | ${cellText(x.timeMs, formatMs)} |`).join('');
     const cores = r.cores.value === null ? cellText(r.cores, String) : `${r.cores.value} *${r.cores.basis}*`;
-    out.push(`| ${r.scale.toLocaleString('en-US')} | ${cellText(r.ramBytes, formatBytes)} | ${cores} | ${cellText(r.diskBytes, formatBytes)} | ${cellText(r.timeMs, formatMs)} | ${cellText(r.costUsd, usd)} |${groupCells} ${rowNotes(h, r, extra).join('; ')} |`);
+    out.push(`| ${r.scale.toLocaleString('en-US')} | ${cellText(r.ramBytes, formatBytes)} |${showCores ? ` ${cores} |` : ''} ${cellText(r.diskBytes, formatBytes)} | ${cellText(r.timeMs, formatMs)} | ${cellText(r.costUsd, usd)} |${groupCells} ${rowNotes(h, r, extra).join('; ')} |`);
   }
-  const unknownNotes = [...new Set(h.rows.flatMap((r) => cells(r).filter((c) => c.basis === 'unknown').map((c) => c.note ?? '')))].filter(Boolean);
+  if (!showCores) {
+    const why = supported.find((r) => r.cores.note)?.cores.note;
+    out.push('', `Cores column omitted: not measured${why ? ` (${why})` : ''}; profile \`workerScaling:\` measures it.`);
+  }
+  if (dropped.length) {
+    const advice = [...new Set(dropped.flatMap((r) => [r.ramBytes, r.timeMs]).map((c) => c.note).filter((n): n is string => !!n))];
+    out.push('', `Rows for n = ${dropped.map((r) => r.scale.toLocaleString('en-US')).join(', ')} omitted: nothing measured or projectable there${advice.length ? ` (${advice[0]}${advice.length > 1 ? '; and so on' : ''})` : ''}.`);
+  }
+  const unknownNotes = [...new Set(supported.flatMap((r) => cells(r).filter((c) => c.basis === 'unknown' && (showCores || c !== r.cores)).map((c) => c.note ?? '')))].filter(Boolean);
   const coreNote = h.rows.find((r) => r.cores.note && r.cores.value !== null)?.cores.note;
   if (coreNote) out.push('', `Cores: ${coreNote}.`);
   const timeNote = h.rows.find((r) => r.timeMs.note?.includes('excludes'))?.timeMs.note;
@@ -68,7 +81,10 @@ export function renderHardwareCsv(h: HardwareSection): string {
   const header = ['scale', 'ram_bytes', 'ram_low', 'ram_high', 'ram_basis', 'cores', 'cores_basis', 'disk_bytes', 'disk_basis', 'disk_format', 'time_ms', 'time_low', 'time_high', 'time_basis', 'time_metric', 'cost_usd', 'cost_basis', 'machine', 'safety_factor',
     ...groups.flatMap((g) => [`ram_bytes@${g.label}`, `ram_basis@${g.label}`, `time_ms@${g.label}`, `time_basis@${g.label}`]), 'notes'];
   const lines = [header.join(',')];
-  for (const r of h.rows) {
+  // Only rows the measurement supports: a row whose RAM and time are both unmeasured and unprojectable is a note.
+  const supported = h.rows.filter((r) => r.ramBytes.value !== null || r.timeMs.value !== null);
+  const dropped = h.rows.filter((r) => !supported.includes(r));
+  for (const r of supported) {
     const byLabel = groups.map((g) => g.rows.find((x) => x.scale === r.scale));
     lines.push([
       r.scale, r.ramBytes.value, r.ramBytes.low, r.ramBytes.high, r.ramBytes.basis, r.cores.value, r.cores.basis, r.diskBytes.value, r.diskBytes.basis, h.diskFormat,

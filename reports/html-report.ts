@@ -30,11 +30,12 @@ figcaption{color:#555;font-size:12px;margin-top:6px}
 .bad{color:#b00020;font-weight:600}
 `;
 
-/** Split report.md into what goes above the charts (title, machine, hardware, breaking points) and below them. */
+/** Split report.md into what goes above the charts (what ran, stages at the largest scale, breaking points, topics) and below them. */
 export function splitMarkdownForHtml(md: string): { top: string; rest: string } {
   // The Markdown's own "Charts" section only links the SVG files; the HTML shows the charts inline instead.
   const withoutCharts = md.replace(/\n## Charts\n[\s\S]*?(?=\n## |$)/, '\n');
-  const cut = withoutCharts.search(/\n## Per scale\n/);
+  // The charts go after the first screen: what ran, stages at the largest scale, breaking points, topics.
+  const cut = withoutCharts.search(/\n## (Hardware recommendation|Per scale)\n/);
   return cut < 0 ? { top: withoutCharts, rest: '' } : { top: withoutCharts.slice(0, cut), rest: withoutCharts.slice(cut) };
 }
 
@@ -53,12 +54,14 @@ export function markdownToHtml(md: string): string {
 export function renderHtmlReport(r: RunResults, charts: RenderedChart[], markdown: string): string {
   const { top, rest } = splitMarkdownForHtml(markdown);
   const parts: string[] = [markdownToHtml(top)];
-  if (!r.sections.hardware) parts.push('<p class="skipped" id="no-hardware">No hardware recommendation table: results.json has no sections.hardware (it needs at least two scales that ran).</p>');
   parts.push('<h2 id="charts">Charts</h2>');
-  for (const c of charts) {
+  // The map first: it belongs with the topics table just above it.
+  const ordered = [...charts.filter((c) => c.chart.id === 'cluster-map'), ...charts.filter((c) => c.chart.id !== 'cluster-map')];
+  for (const c of ordered) {
     if (c.svg) parts.push(`<figure id="chart-${escapeHtml(c.chart.id)}" class="chart">${c.svg}<figcaption>${escapeHtml(c.chart.caption)}</figcaption></figure>`);
     else parts.push(`<p class="skipped" id="chart-${escapeHtml(c.chart.id)}">Skipped: <b>${escapeHtml(c.chart.title)}</b>: ${escapeHtml(c.error ?? c.chart.skipped ?? 'no data')}</p>`);
   }
+  if (!r.sections.hardware) parts.push('<p class="skipped" id="no-hardware">No hardware recommendation table: results.json has no sections.hardware (it needs at least two scales that ran).</p>');
   parts.push(markdownToHtml(rest));
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

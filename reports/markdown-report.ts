@@ -20,9 +20,32 @@ import { stageWarningLines } from './stage-warnings-markdown.js';
 
 const fmt = (v: number | undefined, digits = 3): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
+/** What ran: profile, scales, stages, repeats (the first line a newcomer reads). */
+function ranLine(r: RunResults): string {
+  const p = r.profile as Partial<{ name: string; scales: number[]; stages: { stage: string; method: string }[]; repeats: number; warmup: number }>;
+  const scales = (p.scales ?? [...new Set(r.scales.map((s) => s.scale))]).map((s) => s.toLocaleString('en-US')).join(', ');
+  const stages = (p.stages ?? []).map((s) => `${s.stage}/${s.method}`).join(' → ');
+  return `- **Ran:** profile \`${p.name ?? r.profilePath}\` at n = ${scales}${stages ? `; stages ${stages}` : ''}; ${p.repeats ?? 1} repeat${(p.repeats ?? 1) === 1 ? '' : 's'}${p.warmup ? ` after ${p.warmup} warm-up${p.warmup === 1 ? '' : 's'}` : ''}`;
+}
+
+/** The per-stage table at the largest scale that ran: the sweep's headline. */
+function largestScaleLines(r: RunResults): string[] {
+  const ran = r.records.filter((x) => x.status !== 'skipped');
+  if (ran.length === 0) return [];
+  const scale = Math.max(...ran.map((x) => x.scale));
+  const q = r.scales.find((s) => s.scale === scale)?.quality ?? {};
+  return [
+    `## Stages at the largest scale (n = ${scale.toLocaleString('en-US')})`, '',
+    '| stage | status | time | peak RSS | peak heap | items/s | quality |', '|---|---|---|---|---|---|---|',
+    ...r.records.filter((x) => x.scale === scale && x.repeat === 0).map((rec) => stageRow(rec, rec.stage === 'cluster' ? `ARI ${fmt(q.ari)}` : '')),
+    '', `Quality: ${qualityLine(q)}. Every scale is under "Per scale" below.`, '',
+  ];
+}
+
 function machineLines(r: RunResults): string[] {
   const m = r.machine;
   return [
+    ranLine(r),
     `- **Machine:** ${m.cpuModel}, ${m.cores} cores, ${formatBytes(m.totalMemBytes)} RAM, ${m.platform}/${m.arch}`,
     `- **Node:** ${m.nodeVersion} (V8 ${m.v8Version}); **commit:** ${m.gitCommit ?? 'unknown'}${m.gitDirty ? ' (dirty)' : ''}`,
     `- **Profile:** \`${r.profilePath}\`; **started:** ${r.startedAt}; **finished:** ${r.finishedAt}`,
@@ -52,8 +75,9 @@ function stageRow(rec: StageRecord, quality: string): string {
 export function renderMarkdownReport(r: RunResults): string {
   const out: string[] = [`# clusterbench report: ${r.id}`, '', ...machineLines(r), ''];
   out.push(...inputLines(r));
-  const hardware = r.sections.hardware;
-  if (hardware?.rows) out.push(...renderHardwareMarkdown(hardware));
+  // The first screen (issue 14): what ran, the stages at the largest scale, breaking points, topics; then (in
+  // report.html) the map and the other charts; the hardware table and the per-scale detail after them.
+  out.push(...largestScaleLines(r));
   if (r.breakingPoints.length > 0) {
     out.push('## Breaking points', '', '| stage | kind | last passing scale | first failing scale | bisected bracket | reason |', '|---|---|---|---|---|---|');
     for (const b of r.breakingPoints) {
@@ -65,6 +89,8 @@ export function renderMarkdownReport(r: RunResults): string {
   } else out.push('No breaking points within the profile\'s scales.', '');
   out.push(...stageWarningLines(r));
   out.push(...topicsLines(r));
+  const hardware = r.sections.hardware;
+  if (hardware?.rows) out.push(...renderHardwareMarkdown(hardware));
   out.push('## Per scale', '');
   for (const s of r.scales) {
     const q = s.quality;
@@ -84,7 +110,9 @@ export function renderMarkdownReport(r: RunResults): string {
   const scaling = r.sections.scaling;
   if (scaling?.fits) out.push(...renderScalingMarkdown(scaling));
   const repeatStats = r.sections.repeatStats;
-  if (repeatStats?.cells) out.push(...renderRepeatStatsMarkdown(repeatStats));
+  // One repeat per cell: medians, spread and CIs of one sample say nothing; a line says why the table is absent.
+  if (repeatStats?.cells && repeatStats.repeats <= 1) out.push('Repeat statistics omitted: one repeat per cell (set `repeats: 3` or more in the profile for medians, spread and 95% CIs).', '');
+  else if (repeatStats?.cells) out.push(...renderRepeatStatsMarkdown(repeatStats));
   out.push(...renderMeasurementSections(r));
   out.push(...markdownChartLinks(r));
   return out.join('\n');

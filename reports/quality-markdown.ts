@@ -39,7 +39,7 @@ export function methodLimitLines(r: RunResults): string[] {
   const used = new Set(r.records.map((x) => `${x.stage}/${x.method}`));
   const out: string[] = [];
   if (used.has('cluster/agglomerative')) {
-    out.push(`- cluster/agglomerative refuses more than ${AGGLOMERATIVE_MAX_POINTS.toLocaleString('en-US')} points with its nn-chain backend (O(n²) time, n²/2 float64 distances: 400 MB at 10K; options.maxPoints up to ${AGGLOMERATIVE_HARD_MAX.toLocaleString('en-US')}) and more than ${ML_HCLUST_MAX_POINTS.toLocaleString('en-US')} with backend ml-hclust (O(n³) time).`);
+    out.push(`- cluster/agglomerative refuses more than ${AGGLOMERATIVE_MAX_POINTS.toLocaleString('en-US')} points with its nn-chain backend (O(n²) time, n²/2 float64 distances: 381 MiB at 10K; options.maxPoints up to ${AGGLOMERATIVE_HARD_MAX.toLocaleString('en-US')}) and more than ${ML_HCLUST_MAX_POINTS.toLocaleString('en-US')} with backend ml-hclust (O(n³) time).`);
   }
   return out.length ? ['## Method limits', '', ...out, ''] : [];
 }

@@ -23,7 +23,7 @@ export interface ReportChart {
 /** Target scales the extrapolated curves reach to, when the profile does not say. */
 export const defaultExtrapolationTargets = [100_000, 1_000_000, 10_000_000];
 
-const MB = 2 ** 20;
+const MIB = 2 ** 20;
 const logX = (title: string) => ({ field: 'scale', type: 'quantitative' as const, scale: { type: 'log' as const }, title, axis: { format: '~s' } });
 
 function skip(id: string, title: string, caption: string, reason: string): ReportChart {
@@ -122,8 +122,8 @@ export function timeVsScaleChart(r: RunResults, targets = defaultExtrapolationTa
 export function memoryVsScaleChart(r: RunResults): ReportChart {
   const id = 'memory-vs-scale', title = 'Peak RSS and peak heap against scale (log-log)';
   const rows = runCells(r).filter((c) => isMeasuredStatus(c.status)).flatMap((c) => [
-    { stage: `${c.stage}/${c.method}`, scale: c.scale, metric: 'peak RSS (process)', mb: medianOf(cellSamples(c, 'peak_rss')) / MB },
-    { stage: `${c.stage}/${c.method}`, scale: c.scale, metric: 'peak heap (worker)', mb: medianOf(cellSamples(c, 'peak_heap')) / MB },
+    { stage: `${c.stage}/${c.method}`, scale: c.scale, metric: 'peak RSS (process)', mb: medianOf(cellSamples(c, 'peak_rss')) / MIB },
+    { stage: `${c.stage}/${c.method}`, scale: c.scale, metric: 'peak heap (worker)', mb: medianOf(cellSamples(c, 'peak_heap')) / MIB },
   ]).filter((d) => d.mb > 0);
   if (rows.length === 0) return skip(id, title, '', 'no stage finished at any scale');
   const spec = {
@@ -134,10 +134,10 @@ export function memoryVsScaleChart(r: RunResults): ReportChart {
     mark: { type: 'line', point: { filled: true, size: 40 } },
     encoding: {
       x: logX('conversations'),
-      y: { field: 'mb', type: 'quantitative', scale: { type: 'log' }, title: 'MB' },
+      y: { field: 'mb', type: 'quantitative', scale: { type: 'log' }, title: 'MiB' },
       color: { field: 'stage', type: 'nominal' },
       strokeDash: { field: 'metric', type: 'nominal', title: 'measure' },
-      tooltip: [{ field: 'stage' }, { field: 'metric' }, { field: 'scale', title: 'n' }, { field: 'mb', format: '.1f', title: 'MB' }],
+      tooltip: [{ field: 'stage' }, { field: 'metric' }, { field: 'scale', title: 'n' }, { field: 'mb', format: '.1f', title: 'MiB' }],
     },
   } as unknown as TopLevelSpec;
   return { id, title, caption: 'RSS is per process (sampled in the main thread); heap is per worker (sampled inside it at batch boundaries).', spec };
@@ -160,10 +160,10 @@ export function memoryTimelineChart(r: RunResults): ReportChart {
     const rec = c.records.find((x) => x.status === 'ok')!;
     const label = `${name} @ ${c.scale.toLocaleString('en-US')}`;
     const step = Math.max(1, Math.ceil(rec.rssTimeline.length / 400)); // keep the SVG light
-    rec.rssTimeline.forEach((s, i) => { if (i % step === 0 || i === rec.rssTimeline.length - 1) rows.push({ stage: label, seconds: s.tMs / 1000, mb: s.rss / MB, series: 'RSS (process)' }); });
+    rec.rssTimeline.forEach((s, i) => { if (i % step === 0 || i === rec.rssTimeline.length - 1) rows.push({ stage: label, seconds: s.tMs / 1000, mb: s.rss / MIB, series: 'RSS (process)' }); });
     for (const s of rec.workerMemory) {
-      rows.push({ stage: label, seconds: s.tMs / 1000, mb: s.heapUsed / MB, series: 'heap used (worker)' });
-      rows.push({ stage: label, seconds: s.tMs / 1000, mb: s.arrayBuffers / MB, series: 'array buffers (worker)' });
+      rows.push({ stage: label, seconds: s.tMs / 1000, mb: s.heapUsed / MIB, series: 'heap used (worker)' });
+      rows.push({ stage: label, seconds: s.tMs / 1000, mb: s.arrayBuffers / MIB, series: 'array buffers (worker)' });
     }
   }
   if (rows.length === 0) return skip(id, title, '', 'no memory timelines in the records');
@@ -178,9 +178,9 @@ export function memoryTimelineChart(r: RunResults): ReportChart {
       mark: { type: 'line', point: { size: 12 }, interpolate: 'step-after' },
       encoding: {
         x: { field: 'seconds', type: 'quantitative', title: 'seconds since stage start' },
-        y: { field: 'mb', type: 'quantitative', title: 'MB' },
+        y: { field: 'mb', type: 'quantitative', title: 'MiB' },
         color: { field: 'series', type: 'nominal', title: 'series' },
-        tooltip: [{ field: 'series' }, { field: 'seconds', format: '.3f' }, { field: 'mb', format: '.1f', title: 'MB' }],
+        tooltip: [{ field: 'series' }, { field: 'seconds', format: '.3f' }, { field: 'mb', format: '.1f', title: 'MiB' }],
       },
     },
     resolve: { scale: { x: 'independent', y: 'independent' } },

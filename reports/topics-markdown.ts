@@ -20,10 +20,11 @@ function parentName(parents: ParentTopic[], level: number, id: number | undefine
 }
 
 function topicRow(t: TopicRow, parents: ParentTopic[], hasIntent: boolean): string {
+  const parent = parents.length ? ` | ${cell(parentName(parents, 1, t.parent))}` : '';
   const terms = t.terms.length ? t.terms.slice(0, 6).join(', ') : '—';
   const examples = t.examples.length ? t.examples.map((e) => `“${cell(e)}”`).join('<br>') : '—';
   const intent = !hasIntent ? '' : t.topIntent ? ` | ${cell(t.topIntent.name)} (${pct(t.topIntent.fraction)})` : ' | —';
-  return `| ${t.id} | ${cell(t.name)} | ${cell(terms)} | ${t.size.toLocaleString('en-US')} | ${pct(t.share)} | ${examples} | ${cell(parentName(parents, 1, t.parent))}${intent} |`;
+  return `| ${t.id} | ${cell(t.name)} | ${cell(terms)} | ${t.size.toLocaleString('en-US')} | ${pct(t.share)} | ${examples}${parent}${intent} |`;
 }
 
 /** The hierarchy as a nested list, top level first; base clusters as leaves (largest first, at most TREE_LEAVES each). */
@@ -63,8 +64,8 @@ export function topicsLines(r: RunResults): string[] {
   const out = [
     `## Topics at n = ${sec.scale.toLocaleString('en-US')}`, '',
     `${sec.clusters.toLocaleString('en-US')} clusters${sec.noise ? `, ${sec.noise.toLocaleString('en-US')} conversations as noise (${pct(sec.noise / sec.total)})` : ''}; the ${shown.length} largest below. Examples are first user turns.`, '',
-    `| id | topic | terms | size | share | examples | parent topic${hasIntent ? ' | top true intent' : ''} |`,
-    `|---|---|---|---|---|---|---${hasIntent ? '|---' : ''}|`,
+    `| id | topic | terms | size | share | examples${sec.parents.length ? ' | parent topic' : ''}${hasIntent ? ' | top true intent' : ''} |`,
+    `|---|---|---|---|---|---${sec.parents.length ? '|---' : ''}${hasIntent ? '|---' : ''}|`,
     ...shown.map((t) => topicRow(t, sec.parents, hasIntent)),
     '',
     `Every conversation's cluster, membership, outlier score and hierarchy path: ${sec.files.map((f) => `\`${f.file}\``).join(', ')} (one JSON line per conversation).`, '',

@@ -98,7 +98,7 @@ breakingPoints:
   const md = readFileSync(join(runDir, 'report.md'), 'utf8');
   assert.match(md, /^## Hardware recommendation/m);
   assert.match(md, /bisected bracket[\s\S]*passes [\d,]+, breaks [\d,]+/);
-  assert.ok(md.indexOf('## Hardware recommendation') < md.indexOf('## Breaking points'), 'hardware table at the top');
+  assert.ok(md.indexOf('## Breaking points') < md.indexOf('## Hardware recommendation'), 'first screen: breaking points before the hardware table');
   assert.ok(existsSync(join(runDir, 'hardware.csv')));
   await assert.rejects(breakingPointCommand({ profile, out: join(dir, 'runs'), quiet: true, stage: ['cluster'] }), /--stage: "cluster" is not a stage/);
 });

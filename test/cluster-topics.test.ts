@@ -67,4 +67,13 @@ stages:
   assert.match(html, /<h2[^>]*>Topics at n = 480<\/h2>/);
   assert.match(html, /<ul>\s*<li><strong>[^<]+<\/strong> \(level \d/, 'hierarchy as a nested list (tree)');
   assert.match(html, /<title>cluster \d+ \([^)]+\)/, 'map hover shows the cluster name');
+  // The first screen, in order: what ran, stages at the largest scale, breaking points, topics, the map; hardware after.
+  const order = ['- **Ran:** profile `topics` at n = 150, 480', '## Stages at the largest scale (n = 480)', 'No breaking points', '## Topics at n = 480', '## Hardware recommendation', '## Per scale'];
+  const at = order.map((s) => md.indexOf(s));
+  assert.ok(at.every((x, i) => x >= 0 && (i === 0 || x > at[i - 1])), `report.md order ${JSON.stringify(at)}`);
+  assert.match(md, /Repeat statistics omitted: one repeat per cell/);
+  assert.doesNotMatch(md, /## Repeats and statistics/);
+  const h = ['Topics at n = 480', 'id="chart-cluster-map"', 'id="chart-time-vs-scale"', 'Hardware recommendation'].map((s) => html.indexOf(s));
+  assert.ok(h.every((x, i) => x >= 0 && (i === 0 || x > h[i - 1])), `report.html order ${JSON.stringify(h)}`);
+  assert.doesNotMatch(html, /title: 'MB'|>MB</, 'memory axes say MiB');
 });

@@ -75,7 +75,7 @@ test('report.html renders every chart in headless Chromium, offline, with no con
   await reportCommand(runDir);
   const html = readFileSync(join(runDir, 'report.html'), 'utf8');
   assert.doesNotMatch(html, /<script|<link\b|src="http/i, 'self-contained: no script, no stylesheet link, no remote source');
-  assert.ok(html.indexOf('Hardware recommendation') < html.indexOf('id="charts"'), 'hardware table before the charts');
+  assert.ok(html.indexOf('Stages at the largest scale') > 0 && html.indexOf('Stages at the largest scale') < html.indexOf('id="charts"') && html.indexOf('id="charts"') < html.indexOf('Hardware recommendation'), 'first screen first, then the charts, then the hardware table');
   assert.ok(readdirSync(join(runDir, 'csv')).some((f) => f.startsWith('section-hardware')), readdirSync(join(runDir, 'csv')).join(', '));
 
   const res = await checkReportInBrowser(join(runDir, 'report.html'), join(runDir, 'report-screenshot.png'));

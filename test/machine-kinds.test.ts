@@ -43,7 +43,7 @@ test('the hardware table gets a RAM and time group per machine label when cells 
   assert.deepEqual([at1k('small').timeMs.basis, at1k('small').timeMs.value], ['measured', own(0)]);
   assert.deepEqual([at1k('big').timeMs.basis, at1k('big').timeMs.value], ['measured', own(1)]);
   const md = renderHardwareMarkdown(h).join('\n');
-  assert.match(md, /\| conversations \| RAM \| cores \| disk \| time \| API cost \| RAM \(big\) \| time \(big\) \| RAM \(small\) \| time \(small\) \| notes \|/);
+  assert.match(md, /\| conversations \| RAM \| disk \| time \| API cost \| RAM \(big\) \| time \(big\) \| RAM \(small\) \| time \(small\) \| notes \|/);
   assert.match(md, /\*\*small\*\* = Small CPU, 2 cores/);
   assert.match(renderHardwareCsv(h).split('\n')[0], /ram_bytes@big,ram_basis@big,time_ms@big,time_basis@big,ram_bytes@small/);
   // One kind under two labels: no groups (the main columns are that machine's).
