@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sweepCommand } from '../harness/commands/sweep-command.js';
 import type { ClusterRow, RunResults } from '../harness/types.js';
@@ -33,7 +33,8 @@ stages:
   const results: RunResults = readResults(runDir);
   for (const scale of [150, 480]) {
     const file = join(runDir, 'clusters', `${scale}.jsonl`);
-    assert.ok(existsSync(file) && !existsSync(`${file}.tmp`), `${file} written atomically`);
+    assert.ok(existsSync(file), file);
+    assert.deepEqual(readdirSync(join(runDir, 'clusters')).filter((f) => f.includes('.tmp')), [], 'no temp file left: written atomically');
     const rows = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ClusterRow);
     assert.equal(rows.length, scale);
     assert.deepEqual(rows.map((r) => r.row), [...Array(scale).keys()]);

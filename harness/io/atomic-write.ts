@@ -1,5 +1,5 @@
 /** Write files so that nothing is ever half-written: temp file in the same folder, then rename. */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { FileWriteError } from './errno-words.js';
 
@@ -21,6 +21,34 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, phas
     writeFileSync(tmp, content);
     renameSync(tmp, path);
   } catch (err) {
+    rmSync(tmp, { force: true });
+    throw new FileWriteError(path, phase, err);
+  }
+}
+
+/**
+ * Write lines (each without its newline) to `path` atomically, in about 1 MiB batches, so a file of a million rows
+ * is never one string in memory. Failures as writeFileAtomic.
+ */
+export function writeLinesAtomic(path: string, lines: Iterable<string>, phase?: string): void {
+  const tmp = tempPathFor(path);
+  let fd: number | undefined;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    fd = openSync(tmp, 'w');
+    let batch: string[] = [];
+    let size = 0;
+    for (const line of lines) {
+      batch.push(line);
+      size += line.length + 1;
+      if (size >= 1 << 20) { writeSync(fd, batch.join('\n') + '\n'); batch = []; size = 0; }
+    }
+    if (batch.length) writeSync(fd, batch.join('\n') + '\n');
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+  } catch (err) {
+    if (fd !== undefined) closeSync(fd);
     rmSync(tmp, { force: true });
     throw new FileWriteError(path, phase, err);
   }

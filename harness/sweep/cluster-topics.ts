@@ -6,12 +6,11 @@
  * meta-cluster hierarchy, named by pooling their children's terms (the hierarchy stage names nothing itself).
  */
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
 import type { ClusterRow, ParentTopic, PipelineData, RunSections, TopicRow, TopicsSection } from '../types.js';
 import type { ClusterInfo } from '../../pipeline/contracts.js';
 import type { SweepHooks } from './sweep-hooks.js';
 import { textAt, textCount } from '../../pipeline/support/text-column.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
+import { writeLinesAtomic } from '../io/atomic-write.js';
 
 /** Topics kept in results.json (largest first); every row is in the per-row file whatever this is. */
 export const TOPICS_LIMIT = 200;
@@ -75,8 +74,27 @@ function parentTopics(hierarchy: Int32Array[], sizes: Map<number, number>, terms
   return out;
 }
 
-/** The per-row lines and the section of one labelled scale. Exported for tests. */
-export function buildClusterOutput(data: PipelineData, scale: number, opts: { intents?: string[]; limit?: number } = {}): { rows: ClusterRow[]; section: Omit<TopicsSection, 'files'> } {
+/** One row's line of clusters/<scale>.jsonl. */
+function clusterRow(data: PipelineData, info: Map<number, ClusterInfo>, intentName: (t: number) => string, i: number): ClusterRow {
+  const c = data.labels![i];
+  const ci = info.get(c);
+  const truth = data.truth?.[i];
+  return {
+    conversationId: idOf(data, i), row: i, cluster: c,
+    ...(data.membership ? { membership: round(data.membership[i]) } : {}),
+    ...(data.outlierScores ? { outlierScore: round(data.outlierScores[i]) } : {}),
+    path: pathOf(data.hierarchy, c),
+    ...(ci?.name ? { topic: ci.name } : {}),
+    ...(ci?.terms ? { terms: ci.terms } : {}),
+    ...(truth !== undefined && truth >= 0 ? { intent: intentName(truth) } : {}),
+  };
+}
+
+/**
+ * The section of one labelled scale, and its per-row lines as a lazy sequence (a million rows are never all objects
+ * at once). Exported for tests.
+ */
+export function buildClusterOutput(data: PipelineData, scale: number, opts: { intents?: string[]; limit?: number } = {}): { rows: () => Iterable<ClusterRow>; section: Omit<TopicsSection, 'files'> } {
   const labels = data.labels;
   if (!labels) throw new Error('cluster output needs labels');
   const n = labels.length;
@@ -86,7 +104,6 @@ export function buildClusterOutput(data: PipelineData, scale: number, opts: { in
   const examples = new Map<number, string[]>();
   const intentCounts = new Map<number, Map<number, number>>();
   const intentName = (t: number): string => opts.intents?.[t] ?? `intent ${t}`;
-  const rows: ClusterRow[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const c = labels[i];
     sizes.set(c, (sizes.get(c) ?? 0) + 1);
@@ -102,17 +119,10 @@ export function buildClusterOutput(data: PipelineData, scale: number, opts: { in
       if (!m) intentCounts.set(c, (m = new Map()));
       m.set(truth, (m.get(truth) ?? 0) + 1);
     }
-    const ci = info.get(c);
-    rows[i] = {
-      conversationId: idOf(data, i), row: i, cluster: c,
-      ...(data.membership ? { membership: round(data.membership[i]) } : {}),
-      ...(data.outlierScores ? { outlierScore: round(data.outlierScores[i]) } : {}),
-      path: pathOf(data.hierarchy, c),
-      ...(ci?.name ? { topic: ci.name } : {}),
-      ...(ci?.terms ? { terms: ci.terms } : {}),
-      ...(truth !== undefined && truth >= 0 ? { intent: intentName(truth) } : {}),
-    };
   }
+  const rows = function* (): Iterable<ClusterRow> {
+    for (let i = 0; i < n; i++) yield clusterRow(data, info, intentName, i);
+  };
   const limit = opts.limit ?? TOPICS_LIMIT;
   const topics: TopicRow[] = [...sizes.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, limit).map(([id, size]) => {
     const ci = info.get(id);
@@ -160,9 +170,8 @@ export function createClusterOutputHooks(runDir: string, sections: RunSections):
       if (!e.data?.labels) return;
       const { rows, section } = buildClusterOutput(e.data, e.scale, { intents: e.intents });
       const file = join('clusters', `${e.scale}.jsonl`);
-      mkdirSync(join(runDir, 'clusters'), { recursive: true });
-      writeFileAtomic(join(runDir, file), rows.map((r) => JSON.stringify(r)).join('\n') + '\n', `cluster rows at scale ${e.scale}`);
-      const files = [...(sections.topics?.files ?? []).filter((f) => f.scale !== e.scale), { scale: e.scale, file, rows: rows.length }];
+      writeLinesAtomic(join(runDir, file), (function* () { for (const r of rows()) yield JSON.stringify(r); })(), `cluster rows at scale ${e.scale}`);
+      const files = [...(sections.topics?.files ?? []).filter((f) => f.scale !== e.scale), { scale: e.scale, file, rows: section.total }];
       if (!sections.topics || e.scale >= sections.topics.scale) sections.topics = { ...section, files };
       else sections.topics.files = files;
     },
