@@ -111,7 +111,7 @@ elif mode == 'fail': sys.stderr.write('Traceback: ValueError: bad k\\n'); sys.ex
 elif mode == 'oom': raise MemoryError()
 `);
   const cases: [string, RegExp][] = [
-    ['short', /cluster\/py \(stages\[0\]\.writes\): output outputs\/labels\.npy: shape \(49,\), expected \(50,\): one int32 label per conversation/],
+    ['short', /cluster\/py \(stages\[0\]\.writes, command file \.\/bad\.py\): output outputs\/labels\.npy: shape \(49,\), expected \(50,\): one int32 label per conversation/],
     ['float', /outputs\/labels\.npy: dtype '<f4', expected an integer dtype/],
     ['garbage', /outputs\/labels\.npy: not an \.npy file/],
     ['negative', /outputs\/labels\.npy: label -3 at row 0/],
