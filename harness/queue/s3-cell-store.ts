@@ -63,8 +63,11 @@ export class S3CellStore implements CellStore {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
-    this.cache = resolve(o.cacheDir ?? join(tmpdir(), `clusterbench-s3-${process.pid}`), bucket, prefix);
+    const root = o.cacheDir ?? join(tmpdir(), `clusterbench-s3-${process.pid}`);
+    this.cache = resolve(root, bucket, prefix);
     mkdirSync(this.cache, { recursive: true });
+    // The default cache is this process's own: downloads are not kept past it (the bucket holds the objects).
+    if (o.cacheDir === undefined) process.once('exit', () => rmSync(root, { recursive: true, force: true }));
   }
 
   private objectKey(key: string): string {
