@@ -9,6 +9,7 @@ import { validateProfile } from '../harness/profile/profile-loader.js';
 import { decodeNpy, readNpyFile, writeNpyFile } from '../harness/io/npy-file.js';
 import type { Matrix, PipelineData } from '../harness/types.js';
 import { tempDir } from './test-helpers.js';
+import { packTexts, textAt, textCount } from '../pipeline/support/text-column.js';
 
 const PYTHON = '/usr/bin/python3';
 const noPool = null as unknown as Piscina; // command stages never use the worker pool
@@ -111,7 +112,7 @@ elif mode == 'fail': sys.stderr.write('Traceback: ValueError: bad k\\n'); sys.ex
 elif mode == 'oom': raise MemoryError()
 `);
   const cases: [string, RegExp][] = [
-    ['short', /cluster\/py \(stages\[0\]\.writes\): output outputs\/labels\.npy: shape \(49,\), expected \(50,\): one int32 label per conversation/],
+    ['short', /cluster\/py \(stages\[0\]\.writes, command file \.\/bad\.py\): output outputs\/labels\.npy: shape \(49,\), expected \(50,\): one int32 label per conversation/],
     ['float', /outputs\/labels\.npy: dtype '<f4', expected an integer dtype/],
     ['garbage', /outputs\/labels\.npy: not an \.npy file/],
     ['negative', /outputs\/labels\.npy: label -3 at row 0/],
@@ -204,4 +205,32 @@ writeFileSync(m.outputs.labels.path, tableToIPC(tableFromArrays({ labels }), 'fi
   const { record, data } = await runStageOnce(noPool, profile.stages[0], profile, { n: 30, embeddings: m }, 30, 0);
   assert.equal(record.status, 'ok', record.reason);
   for (let i = 0; i < 30; i++) assert.equal(data!.labels![i], m.data[i * 3] > 0 ? 1 : 0);
+});
+
+test('arrow format, text both ways: a command reads a utf8 column and writes one back; 49 rows for 50 is an error naming the key, the command file, the rows and the shape (pyarrow is not installed here: the command uses apache-arrow)', async () => {
+  const dir = mkdtempSync(join(process.cwd(), 'dist', 'test', 'arrow-text-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'arrow-text.mjs'), `
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Table, Utf8, tableFromIPC, tableToIPC, vectorFromArray } from 'apache-arrow';
+const m = JSON.parse(readFileSync(process.env.CLUSTERBENCH_MANIFEST, 'utf8'));
+const t = tableFromIPC(readFileSync(m.inputs.conversations.path));
+if (String(t.schema.fields.find((f) => f.name === 'conversations').type) !== 'Utf8') throw new Error('not utf8');
+const texts = Array.from({ length: t.numRows - (process.argv[2] === 'short' ? 1 : 0) }, (_, i) => '\u00bb ' + t.getChild('conversations').get(i).toUpperCase());
+// A plain utf8 column, as pyarrow's pa.array(list_of_str) writes (tableFromArrays would dictionary-encode it).
+writeFileSync(m.outputs.summaries.path, tableToIPC(new Table({ summaries: vectorFromArray(texts, new Utf8()) }), 'file'));
+`);
+  const texts = Array.from({ length: 50 }, (_, i) => `conversation ${i}: caf\u00e9 \u{1F600} na\u00efve`);
+  const input: PipelineData = { n: 50, conversations: packTexts(texts) };
+  const profile = await commandProfile(dir, { stage: 'summarise', method: 'arrow-text', command: [process.execPath, './arrow-text.mjs'], format: 'arrow' });
+  const { record, data } = await runStageOnce(noPool, profile.stages[0], profile, input, 50, 0);
+  assert.equal(record.status, 'ok', record.reason);
+  assert.equal(textCount(data!.summaries!), 50);
+  for (let i = 0; i < 50; i++) assert.equal(textAt(data!.summaries!, i), `\u00bb ${texts[i].toUpperCase()}`, `row ${i} round-trips, non-ASCII included`);
+  const short = await commandProfile(dir, { stage: 'summarise', method: 'arrow-text', command: [process.execPath, './arrow-text.mjs', 'short'], format: 'arrow' });
+  const bad = await runStageOnce(noPool, short.stages[0], short, input, 50, 0);
+  assert.equal(bad.record.status, 'error');
+  assert.match(bad.record.reason!, /summarise\/arrow-text \(stages\[0\]\.writes, command file \.\/arrow-text\.mjs\): output outputs\/outputs\.arrow: 49 rows, expected 50 \(one per conversation\) in column\(s\) "summaries"/);
+  const kept = /kept in (\S+)$/.exec(bad.record.reason!)?.[1];
+  if (kept) rmSync(kept, { recursive: true, force: true });
 });

@@ -86,3 +86,22 @@ test('bad module stages are refused at profile load, naming the key and the modu
   const good = await validateProfile({ name: 'm', scales: [10], stages: [{ stage: 'cluster', method: 'module:./opts.mjs' }] }, 'profile.yaml', dir);
   assert.equal(good.stages[0].method, `module:${join(dir, 'opts.mjs')}`, 'resolved against the profile folder, absolute');
 });
+
+test('a module stage that returns 49 labels for 50 rows is an error record naming the profile key, the module, the field and the shape', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'short.mjs'), "export default { kind: 'cluster', method: 'short', reads: ['embeddings'], writes: ['labels'], run: (input) => ({ labels: new Int32Array(input.embeddings.rows - 1) }) };\n");
+  const profile = writeProfile(`
+name: short-module
+seed: 2
+scales: [50]
+input: { kind: synthetic, options: { difficulty: 0 } }
+stages:
+  - { stage: summarise, method: extractive }
+  - { stage: embed, method: hashing, options: { dims: 16 } }
+  - { stage: cluster, method: "module:./short.mjs" }
+`, dir);
+  const { results } = await sweepCommand({ profile, out: join(dir, 'runs'), quiet: true });
+  const rec = results.records.find((r) => r.stage === 'cluster')!;
+  assert.equal(rec.status, 'error', rec.reason);
+  assert.equal(rec.reason, `stages[2].method (${join(dir, 'short.mjs')}): output "labels" has 49 rows, expected an Int32Array of length 50: one per conversation`);
+});

@@ -66,6 +66,8 @@ export interface SweepCommandOptions {
   queue?: string;
   /** With --queue: the shared directory for cell inputs and outputs (default <out>/cells). */
   store?: string;
+  /** With an s3:// store: the S3-compatible endpoint (default $CLUSTERBENCH_S3_ENDPOINT). */
+  s3Endpoint?: string;
   /** With --queue: the Redis key prefix shared with the workers (default clusterbench). */
   queuePrefix?: string;
   /** With --queue: the id that names the sweep's jobs (default the run id); the same id re-uses finished cells. */
@@ -179,6 +181,7 @@ async function openQueueFor(opts: SweepCommandOptions, prior: WorkersSection | u
     queue: opts.queue,
     store: opts.store ?? prior?.store ?? join(opts.out ?? 'runs', 'cells'),
     prefix: opts.queuePrefix ?? prior?.prefix,
+    ...(opts.s3Endpoint !== undefined ? { s3Endpoint: opts.s3Endpoint } : {}),
     sweepId: opts.sweepId ?? prior?.sweepId ?? runId,
     prior,
   }, progress);

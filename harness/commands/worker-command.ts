@@ -4,7 +4,7 @@
  * machine kind in the report's hardware table (default: the host name).
  */
 import { startCellWorker } from '../queue/queue-worker.js';
-import { openCellStore } from '../queue/cell-store.js';
+import { openCellStore } from '../queue/open-cell-store.js';
 import { redactRedisUrl } from '../queue/redis-url.js';
 import { queuedCellRunner } from '../queue/queued-cell-run.js';
 import type { QueuedCellSpec } from '../queue/queue-cell-executor.js';
@@ -16,6 +16,7 @@ import { parseOneCount } from '../profile/count-flag.js';
 export interface WorkerCommandOptions {
   queue: string;
   store: string;
+  s3Endpoint?: string;
   concurrency?: string;
   label?: string;
   lockMs?: string;
@@ -25,7 +26,7 @@ export interface WorkerCommandOptions {
 
 /** Start a worker; resolves with a close function once it is connected. */
 export async function workerCommand(o: WorkerCommandOptions): Promise<{ close: () => Promise<void>; label: string }> {
-  const store = openCellStore(o.store);
+  const store = openCellStore(o.store, o.s3Endpoint !== undefined ? { endpoint: o.s3Endpoint } : {});
   const concurrency = o.concurrency === undefined ? 1 : parseOneCount('--concurrency', o.concurrency, '2');
   const log = o.quiet ? () => {} : (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   const machine = machineInfo();

@@ -191,7 +191,7 @@ async function readArrowOutputs(path: string, name: string, writes: readonly Pip
   try { bytes = readFileSync(path); } catch { throw new CommandOutputError(`${name}: was not written`); }
   let table;
   try { table = tableFromIPC(bytes); } catch (e) { throw new CommandOutputError(`${name}: not an Arrow IPC file (${(e as Error).message})`); }
-  if (table.numRows !== n) throw new CommandOutputError(`${name}: ${table.numRows} rows, expected ${n} (one per conversation)`);
+  if (table.numRows !== n) throw new CommandOutputError(`${name}: ${table.numRows} rows, expected ${n} (one per conversation) in column(s) ${writes.filter((f) => !isWhole(f)).map((f) => `"${f}"`).join(', ')}`);
   for (const f of writes) {
     const layout = layoutOf(f);
     if (isWhole(f)) {

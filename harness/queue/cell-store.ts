@@ -2,9 +2,14 @@
  * Where cell inputs and outputs live while a sweep runs on several machines: every worker and the coordinator must be
  * able to read and write it. A key is a relative path such as `<sweepId>/n1000/s1-embed.arrow`.
  *
- * Shipped backend: a directory (local disk for one machine, NFS or any shared mount for several). An S3-compatible
- * store fits the same interface (put = PutObject from a local file, get = GetObject into the worker's cache dir,
- * has = HeadObject); it is not shipped because no S3-compatible server installs offline here to test it against.
+ * Backends, both behind `CellStore` below, opened from `--store` by open-cell-store.ts:
+ * - a directory (local disk for one machine, NFS or any shared mount for several): `--store DIR`;
+ * - an S3-compatible object store (s3-cell-store.ts): `--store s3://bucket/prefix`, credentials from the standard AWS
+ *   environment, `--s3-endpoint` / CLUSTERBENCH_S3_ENDPOINT for MinIO-compatible servers (path-style addressing).
+ * The contract a backend keeps: `put` makes a whole object visible at once (never half of it); `get` returns a local
+ * path to read (the object itself, or a cached download); `has` never throws for an absent key; `scratchPath` is a
+ * local file a writer fills before `put` and removes after it; `location` re-opens the same store when passed back
+ * as `--store` and never holds credentials.
  */
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
@@ -74,10 +79,4 @@ export class DirectoryCellStore implements CellStore {
     mkdirSync(dirname(p), { recursive: true });
     return join(dirname(p), `.${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.partial`);
   }
-}
-
-/** Open the store named by `--store`: a directory path (the only backend shipped). */
-export function openCellStore(spec: string): CellStore {
-  if (/^s3:\/\//i.test(spec)) throw new Error(`--store ${spec}: the S3 backend is not shipped; mount the bucket (e.g. s3fs) and pass the directory`);
-  return new DirectoryCellStore(spec);
 }

@@ -10,13 +10,14 @@ import type { SweepProfile } from '../profile/profile-schema.js';
 import type { CellExecutor, CellResult } from '../sweep/cell-runner.js';
 import type { ProgressReporter } from '../sweep/progress-reporter.js';
 import { CellQueue, sweepJobId } from './cell-queue.js';
-import { openCellStore } from './cell-store.js';
+import { openCellStore } from './open-cell-store.js';
 import { queueCellExecutor, type QueuedCellSpec } from './queue-cell-executor.js';
 
 /** Where a distributed sweep's cells go. */
 export interface DistributedSweepOptions {
   queue: string;
   store: string;
+  s3Endpoint?: string;
   prefix?: string;
   sweepId: string;
   /** The section of the interrupted run being resumed: its machines and cell counts carry over. */
@@ -34,7 +35,7 @@ export interface DistributedSweep {
 
 /** Open the queue and store for a distributed sweep. */
 export async function openDistributedSweep(profile: SweepProfile, o: DistributedSweepOptions, progress: ProgressReporter): Promise<DistributedSweep> {
-  const store = openCellStore(o.store);
+  const store = openCellStore(o.store, o.s3Endpoint !== undefined ? { endpoint: o.s3Endpoint } : {});
   const queue = await CellQueue.open<QueuedCellSpec, CellResult>(o.queue, { prefix: o.prefix });
   const section: WorkersSection = {
     queue: queue.url, store: store.location, sweepId: o.sweepId, ...(o.prefix !== undefined ? { prefix: o.prefix } : {}),

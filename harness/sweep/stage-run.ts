@@ -3,6 +3,7 @@
  * thread CPU, an RSS + worker-heap timeline sampled from this thread, and the RSS ceiling and time budget. This is
  * what `isolation: thread` runs in the sweep's process and what a cell's child process runs (harness/sweep/cell-child.ts).
  */
+import { outputRowProblem } from './stage-output-rows.js';
 import { performance } from 'node:perf_hooks';
 import type { Piscina } from 'piscina';
 import type { CellStatus, PipelineData, StageRecord } from '../types.js';
@@ -92,6 +93,11 @@ export async function runStageOnce(
       eventLoopUtilization: res.eventLoopUtilization, gc: res.gc,
       rssTimeline: timeline, workerMemory: res.workerMemory, counters: res.counters, observations: res.observations,
     };
+    // A user's module stage: refuse an output with the wrong number of rows before it is scored or passed on.
+    if (spec.method.startsWith('module:')) {
+      const problem = outputRowProblem(res.data, def.writes, data.n, { profileKey: `stages[${profile.stages.findIndex((x) => x.stage === spec.stage && x.method === spec.method)}].method`, file: spec.method.slice('module:'.length) });
+      if (problem) return { record: { ...record, status: 'error', reason: problem, itemsPerSec: 0 } };
+    }
     return { record, data: res.data };
   } catch (err) {
     const wallMs = performance.now() - t0;

@@ -34,6 +34,12 @@ function tailOf(limit: number): { push(b: Buffer): void; text(): string } {
 
 const lastLine = (s: string): string => s.trim().split('\n').slice(-3).join(' | ').slice(-300);
 
+/** The file a command runs, for messages: the script an interpreter is given (python3 ./x.py), else the program. */
+function commandFile(argv: readonly string[]): string {
+  const script = argv.slice(1).find((a) => !a.startsWith('-') && /[/.]/.test(a) && !a.includes('{'));
+  return `command file ${script ?? argv[0]}`;
+}
+
 /** Run the command stage `spec` on `data` once and measure it. The returned data is the input with the outputs merged in. */
 export async function runCommandStage(
   spec: StageSpec, profile: SweepProfile, data: PipelineData, scale: number, repeat: number,
@@ -142,7 +148,7 @@ export async function runCommandStage(
     } catch (e) {
       if (!(e instanceof CommandOutputError)) throw e;
       keepDir = true;
-      return fail('error', `${label} (${key}.writes): output ${e.message}; the cell's files are kept in ${dir}`);
+      return fail('error', `${label} (${key}.writes, ${commandFile(argv)}): output ${e.message}; the cell's files are kept in ${dir}`);
     }
     info.outputReadMs = performance.now() - tOut;
     return { record, data: { ...pickFields(data, reads), ...out } };
