@@ -15,6 +15,7 @@ import { apiCallLines } from './api-calls-table.js';
 import { concurrencyLines } from './concurrency-table.js';
 import { inputLines } from './input-markdown.js';
 import { labelingLines } from './labelings-table.js';
+import { executionModeLines } from './execution-modes-table.js';
 
 const fmt = (v: number | undefined, digits = 3): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
@@ -74,6 +75,7 @@ export function renderMarkdownReport(r: RunResults): string {
     out.push('', `Quality: ${qualityLine(q)}; ${extras.join('; ')}.`, '');
   }
   out.push(...labelingLines(r));
+  out.push(...executionModeLines(r));
   out.push(...methodLimitLines(r));
   out.push(...embeddingThroughputLines(r), ...costLines(r));
   out.push(...apiCallLines(r), ...concurrencyLines(r));
