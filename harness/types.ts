@@ -284,6 +284,41 @@ export interface RunSections {
   apiAnswers?: ApiAnswerSource[];
   /** The RSS ceiling and what memory limits bound in this isolation mode (harness/workers/rss-ceiling.ts). */
   memoryLimits?: MemoryLimitsSection;
+  /** Batch and streaming mode side by side, when the profile sets execution.compareModes (harness/sweep/execution-modes.ts). */
+  executionModes?: ExecutionModesSection;
+}
+
+/** One stage's figures in one execution mode (repeat 0 of the run's own cells, or the other mode's single run). */
+export interface ExecutionModeFigures {
+  status: CellStatus;
+  wallMs: number;
+  /** The stage's own thread CPU, user + system. */
+  cpuMs: number;
+  peakRssBytes: number;
+}
+
+/** One stage of `sections.executionModes`; a mode is absent where the stage did not run in it. */
+export interface ExecutionModeStage {
+  stage: string;
+  /** True for a stage that took record batches in streaming mode. */
+  streamed: boolean;
+  batch?: ExecutionModeFigures;
+  streaming?: ExecutionModeFigures;
+}
+
+/** `sections.executionModes`: per scale, each stage's time and peak memory in both modes. */
+export interface ExecutionModesSection {
+  batchSize: number;
+  /** The mode the run's records were measured in; the other was run once more for this section. */
+  primary: 'batch' | 'streaming';
+  scales: {
+    scale: number;
+    stages: ExecutionModeStage[];
+    /** Most conversation and summary text held at once in each mode (batch: the whole scale's). */
+    peakTextBytes: { batch?: number; streaming?: number };
+    /** Whether both modes gave the same labels (and vectors), bit for bit; absent when either did not finish. */
+    identical?: boolean;
+  }[];
 }
 
 /** The name of one section. */

@@ -162,6 +162,16 @@ export interface StageDefinition<O = Record<string, unknown>> {
    */
   splittable?: boolean;
   /**
+   * For a stage that is row-wise but for one last pass across all rows (embed/static's centring): in streaming mode
+   * (harness/sweep/streaming-scale.ts) each record batch runs with `batchOptions(options)` (raw profile options), and
+   * `finish` then runs once, in place, over the joined rows of the stage's outputs. Batch and streaming mode give the
+   * same bits as long as finish does what run does after its row-wise part.
+   */
+  rowBatches?: {
+    batchOptions(raw: Record<string, unknown>): Record<string, unknown>;
+    finish(output: Partial<PipelineData>, raw: Record<string, unknown>): void;
+  };
+  /**
    * True for stages that call an OpenAI-compatible API (summarise/llm, embed/openai). With `api: simulated` the
    * harness starts the simulator and passes its URL in these stages' `baseURL`/`apiKey` options, and a profile's
    * `concurrency` sweep re-runs them at each level (harness/sweep/sweep-api.ts).

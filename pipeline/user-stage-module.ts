@@ -14,7 +14,7 @@ export const MODULE_PREFIX = 'module:';
 
 const KINDS: StageKind[] = ['summarise', 'embed', 'reduce', 'cluster', 'meta-cluster', 'label', 'project', 'probe'];
 // `options` and `description` are accepted for definitions that carry a schema or a note (issue 17 moves options to schemas).
-const KNOWN_KEYS = ['kind', 'method', 'reads', 'writes', 'parseOptions', 'options', 'splittable', 'usesApi', 'run', 'description'];
+const KNOWN_KEYS = ['kind', 'method', 'reads', 'writes', 'parseOptions', 'options', 'splittable', 'rowBatches', 'usesApi', 'run', 'description'];
 
 /** Throw unless `def` is a usable stage definition of `kind`; `where` starts each message (the module's path). */
 export function checkStageDefinition(def: unknown, kind: StageKind, where: string): asserts def is StageDefinition<unknown> {
@@ -37,6 +37,8 @@ export function checkStageDefinition(def: unknown, kind: StageKind, where: strin
     const whole = d.writes.filter((f: string) => isPipelineField(f) && fieldSpec(f).rows === 'whole-scale');
     if (whole.length > 0) throw new Error(`${where}: splittable: a stage split by rows writes per-row fields only; ${whole.join(', ')} ${whole.length === 1 ? 'is' : 'are'} one value for the whole scale (set splittable: false)`);
   }
+  const rb = d.rowBatches as Record<string, unknown> | undefined;
+  if (rb !== undefined && (typeof rb !== 'object' || rb === null || typeof rb.batchOptions !== 'function' || typeof rb.finish !== 'function')) throw new Error(`${where}: rowBatches must be { batchOptions(options), finish(output, options) }`);
   if (typeof d.run !== 'function') throw new Error(`${where}: run must be a function (input, options, ctx) => output`);
   if (d.parseOptions !== undefined && typeof d.parseOptions !== 'function') throw new Error(`${where}: parseOptions must be a function`);
   for (const key of ['splittable', 'usesApi'] as const) if (d[key] !== undefined && typeof d[key] !== 'boolean') throw new Error(`${where}: ${key} must be true or false`);

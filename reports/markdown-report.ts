@@ -17,6 +17,7 @@ import { inputLines } from './input-markdown.js';
 import { labelingLines } from './labelings-table.js';
 import { topicsLines } from './topics-markdown.js';
 import { stageWarningLines } from './stage-warnings-markdown.js';
+import { executionModeLines } from './execution-modes-table.js';
 
 const fmt = (v: number | undefined, digits = 3): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
@@ -104,6 +105,7 @@ export function renderMarkdownReport(r: RunResults): string {
     out.push('', `Quality: ${qualityLine(q)}; ${extras.join('; ')}.`, '');
   }
   out.push(...labelingLines(r));
+  out.push(...executionModeLines(r));
   out.push(...methodLimitLines(r));
   out.push(...embeddingThroughputLines(r), ...costLines(r));
   out.push(...apiCallLines(r), ...concurrencyLines(r));

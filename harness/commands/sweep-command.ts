@@ -25,6 +25,7 @@ import { buildRunResults, runHeader } from '../sweep/run-results.js';
 import { inputDedupe, openProfileInputFile, prepareSweepInput } from '../sweep/sweep-input.js';
 import { inputFractionScales } from '../sweep/input-scales.js';
 import { duplicateWarning, firstCopies } from '../sweep/input-duplicates.js';
+import { streamingRefusal } from '../sweep/streaming-scale.js';
 import { displayPath } from '../../pipeline/support/display-path.js';
 import { parseCountList } from '../profile/count-flag.js';
 import { openDistributedSweep, type DistributedSweep } from '../queue/distributed-sweep.js';
@@ -115,6 +116,8 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
   // Refused before any work: a resumed run whose input or profile changed, and scales that cannot fit.
   if (resumed) await verifyResumeGuard(resumed.prior.sections.resumeGuard, resumed.prior.profile, displayPath(resolve(opts.resume!)));
   refuseImpossibleScales(profile, displayPath(path));
+  const noStreaming = streamingRefusal(profile, displayPath(path), { input: opts.input !== undefined, queue: opts.queue !== undefined || resumed?.prior.sections.workers !== undefined });
+  if (noStreaming) throw new Error(noStreaming);
   // Load prices before the sweep so a bad pricing file fails fast; the profile's path is relative to the profile.
   const pricing = loadPricingTable(opts.pricing ?? (profile.pricing !== undefined ? resolve(dirname(path), profile.pricing) : undefined));
   const progress = createProgressReporter(process.stderr, opts.quiet);

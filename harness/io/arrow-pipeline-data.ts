@@ -131,7 +131,8 @@ export async function writeTableFileAtomic(path: string, table: Table, compressi
     });
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw new FileWriteError(path, phase, err);
+    // The table's buffers: close to the file's size (Arrow adds a few KB of metadata and padding).
+    throw new FileWriteError(path, phase, err, table.data.reduce((a, d) => a + d.byteLength, 0));
   }
   return statSync(path).size;
 }

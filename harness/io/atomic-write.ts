@@ -22,7 +22,7 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, phas
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw new FileWriteError(path, phase, err);
+    throw new FileWriteError(path, phase, err, typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength);
   }
 }
 

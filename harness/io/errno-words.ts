@@ -28,8 +28,11 @@ export function errnoInWords(err: unknown): string {
 export class FileWriteError extends Error {
   override name = 'FileWriteError';
   readonly code: string | undefined;
-  constructor(readonly path: string, readonly phase: string | undefined, cause: unknown) {
-    super(`${path}: cannot write${phase ? ` (${phase})` : ''}: ${errnoInWords(cause)}`, { cause });
+  /** `bytesNeeded`: the size of what was being written, said on a full disk (ENOSPC, EDQUOT, EFBIG). */
+  constructor(readonly path: string, readonly phase: string | undefined, cause: unknown, readonly bytesNeeded?: number) {
+    const full = ['ENOSPC', 'EDQUOT', 'EFBIG'].includes((cause as NodeJS.ErrnoException)?.code ?? '');
+    const need = full && bytesNeeded !== undefined ? `; ${bytesNeeded.toLocaleString('en-US')} bytes needed` : '';
+    super(`${path}: cannot write${phase ? ` (${phase})` : ''}: ${errnoInWords(cause)}${need}`, { cause });
     this.code = (cause as NodeJS.ErrnoException)?.code;
   }
 }

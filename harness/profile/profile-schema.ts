@@ -9,6 +9,7 @@ import { breakingPointsSpecSchema } from './breaking-point-schema.js';
 import { scalingSpecSchema } from './scaling-schema.js';
 import { apiSpecSchema, concurrencySweepSchema } from './api-profile-schema.js';
 import { commandStageFields } from './command-stage-schema.js';
+import { executionSpecSchema } from './execution-schema.js';
 
 const positiveInt = z.number({ invalid_type_error: 'must be a positive integer' }).int('must be a positive integer').positive('must be a positive integer');
 
@@ -69,6 +70,8 @@ export const profileSchema = z
     sampling: z.object({ intervalMs: z.number().refine((v) => v === 0 || (v >= 1 && v <= 1000), 'must be 0 (off) or 1..1000 ms').default(10) }).strict().default({}),
     /** Where each cell (scale x stage x repeat) runs: `process` = a fresh child process per cell, so its RSS, VmHWM and heap are its own and an OOM ends only the child; `thread` = in the sweep's process (quick runs; RSS shared with earlier stages). */
     isolation: z.enum(['thread', 'process'], { errorMap: () => ({ message: 'must be thread or process' }) }).default('process'),
+    /** All at once (`batch`) or in record batches (`streaming`), and whether to measure both (harness/profile/execution-schema.ts). */
+    execution: executionSpecSchema.optional(),
     /** Runs per cell that are measured, and unmeasured warm-up runs before them. */
     repeats: positiveInt.default(1),
     warmup: z.number().int().min(0, 'must be >= 0').default(0),

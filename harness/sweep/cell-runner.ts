@@ -256,7 +256,8 @@ function stderrGist(stderr: string): string {
 /** Runs the sweep's cells: `run` measures stage `stageIndex` once on `data` and returns the data with its output. */
 export interface CellExecutor {
   readonly isolation: CellIsolation;
-  run(stageIndex: number, data: PipelineData, scale: number, repeat: number): Promise<{ record: StageRecord; data?: PipelineData }>;
+  /** `batch` names a streaming record batch (harness/sweep/streaming-scale.ts): each batch is another input. */
+  run(stageIndex: number, data: PipelineData, scale: number, repeat: number, batch?: string): Promise<{ record: StageRecord; data?: PipelineData }>;
   /**
    * Optional: run the repeats of one cell at once on the same input (a distributed executor: several workers each
    * take one). Results in repeat order. Local executors leave it out: repeats on one machine would disturb each other.
@@ -304,12 +305,12 @@ function processExecutor(profile: SweepProfile, workDir?: string): CellExecutor 
   let written: { key: string; path: string } | undefined;
   return {
     isolation: 'process',
-    async run(i, data, scale, repeat) {
+    async run(i, data, scale, repeat, batch) {
       const spec = profile.stages[i];
       // A command stage already runs in its own process tree, measured from /proc (harness/workers/command-stage-run.ts).
       if (spec.command) return runCommandStage(spec, profile, data, scale, repeat);
       const def = await loadStage(spec.stage, spec.method);
-      const key = `n${scale}-s${String(i).padStart(2, '0')}-${spec.stage}-${spec.method}`;
+      const key = `n${scale}${batch ? `-${batch}` : ''}-s${String(i).padStart(2, '0')}-${spec.stage}-${spec.method}`;
       if (written?.key !== key) {
         if (written) rmSync(written.path, { force: true });
         written = { key, path: join(dir, `${key}.in.arrow`) };

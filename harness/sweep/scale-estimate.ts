@@ -8,6 +8,7 @@ import os from 'node:os';
 import type { SweepProfile } from '../profile/profile-schema.js';
 import { resolveGeneratorOptions, type GeneratorOptions } from '../../generators/synthetic-conversations.js';
 import { formatBytes } from '../../pipeline/support/format-units.js';
+import { executionOf } from '../profile/execution-schema.js';
 
 /** The estimated bytes of conversation text at `scale`, or undefined when the input is not synthetic. */
 export function estimatedTextBytes(profile: SweepProfile, scale: number): number | undefined {
@@ -18,13 +19,16 @@ export function estimatedTextBytes(profile: SweepProfile, scale: number): number
 
 /** Throw, naming the scale and the estimate, when a scale cannot fit. `where` prefixes the message (the profile file). */
 export function refuseImpossibleScales(profile: SweepProfile, where: string, totalMem = os.totalmem()): void {
+  // Streaming mode holds one record batch of text at a time (unless compareModes runs batch mode as well).
+  const exec = executionOf(profile);
+  const held = (scale: number): number => (exec.mode === 'streaming' && !exec.compareModes ? Math.min(scale, exec.batchSize) : scale);
   for (const scale of profile.scales) {
-    const bytes = estimatedTextBytes(profile, scale);
+    const bytes = estimatedTextBytes(profile, held(scale));
     if (bytes === undefined) continue;
     // Packing peaks at twice the text (harness/sweep/sweep-input.ts), so half the RAM is the most a scale can hold.
     const limit = totalMem / 2;
     if (bytes > limit) {
-      const perItem = bytes / scale;
+      const perItem = bytes / held(scale);
       throw new Error(
         `${where}: scale ${scale.toLocaleString('en-US')} needs about ${formatBytes(bytes)} of conversation text (${Math.round(perItem)} bytes each), ` +
           `beyond half of this machine's ${formatBytes(totalMem)} of RAM (packing holds the text twice); ` +

@@ -51,11 +51,13 @@ export class ConversationPacker {
   private truth = new Int32Array(1024);
   private digests = new Float64Array(1024);
   private n = 0;
-  private readonly ids = new Map<string, number>();
   private readonly encoder = new TextEncoder();
 
-  /** `maxBytes` caps the text (a machine-sized limit, or tiny in tests of the limit). */
-  constructor(private readonly maxBytes = Infinity) {
+  /**
+   * `maxBytes` caps the text (a machine-sized limit, or tiny in tests of the limit). `ids` numbers intents; streaming
+   * mode passes one map to every batch's packer, so truth ids are the scale's, not the batch's.
+   */
+  constructor(private readonly maxBytes = Infinity, private readonly ids = new Map<string, number>()) {
     this.buffer = new ResizableBuffer(1 << 20, { maxByteLength: Math.min(TEXT_RESERVE_BYTES, Number.isFinite(maxBytes) ? Math.max(1 << 20, maxBytes) : TEXT_RESERVE_BYTES) });
     this.bytes = new Uint8Array(this.buffer);
   }
@@ -118,6 +120,11 @@ export class ConversationPacker {
   /** Rows packed so far. */
   get count(): number {
     return this.n;
+  }
+
+  /** The 48-bit text digest of each row packed so far (for a streamed scale's unique fraction). */
+  digests48(): Float64Array {
+    return this.digests.subarray(0, this.n);
   }
 
   /** The packed scale; the packer must not be used afterwards. */

@@ -21,6 +21,9 @@ import { startSweepApi, type SweepApi } from './sweep-api.js';
 import type { SweepHooks, SweepResume } from './sweep-hooks.js';
 import { createCellExecutor, type CellExecutor } from './cell-runner.js';
 import { emptyRecord, stageLabel } from './stage-run.js';
+import { executionOf } from '../profile/execution-schema.js';
+import { runStreamedStages, streamingCellProfile, streamingPlan, type StreamingPlan } from './streaming-scale.js';
+import { measureOtherMode, modeComparisonRow } from './execution-modes.js';
 
 /** Options for a sweep that are not part of the profile. */
 export interface SweepRunOptions {
@@ -58,6 +61,8 @@ interface Sweep {
   outcome: Required<SweepOutcome>;
   /** The last stage that writes labels (quality is judged against it), or -1. */
   labelsStage: number;
+  /** Streaming mode or compareModes: which stages stream, and the executor that runs them on one record batch. */
+  streaming?: { plan: StreamingPlan; cells: CellExecutor };
   lastQualityPass?: number;
 }
 
@@ -74,6 +79,7 @@ export async function runSweep(input: SweepProfile, opts: SweepRunOptions): Prom
     await bisectBreakingPoints(sweep);
   } finally {
     await sweep.cells.close();
+    await sweep.streaming?.cells.close();
     api.addSections(sweep.outcome.sections);
     await api.stop();
   }
@@ -87,6 +93,13 @@ async function startSweep(api: SweepApi, opts: SweepRunOptions): Promise<Sweep> 
   const stages: StageState[] = profile.stages.map((spec, index) => ({ index, spec, label: stageLabel(spec), softBroken: new Set<string>() }));
   const defs = await Promise.all(profile.stages.map((s) => loadStage(s.stage, s.method)));
   const sweep: Sweep = { profile, opts, api, cells: opts.executor ?? createCellExecutor(profile, opts.cellDir), stages, outcome, labelsStage: defs.map((d) => d.writes.includes('labels')).lastIndexOf(true) };
+  const exec = executionOf(profile);
+  if (exec.mode === 'streaming' || exec.compareModes) {
+    const plan = await streamingPlan(profile);
+    // Its own executor: rowBatches stages run each batch with their batch options (embed/static: centre at the end).
+    sweep.streaming = { plan, cells: opts.executor ?? createCellExecutor(streamingCellProfile(profile, plan), opts.cellDir) };
+    if (exec.mode === 'streaming' && plan.streamed === 0) opts.progress.log(`execution.mode streaming: the first stage (${stageLabel(profile.stages[0])}) is not row-wise, so no stage streams; every stage gets all rows`);
+  }
   // A resumed run: rebuild each stage's state from what was measured before the interruption.
   opts.resume?.restoreStageState(stages);
   for (const st of stages) {
@@ -105,6 +118,7 @@ const measuredCell = (sweep: Sweep, st: StageState, scale: number): StageRecord[
 /** One scale: input, every stage's cell, quality, hooks. 'stop' ends the sweep (input too large, escalation done). */
 async function runScale(sweep: Sweep, scale: number): Promise<'next' | 'stop'> {
   const { profile, opts, outcome } = sweep;
+  if (executionOf(profile).mode === 'streaming' && sweep.streaming && sweep.streaming.plan.streamed > 0) return runStreamingScale(sweep, scale, sweep.streaming);
   const tIn = performance.now();
   let input: ScaleInput;
   try {
@@ -124,18 +138,83 @@ async function runScale(sweep: Sweep, scale: number): Promise<'next' | 'stop'> {
   for (const st of sweep.stages) {
     data = opts.resume?.isCellDone(scale, st.index) ? await opts.resume.restoreCell(scale, st.index, data) : await runCell(sweep, st, scale, data);
   }
+  return finishScale(sweep, scale, data, input);
+}
+
+/** Quality, the cluster map, the other mode (compareModes), hooks; then whether the sweep goes on. */
+async function finishScale(sweep: Sweep, scale: number, data: PipelineData | undefined, input: Omit<ScaleInput, 'data'>): Promise<'next' | 'stop'> {
+  const { profile, opts, outcome } = sweep;
   outcome.scales.push({ scale, quality: data ? computeQuality(data, { ...profile.quality, seed: profile.seed }) : {}, input: input.stats });
   judgeQuality(sweep, scale, data);
   const map = data ? sampleClusterMap(data, scale, { seed: profile.seed, intents: input.intents }) : undefined;
   if (map) outcome.sections.clusterMap = map;
+  const exec = executionOf(profile);
+  if (exec.compareModes && sweep.streaming) {
+    const primary = exec.mode === 'streaming' && sweep.streaming.plan.streamed > 0 ? 'streaming' : 'batch';
+    const other = primary === 'streaming' ? 'batch' : 'streaming';
+    opts.progress.log(`scale ${scale}: measuring ${other} mode once for the side-by-side comparison (execution.compareModes)`);
+    const measured = await measureOtherMode(other, profile, sweep.cells, sweep.streaming, scale);
+    const section = (outcome.sections.executionModes ??= { batchSize: exec.batchSize, primary, scales: [] });
+    section.scales.push(modeComparisonRow(profile, scale, primary, outcome.records, data, measured, sweep.streaming.plan.streamed));
+  }
   await opts.hooks?.scaleDone?.({ scale, data, outcome, intents: input.intents });
   return escalationDone(sweep, scale) ? 'stop' : 'next';
 }
 
-/** One stage at one scale: warm-ups and repeats, breaking points; returns the data with its output (undefined if it failed). */
-async function runCell(sweep: Sweep, st: StageState, scale: number, data: PipelineData | undefined): Promise<PipelineData | undefined> {
+/**
+ * One scale in streaming mode: the streamed stages over record batches (harness/sweep/streaming-scale.ts), their
+ * records accepted as a batch-mode cell's would be, then the stages that need all rows on the kept fields.
+ */
+async function runStreamingScale(sweep: Sweep, scale: number, streaming: NonNullable<Sweep['streaming']>): Promise<'next' | 'stop'> {
+  const { profile, opts, outcome } = sweep;
+  const { plan } = streaming;
+  // A resumed streaming scale is measured again whole: records of its cells from before the interruption go.
+  if (outcome.records.some((x) => x.scale === scale)) outcome.records = outcome.records.filter((x) => x.scale !== scale);
+  const head = sweep.stages.slice(0, plan.streamed);
+  let data: PipelineData | undefined;
+  let input: Omit<ScaleInput, 'data'> = { intents: [], stats: {} };
+  if (head.some((st) => st.brokeAt !== undefined)) {
+    for (const st of head) data = await runCell(sweep, st, scale, undefined);
+  } else {
+    const tIn = performance.now();
+    for (const st of head) opts.progress.stageStarted(scale, st.label);
+    const pass = await runStreamedStages(profile, streaming.cells, scale, plan, { repeats: profile.repeats, warmup: profile.warmup });
+    opts.progress.log(`scale ${scale}: ${plan.streamed} stage(s) streamed in ${pass.batches} record batches of ${executionOf(profile).batchSize} in ${formatMs(performance.now() - tIn)}; at most ${formatBytes(pass.peakTextBytes)} of text held (${pass.peakTextRows} conversations)`);
+    input = { intents: pass.intents, stats: pass.stats };
+    data = pass.data;
+    for (const st of head) {
+      const records = pass.records[st.index];
+      const ok = records.length === profile.repeats && records.every((x) => x.status === 'ok');
+      data = await runCell(sweep, st, scale, ok ? data : undefined, { records, data: ok ? data : undefined });
+      if (!ok) data = undefined;
+    }
+  }
+  for (const st of sweep.stages.slice(plan.streamed)) data = await runCell(sweep, st, scale, data);
+  return finishScale(sweep, scale, data, input);
+}
+
+/**
+ * One stage at one scale: warm-ups and repeats, breaking points; returns the data with its output (undefined if it
+ * failed). `measured`: the cell already ran (a streamed stage over record batches); its records are accepted as they are.
+ */
+async function runCell(sweep: Sweep, st: StageState, scale: number, data: PipelineData | undefined, measured?: { records: StageRecord[]; data?: PipelineData }): Promise<PipelineData | undefined> {
   const { profile, opts, outcome } = sweep;
   const cellDone = (out?: PipelineData): Promise<void> | void => opts.hooks?.cellDone?.({ scale, stageIndex: st.index, spec: st.spec, data: out, outcome });
+  if (measured && measured.records.length > 0) {
+    for (const record of measured.records) {
+      outcome.records.push(record);
+      opts.progress.stageFinished(scale, st.label, recordSummary(record, false));
+      if (record.status !== 'ok' && record.status !== 'skipped') {
+        st.brokeAt = scale;
+        outcome.breakingPoints.push({ stage: st.spec.stage, method: st.spec.method, kind: record.status as BreakingPoint['kind'], lastPassingScale: st.lastPassed, firstFailingScale: scale, reason: record.reason ?? '' });
+      }
+    }
+    if (!measured.data) {
+      await cellDone();
+      return undefined;
+    }
+    return acceptCell(sweep, st, scale, measured.data, measured.data);
+  }
   if (st.brokeAt !== undefined || !data) {
     const reason = st.brokeAt !== undefined ? `broke at smaller scale ${st.brokeAt}` : 'an earlier stage failed at this scale';
     for (let r = 0; r < profile.repeats; r++) outcome.records.push(emptyRecord(scale, st.spec, r, 'skipped', reason));
@@ -172,6 +251,12 @@ async function runCell(sweep: Sweep, st: StageState, scale: number, data: Pipeli
     await cellDone();
     return undefined;
   }
+  return acceptCell(sweep, st, scale, data, current);
+}
+
+/** After a cell's runs ended ok: the super-linear check, API bookkeeping, the cellDone hooks; returns the merged data. */
+async function acceptCell(sweep: Sweep, st: StageState, scale: number, data: PipelineData, current: PipelineData): Promise<PipelineData> {
+  const { profile, opts, outcome } = sweep;
   const cell = measuredCell(sweep, st, scale);
   const medianMs = median(cell.map((x) => x.wallMs));
   const bp = superlinearBreak(st.spec, profile, st.prevMedian, scale, medianMs);
@@ -180,7 +265,7 @@ async function runCell(sweep: Sweep, st: StageState, scale: number, data: Pipeli
   st.lastPassed = scale;
   const merged = { ...data, ...current };
   await sweep.api.afterStage(st.index, st.spec, scale, merged);
-  await cellDone(merged);
+  await opts.hooks?.cellDone?.({ scale, stageIndex: st.index, spec: st.spec, data: merged, outcome });
   return merged;
 }
 

@@ -13,9 +13,10 @@ import { joinRows, rowRanges, sliceRows } from './row-split.js';
 /** Counter a split run adds to its record: how many workers shared the rows. */
 export const SPLIT_WORKERS_COUNTER = 'split.workers';
 
+/** Percentiles of several runs merged (count, mean, max exact; p50/p95/p99 count-weighted means). */
 // Percentiles of a union cannot be rebuilt from per-chunk summaries: count, mean and max are exact; p50/p95/p99
 // are count-weighted means of the chunks' (an approximation; the chunks are similar slices of one input).
-function mergePercentiles(ps: Percentiles[]): Percentiles {
+export function mergePercentiles(ps: Percentiles[]): Percentiles {
   const count = ps.reduce((s, p) => s + p.count, 0);
   const w = (f: (p: Percentiles) => number): number => (count > 0 ? ps.reduce((s, p) => s + f(p) * p.count, 0) / count : 0);
   return { count, p50: w((p) => p.p50), p95: w((p) => p.p95), p99: w((p) => p.p99), mean: w((p) => p.mean), max: Math.max(...ps.map((p) => p.max)) };

@@ -45,6 +45,21 @@ test('item 8: a failed atomic write removes its temp file and names the file and
   assert.equal(e.code, 'ENOSPC');
 });
 
+test('issue 11: a write onto a full disk names the path and the bytes needed, and leaves no partial file', (t) => {
+  const mnt = tempDir();
+  if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt]).status !== 0) {
+    t.skip('needs root to mount a small tmpfs');
+    return;
+  }
+  try {
+    const target = join(mnt, 'report.md');
+    assert.throws(() => writeFileAtomic(target, 'x'.repeat(200_000), 'report'), (err: Error) => err.message === `${target}: cannot write (report): no space left on the device (ENOSPC); 200,000 bytes needed`);
+    assert.deepEqual(readdirSync(mnt), [], 'no partial or temp file');
+  } finally {
+    spawnSync('umount', [mnt]);
+  }
+});
+
 test('item 8: a sweep on a full disk names the file and the phase, exits 2, and leaves no temp files', (t) => {
   const mnt = tempDir();
   // A 64 KiB tmpfs: results.json fits, the checkpoints of the second scale do not.
@@ -56,7 +71,7 @@ test('item 8: a sweep on a full disk names the file and the phase, exits 2, and 
     const profile = writeProfile(offlineYaml('full', 1, [30, 3000]));
     const r = runCli(['sweep', '--profile', profile, '--out', mnt]);
     assert.equal(r.status, 2, r.stderr);
-    assert.match(r.stderr, /: cannot write \((checkpoint|results\.json after a cell|results\.json at the start)\): no space left on the device \(ENOSPC\); free the space and resume with: clusterbench sweep --resume /);
+    assert.match(r.stderr, /: cannot write \((checkpoint|results\.json after a cell|results\.json at the start)\): no space left on the device \(ENOSPC\); [\d,]+ bytes needed; free the space and resume with: clusterbench sweep --resume /);
     const runDir = join(mnt, readdirSync(mnt)[0]);
     const all = spawnSync('find', [runDir, '-name', '*.tmp-*'], { encoding: 'utf8' }).stdout.trim();
     assert.equal(all, '', 'no temp files');

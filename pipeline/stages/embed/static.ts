@@ -116,6 +116,13 @@ export const staticEmbedder: StageDefinition<StaticOptions> = {
   reads: ['summaries', 'conversations'],
   writes: ['embeddings'],
   parseOptions: parseStaticOptions,
+  // Streaming: embed each batch uncentred, then centre the joined matrix once (the same centreRows over the same rows).
+  rowBatches: {
+    batchOptions: (raw) => ({ ...raw, centre: false }),
+    finish(output, raw) {
+      if (parseStaticOptions(raw).centre && output.embeddings) centreRows(output.embeddings);
+    },
+  },
   async run(input: PipelineData, opts: StaticOptions, ctx: StageContext) {
     const col = opts.field === 'summaries' ? (input.summaries ?? input.conversations) : input.conversations;
     if (!col) throw new Error('embed/static needs summaries or conversations');

@@ -91,6 +91,8 @@ export const extractiveSummariser: StageDefinition<ExtractiveOptions> = {
   method: 'extractive',
   reads: ['conversations'],
   writes: ['summaries'],
+  // Each summary depends only on its own conversation: rows can be split across workers and streamed in batches.
+  splittable: true,
   parseOptions(raw) {
     const sentences = raw.sentences ?? 3;
     const maxChars = raw.maxChars ?? 600;
