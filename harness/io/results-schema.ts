@@ -174,6 +174,16 @@ const labelings = obj({
   })),
 });
 
+const modeFigures = obj({ status: z.string(), wallMs: num, cpuMs: num, peakRssBytes: num });
+const executionModes = obj({
+  batchSize: int, primary: z.enum(['batch', 'streaming']),
+  scales: z.array(obj({
+    scale: int,
+    stages: z.array(obj({ stage: z.string(), streamed: z.boolean(), batch: modeFigures.optional(), streaming: modeFigures.optional() })),
+    peakTextBytes: obj({ batch: num.optional(), streaming: num.optional() }), identical: z.boolean().optional(),
+  })),
+});
+
 const fingerprint = obj({ path: z.string(), bytes: num, sha256: z.string() });
 const resumeGuard = obj({ input: fingerprint.optional(), profileFile: fingerprint.optional(), profileSha256: z.string() });
 const apiAnswers = z.array(obj({ stage: z.string(), endpoint: z.string(), fromCache: num, fromEndpoint: num, failed: num }));
@@ -190,7 +200,7 @@ export const runSectionsSchema = obj({
   checkpoints: checkpoints.optional(), storage: storage.optional(), clusterMap: clusterMap.optional(), topics: topics.optional(), cost: cost.optional(),
   scaling: scaling.optional(), repeatStats: repeatStats.optional(), hardware: hardware.optional(), leakCheck: leakCheck.optional(),
   concurrentPipelines: concurrentPipelines.optional(), workerScaling: workerScaling.optional(), concurrency: concurrency.optional(),
-  apiSimulator: apiSimulator.optional(), input: input.optional(), labelings: labelings.optional(),
+  apiSimulator: apiSimulator.optional(), input: input.optional(), labelings: labelings.optional(), executionModes: executionModes.optional(),
   resumeGuard: resumeGuard.optional(), apiAnswers: apiAnswers.optional(), memoryLimits: memoryLimits.optional(),
   workers: workers.optional(),
   rerun: rerun.optional(),
