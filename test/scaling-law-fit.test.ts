@@ -77,9 +77,9 @@ test('the power law recovers its exponent, its 95% CI covers it, and extrapolati
 test('probe/linear is classified O(n) and probe/quadratic O(n²) from real runs in the piscina pool', async () => {
   const r = await runProfileYaml(`
 name: complexity
-scales: [500, 1000, 2000, 5000]
+scales: [1000, 2000, 4000, 10000]
 stages:
-  - { stage: probe, method: linear, options: { workPerItem: 5000 } }
+  - { stage: probe, method: linear, options: { workPerItem: 2500 } }
   - { stage: probe, method: quadratic, options: { workPerItem: 2 } }
 repeats: 3
 warmup: 1
