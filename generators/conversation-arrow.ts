@@ -9,6 +9,7 @@
 import { Field, List, makeData, RecordBatch, Schema, Struct, Utf8, type Data } from 'apache-arrow';
 import type { Conversation, Message, Role } from '../pipeline/contracts.js';
 import { packUtf8Batch, type Utf8Batch } from '../pipeline/support/text-column.js';
+import { UserError } from '../pipeline/support/user-error.js';
 
 /** Schema metadata key and value that mark a clusterbench conversation file. */
 export const CONVERSATION_FORMAT_KEY = 'clusterbench.format';
@@ -142,7 +143,7 @@ export function conversationsToBatch(convs: readonly Conversation[]): RecordBatc
 }
 
 /** A problem with one row of an Arrow file, named by column. */
-export class ArrowRowError extends Error {
+export class ArrowRowError extends UserError {
   constructor(readonly row: number, readonly field: string, readonly expected: string) {
     super(`row ${row + 1}: field "${field}": expected ${expected}`);
   }

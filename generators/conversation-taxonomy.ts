@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../pipeline/support/package-root.js';
 import { displayPath } from '../pipeline/support/display-path.js';
+import { UserError } from '../pipeline/support/user-error.js';
 
 /** Slots a frame may use. Anything else in braces (code like `{4}` or `${x}`) stays literal. */
 export const FRAME_SLOTS = ['topic', 'term', 'term2', 'num', 'id', 'amount', 'time', 'name', 'place', 'day', 'currency'] as const;
@@ -94,10 +95,9 @@ export function compileTemplate(text: string): Template {
   return { parts, slots };
 }
 
-class TaxonomyError extends Error {
+class TaxonomyError extends UserError {
   constructor(file: string, path: string, msg: string) {
     super(`${file}: ${path}: ${msg}`);
-    this.name = 'Error';
   }
 }
 

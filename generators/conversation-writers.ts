@@ -9,6 +9,7 @@ import { dirname, extname } from 'node:path';
 import { RecordBatchFileWriter } from 'apache-arrow';
 import type { Conversation } from '../pipeline/contracts.js';
 import { columnBuffers, columnsToBatch, conversationsToColumns, conversationSchema, type ConversationColumns } from './conversation-arrow.js';
+import { UserError } from '../pipeline/support/user-error.js';
 
 /** A batch encoded for a writer: JSONL bytes or Arrow columns. Built in any thread, written in one. */
 export type EncodedBatch = { kind: 'jsonl'; n: number; bytes: Uint8Array } | { kind: 'arrow'; n: number; columns: ConversationColumns };
@@ -47,7 +48,7 @@ export function formatFromPath(path: string): ConversationFileFormat {
   const ext = extname(path).toLowerCase();
   if (ext === '.arrow' || ext === '.ipc' || ext === '.feather') return 'arrow';
   if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
-  throw new Error(`--out ${path}: unknown extension "${ext}"; use .arrow (Arrow IPC file) or .jsonl (one JSON conversation per line)`);
+  throw new UserError(`--out ${path}: unknown extension "${ext}"; use .arrow (Arrow IPC file) or .jsonl (one JSON conversation per line)`);
 }
 
 class TempFile {

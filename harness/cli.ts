@@ -16,6 +16,7 @@ import { registerCostCommand } from './commands/cost-flags.js';
 import { registerGenerateCommand } from './commands/generate-flags.js';
 import { registerWorkerCommand } from './commands/worker-flags.js';
 import { toolVersion } from './io/tool-version.js';
+import { cliErrorText } from '../pipeline/support/user-error.js';
 
 // Modules imported from here on are compiled once and cached on disk (Node's compile cache), not at every start.
 enableCompileCache?.();
@@ -41,12 +42,8 @@ registerCostCommand(program);
 registerGenerateCommand(program);
 registerWorkerCommand(program);
 
-/** Errors whose message says everything (file, key, what to do): printed without a stack. */
-const EXPECTED_ERRORS = new Set(['ProfileError', 'FileWriteError', 'OutputFolderError', 'ResumeMismatchError']);
-
 program.parseAsync(process.argv).catch((err: unknown) => {
-  // Expected problems (bad profile, bad input) are one clear line; anything else keeps its stack.
-  const e = err as Error;
-  process.stderr.write(`clusterbench: ${e?.constructor?.name === 'Error' || EXPECTED_ERRORS.has(e?.name) ? e.message : (e?.stack ?? String(err))}\n`);
+  // A UserError (bad profile, bad input, full disk) is one line that says what to fix; anything else is a bug: its stack.
+  process.stderr.write(`clusterbench: ${cliErrorText(err)}\n`);
   process.exitCode = 2;
 });

@@ -10,7 +10,7 @@ import { ipcFileToPipelineFields } from '../harness/io/arrow-pipeline-data.js';
 import { PIPELINE_FIELD_NAMES, fieldSpec } from '../pipeline/pipeline-fields.js';
 import { checkStageDefinition } from '../pipeline/user-stage-module.js';
 import type { CheckpointManifest, RunResults } from '../harness/types.js';
-import { tempDir, writeProfile } from './test-helpers.js';
+import { tempDir, writeProfile, crashAfterCells } from './test-helpers.js';
 
 // A splittable cluster stage whose outputs depend only on each row's conversation id, so a chunk that got the
 // wrong rows (or no ids) gives the wrong values: label = index % 5, membership = (index % 100) / 100.
@@ -63,12 +63,7 @@ test('conversation ids reach a row-split stage writing membership, and survive a
   const dir = tempDir();
   writeFileSync(join(dir, 'from-ids.js'), ID_STAGE);
   const profile = writeProfile(PROFILE, dir);
-  process.env.CLUSTERBENCH_CRASH_AFTER_CELLS = '4'; // n=150 complete (3 cells), then one cell of n=300
-  try {
-    await assert.rejects(sweepCommand({ profile, out: join(dir, 'runs'), quiet: true }), /simulated crash after 4 cells/);
-  } finally {
-    delete process.env.CLUSTERBENCH_CRASH_AFTER_CELLS;
-  }
+  await assert.rejects(sweepCommand({ profile, out: join(dir, 'runs'), quiet: true, observers: crashAfterCells(4) }), /simulated crash after 4 cells/); // n=150 complete (3 cells), then one cell of n=300
   const runDir = join(dir, 'runs', readdirSync(join(dir, 'runs'))[0]);
   const { results } = await sweepCommand({ profile: 'ignored', out: 'ignored', resume: runDir, quiet: true });
   const split = results.records.filter((r) => r.stage === 'cluster');

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sweepCommand } from '../harness/commands/sweep-command.js';
 import { ipcFileToPipelineFields } from '../harness/io/arrow-pipeline-data.js';
 import type { CheckpointManifest, RunResults, StorageSection } from '../harness/types.js';
-import { tempDir, writeProfile, tinyPipelineYaml } from './test-helpers.js';
+import { tempDir, writeProfile, tinyPipelineYaml, crashAfterCells } from './test-helpers.js';
 
 const PROFILE = tinyPipelineYaml({ name: 'resume', seed: 5, scales: [150, 400], extra: 'storage: { enabled: true, formats: [arrow, arrow-zstd] }' });
 
@@ -30,12 +30,7 @@ test('a sweep killed after 4 cells and resumed gives the same records and labels
   const profile = writeProfile(PROFILE, dir);
   const { runDir: fullDir } = await sweepCommand({ profile, out: join(dir, 'full'), quiet: true });
 
-  process.env.CLUSTERBENCH_CRASH_AFTER_CELLS = '4';
-  try {
-    await assert.rejects(sweepCommand({ profile, out: join(dir, 'killed'), quiet: true }), /simulated crash after 4 cells/);
-  } finally {
-    delete process.env.CLUSTERBENCH_CRASH_AFTER_CELLS;
-  }
+  await assert.rejects(sweepCommand({ profile, out: join(dir, 'killed'), quiet: true, observers: crashAfterCells(4) }), /simulated crash after 4 cells/);
   const killedDir = join(dir, 'killed', readdirSync(join(dir, 'killed'))[0]);
   const partial = read(killedDir);
   const manifest = partial.sections.checkpoints as CheckpointManifest;

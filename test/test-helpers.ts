@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SweepHooks } from '../harness/sweep/sweep-hooks.js';
 
 const created: string[] = [];
 // Each test file runs in its own process: remove its temp folders when it exits (set KEEP_TEST_DIRS=1 to inspect them).
@@ -48,4 +49,14 @@ stages:
   - { stage: cluster, method: kmeans, options: { k: ${o.k ?? 8}, nInit: 1 } }
 ${o.extra ?? ''}
 `;
+}
+
+/** Sweep observers that throw after `n` cells are checkpointed: a sweep killed mid-run, for resume tests. */
+export function crashAfterCells(n: number): SweepHooks {
+  let cells = 0;
+  return {
+    cellDone() {
+      if (++cells >= n) throw new Error(`simulated crash after ${cells} cells`);
+    },
+  };
 }

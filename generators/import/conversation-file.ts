@@ -21,6 +21,7 @@ import { parseKuraConversation } from './kura-format.js';
 import { parseShareGptConversation } from './sharegpt-format.js';
 import { firstInvalidUtf8, readBytesAt, readRawLines } from './jsonl-line-reader.js';
 import { displayPath } from '../../pipeline/support/display-path.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** Formats a file can be read as. `jsonl` is our own JSONL (OpenAI shape plus ground truth). */
 export type ImportFormat = 'openai' | 'kura' | 'sharegpt' | 'arrow' | 'jsonl';
@@ -139,7 +140,7 @@ type Visit = (ranks: Uint32Array, fn: (c: Conversation) => void) => Promise<void
 function makeFile(valid: number, summary: ImportSummary, visit: Visit): ConversationFile {
   const perms = new Map<number, Uint32Array>();
   const ranks = (n: number, seed: number): Uint32Array => {
-    if (n > valid) throw new Error(scaleTooLargeMessage(summary, n));
+    if (n > valid) throw new UserError(scaleTooLargeMessage(summary, n));
     let perm = perms.get(seed);
     if (!perm) perms.set(seed, (perm = seededPermutation(valid, seed)));
     return perm.slice(0, n).sort();
@@ -241,8 +242,8 @@ function openJsonFile(path: string, file: string, fd: number, size: number, opts
   if (undetected.length > 0) {
     throw inputError(place(undetected[0].line), `cannot tell the format (no "messages", "chat_id" or "conversations" key); expected ${FORMAT_HELP}, or pass --format`);
   }
-  if (records === 0) throw new Error(`${file}: holds no conversations (only blank lines); expected ${FORMAT_HELP}`);
-  if (valid === 0) throw new Error(`${file}: none of its ${records} records is a valid conversation (first problems: ${log.firstErrors.slice(0, 3).join(' | ')})`);
+  if (records === 0) throw new UserError(`${file}: holds no conversations (only blank lines); expected ${FORMAT_HELP}`);
+  if (valid === 0) throw new UserError(`${file}: none of its ${records} records is a valid conversation (first problems: ${log.firstErrors.slice(0, 3).join(' | ')})`);
   const summary: ImportSummary = {
     path: file, format: format!, formatSource, records, valid, withTruth,
     invalid: { count: log.count, firstLines: log.firstLines, firstErrors: log.firstErrors, unit: 'line' },
@@ -264,7 +265,7 @@ function openJsonFile(path: string, file: string, fd: number, size: number, opts
 
 /** A whole-file JSON array (ShareGPT dumps are often one). Elements are the records. */
 function openJsonArray(path: string, file: string, size: number, opts: Required<ImportOptions>): ConversationFile {
-  if (size > MAX_JSON_ARRAY_BYTES) throw new Error(`${file}: a ${formatBytes(size)} JSON array is too large to read at once (limit ${formatBytes(MAX_JSON_ARRAY_BYTES)}); convert it to JSONL, e.g. jq -c '.[]' ${file} > out.jsonl`);
+  if (size > MAX_JSON_ARRAY_BYTES) throw new UserError(`${file}: a ${formatBytes(size)} JSON array is too large to read at once (limit ${formatBytes(MAX_JSON_ARRAY_BYTES)}); convert it to JSONL, e.g. jq -c '.[]' ${file} > out.jsonl`);
   const bytes = readFileSync(path);
   let text: string;
   try {
@@ -278,13 +279,13 @@ function openJsonArray(path: string, file: string, size: number, opts: Required<
   try {
     arr = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    throw new Error(`${file}: malformed JSON (${(err as Error).message}); expected a JSON array of conversations, or JSONL`);
+    throw new UserError(`${file}: malformed JSON (${(err as Error).message}); expected a JSON array of conversations, or JSONL`);
   }
-  if (!Array.isArray(arr)) throw new Error(`${file}: expected a JSON array of conversations`);
+  if (!Array.isArray(arr)) throw new UserError(`${file}: expected a JSON array of conversations`);
   let format: Exclude<ImportFormat, 'arrow'> | undefined = opts.format === 'auto' ? undefined : (opts.format as Exclude<ImportFormat, 'arrow'>);
   const formatSource: ImportSummary['formatSource'] = format ? 'flag' : 'detected';
   if (!format) format = arr.slice(0, 20).map(detectJsonFormat).find((f) => f !== undefined);
-  if (!format) throw new Error(`${file}: cannot tell the format of the array's elements; expected ${FORMAT_HELP}, or pass --format`);
+  if (!format) throw new UserError(`${file}: cannot tell the format of the array's elements; expected ${FORMAT_HELP}, or pass --format`);
   const log = new InvalidLog(opts.skipInvalid);
   const convs: Conversation[] = [];
   arr.forEach((v, i) => {
@@ -299,8 +300,8 @@ function openJsonArray(path: string, file: string, size: number, opts: Required<
       log.add(inputError(place, err.problem, err.field));
     }
   });
-  if (arr.length === 0) throw new Error(`${file}: the JSON array is empty; expected at least one conversation`);
-  if (convs.length === 0) throw new Error(`${file}: none of its ${arr.length} elements is a valid conversation (first problems: ${log.firstErrors.slice(0, 3).join(' | ')})`);
+  if (arr.length === 0) throw new UserError(`${file}: the JSON array is empty; expected at least one conversation`);
+  if (convs.length === 0) throw new UserError(`${file}: none of its ${arr.length} elements is a valid conversation (first problems: ${log.firstErrors.slice(0, 3).join(' | ')})`);
   const summary: ImportSummary = {
     path: file, format, formatSource, records: arr.length, valid: convs.length, withTruth: convs.filter((c) => c.truth).length,
     invalid: { count: log.count, firstLines: log.firstLines, firstErrors: log.firstErrors, unit: 'element' },
@@ -331,7 +332,7 @@ async function openArrowFile(path: string, file: string, opts: Required<ImportOp
     for await (const batch of arrowBatches(path)) {
       if (!checked) {
         const problem = conversationSchemaProblem(batch.schema);
-        if (problem) throw new Error(`${file}: not a conversation Arrow file: ${problem}`);
+        if (problem) throw new UserError(`${file}: not a conversation Arrow file: ${problem}`);
         checked = true;
       }
       for (let i = 0; i < batch.numRows; i++) {
@@ -353,10 +354,10 @@ async function openArrowFile(path: string, file: string, opts: Required<ImportOp
   } catch (err) {
     const e = err as Error;
     if (e.message.startsWith(file)) throw e;
-    throw new Error(`${file}: not a readable Arrow IPC file (${e.message}); expected a file written by clusterbench generate --out x.arrow`);
+    throw new UserError(`${file}: not a readable Arrow IPC file (${e.message}); expected a file written by clusterbench generate --out x.arrow`);
   }
-  if (records === 0) throw new Error(`${file}: the Arrow file has no rows; expected at least one conversation`);
-  if (valid === 0) throw new Error(`${file}: none of its ${records} rows is a valid conversation (first problems: ${log.firstErrors.slice(0, 3).join(' | ')})`);
+  if (records === 0) throw new UserError(`${file}: the Arrow file has no rows; expected at least one conversation`);
+  if (valid === 0) throw new UserError(`${file}: none of its ${records} rows is a valid conversation (first problems: ${log.firstErrors.slice(0, 3).join(' | ')})`);
   const summary: ImportSummary = {
     path: file, format: 'arrow', formatSource: opts.format === 'arrow' ? 'flag' : 'detected', records, valid, withTruth,
     invalid: { count: log.count, firstLines: log.firstLines, firstErrors: log.firstErrors, unit: 'row' },
@@ -389,23 +390,23 @@ export async function openConversationFile(path: string, options: ImportOptions 
   let size: number;
   try {
     const st = statSync(path);
-    if (!st.isFile()) throw new Error(`${file}: not a file`);
+    if (!st.isFile()) throw new UserError(`${file}: not a file`);
     size = st.size;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${file}: no such file (--input expects a conversation file: ${FORMAT_HELP})`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${file}: no such file (--input expects a conversation file: ${FORMAT_HELP})`);
     throw err;
   }
-  if (size === 0) throw new Error(`${file}: the file is empty (0 bytes); expected ${FORMAT_HELP}`);
+  if (size === 0) throw new UserError(`${file}: the file is empty (0 bytes); expected ${FORMAT_HELP}`);
   const fd = openSync(path, 'r');
   try {
     const head = Buffer.alloc(Math.min(size, 8));
     readSync(fd, head, 0, head.length, 0);
     const arrow = isArrowMagic(head);
     if (opts.format === 'arrow' || (opts.format === 'auto' && arrow)) {
-      if (!arrow) throw new Error(`${file}: --format arrow, but the file does not start with the Arrow magic bytes "ARROW1"; expected an Arrow IPC file`);
+      if (!arrow) throw new UserError(`${file}: --format arrow, but the file does not start with the Arrow magic bytes "ARROW1"; expected an Arrow IPC file`);
       return await openArrowFile(path, file, opts);
     }
-    if (arrow) throw new Error(`${file}: --format ${opts.format}, but this is an Arrow file; use --format arrow (or auto)`);
+    if (arrow) throw new UserError(`${file}: --format ${opts.format}, but this is an Arrow file; use --format arrow (or auto)`);
     return openJsonFile(path, file, fd, size, opts);
   } finally {
     closeSync(fd);

@@ -6,6 +6,7 @@
 import type { RunResults } from '../types.js';
 import { costPicoUsd, formatPicoUsd, picoToUsd, type ModelPrice, type PricingTable } from '../../pipeline/cost/pricing-table.js';
 import { recordTokens, stageModel, type CostStageSpec } from './stage-cost.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** Average tokens per conversation, by kind. */
 export interface TokensPerConversation {
@@ -76,7 +77,7 @@ export function analyseCost(s: CostScenario, table: PricingTable, c: CostConstra
   const rows: ModelCostRow[] = [];
   for (const model of names) {
     const price = table.models[model];
-    if (!price) throw new Error(`--models: "${model}" is not in the pricing table; known: ${Object.keys(table.models).join(', ')}`);
+    if (!price) throw new UserError(`--models: "${model}" is not in the pricing table; known: ${Object.keys(table.models).join(', ')}`);
     const tokens = price.kind === 'chat'
       ? { input: total(s.tokens.input), output: total(s.tokens.output), embedding: 0 }
       : { input: 0, output: 0, embedding: total(s.tokens.embedding) };
@@ -106,7 +107,7 @@ export function analyseCost(s: CostScenario, table: PricingTable, c: CostConstra
  */
 export function measureFromRun(r: RunResults, stages: CostStageSpec[]): { tokens: TokensPerConversation; scale: number; stages: string[]; p95Ms: Record<string, number> } {
   const counted = r.records.filter((x) => x.repeat === 0 && x.status !== 'skipped' && Object.values(recordTokens(x)).some((v) => v > 0));
-  if (counted.length === 0) throw new Error(`run ${r.id}: no stage counted tokens (tokens.input/output/embedding); give --input-tokens, --output-tokens, --embedding-tokens instead`);
+  if (counted.length === 0) throw new UserError(`run ${r.id}: no stage counted tokens (tokens.input/output/embedding); give --input-tokens, --output-tokens, --embedding-tokens instead`);
   const scale = Math.max(...counted.map((x) => x.scale));
   const at = counted.filter((x) => x.scale === scale);
   const tokens = { input: 0, output: 0, embedding: 0 };

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { gaussian } from '../../pipeline/support/seeded-random.js';
 import { readYamlFile } from '../../pipeline/support/yaml-file.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** A latency distribution in milliseconds. */
 export type LatencyDistribution =
@@ -21,7 +22,7 @@ export function parseDistributionText(text: string): LatencyDistribution {
   const [kind, ...nums] = text.split(':').map((s) => s.trim());
   const v = nums.map(Number);
   const bad = (): never => {
-    throw new Error(`"${text}" is not a latency distribution; use fixed:MS, uniform:MIN:MAX or lognormal:MEDIAN:P95 (ms)`);
+    throw new UserError(`"${text}" is not a latency distribution; use fixed:MS, uniform:MIN:MAX or lognormal:MEDIAN:P95 (ms)`);
   };
   if (v.some((x) => !Number.isFinite(x) || x < 0)) bad();
   if (kind === 'fixed' && v.length === 1) return { dist: 'fixed', ms: v[0] };
@@ -126,13 +127,13 @@ function issueText(i: z.ZodIssue): string {
 export function parseSimulatorConfig(raw: unknown, where = 'simulator config'): SimulatorConfig {
   const r = simulatorConfigSchema.safeParse(raw ?? {});
   if (r.success) return r.data;
-  throw new Error(r.error.issues.map((i) => `${where}: ${i.path.join('.') || '(top level)'}: ${issueText(i)}`).join('\n'));
+  throw new UserError(r.error.issues.map((i) => `${where}: ${i.path.join('.') || '(top level)'}: ${issueText(i)}`).join('\n'));
 }
 
 /** Read a YAML config file (errors name the file and line). */
 export function readSimulatorConfigFile(path: string): Record<string, unknown> {
   const v = readYamlFile(path, 'simulator config');
-  if (v !== null && (typeof v !== 'object' || Array.isArray(v))) throw new Error(`${path}: must be a YAML mapping of simulator settings`);
+  if (v !== null && (typeof v !== 'object' || Array.isArray(v))) throw new UserError(`${path}: must be a YAML mapping of simulator settings`);
   return (v ?? {}) as Record<string, unknown>;
 }
 

@@ -20,6 +20,7 @@ import { displayPath } from '../../pipeline/support/display-path.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { applyMinimumEffect, defaultMinimumEffect, type MinimumEffect } from '../compare/minimum-effect.js';
 import type { RunResults } from '../types.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** Options of the compare command. */
 export interface CompareCommandOptions {
@@ -53,14 +54,14 @@ export const NO_COMPARABLE_CELLS_EXIT_CODE = 3;
 function floorFlag(name: string, v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!(Number.isFinite(n) && n >= 0)) throw new Error(`--${name}: "${v}" must be a number >= 0`);
+  if (!(Number.isFinite(n) && n >= 0)) throw new UserError(`--${name}: "${v}" must be a number >= 0`);
   return n;
 }
 
 /** Read a run from its directory or its results.json path. */
 export function readRun(pathOrDir: string): RunResults {
   const p = resolve(pathOrDir);
-  if (!existsSync(p)) throw new Error(`${pathOrDir}: no such run directory or results.json`);
+  if (!existsSync(p)) throw new UserError(`${pathOrDir}: no such run directory or results.json`);
   return readResults(statSync(p).isDirectory() ? p : dirname(p));
 }
 
@@ -70,17 +71,17 @@ export function readThresholdsFile(path: string): ThresholdMap {
   try {
     doc = parseYaml(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new Error(`${path}: cannot read thresholds (${(e as Error).message})`);
+    throw new UserError(`${path}: cannot read thresholds (${(e as Error).message})`);
   }
   const map = (doc && typeof doc === 'object' && 'thresholds' in doc ? (doc as { thresholds: unknown }).thresholds : doc) as Record<string, unknown>;
-  if (!map || typeof map !== 'object' || Array.isArray(map)) throw new Error(`${path}: thresholds must be a map such as { "cluster.wall_p50": "<1.10x" }`);
+  if (!map || typeof map !== 'object' || Array.isArray(map)) throw new UserError(`${path}: thresholds must be a map such as { "cluster.wall_p50": "<1.10x" }`);
   const out: ThresholdMap = {};
   for (const [k, v] of Object.entries(map)) {
-    if (v !== null && typeof v !== 'string') throw new Error(`${path}: thresholds.${k}: must be a string such as "<1.10x" (got ${JSON.stringify(v)})`);
+    if (v !== null && typeof v !== 'string') throw new UserError(`${path}: thresholds.${k}: must be a string such as "<1.10x" (got ${JSON.stringify(v)})`);
     try {
       if (v !== null && v.trim().toLowerCase() !== 'off') parseThreshold(k, v);
     } catch (e) {
-      throw new Error(`${path}: ${(e as Error).message}`);
+      throw new UserError(`${path}: ${(e as Error).message}`);
     }
     out[k] = v as string | null;
   }
@@ -90,7 +91,7 @@ export function readThresholdsFile(path: string): ThresholdMap {
 function numberFlag(name: string, v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!(n >= 0 && n < 1)) throw new Error(`--${name}: "${v}" must be a number in [0, 1)`);
+  if (!(n >= 0 && n < 1)) throw new UserError(`--${name}: "${v}" must be a number in [0, 1)`);
   return n;
 }
 
@@ -123,7 +124,7 @@ export function compareCommand(basePath: string, newPath: string, opts: CompareC
 /** `compare --rerun`: measure both sides now, interleaved, write their run folders, and compare them. */
 export async function compareRerunCommand(baseArg: string, newArg: string, opts: CompareCommandOptions = {}): Promise<{ comparison: Comparison; table: string; exitCode: number; runDirs: [string, string] }> {
   const repeats = opts.repeats === undefined ? 5 : Number(opts.repeats);
-  if (!(Number.isInteger(repeats) && repeats >= 1 && repeats <= 1000)) throw new Error(`--repeats: "${opts.repeats}" must be a whole number from 1 to 1000`);
+  if (!(Number.isInteger(repeats) && repeats >= 1 && repeats <= 1000)) throw new UserError(`--repeats: "${opts.repeats}" must be a whole number from 1 to 1000`);
   const base = await resolveRerunSide(baseArg);
   const next = await resolveRerunSide(newArg);
   const progress = createProgressReporter(process.stderr, opts.quiet);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CompareCommandOptions } from './compare-command.js';
 import { defaultComparisonOptions } from '../compare/run-comparison.js';
 import { defaultMinimumEffect } from '../compare/minimum-effect.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 export function registerCompareCommand(program: Command): void {
   program
@@ -27,7 +28,7 @@ export function registerCompareCommand(program: Command): void {
     .option('-o, --out <file>', 'also write the table (Markdown) to this file')
     .option('--json <file>', 'also write the comparison as JSON')
     .action(async (b: string, n: string, o: CompareCommandOptions) => {
-      if (!o.rerun && (o.repeats !== undefined || o.runsOut !== undefined)) throw new Error('--repeats and --runs-out apply to --rerun; pass --rerun too');
+      if (!o.rerun && (o.repeats !== undefined || o.runsOut !== undefined)) throw new UserError('--repeats and --runs-out apply to --rerun; pass --rerun too');
       const { compareCommand, compareRerunCommand, NO_COMPARABLE_CELLS_EXIT_CODE } = await import('./compare-command.js');
       const { comparison, table, exitCode } = o.rerun ? await compareRerunCommand(b, n, o) : compareCommand(b, n, o);
       for (const w of comparison.warnings) process.stderr.write(`clusterbench compare: warning: ${w}\n`);

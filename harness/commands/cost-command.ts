@@ -12,6 +12,7 @@ import { analyseCost, measureFromRun, type CostAnalysis, type CostScenario, type
 import { displayPath } from '../../pipeline/support/display-path.js';
 import { countFromText } from '../profile/count-flag.js';
 import { DEFAULT_TOKENS } from '../analysis/default-tokens.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** Options of the cost command (strings as commander gives them). */
 export interface CostCommandOptions {
@@ -33,7 +34,7 @@ function num(flag: string, v: string | undefined, opts: { integer?: boolean; min
   const x = countFromText(v.replace(/,/g, ''));
   const min = opts.min ?? 0;
   if (!Number.isFinite(x) || x < min || (opts.integer && !Number.isInteger(x))) {
-    throw new Error(`${flag}: "${v}" must be ${opts.integer ? 'an integer' : 'a number'} >= ${min}`);
+    throw new UserError(`${flag}: "${v}" must be ${opts.integer ? 'an integer' : 'a number'} >= ${min}`);
   }
   return x;
 }

@@ -10,6 +10,7 @@ import { formatGenerationStats, GenerationStats, type GenerationStatsReport } fr
 import { formatBytes, formatMs } from '../../pipeline/support/format-units.js';
 import { displayPath } from '../../pipeline/support/display-path.js';
 import { countFromText } from '../profile/count-flag.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** What generateToFile needs. */
 export interface GenerateToFileOptions {
@@ -117,7 +118,7 @@ function progressBar(stream: NodeJS.WriteStream): { update(done: number, total: 
 /** Parse a positive integer flag that may use k/m suffixes ("100k"). */
 function parseCount(flag: string, text: string): number {
   const v = countFromText(text);
-  if (!Number.isInteger(v) || v < 0) throw new Error(`${flag}: "${text}" is not a non-negative integer (e.g. 100000, 100k, 1m)`);
+  if (!Number.isInteger(v) || v < 0) throw new UserError(`${flag}: "${text}" is not a non-negative integer (e.g. 100000, 100k, 1m)`);
   return v;
 }
 
@@ -146,16 +147,16 @@ export function generatorOptionsFromFlags(o: GenerateCommandOptions): GeneratorO
     try {
       extra = JSON.parse(o.options) as Record<string, unknown>;
     } catch (err) {
-      throw new Error(`--options: not valid JSON (${(err as Error).message}); e.g. --options '{"typoRate":0.2}'`);
+      throw new UserError(`--options: not valid JSON (${(err as Error).message}); e.g. --options '{"typoRate":0.2}'`);
     }
-    if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) throw new Error('--options: must be a JSON object, e.g. {"typoRate":0.2}');
+    if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) throw new UserError('--options: must be a JSON object, e.g. {"typoRate":0.2}');
   }
   const seed = Number(o.seed);
-  if (!Number.isInteger(seed)) throw new Error(`--seed: "${o.seed}" is not an integer`);
+  if (!Number.isInteger(seed)) throw new UserError(`--seed: "${o.seed}" is not an integer`);
   const numFlag = (flag: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
     const x = Number(v);
-    if (!Number.isFinite(x)) throw new Error(`${flag}: "${v}" is not a number`);
+    if (!Number.isFinite(x)) throw new UserError(`${flag}: "${v}" is not a number`);
     return x;
   };
   const g: Record<string, unknown> = { ...extra, n: parseCount('--n', o.n), seed };
@@ -176,7 +177,7 @@ export async function generateCommand(o: GenerateCommandOptions): Promise<Genera
   const out = resolve(o.out);
   const bar = o.quiet ? { update() {}, done() {} } : progressBar(process.stderr);
   const workers = o.workers === undefined ? undefined : Number(o.workers);
-  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0 && workers <= 64)) throw new Error(`--workers: "${o.workers}" must be an integer in [0, 64] (0 = generate in the main thread)`);
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0 && workers <= 64)) throw new UserError(`--workers: "${o.workers}" must be an integer in [0, 64] (0 = generate in the main thread)`);
   const res = await generateToFile({ out, generator, stats: o.stats, workers, onProgress: (d, t) => bar.update(d, t) });
   bar.done();
   if (!o.quiet) {

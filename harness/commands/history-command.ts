@@ -8,6 +8,7 @@ import { readRun } from './compare-command.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { analyseTrends, renderHistoryHtml, renderTrendsMarkdown, type SeriesTrend } from '../../reports/history-report.js';
 import { displayPath } from '../../pipeline/support/display-path.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** Options of the history command. */
 export interface HistoryCommandOptions {
@@ -23,7 +24,7 @@ export interface HistoryCommandOptions {
 /** Append `runDirs`, then analyse; returns the trends, the Markdown and the files written. */
 export async function historyCommand(runDirs: string[], opts: HistoryCommandOptions): Promise<{ trends: SeriesTrend[]; markdown: string; files: string[]; runs: number }> {
   // DuckDB writes whatever file it is given; a .json or .md path is a mistaken argument, not a database.
-  if (!/\.(duckdb|db)$/i.test(opts.db)) throw new Error(`--db ${opts.db}: the history database is a DuckDB file; name it *.duckdb (e.g. --db history/history.duckdb)`);
+  if (!/\.(duckdb|db)$/i.test(opts.db)) throw new UserError(`--db ${opts.db}: the history database is a DuckDB file; name it *.duckdb (e.g. --db history/history.duckdb)`);
   const db = await openHistory(opts.db);
   const files: string[] = [];
   try {

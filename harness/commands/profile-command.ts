@@ -22,6 +22,7 @@ import { displayPath } from '../../pipeline/support/display-path.js';
 import { parseOneCount } from '../profile/count-flag.js';
 
 import { profileTools, type ProfileTool } from '../profiling/profile-tools.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** The clinic tools this command once ran; asking for one says what to use instead. */
 const droppedClinicTools = new Set(['doctor', 'flame', 'bubbleprof', 'heapprofiler']);
@@ -102,9 +103,9 @@ async function resolveProfile(o: ProfileCommandOptions): Promise<SweepProfile> {
 export async function profileCommand(o: ProfileCommandOptions): Promise<ProfileOutcome> {
   const tool = profileTools.find((t) => t === o.tool);
   if (tool === undefined && droppedClinicTools.has(o.tool)) {
-    throw new Error(`--tool: "${o.tool}" was a clinic tool; clinic is no longer shipped (unmaintained upstream). Use one of ${profileTools.join(', ')}: open a .cpuprofile as a flame chart in Chrome DevTools or speedscope`);
+    throw new UserError(`--tool: "${o.tool}" was a clinic tool; clinic is no longer shipped (unmaintained upstream). Use one of ${profileTools.join(', ')}: open a .cpuprofile as a flame chart in Chrome DevTools or speedscope`);
   }
-  if (tool === undefined) throw new Error(`--tool: "${o.tool}" is not one of ${profileTools.join(', ')}`);
+  if (tool === undefined) throw new UserError(`--tool: "${o.tool}" is not one of ${profileTools.join(', ')}`);
   const scale = parseOneCount('--scale', String(o.scale), '20k');
   const log = (s: string): void => { if (!o.quiet) process.stderr.write(`${s}\n`); };
   const profile = await resolveProfile(o);

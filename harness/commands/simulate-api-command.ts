@@ -4,6 +4,7 @@
  */
 import { parseDistributionText, parseSimulatorConfig, readSimulatorConfigFile, type SimulatorConfig } from '../api-simulator/simulator-config.js';
 import { startSimulator, type RunningSimulator } from '../api-simulator/simulator-server.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** Options of the simulate-api command (strings as commander gives them). */
 export interface SimulateApiOptions {
@@ -29,7 +30,7 @@ export interface SimulateApiOptions {
 function num(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`--${flag}: "${v}" is not a number`);
+  if (!Number.isFinite(n)) throw new UserError(`--${flag}: "${v}" is not a number`);
   return n;
 }
 
@@ -42,7 +43,7 @@ export function simulatorConfigFromOptions(o: SimulateApiOptions): SimulatorConf
     try {
       return parseDistributionText(v);
     } catch (e) {
-      throw new Error(`--${flag}: ${(e as Error).message}`);
+      throw new UserError(`--${flag}: ${(e as Error).message}`);
     }
   };
   set('port', num('port', o.port));

@@ -21,6 +21,7 @@ import { loadPricingTable } from '../../pipeline/cost/pricing-table.js';
 import { computeRunCost, withResolvedModels } from '../analysis/stage-cost.js';
 import { loadSweepResume } from '../sweep/sweep-checkpoint.js';
 import { createSweepMeasurement } from '../sweep/checkpoint-hooks.js';
+import type { SweepHooks } from '../sweep/sweep-hooks.js';
 import { buildRunResults, runHeader } from '../sweep/run-results.js';
 import { inputDedupe, openProfileInputFile, prepareSweepInput } from '../sweep/sweep-input.js';
 import { inputFractionScales } from '../sweep/input-scales.js';
@@ -30,6 +31,7 @@ import { displayPath } from '../../pipeline/support/display-path.js';
 import { parseCountList } from '../profile/count-flag.js';
 import { openDistributedSweep, type DistributedSweep } from '../queue/distributed-sweep.js';
 import type { ProgressReporter } from '../sweep/progress-reporter.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** Parse "200,1000,5000" into scales; throws naming the flag. */
 export function parseScalesFlag(text: string): number[] {
@@ -75,6 +77,8 @@ export interface SweepCommandOptions {
   sweepId?: string;
   /** Last change to the resolved profile before the run (the breaking-point command sets its escalation scales here). */
   adjustProfile?: (profile: SweepProfile, file: string) => Promise<SweepProfile>;
+  /** Hooks called after the harness's own for every cell and scale (tests inject a simulated kill here). */
+  observers?: SweepHooks;
 }
 
 /** Run a sweep from CLI options; returns the run directory. */
@@ -82,24 +86,24 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
   // --input without --profile: the offline profile that chooses k itself (profiles/input.yaml).
   const profileName = opts.profile ?? (opts.input !== undefined ? 'input' : 'quick');
   const resumed = opts.resume !== undefined ? loadSweepResume(opts.resume) : undefined;
-  if (resumed && (opts.scales !== undefined || opts.seed !== undefined || opts.input !== undefined || opts.isolation !== undefined)) throw new Error('--resume continues a run with its own profile and input; drop --scales, --seed, --isolation and --input');
+  if (resumed && (opts.scales !== undefined || opts.seed !== undefined || opts.input !== undefined || opts.isolation !== undefined)) throw new UserError('--resume continues a run with its own profile and input; drop --scales, --seed, --isolation and --input');
   const { path, profile: loaded } = resumed
     ? { path: resolve(resumed.prior.profilePath), profile: await validateProfile(resumed.prior.profile, `${join(opts.resume!, 'results.json')}: profile`) }
     : await loadProfile(profileName);
   let profile: SweepProfile = loaded;
   if (opts.scales !== undefined || opts.seed !== undefined) {
     const seed = opts.seed !== undefined ? Number(opts.seed) : profile.seed;
-    if (!Number.isInteger(seed)) throw new Error(`--seed: "${opts.seed}" is not an integer`);
+    if (!Number.isInteger(seed)) throw new UserError(`--seed: "${opts.seed}" is not an integer`);
     profile = await validateProfile({ ...profile, seed, scales: opts.scales !== undefined ? parseScalesFlag(opts.scales) : profile.scales }, `${displayPath(path)} (with flags)`);
   }
   if (opts.isolation !== undefined) {
-    if (opts.isolation !== 'process' && opts.isolation !== 'thread') throw new Error(`--isolation: "${opts.isolation}" is not process or thread`);
-    if (opts.queue !== undefined && opts.isolation === 'thread') throw new Error('--isolation thread: with --queue every cell runs in a child process of its worker; drop --isolation or --queue');
+    if (opts.isolation !== 'process' && opts.isolation !== 'thread') throw new UserError(`--isolation: "${opts.isolation}" is not process or thread`);
+    if (opts.queue !== undefined && opts.isolation === 'thread') throw new UserError('--isolation thread: with --queue every cell runs in a child process of its worker; drop --isolation or --queue');
     profile = { ...profile, isolation: opts.isolation };
   }
   if (opts.input !== undefined) {
     const maxBytes = opts.maxConversationBytes !== undefined ? Number(opts.maxConversationBytes) : undefined;
-    if (maxBytes !== undefined && !(Number.isInteger(maxBytes) && maxBytes > 0)) throw new Error(`--max-conversation-bytes: "${opts.maxConversationBytes}" is not a positive integer`);
+    if (maxBytes !== undefined && !(Number.isInteger(maxBytes) && maxBytes > 0)) throw new UserError(`--max-conversation-bytes: "${opts.maxConversationBytes}" is not a positive integer`);
     const input = { kind: 'file', path: resolve(opts.input), format: opts.format ?? 'auto', options: { skipInvalid: opts.skipInvalid ?? false, ...(opts.dedupe ? { dedupe: true } : {}), ...(maxBytes !== undefined ? { maxConversationBytes: maxBytes } : {}) } };
     profile = await validateProfile({ ...profile, input }, `${displayPath(path)} (with --input)`);
     // No --scales, and the default profile or scales the file cannot fill: nested fractions of the file, up to all of it.
@@ -110,14 +114,14 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
       if (opts.profile === undefined || profile.scales.some((s) => s > valid)) profile = { ...profile, scales: inputFractionScales(valid) };
     }
   } else if (opts.format !== undefined || opts.skipInvalid || opts.dedupe || opts.maxConversationBytes !== undefined) {
-    throw new Error('--format, --skip-invalid, --dedupe and --max-conversation-bytes apply to --input FILE; pass --input too');
+    throw new UserError('--format, --skip-invalid, --dedupe and --max-conversation-bytes apply to --input FILE; pass --input too');
   }
   if (opts.adjustProfile) profile = await opts.adjustProfile(profile, displayPath(path));
   // Refused before any work: a resumed run whose input or profile changed, and scales that cannot fit.
   if (resumed) await verifyResumeGuard(resumed.prior.sections.resumeGuard, resumed.prior.profile, displayPath(resolve(opts.resume!)));
   refuseImpossibleScales(profile, displayPath(path));
   const noStreaming = streamingRefusal(profile, displayPath(path), { input: opts.input !== undefined, queue: opts.queue !== undefined || resumed?.prior.sections.workers !== undefined });
-  if (noStreaming) throw new Error(noStreaming);
+  if (noStreaming) throw new UserError(noStreaming);
   // Load prices before the sweep so a bad pricing file fails fast; the profile's path is relative to the profile.
   const pricing = loadPricingTable(opts.pricing ?? (profile.pricing !== undefined ? resolve(dirname(path), profile.pricing) : undefined));
   const progress = createProgressReporter(process.stderr, opts.quiet);
@@ -130,7 +134,7 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
   const distributed = await openQueueFor(opts, resumed?.prior.sections.workers, id, displayPath(runDir), profile, progress);
   // Checkpoints, partial results.json after each cell, storage, leak check, pipelines at once, worker scaling.
   const header = runHeader({ id, tool: { name: 'clusterbench', version: toolVersion() }, startedAt: startedAt.toISOString(), machine: machineInfo(), profilePath, profile });
-  const measurement = createSweepMeasurement(runDir, header, profile, resumed, { ...(guard ? { resumeGuard: guard } : {}), ...(distributed ? { workers: distributed.section } : {}) });
+  const measurement = createSweepMeasurement(runDir, header, profile, resumed, { ...(guard ? { resumeGuard: guard } : {}), ...(distributed ? { workers: distributed.section } : {}) }, opts.observers);
   if (!resumed) measurement.writeInitial();
   const removeInterruptHandler = opts.handleInterrupts ? installInterruptHandler(displayPath(runDir)) : () => {};
   try {
@@ -176,8 +180,8 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ runDir:
  */
 async function openQueueFor(opts: SweepCommandOptions, prior: WorkersSection | undefined, runId: string, runDir: string, profile: SweepProfile, progress: ProgressReporter): Promise<DistributedSweep | undefined> {
   if (!opts.queue) {
-    if (prior) throw new Error(`${runDir} ran its cells through the queue ${prior.queue} (sweep id ${prior.sweepId}); pass --queue URL again to resume it (the password is never stored)`);
-    if (opts.store !== undefined || opts.queuePrefix !== undefined || opts.sweepId !== undefined) throw new Error('--store, --queue-prefix and --sweep-id apply to a distributed sweep; pass --queue too');
+    if (prior) throw new UserError(`${runDir} ran its cells through the queue ${prior.queue} (sweep id ${prior.sweepId}); pass --queue URL again to resume it (the password is never stored)`);
+    if (opts.store !== undefined || opts.queuePrefix !== undefined || opts.sweepId !== undefined) throw new UserError('--store, --queue-prefix and --sweep-id apply to a distributed sweep; pass --queue too');
     return undefined;
   }
   return openDistributedSweep(profile, {

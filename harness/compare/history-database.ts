@@ -11,6 +11,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { RunResults } from '../types.js';
 import { waitForLock } from './history-lock-wait.js';
 import { qualityFigures, runCells, stageMetrics, type StageMetricName } from '../analysis/cell-metrics.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** An open history database. Close it when done. */
 export interface HistoryDatabase {
@@ -36,7 +37,7 @@ export async function openHistory(path: string): Promise<HistoryDatabase> {
     instance = await waitForLock(path, () => DuckDBInstance.create(abs));
   } catch (e) {
     if (/lock for/.test((e as Error).message)) throw e;
-    throw new Error(`${path}: cannot open the history database (${(e as Error).message})`);
+    throw new UserError(`${path}: cannot open the history database (${(e as Error).message})`);
   }
   const connection = await instance.connect();
   for (const sql of schema) await connection.run(sql);

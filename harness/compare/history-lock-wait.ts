@@ -3,6 +3,7 @@
  * file"). Concurrent `history` appends (nightly jobs, parallel CI) wait for the lock instead, up to a timeout.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** Default wait for the history database's lock, ms (CLUSTERBENCH_HISTORY_LOCK_TIMEOUT_MS overrides). */
 export const HISTORY_LOCK_TIMEOUT_MS = 120_000;
@@ -21,7 +22,7 @@ export async function waitForLock<T>(path: string, open: () => Promise<T>, timeo
     } catch (e) {
       if (!isLockConflict(e)) throw e;
       if (Date.now() - t0 + delay > timeoutMs) {
-        throw new Error(`${path}: another process held the history database's lock for ${((Date.now() - t0) / 1000).toFixed(1)} s (timeout ${(timeoutMs / 1000).toFixed(0)} s); try again when it finishes`);
+        throw new UserError(`${path}: another process held the history database's lock for ${((Date.now() - t0) / 1000).toFixed(1)} s (timeout ${(timeoutMs / 1000).toFixed(0)} s); try again when it finishes`);
       }
       await sleep(delay + Math.floor(Math.random() * delay)); // jitter: waiters do not retry in lockstep
     }

@@ -18,6 +18,7 @@ import type { ProgressReporter } from '../sweep/progress-reporter.js';
 import { machineInfo } from '../io/machine-info.js';
 import { toolVersion } from '../io/tool-version.js';
 import { displayPath } from '../../pipeline/support/display-path.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** One side of a rerun: what to run and where it came from. */
 export interface RerunSide {
@@ -33,7 +34,7 @@ export async function resolveRerunSide(arg: string): Promise<RerunSide> {
   const p = resolve(arg);
   if (existsSync(p) && (statSync(p).isDirectory() || p.endsWith('.json'))) {
     const dir = statSync(p).isDirectory() ? p : dirname(p);
-    if (!existsSync(resolve(dir, 'results.json'))) throw new Error(`${arg}: a folder without results.json; give a run folder or a profile`);
+    if (!existsSync(resolve(dir, 'results.json'))) throw new UserError(`${arg}: a folder without results.json; give a run folder or a profile`);
     const prior = readResults(dir);
     return { profile: await validateProfile(prior.profile, `${displayPath(resolve(dir, 'results.json'))}: profile`), source: displayPath(dir) };
   }
@@ -53,7 +54,7 @@ function results(side: RerunSide, label: 'BASE' | 'NEW', records: StageRecord[],
 
 /** Run both sides `repeats` times, interleaved; returns each side's results with repeats 0..repeats-1. */
 export async function runInterleaved(base: RerunSide, next: RerunSide, opts: { repeats: number; progress: ProgressReporter }): Promise<{ base: RunResults; next: RunResults; order: string[] }> {
-  if (!(Number.isInteger(opts.repeats) && opts.repeats >= 1)) throw new Error(`--repeats: "${opts.repeats}" must be a positive integer`);
+  if (!(Number.isInteger(opts.repeats) && opts.repeats >= 1)) throw new UserError(`--repeats: "${opts.repeats}" must be a positive integer`);
   const startedAt = new Date();
   const order: string[] = [];
   const sides = [{ side: base, label: 'BASE' as const, records: [] as StageRecord[], first: undefined as Awaited<ReturnType<typeof runSweep>> | undefined },

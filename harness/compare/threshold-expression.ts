@@ -7,6 +7,7 @@
  *   embed.gc_ms: off               (turn a default threshold off)
  * Keys are `<stage>.<metric>` where stage is a kind, kind/method, or "*", and `quality.<figure>` for quality.
  */
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** A parsed ratio condition. */
 export interface ThresholdExpression {
@@ -42,11 +43,11 @@ const keyPattern = /^(\*|quality|[a-z-]+(\/[A-Za-z0-9_.-]+)?)\.[A-Za-z_][A-Za-z0
 
 /** Parse one `key: "<1.10x"` entry; the error names the expression and says how to write it. */
 export function parseThreshold(key: string, text: string): ThresholdExpression {
-  if (!keyPattern.test(key)) throw new Error(`threshold key "${key}": write <stage>.<metric> (e.g. "cluster.wall_p50", "cluster/kmeans.peak_rss", "*.wall_p50") or quality.<figure> (e.g. "quality.ari")`);
+  if (!keyPattern.test(key)) throw new UserError(`threshold key "${key}": write <stage>.<metric> (e.g. "cluster.wall_p50", "cluster/kmeans.peak_rss", "*.wall_p50") or quality.<figure> (e.g. "quality.ari")`);
   const m = exprPattern.exec(String(text));
-  if (!m) throw new Error(`threshold ${key}: "${text}" is not a ratio condition; write e.g. "<1.10x" (NEW/BASE below 1.10) or ">0.98x"`);
+  if (!m) throw new UserError(`threshold ${key}: "${text}" is not a ratio condition; write e.g. "<1.10x" (NEW/BASE below 1.10) or ">0.98x"`);
   const ratio = Number(m[2]);
-  if (!(ratio > 0)) throw new Error(`threshold ${key}: "${text}": the ratio must be positive`);
+  if (!(ratio > 0)) throw new UserError(`threshold ${key}: "${text}": the ratio must be positive`);
   return { key, text: text.trim(), op: m[1] as ThresholdExpression['op'], ratio };
 }
 

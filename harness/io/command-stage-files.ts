@@ -13,6 +13,7 @@ import { readNpyFile, writeNpyFile } from './npy-file.js';
 import { ipcFileToPipelineFields, pipelineFieldsToTable, writeTableFileAtomic } from './arrow-pipeline-data.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { packTexts, textAt } from '../../pipeline/support/text-column.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** A field's layout (pipeline/pipeline-fields.ts); whole-scale fields are JSON files. */
 const layoutOf = (f: PipelineField): FieldLayout => fieldSpec(f).layout;
@@ -53,8 +54,7 @@ export interface CommandManifest {
 }
 
 /** A problem with a command's output; message names the file and what was expected. */
-export class CommandOutputError extends Error {
-  override name = 'CommandOutputError';
+export class CommandOutputError extends UserError {
 }
 
 function writeJsonl(path: string, col: TextColumn, n: number): void {

@@ -1,4 +1,5 @@
 /** File-system errors in words: which file, what went wrong, and in which phase of the run. */
+import { UserError } from '../../pipeline/support/user-error.js';
 
 const WORDS: Record<string, string> = {
   ENOSPC: 'no space left on the device',
@@ -25,8 +26,7 @@ export function errnoInWords(err: unknown): string {
 }
 
 /** A write failure that names the file and the phase; `code` stays the errno code so callers can still test it. */
-export class FileWriteError extends Error {
-  override name = 'FileWriteError';
+export class FileWriteError extends UserError {
   readonly code: string | undefined;
   /** `bytesNeeded`: the size of what was being written, said on a full disk (ENOSPC, EDQUOT, EFBIG). */
   constructor(readonly path: string, readonly phase: string | undefined, cause: unknown, readonly bytesNeeded?: number) {

@@ -6,6 +6,7 @@
  * Spec: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
  */
 import { closeSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -22,8 +23,7 @@ export interface NpyArray {
 }
 
 /** An .npy problem; message starts with the file's name. */
-export class NpyError extends Error {
-  override name = 'NpyError';
+export class NpyError extends UserError {
 }
 
 /** The .npy header (magic, version, length, dict padded so the data starts at a multiple of 64 bytes). */

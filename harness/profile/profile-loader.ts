@@ -9,10 +9,10 @@ import { displayPath } from '../../pipeline/support/display-path.js';
 import { formatKeyPath, readYamlFile } from '../../pipeline/support/yaml-file.js';
 import { resolveGeneratorOptions, type GeneratorOptions } from '../../generators/synthetic-conversations.js';
 import { resolveUserStages } from './user-stage-resolution.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** A profile problem; message is "FILE: key.path[2]: what is wrong". */
-export class ProfileError extends Error {
-  override name = 'ProfileError';
+export class ProfileError extends UserError {
 }
 
 function issueMessage(issue: ZodIssue): string {

@@ -11,6 +11,7 @@ import type { PipelineField, StageDefinition, StageKind } from '../types.js';
 import type { SweepProfile, StageSpec } from './profile-schema.js';
 import { registeredStages, registerProfileStage } from '../../pipeline/stage-registry.js';
 import { MODULE_PREFIX } from '../../pipeline/user-stage-module.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** What a command stage of each kind reads and writes unless the profile says otherwise (as the built-in stages). */
 export function commandStageDefaults(kind: StageKind): { reads: PipelineField[]; writes: PipelineField[] } {
@@ -65,32 +66,32 @@ export function resolveUserStages(profile: SweepProfile, profileDir: string, fil
   const stages = profile.stages.map((spec, i): StageSpec => {
     const at = `${file}: stages[${i}]`;
     if (spec.method.startsWith(MODULE_PREFIX)) {
-      if (spec.command) throw new Error(`${at}: a stage is either a module (method: module:...) or a command (command: [...]), not both`);
+      if (spec.command) throw new UserError(`${at}: a stage is either a module (method: module:...) or a command (command: [...]), not both`);
       const rel = spec.method.slice(MODULE_PREFIX.length);
-      if (rel === '') throw new Error(`${at}.method: module: needs a path, e.g. module:./stages/my-cluster.js`);
+      if (rel === '') throw new UserError(`${at}.method: module: needs a path, e.g. module:./stages/my-cluster.js`);
       const abs = resolve(profileDir, rel);
-      if (!existsSync(abs)) throw new Error(`${at}.method: module ${rel}: no such file (looked for ${abs}, relative to the profile's folder)`);
+      if (!existsSync(abs)) throw new UserError(`${at}.method: module ${rel}: no such file (looked for ${abs}, relative to the profile's folder)`);
       return { ...spec, method: `${MODULE_PREFIX}${abs}` };
     }
     if (!spec.command) {
       const stray = COMMAND_ONLY.filter((k) => spec[k] !== undefined);
-      if (stray.length > 0) throw new Error(`${at}: ${stray.join(', ')} appl${stray.length === 1 ? 'ies' : 'y'} to command stages only; add command: [program, args...] or remove ${stray.length === 1 ? 'it' : 'them'}`);
+      if (stray.length > 0) throw new UserError(`${at}: ${stray.join(', ')} appl${stray.length === 1 ? 'ies' : 'y'} to command stages only; add command: [program, args...] or remove ${stray.length === 1 ? 'it' : 'them'}`);
       return spec;
     }
-    if (registeredStages().includes(`${spec.stage}/${spec.method}`)) throw new Error(`${at}.method: "${spec.method}" is a built-in ${spec.stage} method; give the command stage its own name (e.g. my-${spec.method})`);
-    if (profile.stages.some((s, j) => j !== i && s.stage === spec.stage && s.method === spec.method)) throw new Error(`${at}.method: another stage is also named ${spec.stage}/${spec.method}; names must be unique`);
+    if (registeredStages().includes(`${spec.stage}/${spec.method}`)) throw new UserError(`${at}.method: "${spec.method}" is a built-in ${spec.stage} method; give the command stage its own name (e.g. my-${spec.method})`);
+    if (profile.stages.some((s, j) => j !== i && s.stage === spec.stage && s.method === spec.method)) throw new UserError(`${at}.method: another stage is also named ${spec.stage}/${spec.method}; names must be unique`);
     const cwd = resolve(profileDir, spec.cwd ?? '.');
-    if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw new Error(`${at}.cwd: ${cwd} is not a folder`);
+    if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw new UserError(`${at}.cwd: ${cwd} is not a folder`);
     const argv = spec.command;
     const pathVar = spec.env?.PATH ?? process.env.PATH;
     if (!findProgram(argv[0], cwd, pathVar)) {
-      throw new Error(`${at}.command[0]: program "${argv[0]}" not found ${argv[0].includes('/') ? `(or not executable) relative to ${cwd}` : 'on PATH'}`);
+      throw new UserError(`${at}.command[0]: program "${argv[0]}" not found ${argv[0].includes('/') ? `(or not executable) relative to ${cwd}` : 'on PATH'}`);
     }
-    if (argv.length > 1 && /^\.\.?\//.test(argv[1]) && !existsSync(resolve(cwd, argv[1]))) throw new Error(`${at}.command[1]: ${argv[1]}: no such file in ${cwd}`);
+    if (argv.length > 1 && /^\.\.?\//.test(argv[1]) && !existsSync(resolve(cwd, argv[1]))) throw new UserError(`${at}.command[1]: ${argv[1]}: no such file in ${cwd}`);
     for (const [j, a] of argv.entries()) {
       for (const m of a.matchAll(PLACEHOLDER)) {
         if (!BUILTIN_PLACEHOLDERS.includes(m[1]) && !(m[1] in spec.options)) {
-          throw new Error(`${at}.command[${j}]: placeholder {${m[1]}} is neither an option of this stage (options: ${Object.keys(spec.options).join(', ') || 'none'}) nor one of ${BUILTIN_PLACEHOLDERS.join(', ')}`);
+          throw new UserError(`${at}.command[${j}]: placeholder {${m[1]}} is neither an option of this stage (options: ${Object.keys(spec.options).join(', ') || 'none'}) nor one of ${BUILTIN_PLACEHOLDERS.join(', ')}`);
         }
       }
     }

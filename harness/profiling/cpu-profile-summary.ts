@@ -4,6 +4,7 @@
  * Nodes of the same function (same name, file, line) are summed. "(idle)" and "(program)" are left out.
  */
 import { readFileSync } from 'node:fs';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** One function's share of the profile. */
 export interface FunctionSelfTime {
@@ -30,9 +31,9 @@ export function cpuProfileSelfTimes(path: string): FunctionSelfTime[] {
   try {
     p = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   } catch (e) {
-    throw new Error(`${path}: not a readable .cpuprofile (${(e as Error).message})`);
+    throw new UserError(`${path}: not a readable .cpuprofile (${(e as Error).message})`);
   }
-  if (!Array.isArray(p.nodes) || !Array.isArray(p.samples) || !Array.isArray(p.timeDeltas)) throw new Error(`${path}: not a .cpuprofile (nodes, samples and timeDeltas expected)`);
+  if (!Array.isArray(p.nodes) || !Array.isArray(p.samples) || !Array.isArray(p.timeDeltas)) throw new UserError(`${path}: not a .cpuprofile (nodes, samples and timeDeltas expected)`);
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
   let t = p.startTime;

@@ -15,6 +15,7 @@ import { deriveSeed } from '../../pipeline/support/seeded-random.js';
 import { stageLabel } from '../sweep/stage-run.js';
 import { readPipelineFieldsFile } from '../io/arrow-pipeline-data.js';
 import { readResults } from '../sweep/run-directory.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** A stage ready to run on its input. */
 export interface PreparedStage {
@@ -33,7 +34,7 @@ export interface PreparedStage {
 export function findStageSpec(profile: SweepProfile, stage: string): { spec: StageSpec; index: number } {
   const [kind, method] = stage.split('/');
   const index = profile.stages.findIndex((s) => s.stage === kind && (method === undefined || s.method === method));
-  if (index < 0) throw new Error(`--stage: profile "${profile.name}" has no stage "${stage}"; its stages are ${profile.stages.map(stageLabel).join(', ')} (pick another with --profile)`);
+  if (index < 0) throw new UserError(`--stage: profile "${profile.name}" has no stage "${stage}"; its stages are ${profile.stages.map(stageLabel).join(', ')} (pick another with --profile)`);
   return { spec: profile.stages[index], index };
 }
 
@@ -50,7 +51,7 @@ export async function prepareStageInput(profile: SweepProfile, stage: string, sc
     const cell = manifest?.cells?.find((c) => c.scale === scale && c.stageIndex === i && c.outcome === 'ok' && c.file);
     if (cell?.file) {
       const { n, fields } = await readPipelineFieldsFile(join(resolve(opts.runDir!), cell.file));
-      if (n !== data.n) throw new Error(`${cell.file}: checkpoint has ${n} rows, the regenerated input has ${data.n}`);
+      if (n !== data.n) throw new UserError(`${cell.file}: checkpoint has ${n} rows, the regenerated input has ${data.n}`);
       data = { ...data, ...fields };
       sources.push(`${stageLabel(s)}: checkpoint ${cell.file}`);
       continue;

@@ -17,6 +17,7 @@ import { cellJobId } from './cell-job-id.js';
 import { CELL_QUEUE_NAME, SWEEP_QUEUE_NAME } from './queue-name.js';
 import { parseRedisUrl, redactRedisUrl } from './redis-url.js';
 import type { QueuedCellResult } from './queue-worker.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** How a queued cell ended from the coordinator's point of view. */
 export type CellJobOutcome<R> =
@@ -73,7 +74,7 @@ export class CellQueue<S, R> {
       await Promise.all([queue.waitUntilReady(), sweeps.waitUntilReady(), flows.waitUntilReady(), events.waitUntilReady()]);
     } catch (e) {
       await Promise.allSettled([queue.close(), sweeps.close(), flows.close(), events.close()]);
-      throw new Error(`cannot reach the queue at ${redactRedisUrl(queueUrl)}: ${(e as Error).message}`);
+      throw new UserError(`cannot reach the queue at ${redactRedisUrl(queueUrl)}: ${(e as Error).message}`);
     }
     return new CellQueue<S, R>(queue, sweeps, flows, events, redactRedisUrl(queueUrl), o);
   }

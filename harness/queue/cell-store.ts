@@ -13,6 +13,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** The interface a shared store implements. Files are whole objects: written once, read many times. */
 export interface CellStore {
@@ -62,7 +63,7 @@ export class DirectoryCellStore implements CellStore {
 
   async get(key: string): Promise<string> {
     const p = this.pathOf(key);
-    if (!existsSync(p)) throw new Error(`cell store ${this.location}: no object "${key}" (was the upstream cell run, and is the store shared by every worker?)`);
+    if (!existsSync(p)) throw new UserError(`cell store ${this.location}: no object "${key}" (was the upstream cell run, and is the store shared by every worker?)`);
     return p;
   }
 

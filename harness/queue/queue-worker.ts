@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { Worker, type Job } from 'bullmq';
 import { CELL_QUEUE_NAME } from './queue-name.js';
 import { parseRedisUrl, redactRedisUrl } from './redis-url.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** Who measured a cell. */
 export interface WorkerIdentity {
@@ -80,7 +81,7 @@ export async function startCellWorker<S, R>(
     await worker.waitUntilReady();
   } catch (e) {
     await worker.close(true);
-    throw new Error(`cannot reach the queue at ${redactRedisUrl(queueUrl)}: ${(e as Error).message}`);
+    throw new UserError(`cannot reach the queue at ${redactRedisUrl(queueUrl)}: ${(e as Error).message}`);
   }
   return { identity, close: async () => { await worker.close(); await opts.onClose?.(); } };
 }

@@ -2,6 +2,7 @@
  * The `--queue` URL: redis://[user:password@]host:port[/db] or rediss:// for TLS. Parsed into the connection options
  * BullMQ hands to ioredis, and redacted wherever it is shown: a password never reaches results, logs or reports.
  */
+import { UserError } from '../../pipeline/support/user-error.js';
 /** Connection options for BullMQ (the ioredis subset we set). */
 export interface RedisConnectionOptions {
   host: string;
@@ -20,15 +21,15 @@ export function parseRedisUrl(raw: string): RedisConnectionOptions {
   try {
     u = new URL(raw);
   } catch {
-    throw new Error(`--queue: "${redactRedisUrl(raw)}" is not a URL; expected redis://HOST:PORT or rediss://user:password@HOST:PORT/DB`);
+    throw new UserError(`--queue: "${redactRedisUrl(raw)}" is not a URL; expected redis://HOST:PORT or rediss://user:password@HOST:PORT/DB`);
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
-    throw new Error(`--queue: scheme "${u.protocol}" is not supported; use redis:// or rediss:// (TLS)`);
+    throw new UserError(`--queue: scheme "${u.protocol}" is not supported; use redis:// or rediss:// (TLS)`);
   }
   const port = u.port ? Number(u.port) : 6379;
   const dbText = u.pathname.replace(/^\//, '');
   const db = dbText === '' ? 0 : Number(dbText);
-  if (!Number.isInteger(db) || db < 0) throw new Error(`--queue: database "${dbText}" must be a non-negative integer (redis://HOST:PORT/0)`);
+  if (!Number.isInteger(db) || db < 0) throw new UserError(`--queue: database "${dbText}" must be a non-negative integer (redis://HOST:PORT/0)`);
   return {
     host: u.hostname.replace(/^\[|\]$/g, ''),
     port,

@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { CellStore } from './cell-store.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** Where an S3 store is and how to reach it. */
 export interface S3StoreOptions {
@@ -25,7 +26,7 @@ export interface S3StoreOptions {
 export function parseS3Url(spec: string): { bucket: string; prefix: string } {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(spec);
   if (!m || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(m[1])) {
-    throw new Error(`--store ${spec}: expected s3://BUCKET/PREFIX with a bucket name of 3-63 lower-case letters, digits, dots or dashes`);
+    throw new UserError(`--store ${spec}: expected s3://BUCKET/PREFIX with a bucket name of 3-63 lower-case letters, digits, dots or dashes`);
   }
   return { bucket: m[1], prefix: m[2].replace(/^\/+|\/+$/g, '') };
 }
@@ -51,9 +52,9 @@ export class S3CellStore implements CellStore {
       try {
         u = new URL(endpoint);
       } catch {
-        throw new Error(`--s3-endpoint ${endpoint}: not a URL; expected e.g. http://127.0.0.1:9000`);
+        throw new UserError(`--s3-endpoint ${endpoint}: not a URL; expected e.g. http://127.0.0.1:9000`);
       }
-      if (u.username || u.password) throw new Error('--s3-endpoint: put credentials in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, not in the URL');
+      if (u.username || u.password) throw new UserError('--s3-endpoint: put credentials in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, not in the URL');
     }
     this.location = `s3://${bucket}/${prefix}`;
     this.client = new S3Client({
@@ -96,7 +97,7 @@ export class S3CellStore implements CellStore {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
       bytes = await out.Body!.transformToByteArray();
     } catch (err) {
-      if (notFound(err)) throw new Error(`cell store ${this.location}: no object "${key}" (was the upstream cell run, and do all workers use this bucket and prefix?)`);
+      if (notFound(err)) throw new UserError(`cell store ${this.location}: no object "${key}" (was the upstream cell run, and do all workers use this bucket and prefix?)`);
       throw new Error(`cell store ${this.location}: reading "${key}" failed: ${(err as Error).name}: ${(err as Error).message}`);
     }
     mkdirSync(dirname(p), { recursive: true });

@@ -29,6 +29,7 @@ import { pickFields } from '../../pipeline/pipeline-fields.js';
 import { deriveSeed } from '../../pipeline/support/seeded-random.js';
 import { formatBytes } from '../../pipeline/support/format-units.js';
 import { emptyRecord, rssCeilingBytes, rssCeilingReason, runStageOnce, stageLabel, warmPool } from './stage-run.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** One cell, as plain JSON: what a child process or a queue worker needs to run it. */
 export interface CellSpec {
@@ -91,14 +92,14 @@ export async function readCellFile(path: string, what: 'input' | 'output'): Prom
   try {
     bytes = readFileSync(path);
   } catch (err) {
-    throw new Error(`${path}: cannot read the cell's ${what} checkpoint (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new UserError(`${path}: cannot read the cell's ${what} checkpoint (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   try {
     const { n, fields } = await ipcFileToPipelineFields(bytes, { compressed: false });
     if (!Number.isInteger(n) || n < 0) throw new Error(`row count ${n}`);
     return { ...fields, n };
   } catch (err) {
-    throw new Error(`${path}: the cell's ${what} checkpoint is not a readable Arrow IPC file (${(err as Error).message})`);
+    throw new UserError(`${path}: the cell's ${what} checkpoint is not a readable Arrow IPC file (${(err as Error).message})`);
   }
 }
 

@@ -30,7 +30,8 @@ export interface SweepMeasurement {
 }
 
 /** Set up hooks for one sweep (fresh or resumed). */
-export function createSweepMeasurement(runDir: string, header: RunHeader, profile: SweepProfile, resumed?: LoadedResume, initialSections: RunSections = {}): SweepMeasurement {
+/** `observers` run last, after the checkpoint of each cell is written (tests use them to simulate a kill). */
+export function createSweepMeasurement(runDir: string, header: RunHeader, profile: SweepProfile, resumed?: LoadedResume, initialSections: RunSections = {}, observers?: SweepHooks): SweepMeasurement {
   const manifest: CheckpointManifest = resumed ? resumed.manifest : newManifest();
   if (resumed) manifest.resumedAt.push(new Date().toISOString());
   // initialSections (the resume guard) ride in every partial results.json and in the final one.
@@ -44,6 +45,7 @@ export function createSweepMeasurement(runDir: string, header: RunHeader, profil
     createLabelingHooks(profile, sections), // several labelling stages: each scored, and their agreement (issue 12)
     profile.storage?.enabled ? createStorageHooks(runDir, profile, sections) : undefined,
     createCheckpointHooks({ runDir, header, sections, manifest, writeCheckpoints: profile.checkpoints?.enabled ?? true, dropCompletedScales: profile.checkpoints?.keep === 'resume' }),
+    observers,
   );
   return {
     hooks,

@@ -6,6 +6,7 @@
 import { seededPermutation, type ConversationFile } from '../../generators/import/conversation-file.js';
 import { conversationToText } from '../../generators/conversation-text.js';
 import { textDigest48 } from '../../generators/generation-stats.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** Above this duplicate fraction the sweep warns and the report says so. */
 export const DUPLICATE_WARN_FRACTION = 0.1;
@@ -44,7 +45,7 @@ export function firstCopies(f: ConversationFile): Promise<Uint32Array> {
 /** The nested seeded sample of n distinct conversations: the first n of one permutation of the first copies, ascending. */
 export async function dedupedRanks(f: ConversationFile, n: number, seed: number): Promise<Uint32Array> {
   const firsts = await firstCopies(f);
-  if (n > firsts.length) throw new Error(`${f.summary.path} holds ${firsts.length} distinct conversations (of ${f.summary.valid} valid; dedupe is on); scale ${n} is larger. Use scales up to ${firsts.length}, or drop --dedupe`);
+  if (n > firsts.length) throw new UserError(`${f.summary.path} holds ${firsts.length} distinct conversations (of ${f.summary.valid} valid; dedupe is on); scale ${n} is larger. Use scales up to ${firsts.length}, or drop --dedupe`);
   const perm = seededPermutation(firsts.length, seed);
   return Uint32Array.from(perm.subarray(0, n), (i) => firsts[i]).sort();
 }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SweepProfile } from '../profile/profile-schema.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** The section key. */
 export const RESUME_GUARD_SECTION = 'resumeGuard';
@@ -48,8 +49,7 @@ export async function computeResumeGuard(profile: SweepProfile, profilePath: str
 }
 
 /** A resume refused because the run's input or profile changed since it started. */
-export class ResumeMismatchError extends Error {
-  override name = 'ResumeMismatchError';
+export class ResumeMismatchError extends UserError {
 }
 
 /** Throw ResumeMismatchError saying what changed; `storedProfile` is the profile in results.json. */

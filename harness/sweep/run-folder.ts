@@ -7,6 +7,7 @@ import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs'
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { errnoInWords } from '../io/errno-words.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** A run id that sorts by time and is unique: 20261124-061502-123-quick-4242-9f3a1c. */
 export function uniqueRunId(profileName: string, now = new Date()): string {
@@ -15,8 +16,7 @@ export function uniqueRunId(profileName: string, now = new Date()): string {
 }
 
 /** A bad output folder: the message names the folder and says what is wrong in words. */
-export class OutputFolderError extends Error {
-  override name = 'OutputFolderError';
+export class OutputFolderError extends UserError {
 }
 
 /** Make sure `outDir` is a folder we can create run folders in; throws OutputFolderError in words. */

@@ -9,6 +9,7 @@ import type { SweepProfile } from '../profile/profile-schema.js';
 import { resolveGeneratorOptions, type GeneratorOptions } from '../../generators/synthetic-conversations.js';
 import { formatBytes } from '../../pipeline/support/format-units.js';
 import { executionOf } from '../profile/execution-schema.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** The estimated bytes of conversation text at `scale`, or undefined when the input is not synthetic. */
 export function estimatedTextBytes(profile: SweepProfile, scale: number): number | undefined {
@@ -29,7 +30,7 @@ export function refuseImpossibleScales(profile: SweepProfile, where: string, tot
     const limit = totalMem / 2;
     if (bytes > limit) {
       const perItem = bytes / held(scale);
-      throw new Error(
+      throw new UserError(
         `${where}: scale ${scale.toLocaleString('en-US')} needs about ${formatBytes(bytes)} of conversation text (${Math.round(perItem)} bytes each), ` +
           `beyond half of this machine's ${formatBytes(totalMem)} of RAM (packing holds the text twice); ` +
           `the largest scale that can fit is about ${Math.floor(limit / perItem).toLocaleString('en-US')}. Nothing was run.`,

@@ -22,6 +22,7 @@ import { fieldEntries, fieldSpec, isPerRow, setField, type RowEntry } from '../.
 import { concatTexts } from '../workers/row-split.js';
 import { mergePercentiles } from '../workers/split-stage-run.js';
 import { emptyRecord, stageLabel } from './stage-run.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** Counters a streamed stage's record carries. */
 export const STREAM_COUNTERS = {
@@ -105,7 +106,7 @@ const textBytes = (t: TextColumn | undefined): number => (t ? t.offsets[t.offset
  * profile has the streamed stages' batch options: streamingCellProfile). Never throws for a stage that fails.
  */
 export async function runStreamedStages(profile: SweepProfile, cells: CellExecutor, scale: number, plan: StreamingPlan, opts: StreamOptions): Promise<StreamedScale> {
-  if (profile.input.kind !== 'synthetic') throw new Error(`execution.mode streaming: input.kind "${profile.input.kind}" cannot be streamed yet (synthetic input only); use execution.mode batch`);
+  if (profile.input.kind !== 'synthetic') throw new UserError(`execution.mode streaming: input.kind "${profile.input.kind}" cannot be streamed yet (synthetic input only); use execution.mode batch`);
   const { batchSize } = executionOf(profile);
   const source = createConversationSource({ ...(profile.input.options as object), n: scale, seed: profile.seed });
   const ids = new Map<string, number>();

@@ -11,6 +11,7 @@ import type { ProgressReporter } from './progress-reporter.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
 import { startSimulator, type RunningSimulator } from '../api-simulator/simulator-server.js';
 import { sweepStageConcurrency, type ConcurrencySection } from './concurrency-sweep.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** The API key handed to stages for the in-process simulator (it accepts any). */
 export const SIMULATOR_API_KEY = 'sk-clusterbench-simulated';
@@ -37,8 +38,8 @@ export async function startSweepApi(profile: SweepProfile, progress: ProgressRep
   const sweepIdx = new Set(conc ? apiIdx.filter((i) => !conc.stages || conc.stages.includes(label(profile.stages[i]))) : []);
   if (conc) {
     const bad = conc.stages?.find((s) => !apiIdx.some((i) => label(profile.stages[i]) === s));
-    if (bad) throw new Error(`profile: concurrency.stages: "${bad}" is not an API stage of this profile (API stages: ${apiIdx.map((i) => label(profile.stages[i])).join(', ') || 'none'})`);
-    if (conc.scale !== undefined && !profile.scales.includes(conc.scale)) throw new Error(`profile: concurrency.scale: ${conc.scale} is not one of scales [${profile.scales.join(', ')}]`);
+    if (bad) throw new UserError(`profile: concurrency.stages: "${bad}" is not an API stage of this profile (API stages: ${apiIdx.map((i) => label(profile.stages[i])).join(', ') || 'none'})`);
+    if (conc.scale !== undefined && !profile.scales.includes(conc.scale)) throw new UserError(`profile: concurrency.scale: ${conc.scale} is not one of scales [${profile.scales.join(', ')}]`);
   }
   const sweepScale = conc?.scale ?? Math.max(...profile.scales);
   let sim: RunningSimulator | undefined;
@@ -49,7 +50,7 @@ export async function startSweepApi(profile: SweepProfile, progress: ProgressRep
     progress.log(`api: simulator listening at ${baseURL} (rpm ${sim.config.rateLimits.rpm || '∞'}, tpm ${sim.config.rateLimits.tpm || '∞'})`);
     prepared = { ...profile, stages: profile.stages.map((s, i) => (defs[i].usesApi ? { ...s, options: { baseURL, apiKey: SIMULATOR_API_KEY, ...(s.options.baseURL === undefined ? { answeredBy: 'simulated' } : {}), ...s.options } } : s)) };
   } else if (apiIdx.length > 0 && !process.env.OPENAI_API_KEY && apiIdx.some((i) => profile.stages[i].options.apiKey === undefined)) {
-    throw new Error(`profile uses ${apiIdx.map((i) => label(profile.stages[i])).join(', ')} but OPENAI_API_KEY is not set: set it (and OPENAI_BASE_URL for a compatible server), or add \`api: simulated\` to the profile`);
+    throw new UserError(`profile uses ${apiIdx.map((i) => label(profile.stages[i])).join(', ')} but OPENAI_API_KEY is not set: set it (and OPENAI_BASE_URL for a compatible server), or add \`api: simulated\` to the profile`);
   }
   const section: ConcurrencySection | undefined = conc
     ? {

@@ -5,7 +5,6 @@
  * both back and continues from the first cell not listed: the input is regenerated from the seed (deterministic)
  * and the completed stages' outputs are loaded from their checkpoints, so the results match an uninterrupted run.
  *
- * CLUSTERBENCH_CRASH_AFTER_CELLS=N makes the sweep throw after N cells are recorded (tests simulate a kill with it).
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -18,6 +17,7 @@ import { readResults } from './run-directory.js';
 import { readPipelineFieldsFile, pipelineFieldsToTable, writeTableFileAtomic } from '../io/arrow-pipeline-data.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
 import { buildRunResults, type RunHeader } from './run-results.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 export type { RunHeader } from './run-results.js';
 
 /** Options for the checkpoint hooks. */
@@ -54,8 +54,6 @@ export function partialResults(o: CheckpointHooksOptions, outcome: SweepOutcome)
 
 /** Hooks that checkpoint every cell and keep a partial results.json up to date. */
 export function createCheckpointHooks(o: CheckpointHooksOptions): SweepHooks {
-  const crashAfter = Number(process.env.CLUSTERBENCH_CRASH_AFTER_CELLS ?? 0);
-  let cellsThisProcess = 0;
   const writePartial = (outcome: SweepOutcome): void => writeFileAtomic(join(o.runDir, 'results.json'), JSON.stringify(partialResults(o, outcome), null, 1), 'results.json after a cell');
   return {
     // Tracked as one write (harness/io/write-guard.ts): an interrupt waits for the checkpoint and results.json both.
@@ -75,10 +73,6 @@ export function createCheckpointHooks(o: CheckpointHooksOptions): SweepHooks {
       }
       o.manifest.cells.push(cell);
       writePartial(e.outcome);
-      cellsThisProcess++;
-      if (crashAfter > 0 && cellsThisProcess >= crashAfter) {
-        throw new Error(`simulated crash after ${cellsThisProcess} cells (CLUSTERBENCH_CRASH_AFTER_CELLS)`);
-      }
     }),
     scaleDone(e) {
       if (isShuttingDown()) return;
@@ -105,9 +99,9 @@ export function loadSweepResume(runDirArg: string): LoadedResume {
   const prior = readResults(runDir);
   const manifest = prior.sections.checkpoints;
   if (!manifest) {
-    throw new Error(`${join(runDir, 'results.json')}: no sections.checkpoints, so this run cannot be resumed (it was written before checkpoints existed)`);
+    throw new UserError(`${join(runDir, 'results.json')}: no sections.checkpoints, so this run cannot be resumed (it was written before checkpoints existed)`);
   }
-  if (manifest.complete) throw new Error(`${runDir}: the sweep already finished; nothing to resume`);
+  if (manifest.complete) throw new UserError(`${runDir}: the sweep already finished; nothing to resume`);
   const cellAt = (scale: number, i: number): CheckpointCell | undefined => manifest.cells.find((c) => c.scale === scale && c.stageIndex === i);
   // Sections written before the kill (e.g. the cluster map of a finished scale) carry over; fresh ones replace them.
   const outcome: SweepOutcome = { records: prior.records, scales: prior.scales, breakingPoints: prior.breakingPoints, sections: { ...prior.sections } };
@@ -126,15 +120,15 @@ export function loadSweepResume(runDirArg: string): LoadedResume {
     async restoreCell(scale, i, data) {
       const c = cellAt(scale, i);
       if (!c || c.outcome !== 'ok' || !data) return undefined;
-      if (!c.file) throw new Error(`${runDir}: cell n=${scale} ${c.stage}/${c.method} has no checkpoint file (checkpoints were disabled), so it cannot be resumed`);
+      if (!c.file) throw new UserError(`${runDir}: cell n=${scale} ${c.stage}/${c.method} has no checkpoint file (checkpoints were disabled), so it cannot be resumed`);
       let read: Awaited<ReturnType<typeof readPipelineFieldsFile>>;
       try {
         read = await readPipelineFieldsFile(join(runDir, c.file));
       } catch (err) {
-        throw new Error(`${join(runDir, c.file)}: cannot read checkpoint (${(err as Error).message})`);
+        throw new UserError(`${join(runDir, c.file)}: cannot read checkpoint (${(err as Error).message})`);
       }
       const { n, fields } = read;
-      if (n !== data.n) throw new Error(`${join(runDir, c.file)}: checkpoint has ${n} rows, the regenerated input has ${data.n}`);
+      if (n !== data.n) throw new UserError(`${join(runDir, c.file)}: checkpoint has ${n} rows, the regenerated input has ${data.n}`);
       return { ...data, ...fields, n };
     },
   };

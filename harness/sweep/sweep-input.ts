@@ -7,6 +7,7 @@ import { resolve as resolvePath } from 'node:path';
 import { openConversationFile, scaleTooLargeMessage, type ConversationFile, type ImportSummary } from '../../generators/import/conversation-file.js';
 import { countDistinct, textDigest48 } from '../../generators/generation-stats.js';
 import { countFileDuplicates, dedupedRanks } from './input-duplicates.js';
+import { UserError } from '../../pipeline/support/user-error.js';
 
 /** One scale's data and what we know about it. */
 export interface ScaleInput {
@@ -17,8 +18,7 @@ export interface ScaleInput {
 }
 
 /** A scale's input does not fit the harness's in-memory layout; the sweep records it instead of crashing. */
-export class InputTooLargeError extends Error {
-  override name = 'InputTooLargeError';
+export class InputTooLargeError extends UserError {
 }
 
 /** ES2024 resizable ArrayBuffer (Node 20+), typed here so the project's lib can stay ES2023. */
@@ -156,11 +156,11 @@ const openFiles = new Map<string, Promise<ConversationFile>>();
 /** Open (once per process) the input file a `kind: file` profile names; errors name the file, line and field. */
 export function openProfileInputFile(profile: SweepProfile): Promise<ConversationFile> {
   const input = profile.input;
-  if (!input.path) throw new Error('input.path: is required when input.kind is "file" (or pass --input FILE)');
+  if (!input.path) throw new UserError('input.path: is required when input.kind is "file" (or pass --input FILE)');
   const o = input.options as { skipInvalid?: unknown; maxConversationBytes?: unknown; dedupe?: unknown };
-  if (o.dedupe !== undefined && typeof o.dedupe !== 'boolean') throw new Error('input.options.dedupe: must be true or false');
-  if (o.skipInvalid !== undefined && typeof o.skipInvalid !== 'boolean') throw new Error('input.options.skipInvalid: must be true or false');
-  if (o.maxConversationBytes !== undefined && !(Number.isInteger(o.maxConversationBytes) && (o.maxConversationBytes as number) > 0)) throw new Error('input.options.maxConversationBytes: must be a positive integer');
+  if (o.dedupe !== undefined && typeof o.dedupe !== 'boolean') throw new UserError('input.options.dedupe: must be true or false');
+  if (o.skipInvalid !== undefined && typeof o.skipInvalid !== 'boolean') throw new UserError('input.options.skipInvalid: must be true or false');
+  if (o.maxConversationBytes !== undefined && !(Number.isInteger(o.maxConversationBytes) && (o.maxConversationBytes as number) > 0)) throw new UserError('input.options.maxConversationBytes: must be a positive integer');
   const path = resolvePath(input.path);
   const opts = { format: input.format, skipInvalid: o.skipInvalid as boolean | undefined, maxConversationBytes: o.maxConversationBytes as number | undefined };
   const key = JSON.stringify([path, opts]);
@@ -181,12 +181,12 @@ export async function prepareSweepInput(profile: SweepProfile): Promise<ImportSu
   if (profile.input.kind !== 'file') return undefined;
   const f = await openProfileInputFile(profile);
   const tooBig = profile.scales.find((s) => s > f.summary.valid);
-  if (tooBig !== undefined) throw new Error(scaleTooLargeMessage(f.summary, tooBig));
+  if (tooBig !== undefined) throw new UserError(scaleTooLargeMessage(f.summary, tooBig));
   const duplicates = await countFileDuplicates(f);
   if (inputDedupe(profile)) {
     const distinct = f.summary.valid - duplicates.count;
     const over = profile.scales.find((s) => s > distinct);
-    if (over !== undefined) throw new Error(`${f.summary.path} holds ${distinct} distinct conversations (of ${f.summary.valid} valid; dedupe is on); scale ${over} is larger. Use scales up to ${distinct}, or drop --dedupe`);
+    if (over !== undefined) throw new UserError(`${f.summary.path} holds ${distinct} distinct conversations (of ${f.summary.valid} valid; dedupe is on); scale ${over} is larger. Use scales up to ${distinct}, or drop --dedupe`);
   }
   return { ...f.summary, duplicates: { ...duplicates, ...(inputDedupe(profile) ? { dropped: true } : {}) } };
 }
@@ -207,7 +207,7 @@ export async function buildScaleInput(profile: SweepProfile, scale: number): Pro
     else await f.forEachInSample(scale, profile.seed, (c) => packer.add(c));
     return packer.finish();
   }
-  if (profile.input.kind !== 'synthetic') throw new Error(`input.kind "${profile.input.kind}" is not supported yet`);
+  if (profile.input.kind !== 'synthetic') throw new UserError(`input.kind "${profile.input.kind}" is not supported yet`);
   const packer = new ConversationPacker();
   for await (const batch of generateConversations({ ...(profile.input.options as object), n: scale, seed: profile.seed })) for (const c of batch) packer.add(c);
   return packer.finish();

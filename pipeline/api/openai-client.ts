@@ -11,6 +11,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { StageContext } from '../contracts.js';
+import { UserError } from '../support/user-error.js';
 
 /** Counter names the API stages write into StageRecord.counters. Token counters are in token-counter.ts. */
 export const API_COUNTERS = {
@@ -100,13 +101,13 @@ export function parseWith<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, raw: R
   if (r.success) return r.data;
   const i = r.error.issues[0];
   const msg = i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.map((k) => `"${k}"`).join(', ')}` : i.code === 'invalid_type' && i.received === 'undefined' ? 'is required' : i.message;
-  throw new Error(`${i.path.join('.') || '(options)'}: ${msg}`);
+  throw new UserError(`${i.path.join('.') || '(options)'}: ${msg}`);
 }
 
 /** An SDK client whose every HTTP attempt is counted in ctx. */
 export function createCountingClient(opts: ApiStageOptions, ctx: StageContext): OpenAI {
   const apiKey = opts.apiKey ?? process.env.OPENAI_API_KEY;
-  if (!apiKey) throw new Error('no API key: set OPENAI_API_KEY, or use `api: simulated` in the profile to run against the built-in simulator');
+  if (!apiKey) throw new UserError('no API key: set OPENAI_API_KEY, or use `api: simulated` in the profile to run against the built-in simulator');
   const countingFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     ctx.count(API_COUNTERS.requests);
     // The SDK numbers its attempts in this header: anything above 0 is one of its retries.

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { packageRoot } from '../support/package-root.js';
 import { ENCODING_NAMES, type EncodingName } from '../api/token-counter.js';
 import { formatKeyPath, readYamlFile } from '../support/yaml-file.js';
+import { UserError } from '../support/user-error.js';
 
 const usdPerMillion = z
   .number({ invalid_type_error: 'must be a number of USD per 1M tokens' })
@@ -59,7 +60,7 @@ function readPricingFile(path: string): z.infer<typeof pricingFileSchema> {
     const i = parsed.error.issues[0];
     const key = formatKeyPath(i.path);
     const msg = i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.map((k) => `"${k}"`).join(', ')} (valid: kind, input, output, embedding, encoding, outputTokensPerSec, ttftMs, p95Ms)` : i.message;
-    throw new Error(`${path}: ${key}: ${msg}`);
+    throw new UserError(`${path}: ${key}: ${msg}`);
   }
   return parsed.data;
 }
@@ -107,7 +108,7 @@ export function costPicoUsd(tokens: TokenCounts, price: ModelPrice, model = 'mod
     if (!Number.isInteger(n) || n < 0) throw new Error(`${k} tokens must be a non-negative integer, got ${n}`);
     if (n === 0) continue;
     const p = price[k];
-    if (p === undefined) throw new Error(`no ${k} price for ${model}; add models.${model}.${k} to a --pricing file`);
+    if (p === undefined) throw new UserError(`no ${k} price for ${model}; add models.${model}.${k} to a --pricing file`);
     total += BigInt(n) * picoUsdPerToken(p);
   }
   return total;

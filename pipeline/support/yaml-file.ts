@@ -1,6 +1,7 @@
 /** Read YAML files users write (profiles, pricing, simulator config) with errors that name the file, line and key. */
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
+import { UserError } from './user-error.js';
 
 /**
  * Parse the YAML file at `path` into plain JS. `what` names the file's role in the can't-read message; `shown` is how
@@ -11,7 +12,7 @@ export function readYamlFile(path: string, what: string, shown = path): unknown 
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new Error(`${shown}: cannot read ${what} (${(e as Error).message})`);
+    throw new UserError(`${shown}: cannot read ${what} (${(e as Error).message})`);
   }
   const doc = parseDocument(text);
   if (doc.errors.length > 0) {
@@ -19,7 +20,7 @@ export function readYamlFile(path: string, what: string, shown = path): unknown 
     // yaml's first line ends "at line L, column C:" before a snippet: the position goes up front, the offending line after.
     const what = doc.errors[0].message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
     const src = pos ? text.split(/\r?\n/)[pos.line - 1]?.trim() : undefined;
-    throw new Error(`${shown}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${what}${src ? ` (in "${src.length > 60 ? `${src.slice(0, 60)}…` : src}")` : ''}`);
+    throw new UserError(`${shown}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${what}${src ? ` (in "${src.length > 60 ? `${src.slice(0, 60)}…` : src}")` : ''}`);
   }
   return doc.toJS() as unknown;
 }

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sweepCommand } from '../../harness/commands/sweep-command.js';
 import type { RunResults } from '../../harness/types.js';
-import { tempDir, writeProfile } from '../test-helpers.js';
+import { tempDir, writeProfile, crashAfterCells } from '../test-helpers.js';
 import { offlineYaml, runCli } from './reliability-helpers.js';
 
 const TOPICS = ['refund for a double charge', 'python list sorting', 'docker network ports', 'bread dough rising', 'hotel booking dates'];
@@ -15,12 +15,7 @@ const jsonl = (n: number, tag: string): string =>
 
 async function interruptedRun(dir: string, input: string): Promise<string> {
   const profile = writeProfile(offlineYaml('guard', 7, [40, 80]).replace('input: { kind: synthetic, options: { difficulty: 0, meanBytes: 400 } }', `input: { kind: file, path: ${JSON.stringify(input)} }`), dir);
-  process.env.CLUSTERBENCH_CRASH_AFTER_CELLS = '2';
-  try {
-    await assert.rejects(sweepCommand({ profile, out: join(dir, 'runs'), quiet: true }), /simulated crash/);
-  } finally {
-    delete process.env.CLUSTERBENCH_CRASH_AFTER_CELLS;
-  }
+  await assert.rejects(sweepCommand({ profile, out: join(dir, 'runs'), quiet: true, observers: crashAfterCells(2) }), /simulated crash/);
   return join(dir, 'runs', readdirSync(join(dir, 'runs'))[0]);
 }
 
