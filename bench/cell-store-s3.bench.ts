@@ -76,7 +76,7 @@ async function main(): Promise<void> {
       const w = spawn(process.execPath, [cli, 'worker', '--queue', redis.url, '--store', spec, '--prefix', `seq-${name}`, '--label', name], { stdio: ['ignore', 'ignore', 'pipe'] });
       workers.push(w);
       await new Promise<void>((resolve, reject) => {
-        w.stderr!.setEncoding('utf8').on('data', (s: string) => { if (/cell\(s\) at a time/.test(s)) resolve(); });
+        w.stderr.setEncoding('utf8').on('data', (s: string) => { if (/cell\(s\) at a time/.test(s)) resolve(); });
         w.once('exit', (c) => reject(new Error(`worker exited ${c}`)));
       });
       const q = await CellQueue.open<QueuedCellSpec, CellResult>(redis.url, { prefix: `seq-${name}` });

@@ -45,7 +45,7 @@ async function measure(method: string, options: Record<string, unknown>, workers
     if (record.status !== 'ok') throw new Error(`${method}: ${record.reason}`);
     h.data = { n: data.n, summaries: back!.summaries };
     const perSec = data.n / (wall / 1000);
-    const opt = Object.entries(options).map(([k, v]) => `${k}=${v}`).join(' ');
+    const opt = Object.entries(options).map(([k, v]) => `${k}=${String(v)}`).join(' ');
     // Per CPU-second of the process (all threads): the figure that survives a shared, overloaded machine.
     const perCpuSec = data.n / ((record.cpuUserMs + record.cpuSystemMs) / 1000);
     return [`${method}${opt ? ` (${opt})` : ''}`, data.n.toLocaleString('en-US'), String(workers), `${(wall / 1000).toFixed(2)} s`, perSec.toFixed(1), Math.round(perSec * 60).toLocaleString('en-US'), Math.round(perCpuSec * 60).toLocaleString('en-US')];

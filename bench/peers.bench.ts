@@ -68,7 +68,7 @@ async function runOurs(task: Task, xPath: string, outPath: string, truthPath: st
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   let labels: Int32Array | undefined;
-  let extra: Record<string, unknown> = {};
+  let extra: Record<string, unknown>;
   if (task === 'kmeans') {
     let best: ReturnType<typeof kmeans> | undefined;
     for (let r = 0; r < KM.nInit; r++) {
@@ -186,7 +186,7 @@ async function parent(): Promise<void> {
       const quality = (o: Outcome): string => {
         const parts: string[] = [];
         if (o.labels) parts.push(`ARI ${fmt(adjustedRandIndex(truth, o.labels as Int32Array), 4)}`);
-        if (typeof o.inertia === 'number') parts.push(`inertia ${(o.inertia as number).toExponential(6)}`);
+        if (typeof o.inertia === 'number') parts.push(`inertia ${o.inertia.toExponential(6)}`);
         if (typeof o.silhouette === 'number') parts.push(`silhouette ${fmt(o.silhouette, 6)}`);
         if (typeof o.explained === 'number') parts.push(`explained ${fmt(o.explained, 5)}`);
         if (typeof o.clusters === 'number') parts.push(`${o.clusters} clusters`);
@@ -199,8 +199,8 @@ async function parent(): Promise<void> {
       let agreement = '—';
       const a = okOurs[0], p = okPeers[0];
       if (a?.labels && p?.labels) agreement = `ARI ${fmt(adjustedRandIndex(p.labels as Int32Array, a.labels as Int32Array), 4)}`;
-      else if (typeof a?.explained === 'number' && typeof p?.explained === 'number') agreement = `Δexplained ${((a.explained as number) - (p.explained as number)).toExponential(1)}`;
-      else if (typeof a?.silhouette === 'number' && typeof p?.silhouette === 'number') agreement = `Δ ${((a.silhouette as number) - (p.silhouette as number)).toExponential(1)}`;
+      else if (typeof a?.explained === 'number' && typeof p?.explained === 'number') agreement = `Δexplained ${(a.explained - p.explained).toExponential(1)}`;
+      else if (typeof a?.silhouette === 'number' && typeof p?.silhouette === 'number') agreement = `Δ ${(a.silhouette - p.silhouette).toExponential(1)}`;
       rows.push([`${cell.task} ${tag}`, 'ours', range(okOurs, 'cpuSec'), range(okOurs, 'wallSec'), mb(Math.max(0, ...okOurs.map((o) => o.maxRssBytes ?? 0))), ours[0].status === 'ok' ? quality(ours[0]) : `${ours[0].status}: ${ours[0].note ?? ''}`, agreement, load]);
       rows.push(['', peerName, range(okPeers, 'cpuSec'), range(okPeers, 'wallSec'), mb(Math.max(0, ...okPeers.map((o) => o.maxRssBytes ?? 0))), peers[0].status === 'ok' ? quality(peers[0]) : `${peers[0].status}: ${peers[0].note ?? ''}`, Number.isFinite(pc) && Number.isFinite(oc) ? `peer/ours CPU ${(pc / oc).toFixed(2)}` : '', '']);
       verdicts.push(verdict(cell, oc, pc, okOurs[0], okPeers[0] ?? peers[0]));

@@ -38,7 +38,7 @@ const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
 function worker(url: string, store: string, prefix: string, label: string): Promise<ChildProcess> {
   const p = spawn(process.execPath, [cli, 'worker', '--queue', url, '--store', store, '--prefix', prefix, '--label', label], { stdio: ['ignore', 'ignore', 'pipe'] });
   return new Promise((resolve, reject) => {
-    p.stderr!.setEncoding('utf8').on('data', (s: string) => { if (/cell\(s\) at a time/.test(s)) resolve(p); });
+    p.stderr.setEncoding('utf8').on('data', (s: string) => { if (/cell\(s\) at a time/.test(s)) resolve(p); });
     p.once('exit', (c) => reject(new Error(`worker exited ${c}`)));
   });
 }

@@ -112,7 +112,7 @@ try {
   // The synthetic generator at its default difficulty, through the quick profile's pipeline (the README's default).
   const profile = join(out, 'synthetic.yaml');
   const quick = readFileSync(join(packageRoot(), 'profiles', 'quick.yaml'), 'utf8');
-  writeFileSync(profile, quick.replace(/options: \{ intents: 12, languages: \[en\], zipf: 0\.5, difficulty: 0\.1 \}/, 'options: {}').replace(/scales: .*/, 'scales: [5000]').replace(/storage:\n  enabled: true/, ''));
+  writeFileSync(profile, quick.replace(/options: \{ intents: 12, languages: \[en\], zipf: 0\.5, difficulty: 0\.1 \}/, 'options: {}').replace(/scales: .*/, 'scales: [5000]').replace(/storage:\n {2}enabled: true/, ''));
   const syn = await sweepCommand({ profile, out, quiet: true });
   const q = syn.results.scales[0].quality;
   console.log(`\nSynthetic generator, default difficulty, quick profile's pipeline at 5,000: reconstruction accuracy ${(100 * (q.reconstructionAccuracy ?? NaN)).toFixed(1)}% (NMI ${f3(q.nmi)}, ARI ${f3(q.ari)}); Clio's reference on its own synthetic data: 94%`);

@@ -42,7 +42,7 @@ function syntheticRun(id: string, slow = 1): RunResults {
   };
 }
 
-async function time(fn: () => Promise<unknown> | unknown): Promise<number> {
+async function time(fn: () => unknown): Promise<number> {
   const ms: number[] = [];
   for (let i = 0; i < repeats; i++) {
     const t0 = performance.now();

@@ -89,7 +89,7 @@ export function compileTemplate(text: string): Template {
     if (code === undefined) continue;
     parts.push(text.slice(last, m.index));
     slots.push(code);
-    last = m.index! + m[0].length;
+    last = m.index + m[0].length;
   }
   parts.push(text.slice(last));
   return { parts, slots };
@@ -106,7 +106,7 @@ function readJson(path: string): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new Error(`${rel}: not valid JSON (${(err as Error).message})`);
+    throw new Error(`${rel}: not valid JSON (${(err as Error).message})`, { cause: err });
   }
 }
 
@@ -141,7 +141,7 @@ function loadLanguages(path: string): Record<string, LanguageFrames> {
       names: stringList(l.names, file, `${code}.names`),
       places: stringList(l.places, file, `${code}.places`),
       days: stringList(l.days, file, `${code}.days`, 7),
-      currency: l.currency as string,
+      currency: l.currency,
     };
   }
   if (Object.keys(out).length === 0) throw new TaxonomyError(file, '(root)', 'defines no language');
@@ -170,11 +170,12 @@ export function loadTaxonomy(dataDir = join(packageRoot(), 'generators', 'data')
       if (typeof d.id !== 'string' || !/^[a-z0-9-]+$/.test(d.id)) throw new TaxonomyError(file, `${dp}.id`, 'must be a lowercase slug');
       if (domains.includes(d.id)) throw new TaxonomyError(file, `${dp}.id`, `duplicate domain "${d.id}"`);
       domains.push(d.id);
+      const domainId = d.id;
       if (!Array.isArray(d.intents) || d.intents.length === 0) throw new TaxonomyError(file, `${dp}.intents`, 'must be a non-empty list');
       d.intents.forEach((it: Record<string, unknown>, ii: number) => {
         const ip = `${dp}.intents[${ii}]`;
         if (typeof it.id !== 'string' || !/^[a-z0-9-]+$/.test(it.id)) throw new TaxonomyError(file, `${ip}.id`, 'must be a lowercase slug');
-        const id = `${d.id}/${it.id}`;
+        const id = `${domainId}/${it.id}`;
         if (seen.has(id)) throw new TaxonomyError(file, `${ip}.id`, `duplicate intent "${id}"`);
         seen.add(id);
         const lexicon: Record<string, IntentLexicon> = {};

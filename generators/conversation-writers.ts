@@ -102,8 +102,10 @@ export function createArrowWriter(path: string): ConversationWriter {
   writer.reset(undefined, conversationSchema);
   // The writer queues encoded chunks; this loop moves them to the file. Yielding to it after each batch keeps at
   // most one batch of encoded bytes in memory.
+  // Typed here: apache-arrow's declaration of the writer's async iterator resolves to any.
+  const chunks: AsyncIterable<Uint8Array> = writer;
   const drained = (async () => {
-    for await (const chunk of writer) file.write(chunk);
+    for await (const chunk of chunks) file.write(chunk);
   })();
   const yieldToDrain = (): Promise<void> => new Promise((r) => setImmediate(r));
   const writeEncoded = async (e: EncodedBatch): Promise<void> => {

@@ -3,7 +3,7 @@
  * (JSONL bytes or Arrow columns), plus their statistics when asked. Results move back by transfer. Each batch is a
  * pure function of (options, start, end), so the file is byte-identical whatever the number of workers.
  */
-import { Piscina } from 'piscina';
+import { Piscina, transferableSymbol, valueSymbol } from 'piscina';
 import { createConversationSource, type ConversationSource, type GeneratorOptions } from './synthetic-conversations.js';
 import { encodeBatch, encodedBuffers, type EncodedBatch } from './conversation-writers.js';
 import { GenerationStats, type GenerationStatsPart } from './generation-stats.js';
@@ -41,5 +41,5 @@ export default function generateBatch(task: GenerationTask): unknown {
   const transfer = encodedBuffers(encoded);
   if (stats) transfer.push(stats.hashes.buffer as ArrayBuffer, stats.lengths.buffer as ArrayBuffer);
   const result: GenerationTaskResult = { encoded, stats };
-  return Piscina.move({ [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: result } as never);
+  return Piscina.move({ [transferableSymbol]: transfer, [valueSymbol]: result });
 }

@@ -114,9 +114,8 @@ export function resolveGeneratorOptions(opts: GeneratorOptions): ResolvedGenerat
     }
     pool = pool.filter((i) => (opts.intents as string[]).includes(i.id));
   }
-  let languages: { code: string; p: number }[];
   const lw = opts.languages ?? { en: 0.6, es: 0.2, de: 0.2 };
-  const entries = Array.isArray(lw) ? lw.map((c) => [c, 1] as [string, number]) : Object.entries(lw as Record<string, number>);
+  const entries = Array.isArray(lw) ? lw.map((c) => [c, 1] as [string, number]) : Object.entries(lw);
   if (entries.length === 0) throw optError('languages', 'must name at least one language');
   for (const [c, w] of entries) {
     if (!tax.languages[c]) throw optError('languages', `unknown language "${c}" (known: ${tax.languageCodes.join(', ')})`);
@@ -124,7 +123,7 @@ export function resolveGeneratorOptions(opts: GeneratorOptions): ResolvedGenerat
   }
   const total = entries.reduce((s, [, w]) => s + w, 0);
   if (!(total > 0)) throw optError('languages', 'weights must not all be 0');
-  languages = entries.map(([code, w]) => ({ code, p: w / total }));
+  const languages: { code: string; p: number }[] = entries.map(([code, w]) => ({ code, p: w / total }));
   const t = (opts.turns ?? {}) as Record<string, unknown>;
   if (typeof t !== 'object' || Array.isArray(t)) throw optError('turns', 'must be an object { min, max, mean }');
   const tMin = num(t, 'min', 1, 1, 12, true);

@@ -83,7 +83,9 @@ export type RowEntry = Extract<FieldEntry, { layout: RowLayout }>;
 /** The field of data with its layout, or undefined when absent. */
 export function fieldEntry(data: Partial<PipelineData>, field: PipelineField): FieldEntry | undefined {
   const value = data[field];
-  // The table's `satisfies` clause ties each field's layout to its type, so this pairing holds.
+  // The table's `satisfies` clause ties each field's layout to its type, so this pairing holds; tsc cannot follow
+  // that correlation through the union, hence the assertion.
+  // eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- correlated union (layout <-> value type)
   return value === undefined ? undefined : ({ field, layout: specs[field].layout, value } as FieldEntry);
 }
 

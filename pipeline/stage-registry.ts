@@ -5,7 +5,7 @@
 import type { StageDefinition, StageKind } from './contracts.js';
 import { loadModuleStage, MODULE_PREFIX } from './user-stage-module.js';
 
-type Loader = () => Promise<StageDefinition<any>>;
+type Loader = () => Promise<StageDefinition<unknown>>;
 
 const registry: Record<string, Loader> = {
   'summarise/extractive': async () => (await import('./stages/summarise/extractive.js')).extractiveSummariser,
@@ -41,15 +41,15 @@ export function registeredStages(): string[] {
 }
 
 // Stages a profile defines (command stages, harness/profile/user-stage-resolution.ts), registered in this process.
-const profileStages = new Map<string, StageDefinition<any>>();
+const profileStages = new Map<string, StageDefinition<unknown>>();
 
 /** Register a stage a profile defines; it is found by loadStage in this process only (not in worker threads). */
-export function registerProfileStage(def: StageDefinition<any>): void {
+export function registerProfileStage(def: StageDefinition<unknown>): void {
   profileStages.set(`${def.kind}/${def.method}`, def);
 }
 
 /** Load a stage definition; throws a message listing the valid methods for that kind. */
-export async function loadStage(kind: StageKind, method: string): Promise<StageDefinition<any>> {
+export async function loadStage(kind: StageKind, method: string): Promise<StageDefinition<unknown>> {
   if (method.startsWith(MODULE_PREFIX)) return loadModuleStage(kind, method.slice(MODULE_PREFIX.length));
   const fromProfile = profileStages.get(`${kind}/${method}`);
   if (fromProfile) return fromProfile;

@@ -27,6 +27,16 @@ export interface BrowserCheckResult {
   screenshot: string;
 }
 
+// The page functions below run in Chromium; the project's lib has no DOM, so these name the little they use.
+interface PageElement {
+  id: string;
+  querySelector(selector: string): PageSvg | null;
+}
+interface PageSvg {
+  getBoundingClientRect(): { width: number; height: number };
+  querySelectorAll(selector: string): { length: number };
+}
+
 /** Open `htmlPath` in headless Chromium, inspect the charts, save a screenshot to `screenshotPath`. */
 export async function checkReportInBrowser(htmlPath: string, screenshotPath: string): Promise<BrowserCheckResult> {
   const exe = chromiumPath();
@@ -41,12 +51,12 @@ export async function checkReportInBrowser(htmlPath: string, screenshotPath: str
     page.on('pageerror', (e) => consoleErrors.push(e.message));
     page.on('request', (req) => { const u = req.url(); if (!u.startsWith('file:') && !u.startsWith('data:')) networkRequests.push(u); });
     await page.goto(pathToFileURL(htmlPath).href, { waitUntil: 'load' });
-    const charts = await page.$$eval('figure.chart', (figs) => figs.map((f) => {
+    const charts = await page.$$eval('figure.chart', (figs: PageElement[]) => figs.map((f) => {
       const svg = f.querySelector('svg');
       const box = svg?.getBoundingClientRect();
       return { id: f.id.replace(/^chart-/, ''), shapes: svg ? svg.querySelectorAll('path,rect,circle,line,text').length : 0, width: box?.width ?? 0, height: box?.height ?? 0 };
     }));
-    const skipped = await page.$$eval('p.skipped[id^="chart-"]', (ps) => ps.map((p) => p.id.replace(/^chart-/, '')));
+    const skipped = await page.$$eval('p.skipped[id^="chart-"]', (ps: PageElement[]) => ps.map((p) => p.id.replace(/^chart-/, '')));
     await page.screenshot({ path: screenshotPath, fullPage: true });
     return { charts, skipped, consoleErrors, networkRequests, screenshot: screenshotPath };
   } finally {

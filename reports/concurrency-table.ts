@@ -1,6 +1,6 @@
 /** report.md section for `sections.concurrency`: one table per swept API stage, with the knee marked. */
 import type { RunResults } from '../harness/types.js';
-import type { ConcurrencySection, ConcurrencyStageResult } from '../harness/sweep/concurrency-sweep.js';
+import type { ConcurrencyStageResult } from '../harness/sweep/concurrency-sweep.js';
 
 const ms = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '—' : v < 10 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US'));
 

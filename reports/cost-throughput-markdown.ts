@@ -4,7 +4,7 @@
  * pricing table in force). Both are built from results.json alone.
  */
 import type { RunResults } from '../harness/types.js';
-import type { CostSection, StageCostRow } from '../harness/analysis/stage-cost.js';
+import type { StageCostRow } from '../harness/analysis/stage-cost.js';
 import { formatUsd } from '../pipeline/cost/pricing-table.js';
 import { SPLIT_WORKERS_COUNTER } from '../harness/workers/split-stage-run.js';
 

@@ -2,9 +2,7 @@
  * report.md sections for the measurement extras: storage accounting, leak check, pipelines at once, worker
  * scaling, and whether the run is complete (checkpoints). Each renders only when its section is present.
  */
-import type {
-  CheckpointManifest, ConcurrentPipelinesSection, LeakCheckSection, RunResults, StorageSection, WorkerScalingSection,
-} from '../harness/types.js';
+import type { ConcurrentPipelinesSection, LeakCheckSection, RunResults, StorageSection, WorkerScalingSection } from '../harness/types.js';
 import { formatBytes, formatMs } from '../pipeline/support/format-units.js';
 
 const int = (v: number): string => Math.round(v).toLocaleString('en-US');

@@ -70,7 +70,7 @@ export function renderHardwareMarkdown(h: HardwareSection): string[] {
   return out;
 }
 
-const csvField = (v: unknown): string => {
+const csvField = (v: string | number | boolean | null | undefined): string => {
   const s = v === null || v === undefined ? '' : String(v);
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
@@ -83,7 +83,6 @@ export function renderHardwareCsv(h: HardwareSection): string {
   const lines = [header.join(',')];
   // Only rows the measurement supports: a row whose RAM and time are both unmeasured and unprojectable is a note.
   const supported = h.rows.filter((r) => r.ramBytes.value !== null || r.timeMs.value !== null);
-  const dropped = h.rows.filter((r) => !supported.includes(r));
   for (const r of supported) {
     const byLabel = groups.map((g) => g.rows.find((x) => x.scale === r.scale));
     lines.push([

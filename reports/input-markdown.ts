@@ -1,6 +1,5 @@
 /** report.md lines for an imported input file (results.json `sections.input`): format, counts, skipped records. */
 import type { RunResults } from '../harness/types.js';
-import type { ImportSummary } from '../generators/import/conversation-file.js';
 import { duplicateWarning } from '../harness/sweep/input-duplicates.js';
 
 /** One bullet naming the input file, or nothing for synthetic input. */

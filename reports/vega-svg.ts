@@ -27,9 +27,9 @@ export function addHoverTitles(svg: string): string {
 export async function renderVegaLiteSvg(spec: TopLevelSpec, name = 'chart'): Promise<string> {
   let compiled: vega.Spec;
   try {
-    compiled = vl.compile({ config: chartConfig, ...spec } as TopLevelSpec).spec;
+    compiled = vl.compile({ config: chartConfig, ...spec }).spec;
   } catch (e) {
-    throw new Error(`chart "${name}": vega-lite could not compile the spec (${(e as Error).message})`);
+    throw new Error(`chart "${name}": vega-lite could not compile the spec (${(e as Error).message})`, { cause: e });
   }
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {

@@ -33,7 +33,7 @@ quality: { silhouetteExactMax: 100, silhouetteSampleSize: 50, silhouetteReferenc
   assert.ok(q.silhouetteCi95);
   const meta = results.records.find((r) => r.stage === 'meta-cluster')!;
   assert.equal(q.hierarchyDepth, meta.counters.depth);
-  assert.ok(q.hierarchyDepth! >= 1 && q.hierarchyDepth! <= 3);
+  assert.ok(q.hierarchyDepth >= 1 && q.hierarchyDepth <= 3);
   const md = readFileSync(join(runDir, 'report.md'), 'utf8');
   assert.match(md, /silhouette 0\.\d+ \(sampled, 50 points, 95% CI/);
   assert.match(md, /NMI \d\.\d{3}; homogeneity/);

@@ -94,7 +94,7 @@ print('done', x.shape)
   assert.ok(record.peakRssBytes > 64 * 2 ** 20, `peak ${record.peakRssBytes} covers the 64 MB block`);
   assert.ok(record.cpuUserMs + record.cpuSystemMs > 0 && record.command?.cpuSource === 'reaped');
   assert.equal(record.command?.exitCode, 0);
-  assert.match(record.command!.stdoutTail, /done \(50, 8\)/);
+  assert.match(record.command.stdoutTail, /done \(50, 8\)/);
 });
 
 test('bad outputs and failing commands are errors naming the profile key and the file; the cell folder is kept for inspection', needsNumpy, async () => {

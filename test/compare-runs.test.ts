@@ -113,7 +113,7 @@ test('with 5 repeats: a bootstrap interval of the median ratio decides, and the 
   const same = compareRuns(base, variant(r, { repeats: 5, noise: 0.05, seed: 6 }));
   const cpus = same.rows.filter((x) => x.metric === 'cpu_p50');
   assert.ok(cpus.length === 6 && cpus.every((x) => x.test === 'bootstrap-ratio' && x.ratioCi && x.ratioCi[0] <= x.ratio && x.ratio <= x.ratioCi[1]));
-  assert.equal(same.regressions.length, 0, same.regressions.map((x) => `${x.cell} ${x.metric} ${x.ratioCi}`).join('; '));
+  assert.equal(same.regressions.length, 0, same.regressions.map((x) => `${x.cell} ${x.metric} ${x.ratioCi?.join(',')}`).join('; '));
   assert.ok(same.tests.some((t) => /5v5 repeats are too few for a Mann-Whitney test to reach p < 0\.002 \(its smallest p at 5v5 is 0\.0079; it needs 7v7\)/.test(t)), same.tests.join(' '));
   const slow = compareRuns(base, variant(r, { repeats: 5, noise: 0.05, seed: 7, slower: doubleCluster }));
   const flagged = slow.regressions.filter((x) => x.metric === 'cpu_p50');

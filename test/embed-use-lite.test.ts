@@ -44,7 +44,7 @@ test('use-lite split across 2 piscina workers gives the same rows as 1 worker, i
       assert.equal(record.counters[SPLIT_WORKERS_COUNTER], workers === 2 ? 2 : undefined);
       assert.ok(record.counters[TOKENS_EMBEDDING] > 24 * 5, 'embedding tokens counted');
       assert.ok(data?.summaries && data.summaries.offsets.length === 25, 'input comes back');
-      results.push(data!.embeddings!);
+      results.push(data.embeddings!);
     } finally {
       await pool.destroy();
     }

@@ -81,7 +81,7 @@ test('history: runs go into DuckDB (+ Parquet timelines); trends mark the step a
   const h = await openHistory(db);
   try {
     const rows = (await h.connection.runAndReadAll(`SELECT count(*) AS n, count(DISTINCT series) AS s FROM '${join(dir, 'history', 'timelines', '*.parquet')}'`)).getRowObjects();
-    assert.ok(Number(rows[0].n) > 14 * 3 * 2 && Number(rows[0].s) === 3, JSON.stringify(rows, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
+    assert.ok(Number(rows[0].n) > 14 * 3 * 2 && Number(rows[0].s) === 3, JSON.stringify(rows, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)));
   } finally {
     h.close();
   }

@@ -36,7 +36,7 @@ test('the hardware table gets a RAM and time group per machine label when cells 
   const r = onWorkers(await sweep(), (x) => (x.repeat === 0 ? 'small' : 'big'), { small, big });
   const h = measurementSections(r).hardware;
   assert.deepEqual(h.byMachine?.map((g) => [g.label, g.cells]), [['big', 4], ['small', 4]]);
-  assert.match(h.byMachine![0].machine, /^Big CPU, 64 cores/);
+  assert.match(h.byMachine[0].machine, /^Big CPU, 64 cores/);
   const at1k = (label: string) => h.byMachine!.find((g) => g.label === label)!.rows.find((x) => x.scale === 1000)!;
   // Each group's measured time is that label's own repeat, not the median of both.
   const own = (repeat: number) => r.records.find((x) => x.scale === 1000 && x.repeat === repeat)!.wallMs;

@@ -11,7 +11,7 @@ function checkShape(h: { parents: Int32Array[]; levelSizes: number[] }, maxLevel
   assert.ok(h.parents.length <= maxLevels, `depth ${h.parents.length} > ${maxLevels}`);
   assert.equal(h.levelSizes.length, h.parents.length + 1);
   for (let l = 0; l < h.parents.length; l++) {
-    assert.ok(h.levelSizes[l + 1] < h.levelSizes[l], `level ${l + 1} did not shrink: ${h.levelSizes}`);
+    assert.ok(h.levelSizes[l + 1] < h.levelSizes[l], `level ${l + 1} did not shrink: ${h.levelSizes.join(',')}`);
     const seen = new Set(h.parents[l]);
     assert.equal(seen.size, h.levelSizes[l + 1]);
     for (const p of h.parents[l]) assert.ok(p >= 0 && p < h.levelSizes[l + 1]);
@@ -48,8 +48,8 @@ test('stays within maxLevels even when the schedule asks for more, and shrinks g
   const h = buildClioHierarchy(c, new Array(m).fill(1), { targetTop: 2, maxLevels: 3, branching: 1.5, seed: 2 });
   checkShape(h, 3);
   assert.equal(h.parents.length, 3);
-  assert.ok(h.levelSizes[1] < 3000 && h.levelSizes[1] > 100, `${h.levelSizes}`);
-  assert.ok(h.levelSizes[3] <= 10, `${h.levelSizes}`);
+  assert.ok(h.levelSizes[1] < 3000 && h.levelSizes[1] > 100, h.levelSizes.join(','));
+  assert.ok(h.levelSizes[3] <= 10, h.levelSizes.join(','));
 });
 
 test('the stage maps original label ids (with noise and gaps) and records the depth', () => {
@@ -77,7 +77,7 @@ test('a hierarchy that would be a no-op is counted as warning.noHierarchy and sh
   assert.deepEqual(clioMetaClusterer.run(input, clioMetaClusterer.parseOptions!({ targetTop: 10 }), noop), { hierarchy: [] });
   assert.equal(noop.counters['warning.noHierarchy'], 1, '3 clusters under a target of 10: warned, not silent');
   const auto = ctx();
-  clioMetaClusterer.run({ ...input, labels: Int32Array.from([0, 1, 2, 3, 4, 5]) }, clioMetaClusterer.parseOptions!({}), auto);
+  await clioMetaClusterer.run({ ...input, labels: Int32Array.from([0, 1, 2, 3, 4, 5]) }, clioMetaClusterer.parseOptions!({}), auto);
   assert.equal(auto.counters['warning.noHierarchy'], undefined, 'auto target adapts: 6 clusters get a level of 2');
   assert.equal(auto.counters.depth, 1);
   const rec = { repeat: 0, scale: 300, stage: 'meta-cluster', method: 'clio', counters: { 'warning.noHierarchy': 1, depth: 0 } };

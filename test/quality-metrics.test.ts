@@ -49,7 +49,7 @@ test('sampled silhouette: CI present and covers the exact value', () => {
   assert.equal(exact.sampled, false);
   assert.equal(est.sampled, true);
   assert.equal(est.sampleSize, 400);
-  assert.ok(est.ci95 && est.ci95[0] < exact.value && exact.value < est.ci95[1], `CI ${est.ci95} vs exact ${exact.value}`);
+  assert.ok(est.ci95 && est.ci95[0] < exact.value && exact.value < est.ci95[1], `CI ${est.ci95?.join(',')} vs exact ${exact.value}`);
 });
 
 test('Davies-Bouldin and Calinski-Harabasz match hand-computed fixtures', () => {

@@ -291,7 +291,7 @@ function openJsonArray(path: string, file: string, size: number, opts: Required<
   arr.forEach((v, i) => {
     const place: RecordPlace = { file, number: i + 1, unit: 'element' };
     try {
-      const c = parseRecord(format!, v, `element-${i + 1}`);
+      const c = parseRecord(format, v, `element-${i + 1}`);
       const over = checkConversationSize(c, opts.maxConversationBytes);
       if (over) throw new FieldProblem(undefined, `conversation text is ${formatBytes(over)}, over the ${formatBytes(opts.maxConversationBytes)} limit (raise --max-conversation-bytes)`);
       convs.push(c);

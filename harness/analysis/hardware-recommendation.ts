@@ -13,8 +13,7 @@ import { pipelinePeakRss, scalingSection, scalingSpecOf, tableScales } from './s
 import { largerScaleAdvice, maxExtrapolation } from './larger-scale-advice.js';
 import { machineKind } from '../io/machine-info.js';
 import type { CostSection } from './stage-cost.js';
-import { formatBytes, formatMs } from '../../pipeline/support/format-units.js';
-import type { HardwareCell, HardwareMachineGroup, HardwareRow, HardwareSection } from '../types.js';
+import type { HardwareCell, HardwareMachineGroup, HardwareSection } from '../types.js';
 export type { HardwareCell, HardwareMachineGroup, HardwareRow, HardwareSection } from '../types.js';
 
 const rank: Record<HardwareCell['basis'], number> = { measured: 0, interpolated: 1, extrapolated: 2, 'not-measured': 3, unknown: 4 };

@@ -21,7 +21,7 @@ import { isMeasuredStatus } from '../sweep/cell-status.js';
 import { medianOf, runCells } from './cell-metrics.js';
 import { defaultScalingSpec, scalingSpecSchema, type ScalingSpec } from '../profile/scaling-schema.js';
 import { fitSupported, largerScaleAdvice, maxExtrapolation, unsupportedFitReason } from './larger-scale-advice.js';
-import type { Complexity, ComplexityFit, PowerLawFit, EstimateBasis, LowUniqueInput, ScalingEstimate, ScalingFit, ScalingSection } from '../types.js';
+import type { Complexity, ComplexityFit, PowerLawFit, LowUniqueInput, ScalingEstimate, ScalingFit, ScalingSection } from '../types.js';
 export type { Complexity, ComplexityFit, PowerLawFit, EstimateBasis, LowUniqueInput, ScalingEstimate, ScalingFit, ScalingSection } from '../types.js';
 
 /** The candidates, simplest first. log is base 2, as in Google Benchmark. */

@@ -127,7 +127,7 @@ async function duckdb(): Promise<DuckConn> {
   duck ??= (async () => {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const db = await DuckDBInstance.create(':memory:');
-    return (await db.connect()) as unknown as DuckConn;
+    return await db.connect();
   })();
   return duck;
 }

@@ -195,7 +195,7 @@ export async function startSimulator(config: SimulatorConfig): Promise<RunningSi
       return;
     }
     const messages = msgs.map((m: { role?: unknown; content?: unknown }) => ({
-      role: String(m?.role ?? 'user'),
+      role: typeof m?.role === 'string' ? m.role : 'user',
       content: typeof m?.content === 'string' ? m.content : Array.isArray(m?.content) ? m.content.map((p: { text?: string }) => p?.text ?? '').join('') : '',
     }));
     const stream = body.stream === true;
@@ -269,7 +269,7 @@ export async function startSimulator(config: SimulatorConfig): Promise<RunningSi
     const input = body.input;
     const texts: string[] | undefined =
       typeof input === 'string' ? [input]
-        : Array.isArray(input) && input.length > 0 && input.every((x) => typeof x === 'string') ? (input as string[])
+        : Array.isArray(input) && input.length > 0 && input.every((x) => typeof x === 'string') ? input
           : Array.isArray(input) && input.length > 0 && input.every((x) => Array.isArray(x) || typeof x === 'number')
             ? (Array.isArray(input[0]) ? (input as number[][]) : [input as number[]]).map((ids) => decodeCl100k(ids))
             : undefined;

@@ -73,7 +73,7 @@ export function readThresholdsFile(path: string): ThresholdMap {
   } catch (e) {
     throw new UserError(`${path}: cannot read thresholds (${(e as Error).message})`);
   }
-  const map = (doc && typeof doc === 'object' && 'thresholds' in doc ? (doc as { thresholds: unknown }).thresholds : doc) as Record<string, unknown>;
+  const map = (doc && typeof doc === 'object' && 'thresholds' in doc ? doc.thresholds : doc) as Record<string, unknown>;
   if (!map || typeof map !== 'object' || Array.isArray(map)) throw new UserError(`${path}: thresholds must be a map such as { "cluster.wall_p50": "<1.10x" }`);
   const out: ThresholdMap = {};
   for (const [k, v] of Object.entries(map)) {
@@ -83,7 +83,7 @@ export function readThresholdsFile(path: string): ThresholdMap {
     } catch (e) {
       throw new UserError(`${path}: ${(e as Error).message}`);
     }
-    out[k] = v as string | null;
+    out[k] = v;
   }
   return out;
 }

@@ -42,7 +42,7 @@ function num(flag: string, v: string | undefined, opts: { integer?: boolean; min
 /** Build the scenario from flags (and a run, whose measured tokens flags override). */
 export async function buildScenario(o: CostCommandOptions): Promise<CostScenario> {
   const given = { input: num('--input-tokens', o.inputTokens), output: num('--output-tokens', o.outputTokens), embedding: num('--embedding-tokens', o.embeddingTokens) };
-  let tokens = { ...DEFAULT_TOKENS } as { input: number; output: number; embedding: number };
+  let tokens: { input: number; output: number; embedding: number } = { ...DEFAULT_TOKENS };
   let source = 'defaults (set --input-tokens, --output-tokens, --embedding-tokens, or --run)';
   let measuredP95Ms: Record<string, number> | undefined;
   if (o.run !== undefined) {

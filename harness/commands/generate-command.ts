@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import { performance } from 'node:perf_hooks';
 import { createConversationSource, type GeneratorOptions } from '../../generators/synthetic-conversations.js';
+import type { Conversation } from '../../pipeline/contracts.js';
 import { createConversationWriter, encodeBatch, formatFromPath, type ConversationFileFormat } from '../../generators/conversation-writers.js';
 import type { GenerationTask, GenerationTaskResult } from '../../generators/generation-worker.js';
 import { formatGenerationStats, GenerationStats, type GenerationStatsReport } from '../../generators/generation-stats.js';
@@ -75,7 +76,7 @@ export async function generateToFile(opts: GenerateToFileOptions): Promise<Gener
     } else {
       for (let start = 0; start < n; start += batchSize) {
         const end = Math.min(n, start + batchSize);
-        const batch = new Array(end - start);
+        const batch = new Array<Conversation>(end - start);
         for (let i = start; i < end; i++) batch[i - start] = src.at(i);
         if (stats) for (const c of batch) stats.add(c);
         await writer.writeEncoded(encodeBatch(batch, format));

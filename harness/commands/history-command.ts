@@ -7,7 +7,6 @@ import { appendRun, countRuns, openHistory, readHistorySeries } from '../compare
 import { readRun } from './compare-command.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { analyseTrends, renderHistoryHtml, renderTrendsMarkdown, type SeriesTrend } from '../../reports/history-report.js';
-import { displayPath } from '../../pipeline/support/display-path.js';
 import { UserError } from '../../pipeline/support/user-error.js';
 
 /** Options of the history command. */

@@ -73,7 +73,7 @@ async function runInWorker(tool: ProfileTool, profile: SweepProfile, o: ProfileC
     w.on('exit', (code) => (got ? res(got) : rej(new Error(`profile worker exited with code ${code} before finishing the stage`))));
   });
   const notes: string[] = [];
-  let files: string[] = [];
+  let files: string[];
   let top: FunctionSelfTime[] = [];
   if (tool === 'cpu-prof') {
     files = newFiles(outDir, before, '.cpuprofile');

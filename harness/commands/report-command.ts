@@ -1,9 +1,7 @@
 /** `clusterbench report RUN_DIR`: rebuild every report file of a run from its results.json alone. */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { readResults } from '../sweep/run-directory.js';
 import { writeRunReports } from '../../reports/run-reports.js';
-import { checkReportInBrowser } from '../../reports/browser-check.js';
-import { displayPath } from '../../pipeline/support/display-path.js';
 
 /**
  * Rebuild every report file in `runDir` (report.md, hardware.csv, report.html, charts/, csv/, bmf.json) through the

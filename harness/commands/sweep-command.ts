@@ -1,5 +1,5 @@
 /** `clusterbench sweep`: run a profile's scales through its stages and write runs/<id>/. */
-import { dirname, resolve, join, relative } from 'node:path';
+import { dirname, resolve, join } from 'node:path';
 import { loadProfile, validateProfile } from '../profile/profile-loader.js';
 import { runSweep } from '../sweep/sweep-runner.js';
 import { machineInfo } from '../io/machine-info.js';
@@ -8,9 +8,7 @@ import { FileWriteError } from '../io/errno-words.js';
 import { installInterruptHandler, resumeHint } from '../sweep/interrupt-handler.js';
 import { computeResumeGuard, verifyResumeGuard } from '../sweep/resume-guard.js';
 import { refuseImpossibleScales } from '../sweep/scale-estimate.js';
-import { voidRunReason, VOID_RUN_EXIT_CODE } from '../sweep/run-verdict.js';
 import { memoryLimitNote, memoryLimitsSection } from '../workers/rss-ceiling.js';
-import { refuseFlagsIgnoredOnResume } from './resume-flags.js';
 import { apiAnswerSources, describeAnswerSource } from '../sweep/api-answer-sources.js';
 import { writeRunReports } from '../../reports/run-reports.js';
 import { createProgressReporter } from '../sweep/progress-reporter.js';

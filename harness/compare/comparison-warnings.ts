@@ -43,7 +43,7 @@ function cellMeasurers(r: RunResults): Map<string, Map<string, string>> {
     const key = cellKey(rec.stage, rec.method, rec.scale);
     const by = measuredBy(r, rec);
     let m = out.get(key);
-    if (!m) out.set(key, (m = new Map()));
+    if (!m) out.set(key, (m = new Map<string, string>()));
     m.set(by.label, by.kind);
   }
   return out;

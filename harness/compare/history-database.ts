@@ -141,7 +141,7 @@ export async function readHistorySeries(db: HistoryDatabase, filter: { cell?: st
   const reader = await db.connection.runAndReadAll(sql, params);
   const out = new Map<string, HistorySeries>();
   for (const row of reader.getRowObjects()) {
-    const key = `${row.cell}\u0000${row.metric}`;
+    const key = `${String(row.cell)}\u0000${String(row.metric)}`;
     let s = out.get(key);
     if (!s) out.set(key, (s = { cell: String(row.cell), metric: String(row.metric), points: [] }));
     s.points.push({ runId: String(row.run_id), startedAt: String(row.started), commit: row.git_commit === null ? null : String(row.git_commit), value: Number(row.value) });

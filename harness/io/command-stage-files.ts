@@ -6,7 +6,7 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { tableFromIPC, Type, type FixedSizeList } from 'apache-arrow';
+import { tableFromIPC, Type, type DataType, type FixedSizeList } from 'apache-arrow';
 import type { FieldLayout, Matrix, PipelineData, PipelineField, TextColumn } from '../types.js';
 import { fieldEntries, fieldSpec, setField, wholeFromJson, wholeToJson, type FieldEntry } from '../../pipeline/pipeline-fields.js';
 import { readNpyFile, writeNpyFile } from './npy-file.js';
@@ -164,7 +164,7 @@ function readJsonField(path: string, name: string, field: PipelineField): FieldE
   try { v = JSON.parse(readFileSync(path, 'utf8')); } catch (e) { throw new CommandOutputError(`${name}: not JSON (${(e as Error).message})`); }
   if (layoutOf(field) === 'int32-levels') {
     if (!Array.isArray(v) || v.some((l) => !Array.isArray(l) || l.some((x) => !Number.isInteger(x)))) throw new CommandOutputError(`${name}: expected a list of levels, each a list of integer parent ids`);
-  } else if (field === 'clusterInfo' && (!Array.isArray(v) || v.some((c) => typeof c !== 'object' || c === null || !Number.isInteger(c.id) || !Number.isInteger(c.size)))) {
+  } else if (field === 'clusterInfo' && (!Array.isArray(v) || v.some((c: unknown) => typeof c !== 'object' || c === null || !Number.isInteger((c as Record<string, unknown>).id) || !Number.isInteger((c as Record<string, unknown>).size)))) {
     throw new CommandOutputError(`${name}: expected a list of objects with integer "id" and "size" (and optional "terms", "name")`);
   }
   return wholeFromJson(field, v);
@@ -200,7 +200,8 @@ async function readArrowOutputs(path: string, name: string, writes: readonly Pip
     }
     const field = table.schema.fields.find((x) => x.name === f);
     if (!field) throw new CommandOutputError(`${name}: no column "${f}" (columns: ${table.schema.fields.map((x) => x.name).join(', ') || 'none'})`);
-    const t = field.type;
+    // Every concrete Arrow type declares toString() ("Float32", "Int32"...); apache-arrow's DataType base class does not.
+    const t = field.type as DataType & { toString(): string };
     const ok = layout === 'text' ? t.typeId === Type.Utf8
       : layout === 'int32' ? t.typeId === Type.Int && (t as { bitWidth?: number }).bitWidth === 32 && (t as { isSigned?: boolean }).isSigned === true
       : layout === 'float32' ? t.typeId === Type.Float && String(t) === 'Float32'

@@ -98,7 +98,7 @@ export class S3CellStore implements CellStore {
       bytes = await out.Body!.transformToByteArray();
     } catch (err) {
       if (notFound(err)) throw new UserError(`cell store ${this.location}: no object "${key}" (was the upstream cell run, and do all workers use this bucket and prefix?)`);
-      throw new Error(`cell store ${this.location}: reading "${key}" failed: ${(err as Error).name}: ${(err as Error).message}`);
+      throw new Error(`cell store ${this.location}: reading "${key}" failed: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
     }
     mkdirSync(dirname(p), { recursive: true });
     const tmp = `${p}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
@@ -117,7 +117,7 @@ export class S3CellStore implements CellStore {
       return true;
     } catch (err) {
       if (notFound(err)) return false;
-      throw new Error(`cell store ${this.location}: checking "${key}" failed: ${(err as Error).name}: ${(err as Error).message}`);
+      throw new Error(`cell store ${this.location}: checking "${key}" failed: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
     }
   }
 

@@ -27,7 +27,7 @@ export async function apiAnswerSources(profile: SweepProfile, records: readonly 
     const failed = sum(API_COUNTERS.errors);
     out.push({
       stage: `${spec.stage}/${spec.method}`,
-      endpoint: simulated ? 'simulated' : answerSource(spec.options as { baseURL?: string }),
+      endpoint: simulated ? 'simulated' : answerSource(spec.options),
       fromCache: hits,
       fromEndpoint: Math.max(0, sum(API_COUNTERS.cacheMisses) - failed),
       failed,

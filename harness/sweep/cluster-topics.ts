@@ -116,7 +116,7 @@ export function buildClusterOutput(data: PipelineData, scale: number, opts: { in
     const truth = data.truth?.[i];
     if (truth !== undefined && truth >= 0) {
       let m = intentCounts.get(c);
-      if (!m) intentCounts.set(c, (m = new Map()));
+      if (!m) intentCounts.set(c, (m = new Map<number, number>()));
       m.set(truth, (m.get(truth) ?? 0) + 1);
     }
   }

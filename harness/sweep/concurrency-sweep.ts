@@ -4,12 +4,12 @@
  * latency and TTFB percentiles, 429s, retries and errors per level, plus the knee: the level beyond which
  * throughput improves by less than `kneeThreshold` (10%). The result goes to results.json `sections.concurrency`.
  */
-import type { CellStatus, Percentiles, PipelineData, StageRecord } from '../types.js';
+import type { PipelineData, StageRecord } from '../types.js';
 import type { StageSpec, SweepProfile } from '../profile/profile-schema.js';
 import type { SimulatorStats } from '../api-simulator/simulator-server.js';
 import { API_COUNTERS, API_OBSERVATIONS } from '../../pipeline/api/openai-client.js';
 import { sliceRows } from '../workers/row-split.js';
-import type { ConcurrencyLevelResult, ConcurrencyStageResult, ConcurrencySection } from '../types.js';
+import type { ConcurrencyLevelResult, ConcurrencyStageResult } from '../types.js';
 export type { ConcurrencyLevelResult, ConcurrencyStageResult, ConcurrencySection } from '../types.js';
 import { createStagePool } from '../workers/worker-pool.js';
 import { runStageOnce, warmPool } from './stage-run.js';

@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import type { SweepProfile } from '../profile/profile-schema.js';
-import { resolveGeneratorOptions, type GeneratorOptions } from '../../generators/synthetic-conversations.js';
+import { resolveGeneratorOptions } from '../../generators/synthetic-conversations.js';
 import { formatBytes } from '../../pipeline/support/format-units.js';
 import { executionOf } from '../profile/execution-schema.js';
 import { UserError } from '../../pipeline/support/user-error.js';
@@ -14,7 +14,7 @@ import { UserError } from '../../pipeline/support/user-error.js';
 /** The estimated bytes of conversation text at `scale`, or undefined when the input is not synthetic. */
 export function estimatedTextBytes(profile: SweepProfile, scale: number): number | undefined {
   if (profile.input.kind !== 'synthetic') return undefined;
-  const o = resolveGeneratorOptions({ ...(profile.input.options as object), n: 0, seed: 0 } as GeneratorOptions);
+  const o = resolveGeneratorOptions({ ...(profile.input.options as object), n: 0, seed: 0 });
   return scale * o.meanBytes;
 }
 

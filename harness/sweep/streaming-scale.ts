@@ -42,7 +42,7 @@ export interface StreamingPlan {
   streamed: number;
   /** Per-row fields kept from each batch for the later stages and scoring. */
   keep: PipelineField[];
-  defs: StageDefinition<any>[];
+  defs: StageDefinition<unknown>[];
 }
 
 /**
@@ -148,7 +148,7 @@ export async function runStreamedStages(profile: SweepProfile, cells: CellExecut
     if (!failed) kept.add(current, plan.keep);
     opts.log?.(`  n=${scale} record batch ${b + 1}/${batches}: rows ${from}-${to - 1}${failed ? ' (failed)' : ''}`);
   }
-  let data: PipelineData | undefined = failed ? undefined : kept.finish();
+  const data: PipelineData | undefined = failed ? undefined : kept.finish();
   // rowBatches stages: the pass across all rows, once, over the joined outputs.
   const finishMs = new Array<number>(plan.streamed).fill(0);
   const finishCpuMs = new Array<number>(plan.streamed).fill(0);
@@ -280,7 +280,7 @@ class RowAccumulator {
       this.fixed.set(field, entry);
     }
     const target = entry.layout === 'matrix' ? entry.value.data : entry.value as Int32Array | Float32Array;
-    (target as Int32Array).set(values as Int32Array, this.rows * width);
+    (target as Int32Array).set(values, this.rows * width);
   }
 
   finish(): PipelineData {

@@ -64,8 +64,8 @@ export async function startSweepApi(profile: SweepProfile, progress: ProgressRep
       if (!conc || !section || scale !== sweepScale || !sweepIdx.has(index)) return;
       progress.log(`concurrency sweep of ${label(spec)} at n=${scale}: levels ${conc.levels.join(', ')}`);
       section.stages.push(await sweepStageConcurrency(spec, prepared, data, scale, conc.levels, conc.kneeThreshold, conc.roundsPerLevel, {
-        beforeLevel: sim ? () => { sim!.resetRateLimits(); sim!.resetPeakInFlight(); } : undefined,
-        stats: sim ? () => sim!.stats() : undefined,
+        beforeLevel: sim ? () => { sim.resetRateLimits(); sim.resetPeakInFlight(); } : undefined,
+        stats: sim ? () => sim.stats() : undefined,
         log: (line) => progress.log(line),
       }));
     },

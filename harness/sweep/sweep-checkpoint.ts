@@ -6,7 +6,7 @@
  * and the completed stages' outputs are loaded from their checkpoints, so the results match an uninterrupted run.
  *
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CheckpointCell, CheckpointManifest, RunResults, RunSections } from '../types.js';
 import type { SweepHooks, SweepResume } from './sweep-hooks.js';

@@ -162,7 +162,7 @@ export function openProfileInputFile(profile: SweepProfile): Promise<Conversatio
   if (o.skipInvalid !== undefined && typeof o.skipInvalid !== 'boolean') throw new UserError('input.options.skipInvalid: must be true or false');
   if (o.maxConversationBytes !== undefined && !(Number.isInteger(o.maxConversationBytes) && (o.maxConversationBytes as number) > 0)) throw new UserError('input.options.maxConversationBytes: must be a positive integer');
   const path = resolvePath(input.path);
-  const opts = { format: input.format, skipInvalid: o.skipInvalid as boolean | undefined, maxConversationBytes: o.maxConversationBytes as number | undefined };
+  const opts = { format: input.format, skipInvalid: o.skipInvalid, maxConversationBytes: o.maxConversationBytes as number | undefined };
   const key = JSON.stringify([path, opts]);
   let f = openFiles.get(key);
   if (!f) {
@@ -207,7 +207,7 @@ export async function buildScaleInput(profile: SweepProfile, scale: number): Pro
     else await f.forEachInSample(scale, profile.seed, (c) => packer.add(c));
     return packer.finish();
   }
-  if (profile.input.kind !== 'synthetic') throw new UserError(`input.kind "${profile.input.kind}" is not supported yet`);
+  if (profile.input.kind !== 'synthetic') throw new UserError(`input.kind "${String(profile.input.kind)}" is not supported yet`);
   const packer = new ConversationPacker();
   for await (const batch of generateConversations({ ...(profile.input.options as object), n: scale, seed: profile.seed })) for (const c of batch) packer.add(c);
   return packer.finish();

@@ -206,7 +206,7 @@ async function runCell(sweep: Sweep, st: StageState, scale: number, data: Pipeli
       opts.progress.stageFinished(scale, st.label, recordSummary(record, false));
       if (record.status !== 'ok' && record.status !== 'skipped') {
         st.brokeAt = scale;
-        outcome.breakingPoints.push({ stage: st.spec.stage, method: st.spec.method, kind: record.status as BreakingPoint['kind'], lastPassingScale: st.lastPassed, firstFailingScale: scale, reason: record.reason ?? '' });
+        outcome.breakingPoints.push({ stage: st.spec.stage, method: st.spec.method, kind: record.status, lastPassingScale: st.lastPassed, firstFailingScale: scale, reason: record.reason ?? '' });
       }
     }
     if (!measured.data) {

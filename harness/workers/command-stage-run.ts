@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { CellStatus, CommandRunInfo, PipelineData, PipelineField, StageRecord } from '../types.js';
+import type { CellStatus, CommandRunInfo, PipelineData, StageRecord } from '../types.js';
 import type { StageSpec, SweepProfile } from '../profile/profile-schema.js';
 import { childCpuMs, killProcessTree, processTree, startProcessTreeSampler } from './process-tree-sampler.js';
 import { stageMemoryLimitMb } from './worker-pool.js';
@@ -48,8 +48,8 @@ export async function runCommandStage(
   const index = profile.stages.findIndex((s) => s.stage === spec.stage && s.method === spec.method);
   const key = `stages[${index}]`;
   const defaults = commandStageDefaults(spec.stage);
-  const reads = (spec.reads ?? defaults.reads) as PipelineField[];
-  const writes = (spec.writes ?? defaults.writes) as PipelineField[];
+  const reads = spec.reads ?? defaults.reads;
+  const writes = spec.writes ?? defaults.writes;
   const format = spec.format ?? 'npy';
   const seed = deriveSeed(profile.seed, label);
   const dir = mkdtempSync(join(os.tmpdir(), 'clusterbench-command-'));
@@ -77,8 +77,8 @@ export async function runCommandStage(
     const cpu0 = childCpuMs();
     const t0 = performance.now();
     const child = spawn(argv[0], argv.slice(1), { cwd: spec.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stderr!.on('data', (b: Buffer) => stderr.push(b));
-    child.stdout!.on('data', (b: Buffer) => stdout.push(b));
+    child.stderr.on('data', (b: Buffer) => stderr.push(b));
+    child.stdout.on('data', (b: Buffer) => stdout.push(b));
     let killedFor: 'timeout' | 'memory' | undefined;
     let killedRss = 0;
     let killedCount = 0;
@@ -92,7 +92,7 @@ export async function runCommandStage(
       : undefined;
     const timer = setTimeout(() => killFor('timeout'), timeoutSec * 1000);
     const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: NodeJS.ErrnoException }>((resolve) => {
-      child.once('error', (e) => resolve({ code: null, signal: null, spawnError: e as NodeJS.ErrnoException }));
+      child.once('error', (e) => resolve({ code: null, signal: null, spawnError: e }));
       child.once('exit', (code, signal) => resolve({ code, signal }));
     });
     const wallMs = performance.now() - t0;
@@ -102,7 +102,7 @@ export async function runCommandStage(
     let leftovers = 0;
     if (child.pid !== undefined && processTree(child.pid).length > 0) leftovers = killProcessTree(child.pid);
     await new Promise<void>((resolve) => {
-      if (child.stdout!.readableEnded && child.stderr!.readableEnded) return resolve();
+      if (child.stdout.readableEnded && child.stderr.readableEnded) return resolve();
       const t = setTimeout(resolve, 1000);
       child.once('close', () => { clearTimeout(t); resolve(); });
     });

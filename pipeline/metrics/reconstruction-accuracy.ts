@@ -13,7 +13,7 @@ export function reconstructionAccuracy(truth: ArrayLike<number>, pred: ArrayLike
     n++;
     if (pred[i] < 0) continue;
     let m = perCluster.get(pred[i]);
-    if (!m) perCluster.set(pred[i], (m = new Map()));
+    if (!m) perCluster.set(pred[i], (m = new Map<number, number>()));
     m.set(truth[i], (m.get(truth[i]) ?? 0) + 1);
   }
   if (n === 0) return 1;

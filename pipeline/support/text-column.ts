@@ -69,7 +69,7 @@ export function utf8BatchRanges(cols: readonly TextColumn[], n: number, maxBytes
 
 /** A TextColumn whose offsets come from an Arrow Utf8 batch (Int32) or any number array. */
 export function textColumnFrom(bytes: Uint8Array, offsets: ArrayLike<number>): TextColumn {
-  return { bytes, offsets: Float64Array.from(offsets as ArrayLike<number>) };
+  return { bytes, offsets: Float64Array.from(offsets) };
 }
 
 /** Number of strings in a column. */

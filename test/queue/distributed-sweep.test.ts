@@ -29,7 +29,7 @@ function startWorker(store: string, prefix: string, label: string, lockMs = 1500
   const proc = spawn(process.execPath, [cli, 'worker', '--queue', redis.url, '--store', store, '--prefix', prefix, '--label', label, '--lock-ms', String(lockMs)], { stdio: ['ignore', 'ignore', 'pipe'] });
   const w: WorkerProc = { proc, label, log: [] };
   return new Promise((resolve, reject) => {
-    proc.stderr!.setEncoding('utf8').on('data', (s: string) => {
+    proc.stderr.setEncoding('utf8').on('data', (s: string) => {
       for (const line of s.split('\n').filter(Boolean)) {
         w.log.push(line);
         if (/ worker .* cell\(s\) at a time/.test(line)) resolve(w);

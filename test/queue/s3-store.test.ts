@@ -70,9 +70,9 @@ interface WorkerProc { proc: ChildProcess; label: string; log: string[] }
 function startWorker(store: string, label: string): Promise<WorkerProc> {
   const proc = spawn(process.execPath, [cli, 'worker', '--queue', redis.url, '--store', store, '--prefix', 's3', '--label', label], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const w: WorkerProc = { proc, label, log: [] };
-  proc.stdout!.setEncoding('utf8').on('data', (s: string) => w.log.push(...s.split('\n').filter(Boolean)));
+  proc.stdout.setEncoding('utf8').on('data', (s: string) => w.log.push(...s.split('\n').filter(Boolean)));
   return new Promise((resolve, reject) => {
-    proc.stderr!.setEncoding('utf8').on('data', (s: string) => {
+    proc.stderr.setEncoding('utf8').on('data', (s: string) => {
       for (const line of s.split('\n').filter(Boolean)) {
         w.log.push(line);
         if (/ worker .* cell\(s\) at a time/.test(line)) resolve(w);
@@ -92,7 +92,7 @@ test('a sweep through the queue with an S3 store equals the same sweep run local
   const write = process.stderr.write.bind(process.stderr);
   try {
     // The coordinator's progress lines are captured too: they are logs that must not carry a secret.
-    process.stderr.write = ((chunk: string | Uint8Array) => { progress.push(String(chunk)); return true; }) as typeof process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => { progress.push(String(chunk)); return true; });
     let remote;
     try {
       remote = await sweepCommand({ profile, out: join(dir, 'remote'), queue: redis.url, store, s3Endpoint: s3.endpoint, queuePrefix: 's3' });

@@ -6,14 +6,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { machineInfo } from '../../harness/io/machine-info.js';
 import { countRuns, openHistory } from '../../harness/compare/history-database.js';
-import type { RunResults, StageRecord } from '../../harness/types.js';
+import type { RunResults, StageKind, StageRecord } from '../../harness/types.js';
 import { tempDir } from '../test-helpers.js';
 import { runCli, startCli, waitFor } from './reliability-helpers.js';
 
-const record = (scale: number, wallMs: number, stage = 'cluster', method = 'kmeans'): StageRecord => ({
+const record = (scale: number, wallMs: number, stage: StageKind = 'cluster', method = 'kmeans'): StageRecord => ({
   scale, stage, method, repeat: 0, status: 'ok', items: scale, wallMs, cpuUserMs: wallMs, cpuSystemMs: 0, peakRssBytes: 200 * 2 ** 20, baselineRssBytes: 100 * 2 ** 20,
   peakHeapUsedBytes: 20 * 2 ** 20, peakArrayBuffersBytes: 0, itemsPerSec: scale / (wallMs / 1000), rssTimeline: [], workerMemory: [], counters: {}, observations: {},
-} as StageRecord);
+});
 
 function saveRun(dir: string, id: string, records: StageRecord[]): string {
   const r: RunResults = {

@@ -15,7 +15,7 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
 export function startCli(args: string[], env: Record<string, string | undefined> = {}): { child: ChildProcess; stderr: () => string; exit: Promise<number | string> } {
   const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
-  child.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
+  child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
   const exit = new Promise<number | string>((res) => child.once('exit', (code, signal) => res(code ?? signal ?? -1)));
   return { child, stderr: () => err, exit };
 }
