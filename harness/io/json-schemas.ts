@@ -1,6 +1,6 @@
 /**
  * The JSON Schemas published in schemas/ (results.json; the profile joins later), generated from the zod schemas
- * so they cannot drift: `make schemas` writes them, test/json-schemas.test.ts fails when a committed file is stale.
+ * so they cannot drift: `make schemas` writes them, test/unit/json-schemas.test.ts fails when a committed file is stale.
  */
 import { z } from 'zod/v4';
 import { runResultsSchema } from './results-schema.js';

@@ -1,6 +1,6 @@
 /**
  * Token counting with OpenAI's real BPE encodings (gpt-tokenizer: a port of tiktoken that runs offline; it gives
- * tiktoken's exact token ids for o200k_base and cl100k_base, see test/token-counter.test.ts). Also the counter names
+ * tiktoken's exact token ids for o200k_base and cl100k_base, see test/unit/token-counter.test.ts). Also the counter names
  * every stage uses for tokens, so the cost code can find them in StageRecord.counters.
  */
 import type { Message, TextColumn } from '../contracts.js';

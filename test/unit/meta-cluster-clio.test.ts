@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildClioHierarchy, clioMetaClusterer } from '../pipeline/stages/meta-cluster/clio.js';
-import type { Matrix, PipelineData, RunResults, StageContext } from '../harness/types.js';
-import { stageWarningLines } from '../reports/stage-warnings-markdown.js';
-import { mulberry32 } from '../pipeline/support/seeded-random.js';
+import { buildClioHierarchy, clioMetaClusterer } from '../../pipeline/stages/meta-cluster/clio.js';
+import type { Matrix, PipelineData, RunResults, StageContext } from '../../harness/types.js';
+import { stageWarningLines } from '../../reports/stage-warnings-markdown.js';
+import { mulberry32 } from '../../pipeline/support/seeded-random.js';
 
 const opts = { targetTop: 5, maxLevels: 4, branching: 3, seed: 1 };
 

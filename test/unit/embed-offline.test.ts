@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { packTexts } from '../pipeline/support/text-column.js';
-import { tfidfEmbed, tfidfEmbedder } from '../pipeline/stages/embed/tfidf.js';
-import { loadStaticModel, parseStaticOptions, staticEmbed } from '../pipeline/stages/embed/static.js';
-import { loadUseLiteVocab, SentencePieceTokenizer } from '../pipeline/stages/embed/sentencepiece-tokenizer.js';
-import type { Matrix } from '../harness/types.js';
+import { packTexts } from '../../pipeline/support/text-column.js';
+import { tfidfEmbed, tfidfEmbedder } from '../../pipeline/stages/embed/tfidf.js';
+import { loadStaticModel, parseStaticOptions, staticEmbed } from '../../pipeline/stages/embed/static.js';
+import { loadUseLiteVocab, SentencePieceTokenizer } from '../../pipeline/stages/embed/sentencepiece-tokenizer.js';
+import type { Matrix } from '../../harness/types.js';
 
 const dot = (m: Matrix, i: number, j: number): number => {
   let s = 0;

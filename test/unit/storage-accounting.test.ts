@@ -2,14 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { measureStorage, projectStorage } from '../harness/analysis/storage-accounting.js';
-import { ipcFileToPipelineFields, pipelineFieldsToTable, tableToIpcFile } from '../harness/io/arrow-pipeline-data.js';
-import { packTexts } from '../pipeline/support/text-column.js';
-import type { PipelineData, StorageScale } from '../harness/types.js';
-import { tempDir } from './test-helpers.js';
-import { loadStage } from '../pipeline/stage-registry.js';
-import { makeBlobs } from '../generators/gaussian-blobs.js';
-import { recordingContext } from './recording-context.js';
+import { measureStorage, projectStorage } from '../../harness/analysis/storage-accounting.js';
+import { ipcFileToPipelineFields, pipelineFieldsToTable, tableToIpcFile } from '../../harness/io/arrow-pipeline-data.js';
+import { packTexts } from '../../pipeline/support/text-column.js';
+import type { PipelineData, StorageScale } from '../../harness/types.js';
+import { tempDir } from '../test-helpers.js';
+import { loadStage } from '../../pipeline/stage-registry.js';
+import { makeBlobs } from '../../generators/gaussian-blobs.js';
+import { recordingContext } from '../recording-context.js';
 
 function fakeRun(n: number, dims: number): PipelineData {
   const words = ['refund', 'invoice', 'password', 'reset', 'shipping', 'late', 'café', '注文', 'account', 'locked'];

@@ -1,7 +1,7 @@
 /** The 95% t table against published two-sided critical values, between rows and at infinity. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tQuantile95 } from '../harness/analysis/t-quantile-95.js';
+import { tQuantile95 } from '../../harness/analysis/t-quantile-95.js';
 
 test('tQuantile95 matches the published values and interpolates between rows', () => {
   const published: [number, number][] = [[1, 12.706], [2, 4.303], [5, 2.571], [10, 2.228], [30, 2.042], [50, 2.009], [100, 1.984], [1000, 1.962], [Infinity, 1.96]];

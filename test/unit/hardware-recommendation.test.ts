@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hardwareSection } from '../harness/analysis/hardware-recommendation.js';
-import { renderHardwareCsv, renderHardwareMarkdown } from '../reports/hardware-table.js';
-import { renderScalingMarkdown } from '../reports/scaling-law-report.js';
-import { scalingSection } from '../harness/analysis/scaling-law-fit.js';
-import type { RunResults, StageRecord, StorageSection, WorkerScalingSection } from '../harness/types.js';
-import { profileSchema } from '../harness/profile/profile-schema.js';
+import { hardwareSection } from '../../harness/analysis/hardware-recommendation.js';
+import { renderHardwareCsv, renderHardwareMarkdown } from '../../reports/hardware-table.js';
+import { renderScalingMarkdown } from '../../reports/scaling-law-report.js';
+import { scalingSection } from '../../harness/analysis/scaling-law-fit.js';
+import type { RunResults, StageRecord, StorageSection, WorkerScalingSection } from '../../harness/types.js';
+import { profileSchema } from '../../harness/profile/profile-schema.js';
 
 const GB = 2 ** 30;
 

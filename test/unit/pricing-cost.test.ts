@@ -2,12 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { costPicoUsd, formatPicoUsd, loadPricingTable, picoUsdPerToken } from '../pipeline/cost/pricing-table.js';
-import { computeRunCost, stageCostRow, withResolvedModels } from '../harness/analysis/stage-cost.js';
-import { TOKENS_EMBEDDING, TOKENS_INPUT, TOKENS_OUTPUT } from '../pipeline/api/token-counter.js';
-import type { RunResults, StageRecord } from '../harness/types.js';
-import { costLines, embeddingThroughputLines } from '../reports/cost-throughput-markdown.js';
-import { tempDir } from './test-helpers.js';
+import { costPicoUsd, formatPicoUsd, loadPricingTable, picoUsdPerToken } from '../../pipeline/cost/pricing-table.js';
+import { computeRunCost, stageCostRow, withResolvedModels } from '../../harness/analysis/stage-cost.js';
+import { TOKENS_EMBEDDING, TOKENS_INPUT, TOKENS_OUTPUT } from '../../pipeline/api/token-counter.js';
+import type { RunResults, StageRecord } from '../../harness/types.js';
+import { costLines, embeddingThroughputLines } from '../../reports/cost-throughput-markdown.js';
+import { tempDir } from '../test-helpers.js';
 
 const record = (over: Partial<StageRecord>): StageRecord => ({
   scale: 1000, stage: 'summarise', method: 'llm', repeat: 0, status: 'ok', items: 1000, wallMs: 1, cpuUserMs: 0, cpuSystemMs: 0,

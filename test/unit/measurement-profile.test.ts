@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateProfile } from '../harness/profile/profile-loader.js';
+import { validateProfile } from '../../harness/profile/profile-loader.js';
 
 const base = { name: 'x', scales: [10], stages: [{ stage: 'probe', method: 'linear' }] };
 

@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { costCommand } from '../harness/commands/cost-command.js';
-import type { RunResults, StageRecord } from '../harness/types.js';
-import { tempDir } from './test-helpers.js';
-import { profileSchema } from '../harness/profile/profile-schema.js';
+import { costCommand } from '../../harness/commands/cost-command.js';
+import type { RunResults, StageRecord } from '../../harness/types.js';
+import { tempDir } from '../test-helpers.js';
+import { profileSchema } from '../../harness/profile/profile-schema.js';
 
 test('cost: a given scenario is priced exactly for every model, cheapest first', async () => {
   const { analysis, text } = await costCommand({ conversationsPerDay: '1000', days: '30', inputTokens: '800', outputTokens: '150', embeddingTokens: '150' });

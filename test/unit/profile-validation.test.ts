@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadProfile, ProfileError } from '../harness/profile/profile-loader.js';
-import { packageRoot } from '../pipeline/support/package-root.js';
-import { writeProfile } from './test-helpers.js';
+import { loadProfile, ProfileError } from '../../harness/profile/profile-loader.js';
+import { packageRoot } from '../../pipeline/support/package-root.js';
+import { writeProfile } from '../test-helpers.js';
 
 const base = (scales: string, extra = ''): string => `name: bad\nscales: ${scales}\nstages:\n  - { stage: embed, method: hashing${extra} }\n`;
 

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kmeans, kmeansClusterer, resolveK, seedCentres } from '../pipeline/stages/cluster/kmeans.js';
-import { miniBatchKMeans } from '../pipeline/stages/cluster/minibatch-kmeans.js';
-import { makeBlobs } from '../generators/gaussian-blobs.js';
-import { adjustedRandIndex } from '../pipeline/metrics/adjusted-rand-index.js';
-import { mulberry32 } from '../pipeline/support/seeded-random.js';
-import type { Matrix } from '../harness/types.js';
+import { kmeans, kmeansClusterer, resolveK, seedCentres } from '../../pipeline/stages/cluster/kmeans.js';
+import { miniBatchKMeans } from '../../pipeline/stages/cluster/minibatch-kmeans.js';
+import { makeBlobs } from '../../generators/gaussian-blobs.js';
+import { adjustedRandIndex } from '../../pipeline/metrics/adjusted-rand-index.js';
+import { mulberry32 } from '../../pipeline/support/seeded-random.js';
+import type { Matrix } from '../../harness/types.js';
 
 function uniform(n: number, d: number, seed: number): Matrix {
   const r = mulberry32(seed);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConversationPacker, InputTooLargeError } from '../harness/sweep/sweep-input.js';
-import { textAt } from '../pipeline/support/text-column.js';
+import { ConversationPacker, InputTooLargeError } from '../../harness/sweep/sweep-input.js';
+import { textAt } from '../../pipeline/support/text-column.js';
 
 const conv = (i: number, text: string) => ({ id: `c${i}`, messages: [{ role: 'user' as const, content: text }], truth: { domain: 'd', intent: `d/i${i % 3}`, language: 'en', flags: [] } });
 

@@ -3,10 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { publishedSchemas } from '../harness/io/json-schemas.js';
-import { packageRoot } from '../pipeline/support/package-root.js';
-import { readResults } from '../harness/sweep/run-directory.js';
-import { tempDir } from './test-helpers.js';
+import { publishedSchemas } from '../../harness/io/json-schemas.js';
+import { packageRoot } from '../../pipeline/support/package-root.js';
+import { readResults } from '../../harness/sweep/run-directory.js';
+import { tempDir } from '../test-helpers.js';
 
 test('schemas/*.json are up to date (run `make schemas` after changing a schema)', () => {
   for (const s of publishedSchemas()) {

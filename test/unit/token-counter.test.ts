@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { countColumnTokens, encodingForModel, loadTokenCounter, TOKEN_COUNTERS } from '../pipeline/api/token-counter.js';
-import { packTexts } from '../pipeline/support/text-column.js';
+import { countColumnTokens, encodingForModel, loadTokenCounter, TOKEN_COUNTERS } from '../../pipeline/api/token-counter.js';
+import { packTexts } from '../../pipeline/support/text-column.js';
 
 // Token ids printed by tiktoken itself in OpenAI's cookbook "How to count tokens with tiktoken" (compare_encodings).
 const TIKTOKEN = {

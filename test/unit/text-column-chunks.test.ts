@@ -6,11 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { pipelineFieldsToTable, readPipelineFieldsFile, writeTableFileAtomic } from '../harness/io/arrow-pipeline-data.js';
-import { joinRows, rowRanges, sliceRows } from '../harness/workers/row-split.js';
-import { packTexts, textAt, unpackTexts, utf8Batch, utf8BatchRanges } from '../pipeline/support/text-column.js';
-import type { PipelineData } from '../harness/types.js';
-import { tempDir } from './test-helpers.js';
+import { pipelineFieldsToTable, readPipelineFieldsFile, writeTableFileAtomic } from '../../harness/io/arrow-pipeline-data.js';
+import { joinRows, rowRanges, sliceRows } from '../../harness/workers/row-split.js';
+import { packTexts, textAt, unpackTexts, utf8Batch, utf8BatchRanges } from '../../pipeline/support/text-column.js';
+import type { PipelineData } from '../../harness/types.js';
+import { tempDir } from '../test-helpers.js';
 
 const texts = ['', 'a', 'héllo wörld', 'x'.repeat(50), '', '注文の払い戻し', 'bb', 'c'.repeat(9), ''];
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dropContext, extractiveSummariser, summariseText } from '../pipeline/stages/summarise/extractive.js';
-import { packTexts, unpackTexts } from '../pipeline/support/text-column.js';
-import { recordingContext } from './recording-context.js';
+import { dropContext, extractiveSummariser, summariseText } from '../../pipeline/stages/summarise/extractive.js';
+import { packTexts, unpackTexts } from '../../pipeline/support/text-column.js';
+import { recordingContext } from '../recording-context.js';
 
 const parse = (raw: Record<string, unknown>) => extractiveSummariser.parseOptions!(raw);
 

@@ -1,17 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PipelineData, StageContext } from '../harness/types.js';
-import { agglomerative, agglomerativeClusterer, AGGLOMERATIVE_MAX_POINTS } from '../pipeline/stages/cluster/agglomerative.js';
-import { mlKMeansClusterer } from '../pipeline/stages/cluster/ml-kmeans.js';
-import { miniBatchKMeansClusterer } from '../pipeline/stages/cluster/minibatch-kmeans.js';
-import { ctfidfTopTerms } from '../pipeline/stages/label/ctfidf.js';
-import { umapProjector } from '../pipeline/stages/project/umap.js';
-import { makeBlobs } from '../generators/gaussian-blobs.js';
-import { adjustedRandIndex } from '../pipeline/metrics/adjusted-rand-index.js';
-import { packTexts } from '../pipeline/support/text-column.js';
-import { mulberry32 } from '../pipeline/support/seeded-random.js';
-import { nnChainLinkage } from '../pipeline/kernels/nn-chain-linkage.js';
-import { loadStage } from '../pipeline/stage-registry.js';
+import type { PipelineData, StageContext } from '../../harness/types.js';
+import { agglomerative, agglomerativeClusterer, AGGLOMERATIVE_MAX_POINTS } from '../../pipeline/stages/cluster/agglomerative.js';
+import { mlKMeansClusterer } from '../../pipeline/stages/cluster/ml-kmeans.js';
+import { miniBatchKMeansClusterer } from '../../pipeline/stages/cluster/minibatch-kmeans.js';
+import { ctfidfTopTerms } from '../../pipeline/stages/label/ctfidf.js';
+import { umapProjector } from '../../pipeline/stages/project/umap.js';
+import { makeBlobs } from '../../generators/gaussian-blobs.js';
+import { adjustedRandIndex } from '../../pipeline/metrics/adjusted-rand-index.js';
+import { packTexts } from '../../pipeline/support/text-column.js';
+import { mulberry32 } from '../../pipeline/support/seeded-random.js';
+import { nnChainLinkage } from '../../pipeline/kernels/nn-chain-linkage.js';
+import { loadStage } from '../../pipeline/stage-registry.js';
 
 const ctx: StageContext = { seed: 4, sample() {}, count() {}, observe() {} };
 

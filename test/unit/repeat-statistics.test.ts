@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bootstrapMedianCi, modifiedZScores, repeatStatsSection, sampleStats } from '../harness/analysis/repeat-statistics.js';
-import type { RunResults, StageRecord } from '../harness/types.js';
+import { bootstrapMedianCi, modifiedZScores, repeatStatsSection, sampleStats } from '../../harness/analysis/repeat-statistics.js';
+import type { RunResults, StageRecord } from '../../harness/types.js';
 
 const opts = { resamples: 2000, seed: 5, outlierZ: 3.5 };
 
