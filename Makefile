@@ -1,4 +1,5 @@
 # clusterbench. `make sweep` runs the quick offline sweep and writes runs/<id>/report.md; `make test` runs the tests.
+# (`make test-unit` is the fast part of `make test`; `make lint` checks layers, import cycles and ESLint.)
 # Both install dependencies (npm ci) and build first, so they work on a fresh clone.
 # A Node >= 22 on PATH: the system's when new enough, else the pinned Node 24 from the npm registry (scripts/node-bin-dir.sh).
 NODE_BIN := $(shell bash scripts/node-bin-dir.sh)
@@ -10,7 +11,7 @@ NODE ?= node
 NODE_MAJOR := $(shell $(NODE) -p 'process.versions.node.split(".")[0]')
 PROFILE ?= quick
 
-.PHONY: all build sweep test bench bench-peers typecheck clean profile nightly
+.PHONY: all build sweep test test-unit test-integration lint bench bench-peers typecheck clean profile nightly
 
 all: build
 
@@ -27,8 +28,23 @@ build: node_modules/.installed-node$(NODE_MAJOR)
 sweep: build
 	$(NODE) dist/harness/cli.js sweep --profile $(PROFILE)
 
+# make test = the unit part (test/unit/: pure functions, about half a minute on 2 cores), then the integration part
+# (worker pools, child processes, servers, the browser, large inputs).
 test: build
-	$(NODE) scripts/run-tests.mjs
+	$(NODE) scripts/run-tests.mjs --unit
+	$(NODE) scripts/run-tests.mjs --integration
+
+test-unit: build
+	$(NODE) scripts/run-tests.mjs --unit
+
+test-integration: build
+	$(NODE) scripts/run-tests.mjs --integration
+
+# Layers and import cycles, then ESLint with type information (eslint.config.js); reads the sources, needs no build.
+# Prettier (.prettierrc.json) joins here as `npx prettier --check .` once the tree has been formatted in one commit.
+lint: node_modules/.installed-node$(NODE_MAJOR)
+	$(NODE) scripts/check-architecture.mjs
+	npx eslint .
 
 bench: build
 	$(NODE) scripts/run-benches.mjs

@@ -27,7 +27,11 @@ export default tseslint.config(
       // node:test's test() and describe() return promises the runner itself awaits.
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] },
+          ],
+        },
       ],
       // `_name` marks a value unused on purpose (a destructured field left out of a rest, a required parameter).
       '@typescript-eslint/no-unused-vars': [
@@ -44,7 +48,11 @@ export default tseslint.config(
     // needs no build, so tsconfig.examples.json maps it to the source (harness/types.ts).
     files: ['examples/typescript-stage/**/*.ts'],
     languageOptions: {
-      parserOptions: { projectService: false, project: './tsconfig.examples.json', tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: false,
+        project: './tsconfig.examples.json',
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
   },
   {
