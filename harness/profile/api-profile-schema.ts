@@ -26,13 +26,11 @@ export const apiSpecSchema = z.union([
   apiObjectSchema,
 ], { error: 'must be "simulated", "env" or { mode, simulator }' });
 
-const levelsSchema = z
-  .array(positiveInt, { error: ifPresent('must be a list of concurrency levels') })
-  .min(2, 'must list at least two concurrency levels')
-  .refine((ls) => ls.every((l, i) => i === 0 || l > ls[i - 1]), 'must be increasing, e.g. [1, 5, 10, 20, 50]');
-
 const concurrencyObjectSchema = z.strictObject({
-  levels: levelsSchema,
+  levels: z
+    .array(positiveInt, { error: ifPresent('must be a list of concurrency levels') })
+    .min(2, 'must list at least two concurrency levels')
+    .refine((ls) => ls.every((l, i) => i === 0 || l > ls[i - 1]), 'must be increasing, e.g. [1, 5, 10, 20, 50]'),
   /** Stages to sweep, as "kind/method"; default every API stage of the profile. */
   stages: z.array(z.string().regex(/^[a-z-]+\/[\w-]+$/, 'must be "kind/method", e.g. summarise/llm')).optional(),
   /** The scale to sweep at (one of the profile's scales); default the largest. */
@@ -49,10 +47,12 @@ const concurrencyObjectSchema = z.strictObject({
 
 /** `concurrency`: the levels to sweep the API stages over; a list is short for { levels }. */
 export const concurrencySweepSchema = z.union([
-  // zod runs the transform even when a level check failed (already reported): then there is nothing to return.
-  levelsSchema.transform((levels) => {
+  // The object form's checks, reported under concurrency.levels as for { levels: [...] }.
+  z.array(positiveInt).transform((levels, ctx) => {
     const r = concurrencyObjectSchema.safeParse({ levels });
-    return r.success ? r.data : z.NEVER;
+    if (r.success) return r.data;
+    for (const i of r.error.issues) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
+    return z.NEVER;
   }),
   concurrencyObjectSchema,
 ], { error: 'must be a list of concurrency levels, e.g. [1, 5, 10, 20, 50], or { levels, stages, scale, roundsPerLevel, kneeThreshold }' });
