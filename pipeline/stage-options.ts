@@ -44,7 +44,7 @@ export function checkStageOptions<O>(def: StageDefinition<O>, raw: Record<string
   const known = unknown.length > 0 ? Object.fromEntries(Object.entries(raw).filter(([k]) => !unknown.includes(k))) : raw;
   const parsed = schema.safeParse(known);
   if (parsed.success && issues.length === 0) return { ok: true, value: parsed.data };
-  if (!parsed.success) issues.push(...issueLines(parsed.error.issues, { unknownKey: () => unknownMessage }));
+  if (!parsed.success) issues.push(...issueLines(parsed.error.issues, { unknownKey: (_k, at) => (at.length === 0 ? unknownMessage : 'unknown key') }));
   return { ok: false, issues };
 }
 

@@ -23,7 +23,8 @@ async function stageRules(): Promise<JsonSchema[]> {
     const { kind, method } = def;
     byKind.set(kind, [...(byKind.get(kind) ?? []), method]);
     if (!def.options) continue;
-    const { $schema: _, ...schema } = z.toJSONSchema(def.options, { io: 'input', target: TARGET });
+    const schema = z.toJSONSchema(def.options, { io: 'input', target: TARGET });
+    delete schema.$schema; // a sub-schema of the profile's
     options.push({
       if: { properties: { stage: { const: kind }, method: { const: method } }, required: ['stage', 'method'] },
       then: { properties: { options: { description: `Options of ${kind}/${method}.`, ...schema } } },
