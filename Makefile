@@ -11,7 +11,7 @@ NODE ?= node
 NODE_MAJOR := $(shell $(NODE) -p 'process.versions.node.split(".")[0]')
 PROFILE ?= quick
 
-.PHONY: all build sweep test test-unit test-integration lint bench bench-peers typecheck clean profile nightly
+.PHONY: all build sweep test test-unit test-integration lint bench bench-peers typecheck clean profile nightly schemas
 
 all: build
 
@@ -66,6 +66,10 @@ profile: build
 # compare with the last passing run; exits 1 on a regression.
 nightly: build
 	bash scripts/nightly.sh
+
+# schemas/*.json (results.json, profile YAML) from the zod schemas; test/unit/json-schemas.test.ts fails when they are stale.
+schemas: build
+	$(NODE) scripts/write-json-schemas.mjs
 
 clean:
 	rm -rf dist runs

@@ -13,6 +13,7 @@ import { openAiEmbedder } from '../pipeline/stages/embed/openai.js';
 import { packTexts } from '../pipeline/support/text-column.js';
 import { generateConversations } from '../generators/synthetic-conversations.js';
 import type { StageContext } from '../harness/types.js';
+import { parseStageOptions } from '../pipeline/stage-options.js';
 
 const n = Number(process.env.BENCH_API_N ?? 400);
 const sim = await startSimulator(parseSimulatorConfig({ ttft: 'fixed:0', tokensPerSec: 1e9, embeddingLatency: 'fixed:0' }));
@@ -45,10 +46,10 @@ await row('SDK embeddings, 16 texts x 256 d, base64 (32 in flight)', Math.ceil(n
 });
 const input = { n, conversations: packTexts(convs) };
 await row('summarise/llm stage, streaming, concurrency 32 (items)', n, async () => {
-  await llmSummariser.run(input, llmSummariser.parseOptions!({ baseURL: sim.baseURL, apiKey: 'sk-bench', concurrency: 32, cache: false }), ctx);
+  await llmSummariser.run(input, parseStageOptions(llmSummariser, { baseURL: sim.baseURL, apiKey: 'sk-bench', concurrency: 32, cache: false }), ctx);
 });
 await row('embed/openai stage, batch 16, concurrency 8 (items)', n, async () => {
-  await openAiEmbedder.run({ n, summaries: packTexts(convs) }, openAiEmbedder.parseOptions!({ baseURL: sim.baseURL, apiKey: 'sk-bench', batchSize: 16, concurrency: 8, dimensions: 256, cache: false }), ctx);
+  await openAiEmbedder.run({ n, summaries: packTexts(convs) }, parseStageOptions(openAiEmbedder, { baseURL: sim.baseURL, apiKey: 'sk-bench', batchSize: 16, concurrency: 8, dimensions: 256, cache: false }), ctx);
 });
 await sim.close();
 

@@ -13,7 +13,7 @@ import { makeBlobs } from '../generators/gaussian-blobs.js';
 import { agglomerative } from '../pipeline/stages/cluster/agglomerative.js';
 import { kmeans } from '../pipeline/stages/cluster/kmeans.js';
 import { miniBatchKMeans } from '../pipeline/stages/cluster/minibatch-kmeans.js';
-import { umapEmbed, parseUmapOptions } from '../pipeline/kernels/umap-embedding.js';
+import { defaultUmapOptions, umapEmbed } from '../pipeline/kernels/umap-embedding.js';
 import { buildClioHierarchy } from '../pipeline/stages/meta-cluster/clio.js';
 import { ctfidfTopTerms } from '../pipeline/stages/label/ctfidf.js';
 import { hashEmbed } from '../pipeline/stages/embed/hashing.js';
@@ -52,7 +52,7 @@ const isChild = await cellMain<Cell>(async ({ method, n, d, input }) => {
       return { ms: r.ms, ari: adjustedRandIndex(truth, r.value) };
     }
     case 'project/umap': {
-      const r = await timed(() => umapEmbed(x, parseUmapOptions({}, 2), 1));
+      const r = await timed(() => umapEmbed(x, defaultUmapOptions(2), 1));
       return { ms: r.ms, ari: adjustedRandIndex(truth, kmeans(r.value, k, { maxIterations: 100, tolerance: 1e-4, seed: 1 }).labels), extra: { note: 'ARI of k-means on the map' } };
     }
     case 'meta-cluster/clio': {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { makeBlobs } from '../generators/gaussian-blobs.js';
 import { fastUmap } from '../pipeline/stages/project/fast-umap.js';
-import { umapEmbed, parseUmapOptions } from '../pipeline/kernels/umap-embedding.js';
+import { defaultUmapOptions, umapEmbed } from '../pipeline/kernels/umap-embedding.js';
 import { hashEmbed } from '../pipeline/stages/embed/hashing.js';
 import { kmeans } from '../pipeline/stages/cluster/kmeans.js';
 import { adjustedRandIndex } from '../pipeline/metrics/adjusted-rand-index.js';
@@ -41,7 +41,7 @@ const isChild = await cellMain<Cell>(async (c) => {
   const t0 = performance.now();
   const map = c.method === 'fast-umap'
     ? await fastUmap(x, { nNeighbors: 15, minDist: 0.1, nEpochs: 0, pcaDims: 16, threads: 2 }, 1)
-    : await umapEmbed(x, parseUmapOptions({}, 2), 1);
+    : await umapEmbed(x, defaultUmapOptions(2), 1);
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const t = trustworthiness(x, map, { k: 15, sampleSize: 200, seed: 3 })!;

@@ -17,8 +17,9 @@ import { renderTextTable } from '../harness/io/text-table.js';
 import { packageRoot } from '../pipeline/support/package-root.js';
 import { packTexts } from '../pipeline/support/text-column.js';
 import { hashEmbed } from '../pipeline/stages/embed/hashing.js';
-import { tfidfEmbed, parseTfidfOptions } from '../pipeline/stages/embed/tfidf.js';
-import { centreRows, loadStaticModel, parseStaticOptions, staticEmbed } from '../pipeline/stages/embed/static.js';
+import { tfidfEmbed, tfidfEmbedder } from '../pipeline/stages/embed/tfidf.js';
+import { centreRows, loadStaticModel, staticEmbed, staticEmbedder } from '../pipeline/stages/embed/static.js';
+import { parseStageOptions } from '../pipeline/stage-options.js';
 import { useLiteEmbed } from '../pipeline/stages/embed/use-lite.js';
 import { kmeans } from '../pipeline/stages/cluster/kmeans.js';
 import { chooseK } from '../pipeline/kernels/choose-k.js';
@@ -59,13 +60,13 @@ const rate = (n: number, ms: number): string => `${Math.round(n / (ms / 1000)).t
 
 const embedders: { name: string; run: (col: TextColumn) => Promise<Matrix> | Matrix }[] = [
   { name: 'hashing 256', run: (col) => hashEmbed(col, { dims: 256, field: 'summaries', bigrams: true }) },
-  { name: 'tfidf (defaults)', run: (col) => tfidfEmbed(col, parseTfidfOptions({})) },
-  { name: 'static (defaults)', run: async (col) => { const o = parseStaticOptions({}); const m = staticEmbed(col, await loadStaticModel(o)); if (o.centre) centreRows(m); return m; } },
+  { name: 'tfidf (defaults)', run: (col) => tfidfEmbed(col, parseStageOptions(tfidfEmbedder, {})) },
+  { name: 'static (defaults)', run: async (col) => { const o = parseStageOptions(staticEmbedder, {}); const m = staticEmbed(col, await loadStaticModel(o)); if (o.centre) centreRows(m); return m; } },
   ...(skipUseLite ? [] : [{ name: 'use-lite', run: (col: TextColumn) => useLiteEmbed(col, { batchSize: 64 }) }]),
 ];
 
 // Load the static table once (built at first use) so its build is not timed as embedding.
-await loadStaticModel(parseStaticOptions({}));
+await loadStaticModel(parseStageOptions(staticEmbedder, {}));
 const out = mkdtempSync(join(tmpdir(), 'clusterbench-quality-'));
 const summary: string[][] = [];
 try {

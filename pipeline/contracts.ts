@@ -7,6 +7,7 @@
  * Big data is always a typed array (Float32Array matrices, Int32Array labels, UTF-8 TextColumns) so it can cross
  * threads in a transfer list instead of being structured-cloned.
  */
+import type { z } from 'zod/v4';
 
 /** Row-major dense float32 matrix: row i is data[i*cols .. (i+1)*cols). */
 export interface Matrix {
@@ -144,7 +145,7 @@ export interface StageContext {
 
 /**
  * A pipeline stage: a pure function over typed data. It reads `reads` fields of its input and returns the
- * `writes` fields. Options come from the profile, untyped until the stage validates them.
+ * `writes` fields. Options come from the profile and reach `run` as validated by `options`.
  */
 export interface StageDefinition<O = Record<string, unknown>> {
   kind: StageKind;
@@ -152,8 +153,12 @@ export interface StageDefinition<O = Record<string, unknown>> {
   method: string;
   reads: PipelineField[];
   writes: PipelineField[];
-  /** Validate and default options; throw an Error naming the bad key. Runs in the main thread before the sweep. */
-  parseOptions?(raw: Record<string, unknown>): O;
+  /**
+   * The options as a zod/v4 schema (`import { z } from 'zod/v4'`) from the profile's `options:` mapping to O, defaults
+   * applied. pipeline/stage-options.ts validates with it at profile load (refusing unknown keys, naming file, line and
+   * key) and again in the worker; schemas/profile.schema.json describes it for editors. Absent: options pass as written.
+   */
+  options?: z.ZodType<O>;
   /**
    * True when each output row depends only on the same input row (embedders, per-row summarisers). Then, with
    * `workers: N` on its stage spec, the harness slices the row-aligned inputs into N contiguous chunks, runs them

@@ -40,6 +40,11 @@ export function registeredStages(): string[] {
   return Object.keys(registry).sort();
 }
 
+/** Every registered stage's definition, in name order (loads them all: for tools such as the profile's JSON Schema, not for workers). */
+export async function loadRegisteredStages(): Promise<StageDefinition<unknown>[]> {
+  return Promise.all(registeredStages().map((name) => registry[name]()));
+}
+
 // Stages a profile defines (command stages, harness/profile/user-stage-resolution.ts), registered in this process.
 const profileStages = new Map<string, StageDefinition<unknown>>();
 

@@ -9,18 +9,21 @@ import { pathToFileURL } from 'node:url';
 import type { StageDefinition, StageKind } from './contracts.js';
 import { fieldSpec, isPipelineField, STAGE_FIELD_NAMES } from './pipeline-fields.js';
 import { UserError } from './support/user-error.js';
+import { z } from 'zod/v4';
 
 /** The prefix of a module stage's method. */
 export const MODULE_PREFIX = 'module:';
 
 const KINDS: StageKind[] = ['summarise', 'embed', 'reduce', 'cluster', 'meta-cluster', 'label', 'project', 'probe'];
-// `options` and `description` are accepted for definitions that carry a schema or a note (issue 17 moves options to schemas).
-const KNOWN_KEYS = ['kind', 'method', 'reads', 'writes', 'parseOptions', 'options', 'splittable', 'rowBatches', 'usesApi', 'run', 'description'];
+// `description` is accepted for definitions that carry a note.
+const KNOWN_KEYS = ['kind', 'method', 'reads', 'writes', 'options', 'splittable', 'rowBatches', 'usesApi', 'run', 'description'];
 
 /** Throw unless `def` is a usable stage definition of `kind`; `where` starts each message (the module's path). */
 export function checkStageDefinition(def: unknown, kind: StageKind, where: string): asserts def is StageDefinition<unknown> {
   if (typeof def !== 'object' || def === null) throw new UserError(`${where}: the export is ${def === null ? 'null' : typeof def}, not a stage definition object`);
   const d = def as Record<string, unknown>;
+  // parseOptions(raw) was the contract before options schemas: say what replaced it rather than "unknown field".
+  if (d.parseOptions !== undefined) throw new UserError(`${where}: parseOptions is no longer supported; export options: a zod/v4 schema instead (import { z } from 'zod/v4'; options: z.strictObject({ k: z.number().int().min(1).default(8) }))`);
   const unknownKeys = Object.keys(d).filter((k) => !KNOWN_KEYS.includes(k));
   if (unknownKeys.length > 0) throw new UserError(`${where}: unknown field(s) ${unknownKeys.map((k) => `"${k}"`).join(', ')} in the stage definition; known: ${KNOWN_KEYS.join(', ')}`);
   if (typeof d.kind !== 'string' || !KINDS.includes(d.kind as StageKind)) throw new UserError(`${where}: kind must be one of ${KINDS.join(', ')} (got ${JSON.stringify(d.kind)})`);
@@ -41,7 +44,7 @@ export function checkStageDefinition(def: unknown, kind: StageKind, where: strin
   const rb = d.rowBatches as Record<string, unknown> | undefined;
   if (rb !== undefined && (typeof rb !== 'object' || rb === null || typeof rb.batchOptions !== 'function' || typeof rb.finish !== 'function')) throw new UserError(`${where}: rowBatches must be { batchOptions(options), finish(output, options) }`);
   if (typeof d.run !== 'function') throw new UserError(`${where}: run must be a function (input, options, ctx) => output`);
-  if (d.parseOptions !== undefined && typeof d.parseOptions !== 'function') throw new UserError(`${where}: parseOptions must be a function`);
+  if (d.options !== undefined && !(d.options instanceof z.ZodType)) throw new UserError(`${where}: options must be a zod/v4 schema (import { z } from 'zod/v4'), e.g. z.strictObject({ k: z.number().int().min(1).default(8) })`);
   for (const key of ['splittable', 'usesApi'] as const) if (d[key] !== undefined && typeof d[key] !== 'boolean') throw new UserError(`${where}: ${key} must be true or false`);
 }
 

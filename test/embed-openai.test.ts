@@ -9,12 +9,13 @@ import { TOKENS_EMBEDDING } from '../pipeline/api/token-counter.js';
 import { recordingContext } from './recording-context.js';
 import { tempDir } from './test-helpers.js';
 import { withSim } from './simulator-fixture.js';
+import { parseStageOptions } from '../pipeline/stage-options.js';
 
 const texts = ['refund for a double charge', 'sorting a python list', 'docker bridge network', 'refund my card payment', 'sql left join rows', '', 'bread dough rise', 'hotel for three nights', 'budget for monthly savings', 'derivative of a function'];
 const input: PipelineData = { n: texts.length, summaries: packTexts(texts) };
 
 const opts = (sim: RunningSimulator, extra: Record<string, unknown>) =>
-  openAiEmbedder.parseOptions!({ baseURL: sim.baseURL, apiKey: 'sk-test', dimensions: 64, batchSize: 4, cache: false, cacheDir: tempDir(), failureBudget: 0.1, ...extra });
+  parseStageOptions(openAiEmbedder, { baseURL: sim.baseURL, apiKey: 'sk-test', dimensions: 64, batchSize: 4, cache: false, cacheDir: tempDir(), failureBudget: 0.1, ...extra });
 
 test('base64 and float answers give the same matrix, also from a server that ignores encoding_format', async () => {
   const run = (raw: Record<string, unknown>, extra: Record<string, unknown>) => withSim(raw, async (sim) => {

@@ -9,6 +9,7 @@ import { validateProfile } from '../harness/profile/profile-loader.js';
 import { runStageOnce } from '../harness/sweep/stage-run.js';
 import { createStagePool } from '../harness/workers/worker-pool.js';
 import { tempDir } from './test-helpers.js';
+import { parseStageOptions } from '../pipeline/stage-options.js';
 
 const { onnx } = onnxProto;
 const VOCAB = ['[PAD]', '[UNK]', 'refund', 'my', 'order', 'please', 'weather', 'sunny'];
@@ -58,7 +59,7 @@ function expected(ids: number[]): number[] {
 
 test('transformers: a missing or incomplete model folder names the expected files', () => {
   const dir = tempDir();
-  assert.throws(() => transformersEmbedder.parseOptions!({}), /modelDir: is required: a local folder with config\.json, tokenizer\.json, tokenizer_config\.json and onnx\/model\.onnx/);
+  assert.throws(() => parseStageOptions(transformersEmbedder, {}), /modelDir: is required: a local folder with config\.json, tokenizer\.json, tokenizer_config\.json and onnx\/model\.onnx/);
   assert.throws(() => checkModelDir(join(dir, 'absent'), 'auto'), /absent is not a folder; expected config\.json, tokenizer\.json, tokenizer_config\.json and onnx\/model\.onnx/);
   writeTinyModel(dir);
   rmSync(join(dir, 'tokenizer.json'));
@@ -69,7 +70,7 @@ test('transformers: a missing or incomplete model folder names the expected file
 test('transformers: the real loader, tokenizer, ONNX session and mean pooling run on a tiny local model', async () => {
   const dir = join(tempDir(), 'tiny-model');
   writeTinyModel(dir);
-  const opts = transformersEmbedder.parseOptions!({ modelDir: dir, batchSize: 2 });
+  const opts = parseStageOptions(transformersEmbedder, { modelDir: dir, batchSize: 2 });
   assert.equal(opts.quantized, false, 'auto picks model.onnx when there is no quantized file');
   // Batches mix lengths, so the shorter text is padded: mean pooling must ignore the padding through the mask.
   const m = await transformersEmbed(packTexts(['refund my order please', 'sunny weather', 'zzz unknown', 'please']), opts);

@@ -2,12 +2,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { sweepCommand } from '../harness/commands/sweep-command.js';
-import { validateProfile } from '../harness/profile/profile-loader.js';
+import { loadProfile, validateProfile } from '../harness/profile/profile-loader.js';
 import { tempDir, writeProfile } from './test-helpers.js';
 
 const tsc = (args: string[]) => spawnSync(process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), ...args], { encoding: 'utf8' });
+// A module stage whose options are a zod schema imports zod: it must lie where node_modules/zod resolves.
+const packageTempDir = (): string => {
+  const d = resolve(mkdtempSync(join('dist', 'test', 'module-stage-')));
+  process.on('exit', () => rmSync(d, { recursive: true, force: true }));
+  return d;
+};
+const ZOD = import.meta.resolve('zod/v4');
 
 test('a user stage type-checks against the package types (import type from "clusterbench"), and a wrong one does not', () => {
   // The public declarations, as `npm run build` / `make build` emit them (package.json exports["."].types).
@@ -31,7 +38,7 @@ export const s: StageDefinition = { kind: 'cluster', method: 'x', reads: ['embed
 });
 
 test('a module stage runs in the worker, is measured, checkpointed, scored and bisected like a built-in one', async () => {
-  const dir = tempDir();
+  const dir = packageTempDir();
   const built = tsc(['-p', 'examples/typescript-stage/tsconfig.json', '--outDir', join(dir, 'stages')]);
   assert.equal(built.status, 0, built.stdout + built.stderr);
   const profile = writeProfile(`
@@ -71,6 +78,9 @@ test('bad module stages are refused at profile load, naming the key and the modu
   writeFileSync(join(dir, 'kind.mjs'), "export const stage = { kind: 'embed', method: 'm', reads: [], writes: ['embeddings'], run: () => ({}) };\n");
   writeFileSync(join(dir, 'broken.mjs'), 'export default {\n');
   writeFileSync(join(dir, 'opts.mjs'), "export default { kind: 'cluster', method: 'm', reads: [], writes: ['labels'], parseOptions: (r) => ({ k: r.k ?? 2 }), run: () => ({}) };\n");
+  // A plain (non-strict) z.object: its unknown keys are refused all the same.
+  writeFileSync(join(dir, 'schema.mjs'), `import { z } from '${ZOD}';\nexport default { kind: 'cluster', method: 'm', reads: [], writes: ['labels'], options: z.object({ k: z.number().int().min(1).default(2) }), run: () => ({}) };\n`);
+  writeFileSync(join(dir, 'v3.mjs'), "export default { kind: 'cluster', method: 'm', reads: [], writes: ['labels'], options: { safeParse: () => ({ success: true, data: {} }) }, run: () => ({}) };\n");
   const cases: [string, RegExp, Record<string, unknown>?][] = [
     ['./missing.js', /profile\.yaml: stages\[0\]\.method: module \.\/missing\.js: no such file/],
     ['./nothing.mjs', /stages\[0\]\.method: module .*nothing\.mjs: exports no stage definition \(exports: x\)/],
@@ -78,13 +88,26 @@ test('bad module stages are refused at profile load, naming the key and the modu
     ['./field.mjs', /stages\[0\]\.method: module .*field\.mjs: reads: unknown field\(s\) "embedings"/],
     ['./kind.mjs', /kind\.mjs: the module's stage is a embed stage, but the profile lists it as stage: cluster/],
     ['./broken.mjs', /broken\.mjs: could not be imported/],
-    ['./opts.mjs', /stages\[0\]\.options: unknown option\(s\) "kk"/, { kk: 1 }],
+    ['./opts.mjs', /stages\[0\]\.method: module .*opts\.mjs: parseOptions is no longer supported; export options: a zod\/v4 schema/],
+    ['./v3.mjs', /stages\[0\]\.method: module .*v3\.mjs: options must be a zod\/v4 schema/],
+    ['./schema.mjs', /^ProfileError: profile\.yaml: stages\[0\]\.options\.kk: unknown option for cluster\/m; valid: k$/, { kk: 1 }],
+    ['./schema.mjs', /^ProfileError: profile\.yaml: stages\[0\]\.options\.k: Too small: expected number to be >=1$/, { k: 0 }],
   ];
   for (const [path, re, options] of cases) {
     await assert.rejects(validateProfile({ name: 'm', scales: [10], stages: [{ stage: 'cluster', method: `module:${path}`, options: options ?? {} }] }, 'profile.yaml', dir), re, path);
   }
-  const good = await validateProfile({ name: 'm', scales: [10], stages: [{ stage: 'cluster', method: 'module:./opts.mjs' }] }, 'profile.yaml', dir);
-  assert.equal(good.stages[0].method, `module:${join(dir, 'opts.mjs')}`, 'resolved against the profile folder, absolute');
+  const good = await validateProfile({ name: 'm', scales: [10], stages: [{ stage: 'cluster', method: 'module:./schema.mjs', options: { k: 3 } }] }, 'profile.yaml', dir);
+  assert.equal(good.stages[0].method, `module:${join(dir, 'schema.mjs')}`, 'resolved against the profile folder, absolute');
+});
+
+test("a module stage's options schema is honoured at load: a typo names the profile file, line and key, once", async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'schema.mjs'), `import { z } from '${ZOD}';\nexport default { kind: 'cluster', method: 'm', reads: [], writes: ['labels'], options: z.strictObject({ k: z.number().int().min(1).default(2) }), run: () => ({}) };\n`);
+  const profile = writeProfile('name: m\nscales: [10]\nstages:\n  - stage: cluster\n    method: module:./schema.mjs\n    options:\n      k: 3\n      kk: 1\n', dir);
+  await assert.rejects(loadProfile(profile), (e: Error) => {
+    assert.match(e.message, /^.*profile\.yaml:8: stages\[0\]\.options\.kk: unknown option for cluster\/m; valid: k$/);
+    return true;
+  });
 });
 
 test('a module stage that returns 49 labels for 50 rows is an error record naming the profile key, the module, the field and the shape', async () => {

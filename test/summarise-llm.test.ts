@@ -10,6 +10,7 @@ import { TOKENS_INPUT, TOKENS_OUTPUT } from '../pipeline/api/token-counter.js';
 import { recordingContext } from './recording-context.js';
 import { tempDir } from './test-helpers.js';
 import { withSim } from './simulator-fixture.js';
+import { parseStageOptions } from '../pipeline/stage-options.js';
 
 const TOPICS = ['refund for a double charge on my invoice', 'python sorting a list of dictionaries by key', 'docker compose bridge network port mapping', 'sourdough bread dough that does not rise', 'cover letter for a job application', 'melatonin and caffeine for insomnia'];
 const conversations = (n: number, poison?: number): PipelineData => ({
@@ -18,7 +19,7 @@ const conversations = (n: number, poison?: number): PipelineData => ({
 });
 
 
-const opts = (sim: RunningSimulator, extra: Record<string, unknown>) => llmSummariser.parseOptions!({ baseURL: sim.baseURL, apiKey: 'sk-test', cacheDir: tempDir(), ...extra });
+const opts = (sim: RunningSimulator, extra: Record<string, unknown>) => parseStageOptions(llmSummariser, { baseURL: sim.baseURL, apiKey: 'sk-test', cacheDir: tempDir(), ...extra });
 
 test('429s are retried by the SDK and every retry and 429 is counted', async () => {
   await withSim({ rateLimits: { rpm: 600, burstSeconds: 0.1 } }, async (sim) => {
@@ -129,11 +130,11 @@ test('without baseURL/apiKey options the stage uses OPENAI_BASE_URL and OPENAI_A
     process.env.OPENAI_API_KEY = 'sk-from-env';
     try {
       const { ctx, counters } = recordingContext();
-      await llmSummariser.run(conversations(2), llmSummariser.parseOptions!({ cache: false }), ctx);
+      await llmSummariser.run(conversations(2), parseStageOptions(llmSummariser, { cache: false }), ctx);
       assert.equal(counters.requests, 2);
       assert.equal(sim.stats().chatCompletions, 2);
       delete process.env.OPENAI_API_KEY;
-      await assert.rejects(Promise.resolve(llmSummariser.run(conversations(1), llmSummariser.parseOptions!({ cache: false }), ctx)), /no API key: set OPENAI_API_KEY, or use `api: simulated`/);
+      await assert.rejects(Promise.resolve(llmSummariser.run(conversations(1), parseStageOptions(llmSummariser, { cache: false }), ctx)), /no API key: set OPENAI_API_KEY, or use `api: simulated`/);
     } finally {
       for (const [k, v] of [['OPENAI_BASE_URL', saved.url], ['OPENAI_API_KEY', saved.key]] as const) {
         if (v === undefined) delete process.env[k];
@@ -144,7 +145,7 @@ test('without baseURL/apiKey options the stage uses OPENAI_BASE_URL and OPENAI_A
 });
 
 test('options are validated with the key named', () => {
-  assert.throws(() => llmSummariser.parseOptions!({ concurrency: 0 }), /^Error: concurrency: must be >= 1/);
-  assert.throws(() => llmSummariser.parseOptions!({ promptTemplate: 'no placeholder' }), /promptTemplate: must contain \{\{conversation\}\}/);
-  assert.throws(() => llmSummariser.parseOptions!({ modle: 'x' }), /unknown key\(s\) "modle"/);
+  assert.throws(() => parseStageOptions(llmSummariser, { concurrency: 0 }), /^UserError: options\.concurrency: must be >= 1/);
+  assert.throws(() => parseStageOptions(llmSummariser, { promptTemplate: 'no placeholder' }), /promptTemplate: must contain \{\{conversation\}\}/);
+  assert.throws(() => parseStageOptions(llmSummariser, { modle: 'x' }), /options\.modle: unknown option for summarise\/llm/);
 });

@@ -5,19 +5,16 @@
  *
  * Build: npx tsc -p examples/typescript-stage/tsconfig.json; use from a profile as
  *   - { stage: cluster, method: "module:./my-cluster.js", options: { k: 12 } }
+ * Its options are a zod/v4 schema, so `zod` must resolve from where the built file lies (as in any project that
+ * depends on clusterbench, which depends on zod).
  */
 import type { Matrix, PipelineData, StageContext, StageDefinition } from 'clusterbench';
+import { z } from 'zod/v4';
 
 interface NearestSeedOptions {
   k: number;
   /** Throw above this many rows (to show a breaking point being bisected); 0 = never. */
   failAbove: number;
-}
-
-function positiveInt(raw: unknown, name: string, fallback: number): number {
-  const v = raw ?? fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`${name}: must be a non-negative integer (got ${JSON.stringify(v)})`);
-  return v;
 }
 
 /** mulberry32: small seeded generator, so the same seed picks the same centres. */
@@ -37,11 +34,11 @@ const nearestSeed: StageDefinition<NearestSeedOptions> = {
   method: 'nearest-seed',
   reads: ['embeddings'],
   writes: ['labels'],
-  parseOptions(raw) {
-    const k = positiveInt(raw.k, 'k', 8);
-    if (k < 1) throw new Error('k: must be at least 1');
-    return { k, failAbove: positiveInt(raw.failAbove, 'failAbove', 0) };
-  },
+  // The profile loader checks the options against this schema (unknown keys refused, with file, line and key).
+  options: z.strictObject({
+    k: z.number().int().min(1, 'must be at least 1').default(8),
+    failAbove: z.number().int().min(0, 'must be a non-negative integer').default(0),
+  }),
   run(input: PipelineData, { k, failAbove }, ctx: StageContext): Partial<PipelineData> {
     const m: Matrix | undefined = input.embeddings;
     if (!m) throw new Error('nearest-seed needs embeddings');

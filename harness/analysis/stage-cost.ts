@@ -6,6 +6,7 @@
 import type { StageKind, StageRecord } from '../types.js';
 import { TOKENS_EMBEDDING, TOKENS_INPUT, TOKENS_OUTPUT } from '../../pipeline/api/token-counter.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
+import { parseStageOptions } from '../../pipeline/stage-options.js';
 import { costPicoUsd, findModelPrice, formatPicoUsd, picoToUsd, type PricingTable, type TokenCounts } from '../../pipeline/cost/pricing-table.js';
 import type { StageCostRow, CostSection } from '../types.js';
 export type { StageCostRow, CostSection } from '../types.js';
@@ -20,7 +21,7 @@ export interface CostStageSpec {
 }
 
 /**
- * Fill in each spec's `model` as the stage itself would resolve it (its parseOptions applies defaults, e.g.
+ * Fill in each spec's `model` as the stage itself would resolve it (its options schema applies defaults, e.g.
  * summarise/llm's gpt-4o-mini). A stage whose options have no string `model` is local.
  */
 export async function withResolvedModels<S extends CostStageSpec>(stages: readonly S[]): Promise<Array<S & { model: string | null }>> {
@@ -28,7 +29,7 @@ export async function withResolvedModels<S extends CostStageSpec>(stages: readon
     let opts: unknown = s.options ?? {};
     try {
       const def = await loadStage(s.stage, s.method);
-      if (def.parseOptions) opts = def.parseOptions(s.options ?? {});
+      opts = parseStageOptions(def, s.options ?? {});
     } catch {
       // Unknown stage or options that no longer parse (an old run): fall back to the raw options.
     }

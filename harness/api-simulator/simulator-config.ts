@@ -3,10 +3,11 @@
  * zod schema validates CLI flags, a YAML file (`clusterbench simulate-api --config x.yaml`) and a profile's
  * `api.simulator` section, so every error names its key path.
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { gaussian } from '../../pipeline/support/seeded-random.js';
 import { readYamlFile } from '../../pipeline/support/yaml-file.js';
 import { UserError } from '../../pipeline/support/user-error.js';
+import { ifPresent, issueLines, issueText } from '../../pipeline/support/zod-issues.js';
 
 /** A latency distribution in milliseconds. */
 export type LatencyDistribution =
@@ -15,7 +16,7 @@ export type LatencyDistribution =
   /** Log-normal with the given median and 95th percentile (p95Ms >= medianMs). */
   | { dist: 'lognormal'; medianMs: number; p95Ms: number };
 
-const nonNeg = z.number({ invalid_type_error: 'must be a number of ms' }).min(0, 'must be >= 0');
+const nonNeg = z.number({ error: ifPresent('must be a number of ms') }).min(0, 'must be >= 0');
 
 /** Parse the short form "fixed:50", "uniform:20:80", "lognormal:200:600" (median:p95). */
 export function parseDistributionText(text: string): LatencyDistribution {
@@ -32,24 +33,23 @@ export function parseDistributionText(text: string): LatencyDistribution {
   return bad();
 }
 
-const distributionSchema: z.ZodType<LatencyDistribution, z.ZodTypeDef, unknown> = z.preprocess(
-  (raw) => (typeof raw === 'number' ? { dist: 'fixed', ms: raw } : raw),
-  z.union([
-    z.string().transform((s, ctx) => {
-      try {
-        return parseDistributionText(s);
-      } catch (e) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: (e as Error).message });
-        return z.NEVER;
-      }
-    }),
-    z.object({ dist: z.literal('fixed'), ms: nonNeg }).strict(),
-    z.object({ dist: z.literal('uniform'), minMs: nonNeg, maxMs: nonNeg }).strict(),
-    z.object({ dist: z.literal('lognormal'), medianMs: nonNeg, p95Ms: nonNeg }).strict(),
-  ], { errorMap: () => ({ message: 'must be a latency distribution: fixed:MS, uniform:MIN:MAX, lognormal:MEDIAN:P95 or an object with dist' }) }),
-);
+// A plain number is fixed:MS. Each short form is a branch of its own, so the JSON Schema lists them all.
+const distributionSchema: z.ZodType<LatencyDistribution> = z.union([
+  nonNeg.transform((ms): LatencyDistribution => ({ dist: 'fixed', ms })),
+  z.string().transform((s, ctx) => {
+    try {
+      return parseDistributionText(s);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      return z.NEVER;
+    }
+  }),
+  z.strictObject({ dist: z.literal('fixed'), ms: nonNeg }),
+  z.strictObject({ dist: z.literal('uniform'), minMs: nonNeg, maxMs: nonNeg }),
+  z.strictObject({ dist: z.literal('lognormal'), medianMs: nonNeg, p95Ms: nonNeg }),
+], { error: 'must be a latency distribution: fixed:MS, uniform:MIN:MAX, lognormal:MEDIAN:P95 or an object with dist' });
 
-const rate = z.number({ invalid_type_error: 'must be a rate in [0, 1]' }).min(0, 'must be in [0, 1]').max(1, 'must be in [0, 1]');
+const rate = z.number({ error: ifPresent('must be a rate in [0, 1]') }).min(0, 'must be in [0, 1]').max(1, 'must be in [0, 1]');
 
 /** The simulator's full configuration (validated and defaulted). */
 export const simulatorConfigSchema = z
@@ -62,10 +62,10 @@ export const simulatorConfigSchema = z
     /** Chat and embedding models listed by GET /v1/models (any model name is served). */
     models: z.array(z.string()).default(['gpt-4o-mini', 'gpt-4.1-mini', 'gpt-4o', 'text-embedding-3-small', 'text-embedding-3-large']),
     /** Chat: time to first token, then tokens at tokensPerSec. */
-    ttft: distributionSchema.default('lognormal:250:800'),
+    ttft: distributionSchema.prefault('lognormal:250:800'),
     tokensPerSec: z.number().positive('must be > 0 tokens/s').default(80),
     /** Embeddings: total latency per request. */
-    embeddingLatency: distributionSchema.default('lognormal:60:200'),
+    embeddingLatency: distributionSchema.prefault('lognormal:60:200'),
     /** Token buckets per model; 0 turns a limit off. */
     rateLimits: z
       .object({
@@ -75,7 +75,7 @@ export const simulatorConfigSchema = z
         burstSeconds: z.number().positive('must be > 0 seconds').default(1),
       })
       .strict()
-      .default({}),
+      .prefault({}),
     /** Probability per attempt of each fault (their sum must be <= 1). */
     faults: z
       .object({
@@ -91,7 +91,7 @@ export const simulatorConfigSchema = z
         rejectPattern: z.string().optional(),
       })
       .strict()
-      .default({}),
+      .prefault({}),
     /** Always answer embeddings as float arrays, like some OpenAI-compatible servers (the openai 6 base64 gotcha). */
     ignoreEncodingFormat: z.boolean().default(false),
   })
@@ -99,12 +99,12 @@ export const simulatorConfigSchema = z
   .superRefine((c, ctx) => {
     const f = c.faults;
     const sum = f.error500 + f.error503 + f.timeout + f.reset + f.malformed;
-    if (sum > 1) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['faults'], message: `fault rates sum to ${sum}, must be <= 1` });
+    if (sum > 1) ctx.addIssue({ code: 'custom', path: ['faults'], message: `fault rates sum to ${sum}, must be <= 1` });
     if (f.rejectPattern !== undefined) {
       try {
         new RegExp(f.rejectPattern);
       } catch (e) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['faults', 'rejectPattern'], message: `not a regular expression: ${(e as Error).message}` });
+        ctx.addIssue({ code: 'custom', path: ['faults', 'rejectPattern'], message: `not a regular expression: ${(e as Error).message}` });
       }
     }
   });
@@ -118,16 +118,12 @@ const NESTED_KEYS: Record<string, string> = {
   error500: 'faults', error503: 'faults', timeout: 'faults', reset: 'faults', malformed: 'faults', rejectPattern: 'faults',
 };
 
-function issueText(i: z.ZodIssue): string {
-  if (i.code !== 'unrecognized_keys') return i.message;
-  return `unknown key(s) ${i.keys.map((k) => (i.path.length === 0 && NESTED_KEYS[k] ? `"${k}" (did you mean ${NESTED_KEYS[k]}.${k}?)` : `"${k}"`)).join(', ')}`;
-}
-
 /** Validate a raw config; throws one line per problem, "WHERE: key.path: message". */
 export function parseSimulatorConfig(raw: unknown, where = 'simulator config'): SimulatorConfig {
   const r = simulatorConfigSchema.safeParse(raw ?? {});
   if (r.success) return r.data;
-  throw new UserError(r.error.issues.map((i) => `${where}: ${i.path.join('.') || '(top level)'}: ${issueText(i)}`).join('\n'));
+  const lines = issueLines(r.error.issues, { unknownKey: (k, at) => (at.length === 0 && NESTED_KEYS[k] ? `unknown key (did you mean ${NESTED_KEYS[k]}.${k}?)` : 'unknown key') });
+  throw new UserError(lines.map((l) => `${where}: ${issueText(l)}`).join('\n'));
 }
 
 /** Read a YAML config file (errors name the file and line). */

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod/v4';
 import type { RunResults } from '../types.js';
+import { issueLines, issueText } from '../../pipeline/support/zod-issues.js';
 
 const num = z.number().nullable();
 const int = z.number().int();
@@ -230,10 +231,10 @@ type Assignable<T, U> = [T] extends [U] ? true : never;
 const resultsTypesMatchSchema: Assignable<RunResults, RunResultsFile> = true;
 void resultsTypesMatchSchema;
 
-/** The first problems, one clause each: "sections.storage.scales.0.scale: expected number, received string". */
+/** The first problems, one clause each: "sections.storage.scales[0].scale: expected number, received string". */
 export function formatResultsIssues(error: z.ZodError, max = 8): string {
-  const text = (m: string): string => m.replace(/^Invalid input: expected (\w+), received undefined$/, 'missing ($1 expected)').replace(/^Invalid input: /, '');
-  const lines = error.issues.slice(0, max).map((i) => `${i.path.length ? i.path.join('.') : '(top level)'}: ${text(i.message)}`);
-  if (error.issues.length > max) lines.push(`... and ${error.issues.length - max} more`);
+  const all = issueLines(error.issues);
+  const lines = all.slice(0, max).map((l) => issueText(l));
+  if (all.length > max) lines.push(`... and ${all.length - max} more`);
   return lines.join('; ');
 }

@@ -3,10 +3,11 @@
  * (-> `superlinear`), bisection of a break between two scales, and the geometric escalation of the `breaking-point`
  * command. Lives here so that profile-schema.ts only imports it.
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
+import { ifPresent } from '../../pipeline/support/zod-issues.js';
 
-const positiveInt = z.number({ invalid_type_error: 'must be a positive integer' }).int('must be a positive integer').positive('must be a positive integer');
-const metricValue = z.number({ invalid_type_error: 'must be a number' });
+const positiveInt = z.number({ error: ifPresent('must be a positive integer') }).int('must be a positive integer').positive('must be a positive integer');
+const metricValue = z.number({ error: ifPresent('must be a number') });
 
 /** Quality metrics where higher is better, so a floor makes sense. */
 export const floorMetrics = ['ari', 'nmi', 'homogeneity', 'completeness', 'vMeasure', 'purity', 'reconstructionAccuracy', 'silhouette'] as const;
@@ -41,7 +42,7 @@ export const escalateSpecSchema = z
     stages: z.array(z.string().min(1, 'must not be empty')).optional(),
     /** Which breaking-point kinds end the escalation for a stage; default all. [oom, timeout, error] = run on past soft breaks. */
     until: z
-      .array(z.enum(['oom', 'timeout', 'error', 'degraded', 'superlinear'], { errorMap: () => ({ message: 'must be one of oom, timeout, error, degraded, superlinear' }) }))
+      .array(z.enum(['oom', 'timeout', 'error', 'degraded', 'superlinear'], { error: 'must be one of oom, timeout, error, degraded, superlinear' }))
       .min(1, 'must list at least one kind')
       .optional(),
   })
@@ -56,7 +57,7 @@ export const breakingPointsSpecSchema = z
     maxExponent: z.number().gt(0, 'must be > 0').optional(),
     /** Local exponents are judged only when the larger scale's median wall time is at least this (noise guard). */
     minWallMs: z.number().min(0, 'must be >= 0').default(100),
-    bisect: bisectSpecSchema.default({}),
+    bisect: bisectSpecSchema.prefault({}),
     escalate: escalateSpecSchema.optional(),
   })
   .strict();

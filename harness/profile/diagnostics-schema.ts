@@ -3,9 +3,10 @@
  * once and worker scaling. Each is optional; all but checkpoints are off unless `enabled: true`. They live here
  * so that profile-schema.ts only imports them.
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
+import { ifPresent } from '../../pipeline/support/zod-issues.js';
 
-const positiveInt = z.number({ invalid_type_error: 'must be a positive integer' }).int('must be a positive integer').positive('must be a positive integer');
+const positiveInt = z.number({ error: ifPresent('must be a positive integer') }).int('must be a positive integer').positive('must be a positive integer');
 
 /** A storage format that storage accounting can measure. */
 export const storageFormats = ['arrow', 'arrow-lz4', 'arrow-zstd', 'jsonl', 'parquet-zstd'] as const;
@@ -17,7 +18,7 @@ export const storageSpecSchema = z
   .object({
     enabled: z.boolean().default(false),
     formats: z
-      .array(z.enum(storageFormats, { errorMap: () => ({ message: `must be one of ${storageFormats.join(', ')}` }) }))
+      .array(z.enum(storageFormats, { error: `must be one of ${storageFormats.join(', ')}` }))
       .min(1, 'must list at least one format')
       .default([...storageFormats]),
     /** Scales to project storage to (linear in n from the largest measured scale). */
@@ -38,7 +39,7 @@ export const checkpointSpecSchema = z
      * all: keep every stage output of every scale (useful artefacts: labels, embeddings). resume: delete a scale's
      * files once the scale is complete (resume only needs the unfinished scale; saves disk at 1M+ conversations).
      */
-    keep: z.enum(['all', 'resume'], { errorMap: () => ({ message: 'must be all or resume' }) }).default('all'),
+    keep: z.enum(['all', 'resume'], { error: 'must be all or resume' }).default('all'),
   })
   .strict();
 

@@ -4,18 +4,19 @@
  * text of a scale is never all in memory (harness/sweep/streaming-scale.ts). `compareModes` runs each scale once more
  * in the other mode and reports both modes' time and peak memory side by side (sections.executionModes).
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
+import { ifPresent } from '../../pipeline/support/zod-issues.js';
 
-const positiveInt = z.number({ invalid_type_error: 'must be a positive integer' }).int('must be a positive integer').positive('must be a positive integer');
+const positiveInt = z.number({ error: ifPresent('must be a positive integer') }).int('must be a positive integer').positive('must be a positive integer');
 
 /** `execution:` as validated. */
 export const executionSpecSchema = z
   .object({
-    mode: z.enum(['batch', 'streaming'], { errorMap: () => ({ message: 'must be batch or streaming' }) }).default('batch'),
+    mode: z.enum(['batch', 'streaming'], { error: 'must be batch or streaming' }).default('batch'),
     /** Rows per record batch in streaming mode. */
     batchSize: positiveInt.default(50_000),
     /** Also run each scale in the other mode (measured once, unrecorded as cells) and report both side by side. */
-    compareModes: z.boolean({ invalid_type_error: 'must be true or false' }).default(false),
+    compareModes: z.boolean({ error: ifPresent('must be true or false') }).default(false),
   })
   .strict();
 

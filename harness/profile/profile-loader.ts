@@ -1,24 +1,32 @@
 /** Find, parse and validate a sweep profile, with errors that name the file and key path. */
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { ZodIssue } from 'zod';
 import { profileSchema, type SweepProfile } from './profile-schema.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
 import { packageRoot } from '../../pipeline/support/package-root.js';
 import { displayPath } from '../../pipeline/support/display-path.js';
-import { formatKeyPath, readYamlFile } from '../../pipeline/support/yaml-file.js';
+import { readYamlDocument } from '../../pipeline/support/yaml-file.js';
+import { issueLines, issueText, type IssueLine } from '../../pipeline/support/zod-issues.js';
+import { checkStageOptions } from '../../pipeline/stage-options.js';
 import { resolveGeneratorOptions, type GeneratorOptions } from '../../generators/synthetic-conversations.js';
 import { resolveUserStages } from './user-stage-resolution.js';
 import { UserError } from '../../pipeline/support/user-error.js';
 
-/** A profile problem; message is "FILE: key.path[2]: what is wrong". */
+/** A profile problem; message is "FILE:LINE: key.path[2]: what is wrong", one line per problem. */
 export class ProfileError extends UserError {
 }
 
-function issueMessage(issue: ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  if (issue.code === 'invalid_type' && issue.received === 'undefined') return 'is required';
-  return issue.message;
+/** The line a key path was written on, when the profile came from a file (see readYamlDocument). */
+export type LineOf = (path: readonly PropertyKey[]) => number | undefined;
+
+function problemText(file: string, lineOf: LineOf | undefined, line: IssueLine, prefix: PropertyKey[] = []): string {
+  const at = lineOf?.([...prefix, ...line.path]);
+  return `${file}${at ? `:${at}` : ''}: ${issueText(line, prefix)}`;
+}
+
+// Problems in file order (zod reports unknown keys before the known ones' problems); the sort is stable.
+function inFileOrder(file: string, lineOf: LineOf | undefined, lines: readonly IssueLine[], prefix: PropertyKey[] = []): { line: number; text: string }[] {
+  return lines.map((l) => ({ line: lineOf?.([...prefix, ...l.path]) ?? 0, text: problemText(file, lineOf, l, prefix) })).sort((a, b) => a.line - b.line);
 }
 
 /** Resolve `quick` to profiles/quick.yaml; a path is used as given. */
@@ -37,24 +45,26 @@ export function resolveProfilePath(nameOrPath: string): string {
 }
 
 /** Synthetic input options are the generator's: check them now, naming the file and key path, not at the first scale. */
-function checkGeneratorOptions(profile: SweepProfile, file: string): void {
+function checkGeneratorOptions(profile: SweepProfile, file: string, lineOf: LineOf | undefined): void {
   if (profile.input.kind !== 'synthetic') return;
   try {
     resolveGeneratorOptions({ ...(profile.input.options as object), n: 0, seed: 0 } as GeneratorOptions);
   } catch (e) {
     const m = /^generator option "([^"]+)": (.*)$/s.exec((e as Error).message);
-    if (!m) throw new ProfileError(`${file}: input.options: ${(e as Error).message}`);
-    const key = ['min', 'max', 'mean'].includes(m[1]) ? `turns.${m[1]}` : m[1];
-    throw new ProfileError(`${file}: input.options.${key}: ${m[2]}`);
+    if (!m) throw new ProfileError(problemText(file, lineOf, { path: [], message: (e as Error).message }, ['input', 'options']));
+    const key = ['min', 'max', 'mean'].includes(m[1]) ? ['turns', m[1]] : [m[1]];
+    throw new ProfileError(problemText(file, lineOf, { path: key, message: m[2] }, ['input', 'options']));
   }
 }
 
-/** Validate an already-parsed object as a profile. `file` is used in messages only; module and command paths are relative to `profileDir`. */
-export async function validateProfile(raw: unknown, file: string, profileDir = process.cwd()): Promise<SweepProfile> {
+/**
+ * Validate an already-parsed object as a profile. `file` is used in messages only (with `lineOf`, each names its line);
+ * module and command paths are relative to `profileDir`.
+ */
+export async function validateProfile(raw: unknown, file: string, profileDir = process.cwd(), lineOf?: LineOf): Promise<SweepProfile> {
   const parsed = profileSchema.safeParse(raw ?? {});
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${file}: ${formatKeyPath(i.path)}: ${issueMessage(i)}`);
-    throw new ProfileError(lines.join('\n'));
+    throw new ProfileError(inFileOrder(file, lineOf, issueLines(parsed.error.issues)).map((p) => p.text).join('\n'));
   }
   let profile = parsed.data;
   try {
@@ -63,31 +73,22 @@ export async function validateProfile(raw: unknown, file: string, profileDir = p
     throw new ProfileError((e as Error).message);
   }
   for (let i = 1; i < profile.scales.length; i++) {
-    if (profile.scales[i] <= profile.scales[i - 1]) throw new ProfileError(`${file}: scales[${i}]: must be larger than scales[${i - 1}] (${profile.scales[i - 1]})`);
+    if (profile.scales[i] <= profile.scales[i - 1]) throw new ProfileError(problemText(file, lineOf, { path: ['scales', i], message: `must be larger than scales[${i - 1}] (${profile.scales[i - 1]})` }));
   }
+  // Every stage's options against its schema; all problems of all stages in one error, each once with its line.
+  const problems: { line: number; text: string }[] = [];
   for (const [i, spec] of profile.stages.entries()) {
     let def;
     try {
       def = await loadStage(spec.stage, spec.method);
     } catch (e) {
-      throw new ProfileError(`${file}: stages[${i}].method: ${(e as Error).message}`);
+      throw new ProfileError(problemText(file, lineOf, { path: ['method'], message: (e as Error).message }, ['stages', i]));
     }
-    let parsed: unknown;
-    try {
-      parsed = def.parseOptions?.(spec.options);
-    } catch (e) {
-      throw new ProfileError(`${file}: stages[${i}].options.${(e as Error).message}`);
-    }
-    // parseOptions returns every option it knows (with defaults): a raw key it did not return is a typo.
-    if (parsed && typeof parsed === 'object') {
-      const known = Object.keys(parsed);
-      const unknown = Object.keys(spec.options).filter((k) => !known.includes(k));
-      if (unknown.length > 0) {
-        throw new ProfileError(`${file}: stages[${i}].options: unknown option(s) ${unknown.map((k) => `"${k}"`).join(', ')} for ${spec.stage}/${spec.method}; valid: ${known.join(', ')}`);
-      }
-    }
+    const checked = checkStageOptions(def, spec.options);
+    if (!checked.ok) problems.push(...inFileOrder(file, lineOf, checked.issues, ['stages', i, 'options']));
   }
-  checkGeneratorOptions(profile, file);
+  if (problems.length > 0) throw new ProfileError(problems.sort((a, b) => a.line - b.line).map((p) => p.text).join('\n'));
+  checkGeneratorOptions(profile, file, lineOf);
   return profile;
 }
 
@@ -95,11 +96,11 @@ export async function validateProfile(raw: unknown, file: string, profileDir = p
 export async function loadProfile(nameOrPath: string): Promise<{ path: string; profile: SweepProfile }> {
   const path = resolveProfilePath(nameOrPath);
   const shown = displayPath(path);
-  let raw: unknown;
+  let doc;
   try {
-    raw = readYamlFile(path, 'profile', shown);
+    doc = readYamlDocument(path, 'profile', shown);
   } catch (e) {
     throw new ProfileError((e as Error).message);
   }
-  return { path, profile: await validateProfile(raw, shown, dirname(path)) };
+  return { path, profile: await validateProfile(doc.value, shown, dirname(path), (p) => doc.lineOf(p)) };
 }

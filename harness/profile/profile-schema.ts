@@ -2,7 +2,8 @@
  * The sweep profile: what a YAML file in profiles/ may say. Validated with zod; every error names the file and
  * the key path, e.g. `profiles/x.yaml: scales[2]: must be a positive integer`.
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
+import { ifPresent } from '../../pipeline/support/zod-issues.js';
 import { parseThreshold } from '../compare/threshold-expression.js';
 import { checkpointSpecSchema, concurrentPipelinesSpecSchema, leakCheckSpecSchema, storageSpecSchema, workerScalingSpecSchema } from './diagnostics-schema.js';
 import { breakingPointsSpecSchema } from './breaking-point-schema.js';
@@ -11,16 +12,17 @@ import { apiSpecSchema, concurrencySweepSchema } from './api-profile-schema.js';
 import { commandStageFields } from './command-stage-schema.js';
 import { executionSpecSchema } from './execution-schema.js';
 
-const positiveInt = z.number({ invalid_type_error: 'must be a positive integer' }).int('must be a positive integer').positive('must be a positive integer');
+const positiveInt = z.number({ error: ifPresent('must be a positive integer') }).int('must be a positive integer').positive('must be a positive integer');
 
 /** One stage of the pipeline, as the profile states it. */
 export const stageSpecSchema = z
   .object({
     stage: z.enum(['summarise', 'embed', 'reduce', 'cluster', 'meta-cluster', 'label', 'project', 'probe'], {
-      errorMap: () => ({ message: 'must be one of summarise, embed, reduce, cluster, meta-cluster, label, project, probe' }),
+      error: ifPresent('must be one of summarise, embed, reduce, cluster, meta-cluster, label, project, probe'),
     }),
-    method: z.string({ invalid_type_error: 'must be a string', required_error: 'is required' }).min(1, 'must not be empty'),
-    options: z.record(z.unknown()).default({}),
+    method: z.string({ error: ifPresent('must be a string') }).min(1, 'must not be empty'),
+    /** The stage's own options: checked against its schema (StageDefinition.options) by the loader. */
+    options: z.record(z.string(), z.unknown()).default(() => ({})),
     /** Old-generation heap limit for this stage's worker, in MB, or as a fraction of this machine's RAM ("0.25"). */
     memoryMb: z.number().positive('must be a positive number of MB').optional(),
     memoryFraction: z.number().gt(0, 'must be in (0, 1]').lte(1, 'must be in (0, 1]').optional(),
@@ -43,17 +45,18 @@ export const inputSpecSchema = z
     path: z.string().optional(),
     format: z.enum(['auto', 'openai', 'kura', 'sharegpt', 'arrow', 'jsonl']).default('auto'),
     /** Generator options, passed through to generators/. */
-    options: z.record(z.unknown()).default({}),
+    options: z.record(z.string(), z.unknown()).default(() => ({})),
   })
   .strict();
 
+/** The whole profile file. */
 export const profileSchema = z
   .object({
     name: z.string().min(1, 'must not be empty'),
     description: z.string().default(''),
     seed: z.number().int('must be an integer').default(42),
-    scales: z.array(positiveInt, { invalid_type_error: 'must be a list of positive integers' }).min(1, 'must list at least one scale'),
-    input: inputSpecSchema.default({}),
+    scales: z.array(positiveInt, { error: ifPresent('must be a list of positive integers') }).min(1, 'must list at least one scale'),
+    input: inputSpecSchema.prefault({}),
     stages: z.array(stageSpecSchema).min(1, 'must list at least one stage'),
     /** Defaults applied to every stage that does not set its own. */
     limits: z
@@ -65,11 +68,11 @@ export const profileSchema = z
         rssCeilingMb: z.number().positive('must be a positive number of MB').optional(),
       })
       .strict()
-      .default({}),
+      .prefault({}),
     /** Main-thread RSS sampling interval; 0 turns the timer off (only start and end readings: for measuring the sampler's own cost). */
-    sampling: z.object({ intervalMs: z.number().refine((v) => v === 0 || (v >= 1 && v <= 1000), 'must be 0 (off) or 1..1000 ms').default(10) }).strict().default({}),
+    sampling: z.object({ intervalMs: z.number().refine((v) => v === 0 || (v >= 1 && v <= 1000), 'must be 0 (off) or 1..1000 ms').default(10) }).strict().prefault({}),
     /** Where each cell (scale x stage x repeat) runs: `process` = a fresh child process per cell, so its RSS, VmHWM and heap are its own and an OOM ends only the child; `thread` = in the sweep's process (quick runs; RSS shared with earlier stages). */
-    isolation: z.enum(['thread', 'process'], { errorMap: () => ({ message: 'must be thread or process' }) }).default('process'),
+    isolation: z.enum(['thread', 'process'], { error: 'must be thread or process' }).default('process'),
     /** All at once (`batch`) or in record batches (`streaming`), and whether to measure both (harness/profile/execution-schema.ts). */
     execution: executionSpecSchema.optional(),
     /** Runs per cell that are measured, and unmeasured warm-up runs before them. */
@@ -78,15 +81,15 @@ export const profileSchema = z
     /** A pricing YAML merged over pipeline/data/pricing.yaml (path relative to this profile); `--pricing FILE` wins. */
     pricing: z.string().min(1, 'must be a path to a pricing YAML file').optional(),
     /** Free-form sections read by later analyses (breaking points, thresholds, storage, api...). */
-    analysis: z.record(z.unknown()).default({}),
+    analysis: z.record(z.string(), z.unknown()).default(() => ({})),
     /** Quality scoring (pipeline/metrics/quality-report.ts): exact silhouette up to silhouetteExactMax non-noise points, a sampled estimate (95% CI) beyond, scoring silhouetteSampleSize points against silhouetteReferenceSize; field = vectors for the internal metrics; internal: false skips silhouette, Davies-Bouldin and Calinski-Harabasz. */
     quality: z
       .object({
         silhouetteExactMax: positiveInt.optional(),
         silhouetteSampleSize: z.number().int('must be an integer >= 2').min(2, 'must be an integer >= 2').optional(),
         silhouetteReferenceSize: z.number().int('must be an integer >= 2').min(2, 'must be an integer >= 2').optional(),
-        field: z.enum(['auto', 'embeddings', 'reduced'], { errorMap: () => ({ message: 'must be auto, embeddings or reduced' }) }).optional(),
-        internal: z.boolean({ invalid_type_error: 'must be true or false' }).optional(),
+        field: z.enum(['auto', 'embeddings', 'reduced'], { error: 'must be auto, embeddings or reduced' }).optional(),
+        internal: z.boolean({ error: ifPresent('must be true or false') }).optional(),
       })
       .strict()
       .optional(),
@@ -98,11 +101,11 @@ export const profileSchema = z
     workerScaling: workerScalingSpecSchema.optional(),
     /** Regression thresholds for `clusterbench compare`, k6 style: { "cluster.wall_p50": "<1.10x" } (harness/compare/threshold-expression.ts). */
     thresholds: z
-      .record(z.union([z.string(), z.null()], { errorMap: () => ({ message: 'must be a ratio condition such as "<1.10x", or off' }) }))
+      .record(z.string(), z.union([z.string(), z.null()], { error: 'must be a ratio condition such as "<1.10x", or off' }))
       .superRefine((m, ctx) => {
         for (const [k, v] of Object.entries(m)) {
           if (v === null || v.trim().toLowerCase() === 'off') continue;
-          try { parseThreshold(k, v); } catch (e) { ctx.addIssue({ code: z.ZodIssueCode.custom, path: [k], message: (e as Error).message }); }
+          try { parseThreshold(k, v); } catch (e) { ctx.addIssue({ code: 'custom', path: [k], message: (e as Error).message }); }
         }
       })
       .optional(),

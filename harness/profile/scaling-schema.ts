@@ -1,7 +1,8 @@
 /** The profile's `scaling:` key (issue 6): target scales for extrapolation and the hardware table, and statistics settings. */
-import { z } from 'zod';
+import { z } from 'zod/v4';
+import { ifPresent } from '../../pipeline/support/zod-issues.js';
 
-const positiveInt = z.number({ invalid_type_error: 'must be a positive integer' }).int('must be a positive integer').positive('must be a positive integer');
+const positiveInt = z.number({ error: ifPresent('must be a positive integer') }).int('must be a positive integer').positive('must be a positive integer');
 
 /** `scaling:` targets, RAM safety factor, bootstrap resamples. All optional. */
 export const scalingSpecSchema = z
@@ -9,7 +10,7 @@ export const scalingSpecSchema = z
     /** Scales to extrapolate time and memory to, and the hardware table's rows. */
     targets: z.array(positiveInt).min(1, 'must list at least one scale').default([1_000, 10_000, 100_000, 1_000_000, 10_000_000]),
     /** Which fitted time the hardware table's time column sums: wall (what a user waits) or cpu (steadier on a shared machine). */
-    timeMetric: z.enum(['wall', 'cpu'], { errorMap: () => ({ message: 'must be wall or cpu' }) }).default('wall'),
+    timeMetric: z.enum(['wall', 'cpu'], { error: 'must be wall or cpu' }).default('wall'),
     /** RAM recommendation = peak RSS x this. */
     safetyFactor: z.number().min(1, 'must be >= 1').default(1.5),
     /** Resamples for the bootstrap CI of each cell's median. */

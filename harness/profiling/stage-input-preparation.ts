@@ -10,6 +10,7 @@ import type { PipelineData, StageDefinition } from '../types.js';
 import type { SweepProfile, StageSpec } from '../profile/profile-schema.js';
 import { buildScaleInput } from '../sweep/sweep-input.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
+import { parseStageOptions } from '../../pipeline/stage-options.js';
 import { pickFields } from '../../pipeline/pipeline-fields.js';
 import { deriveSeed } from '../../pipeline/support/seeded-random.js';
 import { stageLabel } from '../sweep/stage-run.js';
@@ -57,7 +58,7 @@ export async function prepareStageInput(profile: SweepProfile, stage: string, sc
       continue;
     }
     const def = await loadStage(s.stage, s.method);
-    const options = def.parseOptions ? def.parseOptions(s.options) : s.options;
+    const options = parseStageOptions(def, s.options, `stages[${i}].options`);
     const t0 = performance.now();
     data = { ...data, ...(await def.run(data, options, noopContext(deriveSeed(profile.seed, stageLabel(s))))) };
     sources.push(`${stageLabel(s)}: recomputed in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
@@ -65,5 +66,5 @@ export async function prepareStageInput(profile: SweepProfile, stage: string, sc
   }
   const def = await loadStage(spec.stage, spec.method);
   const input = pickFields(data, def.reads);
-  return { spec, stageIndex: index, def, options: def.parseOptions ? def.parseOptions(spec.options) : spec.options, seed: deriveSeed(profile.seed, stageLabel(spec)), input, sources };
+  return { spec, stageIndex: index, def, options: parseStageOptions(def, spec.options, `stages[${index}].options`), seed: deriveSeed(profile.seed, stageLabel(spec)), input, sources };
 }

@@ -6,6 +6,7 @@
 import Piscina from 'piscina';
 import { performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { loadStage } from '../../pipeline/stage-registry.js';
+import { parseStageOptions } from '../../pipeline/stage-options.js';
 import { pipelineBuffers } from './transfer-list.js';
 import { summarisePercentiles } from '../../pipeline/support/percentiles.js';
 import type { StageFailureCause } from './stage-failure.js';
@@ -42,7 +43,7 @@ gcObserver.observe({ entryTypes: ['gc'] });
 export default async function runStageTask(task: StageTask): Promise<unknown> {
   const def = await loadStage(task.kind, task.method);
   if (task.warmOnly) return { warm: true };
-  const options = def.parseOptions ? def.parseOptions(task.options) : task.options;
+  const options = parseStageOptions(def, task.options);
   gcEntries.length = 0;
   const samples: WorkerMemorySample[] = [];
   const counters: Record<string, number> = {};

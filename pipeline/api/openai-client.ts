@@ -9,7 +9,7 @@
 import OpenAI from 'openai';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import type { StageContext } from '../contracts.js';
 import { UserError } from '../support/user-error.js';
 
@@ -93,15 +93,6 @@ export function sdkLogger(cacheDir: string): { error: (...a: unknown[]) => void;
     }
   };
   return { error: write('error'), warn: write('warn'), info: write('info'), debug: write('debug') };
-}
-
-/** Parse options with a zod schema; the error starts with the key path, as profile-loader expects. */
-export function parseWith<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, raw: Record<string, unknown>): T {
-  const r = schema.safeParse(raw);
-  if (r.success) return r.data;
-  const i = r.error.issues[0];
-  const msg = i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.map((k) => `"${k}"`).join(', ')}` : i.code === 'invalid_type' && i.received === 'undefined' ? 'is required' : i.message;
-  throw new UserError(`${i.path.join('.') || '(options)'}: ${msg}`);
 }
 
 /** An SDK client whose every HTTP attempt is counted in ctx. */

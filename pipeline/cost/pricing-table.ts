@@ -4,24 +4,25 @@
  * cost = tokens x price is an exact BigInt product, never a float sum that drifts.
  */
 import { join } from 'node:path';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { packageRoot } from '../support/package-root.js';
 import { ENCODING_NAMES, type EncodingName } from '../api/token-counter.js';
-import { formatKeyPath, readYamlFile } from '../support/yaml-file.js';
+import { readYamlDocument } from '../support/yaml-file.js';
+import { ifPresent, issueLines, issueText } from '../support/zod-issues.js';
 import { UserError } from '../support/user-error.js';
 
 const usdPerMillion = z
-  .number({ invalid_type_error: 'must be a number of USD per 1M tokens' })
+  .number({ error: ifPresent('must be a number of USD per 1M tokens') })
   .nonnegative('must be >= 0 USD per 1M tokens')
   .refine((v) => Math.abs(v * 1e6 - Math.round(v * 1e6)) < 1e-6, 'must have at most 6 decimal places (USD per 1M tokens)');
 
 const modelEntrySchema = z
   .object({
-    kind: z.enum(['chat', 'embedding'], { errorMap: () => ({ message: 'must be "chat" or "embedding"' }) }).optional(),
+    kind: z.enum(['chat', 'embedding'], { error: 'must be "chat" or "embedding"' }).optional(),
     input: usdPerMillion.optional(),
     output: usdPerMillion.optional(),
     embedding: usdPerMillion.optional(),
-    encoding: z.enum(ENCODING_NAMES as [EncodingName, ...EncodingName[]], { errorMap: () => ({ message: `must be one of ${ENCODING_NAMES.join(', ')}` }) }).optional(),
+    encoding: z.enum(ENCODING_NAMES as [EncodingName, ...EncodingName[]], { error: `must be one of ${ENCODING_NAMES.join(', ')}` }).optional(),
     outputTokensPerSec: z.number().positive('must be > 0').optional(),
     ttftMs: z.number().nonnegative('must be >= 0').optional(),
     /** A known p95 latency of one request (ms), e.g. measured; preferred over the ttft + tokens/s estimate. */
@@ -32,8 +33,8 @@ const modelEntrySchema = z
 const pricingFileSchema = z
   .object({
     asOf: z.union([z.string(), z.date()]).transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v)).optional(),
-    currency: z.literal('USD', { errorMap: () => ({ message: 'only USD is supported' }) }).optional(),
-    models: z.record(modelEntrySchema).default({}),
+    currency: z.literal('USD', { error: 'only USD is supported' }).optional(),
+    models: z.record(z.string(), modelEntrySchema).default(() => ({})),
   })
   .strict();
 
@@ -55,12 +56,13 @@ export function defaultPricingPath(): string {
 }
 
 function readPricingFile(path: string): z.infer<typeof pricingFileSchema> {
-  const parsed = pricingFileSchema.safeParse(readYamlFile(path, 'pricing file') ?? {});
+  const file = readYamlDocument(path, 'pricing file');
+  const parsed = pricingFileSchema.safeParse(file.value ?? {});
   if (!parsed.success) {
-    const i = parsed.error.issues[0];
-    const key = formatKeyPath(i.path);
-    const msg = i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.map((k) => `"${k}"`).join(', ')} (valid: kind, input, output, embedding, encoding, outputTokensPerSec, ttftMs, p95Ms)` : i.message;
-    throw new UserError(`${path}: ${key}: ${msg}`);
+    // A key under a model names that model's fields; one at the top level, the file's.
+    const valid = (at: PropertyKey[]): string => Object.keys(at.length === 0 ? pricingFileSchema.shape : modelEntrySchema.shape).join(', ');
+    const lines = issueLines(parsed.error.issues, { unknownKey: (_k, at) => `unknown key (valid: ${valid(at)})` });
+    throw new UserError(lines.map((l) => `${path}${file.lineOf(l.path) ? `:${file.lineOf(l.path)}` : ''}: ${issueText(l)}`).join('\n'));
   }
   return parsed.data;
 }

@@ -8,7 +8,9 @@ import { UMAP } from 'umap-js';
 import type { Matrix } from '../contracts.js';
 import { matrixToRows, rowsToMatrix } from './matrix-rows.js';
 import { mulberry32 } from '../support/seeded-random.js';
-import { parseVectorField, type VectorField } from '../stages/vector-input.js';
+import { vectorFieldOption, type VectorField } from '../stages/vector-input.js';
+import { integerOption, numberOption } from '../stage-options.js';
+import { z } from 'zod/v4';
 
 /** Options for a UMAP stage. */
 export interface UmapOptions {
@@ -20,17 +22,20 @@ export interface UmapOptions {
   field: VectorField;
 }
 
-/** Validate UMAP options; `components` defaults per stage. */
-export function parseUmapOptions(raw: Record<string, unknown>, defaultComponents: number): UmapOptions {
-  const components = raw.components ?? defaultComponents;
-  const nNeighbors = raw.nNeighbors ?? 15;
-  const minDist = raw.minDist ?? 0.1;
-  const nEpochs = raw.nEpochs ?? 0;
-  if (!Number.isInteger(components) || (components as number) < 1) throw new Error('components: must be a positive integer');
-  if (!Number.isInteger(nNeighbors) || (nNeighbors as number) < 2) throw new Error('nNeighbors: must be an integer >= 2');
-  if (typeof minDist !== 'number' || minDist < 0) throw new Error('minDist: must be a number >= 0');
-  if (!Number.isInteger(nEpochs) || (nEpochs as number) < 0) throw new Error('nEpochs: must be an integer >= 0 (0 = default)');
-  return { components: components as number, nNeighbors: nNeighbors as number, minDist, nEpochs: nEpochs as number, field: parseVectorField(raw.field) };
+/** The option keys of a UMAP stage (a zod shape); `components` and `field` default per stage. */
+export function umapOptionShape(defaultComponents: number, defaultField: VectorField) {
+  return {
+    components: integerOption(1).default(defaultComponents),
+    nNeighbors: integerOption(2).default(15),
+    minDist: numberOption(0).default(0.1),
+    nEpochs: integerOption(0, undefined, 'must be an integer >= 0 (0 = default)').default(0),
+    field: vectorFieldOption(defaultField),
+  };
+}
+
+/** UMAP options with every default (for benches and tests that call umapEmbed directly). */
+export function defaultUmapOptions(components: number): UmapOptions {
+  return z.strictObject(umapOptionShape(components, 'auto')).parse({});
 }
 
 /** Embed x with UMAP into `components` dimensions, seeded. */

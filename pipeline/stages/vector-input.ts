@@ -1,14 +1,13 @@
 /** Which matrix a vector stage works on: `reduced` when a reduce stage ran, else `embeddings`, or one named. */
 import type { Matrix, PipelineData } from '../contracts.js';
+import { enumOption } from '../stage-options.js';
 
 /** The `field` option shared by vector stages (cluster, reduce, project, metrics). */
 export type VectorField = 'auto' | 'embeddings' | 'reduced';
 
-/** Validate a raw `field` option. */
-export function parseVectorField(raw: unknown): VectorField {
-  const f = raw ?? 'auto';
-  if (f !== 'auto' && f !== 'embeddings' && f !== 'reduced') throw new Error('field: must be auto, embeddings or reduced');
-  return f;
+/** The `field` option's schema, defaulting to `dflt`. */
+export function vectorFieldOption(dflt: VectorField = 'auto') {
+  return enumOption(['auto', 'embeddings', 'reduced']).default(dflt);
 }
 
 /** The matrix named by `field`, if present. */

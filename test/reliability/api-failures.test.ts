@@ -11,11 +11,12 @@ import type { PipelineData } from '../../harness/types.js';
 import { recordingContext } from '../recording-context.js';
 import { tempDir } from '../test-helpers.js';
 import { withSim } from '../simulator-fixture.js';
+import { parseStageOptions } from '../../pipeline/stage-options.js';
 
 const texts = ['refund for a double charge', 'sorting a python list', 'docker bridge POISON network', 'refund my card payment', 'sql left join rows', 'bread dough rise', 'hotel for three nights', 'budget for savings'];
 const input = (t: string[]): PipelineData => ({ n: t.length, summaries: packTexts(t) });
 const embedOpts = (sim: RunningSimulator, extra: Record<string, unknown>) =>
-  openAiEmbedder.parseOptions!({ baseURL: sim.baseURL, apiKey: 'sk-test', dimensions: 16, batchSize: 4, cache: false, cacheDir: tempDir(), ...extra });
+  parseStageOptions(openAiEmbedder, { baseURL: sim.baseURL, apiKey: 'sk-test', dimensions: 16, batchSize: 4, cache: false, cacheDir: tempDir(), ...extra });
 
 test('item 5: malformed 200 answers are retried; with retries the stage completes', async () => {
   await withSim({ seed: 5, faults: { malformed: 0.4 } }, async (sim) => {
@@ -67,7 +68,7 @@ test('item 5: the SDK\'s "Could not parse message into JSON" goes to a log file,
     console.error = (...a: unknown[]) => void printed.push(a.map(String).join(' '));
     try {
       const data: PipelineData = { n: 1, conversations: packTexts(['user: help me sort a list\nassistant: sure']) };
-      await llmSummariser.run(data, llmSummariser.parseOptions!({ baseURL: sim.baseURL, apiKey: 'sk-test', cacheDir, stream: true, maxRetries: 1, failureBudget: 1, cache: false }), recordingContext().ctx);
+      await llmSummariser.run(data, parseStageOptions(llmSummariser, { baseURL: sim.baseURL, apiKey: 'sk-test', cacheDir, stream: true, maxRetries: 1, failureBudget: 1, cache: false }), recordingContext().ctx);
     } finally {
       console.error = saved;
     }

@@ -5,13 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hdbscan, parseHdbscanOptions } from '../../pipeline/stages/cluster/hdbscan.js';
+import { hdbscan, hdbscanClusterer } from '../../pipeline/stages/cluster/hdbscan.js';
 import { hdbscanTsClusterer } from '../../pipeline/stages/cluster/hdbscan-ts.js';
 import { spanningTreeWeight } from '../../pipeline/hdbscan/mst.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
 import { adjustedRandIndex } from '../../pipeline/metrics/adjusted-rand-index.js';
 import { mulberry32 } from '../../pipeline/support/seeded-random.js';
 import type { Matrix, StageContext } from '../../harness/types.js';
+import { parseStageOptions } from '../../pipeline/stage-options.js';
 import { bruteForceMstWeight, randomMatrix, separatedBlobs } from '../matrix-fixtures.js';
 
 const line = (values: number[]): Matrix => ({ rows: values.length, cols: 1, data: Float32Array.from(values) });
@@ -107,20 +108,20 @@ test('degenerate inputs: no points, one point, duplicates, bad options', async (
   assert.equal(new Set(Array.from(dup.labels)).size, 2);
   await assert.rejects(hdbscan(line([1, 2]), { minClusterSize: 1 }), /minClusterSize/);
   await assert.rejects(hdbscan(line([1, NaN])), /row 1 has a non-finite value/);
-  assert.throws(() => parseHdbscanOptions({ minClusterSize: 'big' }), /minClusterSize: must be an integer >= 2/);
-  assert.throws(() => parseHdbscanOptions({ clusterSelectionMethod: 'best' }), /clusterSelectionMethod/);
-  assert.throws(() => parseHdbscanOptions({ min_samples: 3 }), /min_samples: unknown option/);
+  assert.throws(() => parseStageOptions(hdbscanClusterer, { minClusterSize: 'big' }), /minClusterSize: must be an integer >= 2/);
+  assert.throws(() => parseStageOptions(hdbscanClusterer, { clusterSelectionMethod: 'best' }), /clusterSelectionMethod/);
+  assert.throws(() => parseStageOptions(hdbscanClusterer, { min_samples: 3 }), /min_samples: unknown option/);
 });
 
 test('both stages are registered and run on embeddings', async () => {
   const ctx: StageContext = { seed: 1, sample() {}, count() {}, observe() {} };
   const { x, truth } = separatedBlobs(40, 3, 4, 30, 2);
   const ours = await loadStage('cluster', 'hdbscan');
-  const out = await ours.run({ n: x.rows, embeddings: x }, ours.parseOptions!({ minClusterSize: 10 }), ctx);
+  const out = await ours.run({ n: x.rows, embeddings: x }, parseStageOptions(ours, { minClusterSize: 10 }), ctx);
   assert.equal(adjustedRandIndex(truth, out.labels!), 1);
   const lib = await loadStage('cluster', 'hdbscan-ts');
   assert.equal(lib, hdbscanTsClusterer);
-  const libOut = await lib.run({ n: x.rows, embeddings: x }, lib.parseOptions!({ minClusterSize: 10 }), ctx);
+  const libOut = await lib.run({ n: x.rows, embeddings: x }, parseStageOptions(lib, { minClusterSize: 10 }), ctx);
   assert.equal(libOut.labels!.length, x.rows);
   assert.ok(libOut.labels instanceof Int32Array);
 });

@@ -12,6 +12,7 @@ import { packTexts } from '../../pipeline/support/text-column.js';
 import { mulberry32 } from '../../pipeline/support/seeded-random.js';
 import { nnChainLinkage } from '../../pipeline/kernels/nn-chain-linkage.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
+import { parseStageOptions } from '../../pipeline/stage-options.js';
 
 const ctx: StageContext = { seed: 4, sample() {}, count() {}, observe() {} };
 
@@ -20,13 +21,13 @@ test('agglomerative (ward and average) recovers separated blobs; refuses above i
   for (const linkage of ['ward', 'average'] as const) {
     for (const backend of ['nn-chain', 'ml-hclust'] as const) assert.equal(adjustedRandIndex(b.truth, agglomerative(b.x, 5, linkage, backend)), 1, `${linkage} ${backend}`);
   }
-  const opts = agglomerativeClusterer.parseOptions!({ k: 5, maxPoints: 200 });
+  const opts = parseStageOptions(agglomerativeClusterer, { k: 5, maxPoints: 200 });
   assert.throws(() => agglomerativeClusterer.run({ n: 300, embeddings: b.x }, opts, ctx), /refuses 300 points: its limit is 200 \(nn-chain keeps n²\/2 float64 distances/);
-  const lib = agglomerativeClusterer.parseOptions!({ k: 5, backend: 'ml-hclust', maxPoints: 100 });
+  const lib = parseStageOptions(agglomerativeClusterer, { k: 5, backend: 'ml-hclust', maxPoints: 100 });
   assert.throws(() => agglomerativeClusterer.run({ n: 300, embeddings: b.x }, lib, ctx), /ml-hclust agnes is O\(n³\) time; at most 2000/);
-  assert.equal(agglomerativeClusterer.parseOptions!({}).maxPoints, AGGLOMERATIVE_MAX_POINTS);
-  assert.throws(() => agglomerativeClusterer.parseOptions!({ backend: 'ml-hclust', maxPoints: 5000 }), /maxPoints: must be an integer in 2..2000 for backend ml-hclust/);
-  assert.throws(() => agglomerativeClusterer.parseOptions!({ linkage: 'single' }), /linkage: must be ward or average/);
+  assert.equal(parseStageOptions(agglomerativeClusterer, {}).maxPoints, AGGLOMERATIVE_MAX_POINTS);
+  assert.throws(() => parseStageOptions(agglomerativeClusterer, { backend: 'ml-hclust', maxPoints: 5000 }), /maxPoints: must be an integer in 2..2000 for backend ml-hclust/);
+  assert.throws(() => parseStageOptions(agglomerativeClusterer, { linkage: 'single' }), /linkage: must be ward or average/);
 });
 
 test('NN-chain linkage gives the same partitions as ml-hclust on random data', () => {
@@ -51,7 +52,7 @@ test('library and mini-batch k-means stages label separated blobs', async () => 
   const b = makeBlobs({ n: 2000, d: 10, centers: 6, std: 0.5, seed: 9 });
   const input: PipelineData = { n: 2000, embeddings: b.x };
   for (const def of [mlKMeansClusterer, miniBatchKMeansClusterer] as const) {
-    const out = (await def.run(input, def.parseOptions!({ k: 6 }) as never, ctx)) as PipelineData;
+    const out = (await def.run(input, parseStageOptions<unknown>(def, { k: 6 }) as never, ctx)) as PipelineData;
     assert.ok(adjustedRandIndex(b.truth, out.labels!) > 0.9, `${def.method}: ARI ${adjustedRandIndex(b.truth, out.labels!)}`);
   }
 });
@@ -80,7 +81,7 @@ test('c-TF-IDF ranks each cluster\'s distinctive terms first', () => {
 
 test('project/umap writes an n x 2 projection that keeps blobs apart', async () => {
   const b = makeBlobs({ n: 200, d: 10, centers: 2, std: 0.5, seed: 1 });
-  const out = (await umapProjector.run({ n: 200, embeddings: b.x }, umapProjector.parseOptions!({ nEpochs: 100 }), ctx)) as PipelineData;
+  const out = (await umapProjector.run({ n: 200, embeddings: b.x }, parseStageOptions(umapProjector, { nEpochs: 100 }), ctx)) as PipelineData;
   const p = out.projection!;
   assert.equal(p.rows, 200);
   assert.equal(p.cols, 2);
@@ -90,5 +91,5 @@ test('project/umap writes an n x 2 projection that keeps blobs apart', async () 
   let spread = 0;
   for (let i = 0; i < 200; i++) spread += Math.hypot(p.data[i * 2] - mean[b.truth[i]][0], p.data[i * 2 + 1] - mean[b.truth[i]][1]) / 200;
   assert.ok(Math.hypot(mean[0][0] - mean[1][0], mean[0][1] - mean[1][1]) > 2 * spread);
-  assert.throws(() => umapProjector.parseOptions!({ components: 3 }), /project\/umap draws a 2-D map/);
+  assert.throws(() => parseStageOptions(umapProjector, { components: 3 }), /project\/umap draws a 2-D map/);
 });

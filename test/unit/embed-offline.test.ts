@@ -2,9 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { packTexts } from '../../pipeline/support/text-column.js';
 import { tfidfEmbed, tfidfEmbedder } from '../../pipeline/stages/embed/tfidf.js';
-import { loadStaticModel, parseStaticOptions, staticEmbed } from '../../pipeline/stages/embed/static.js';
+import { loadStaticModel, staticEmbed, staticEmbedder } from '../../pipeline/stages/embed/static.js';
 import { loadUseLiteVocab, SentencePieceTokenizer } from '../../pipeline/stages/embed/sentencepiece-tokenizer.js';
 import type { Matrix } from '../../harness/types.js';
+import { parseStageOptions } from '../../pipeline/stage-options.js';
 
 const dot = (m: Matrix, i: number, j: number): number => {
   let s = 0;
@@ -42,11 +43,11 @@ test('tfidf: unit rows, related texts closer, an empty or all-stop-word text is 
   assert.equal(dot(m, 6, 6), 0, 'stop words only');
   assert.ok(dot(m, 0, 1) > dot(m, 0, 2) + 0.1);
   assert.ok(dot(m, 3, 4) > dot(m, 3, 0) + 0.1);
-  assert.throws(() => tfidfEmbedder.parseOptions!({ nonzeros: 0 }), /nonzeros/);
+  assert.throws(() => parseStageOptions(tfidfEmbedder, { nonzeros: 0 }), /nonzeros/);
 });
 
 test('static: distilled from USE lite, related texts closer, identical texts identical rows', async () => {
-  const model = await loadStaticModel(parseStaticOptions({ dims: 128 }));
+  const model = await loadStaticModel(parseStageOptions(staticEmbedder, { dims: 128 }));
   assert.equal(model.table.cols, 128);
   const m = staticEmbed(packTexts([...texts, texts[0]]), model);
   for (const i of [0, 1, 2, 3, 4]) assert.ok(Math.abs(dot(m, i, i) - 1) < 1e-5);
@@ -54,5 +55,5 @@ test('static: distilled from USE lite, related texts closer, identical texts ide
   assert.ok(dot(m, 0, 1) > dot(m, 0, 2) + 0.1, `refund~refund ${dot(m, 0, 1)} vs refund~weather ${dot(m, 0, 2)}`);
   assert.ok(dot(m, 3, 4) > dot(m, 3, 0) + 0.1);
   assert.deepEqual(m.data.subarray(6 * 128, 7 * 128), m.data.subarray(0, 128));
-  assert.throws(() => parseStaticOptions({ dims: 1000 }), /dims/);
+  assert.throws(() => parseStageOptions(staticEmbedder, { dims: 1000 }), /dims/);
 });

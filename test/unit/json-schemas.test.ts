@@ -8,8 +8,8 @@ import { packageRoot } from '../../pipeline/support/package-root.js';
 import { readResults } from '../../harness/sweep/run-directory.js';
 import { tempDir } from '../test-helpers.js';
 
-test('schemas/*.json are up to date (run `make schemas` after changing a schema)', () => {
-  for (const s of publishedSchemas()) {
+test('schemas/*.json are up to date (run `make schemas` after changing a schema)', async () => {
+  for (const s of await publishedSchemas()) {
     const committed = readFileSync(join(packageRoot(), s.path), 'utf8');
     assert.equal(committed, s.text, `${s.path} is stale: run make schemas`);
   }

@@ -6,6 +6,7 @@ import { makeBlobs } from '../../generators/gaussian-blobs.js';
 import { adjustedRandIndex } from '../../pipeline/metrics/adjusted-rand-index.js';
 import { mulberry32 } from '../../pipeline/support/seeded-random.js';
 import type { Matrix } from '../../harness/types.js';
+import { parseStageOptions } from '../../pipeline/stage-options.js';
 
 function uniform(n: number, d: number, seed: number): Matrix {
   const r = mulberry32(seed);
@@ -86,7 +87,7 @@ test('k rules and option errors', () => {
   assert.equal(resolveK('kura', 1001), 101);
   assert.equal(resolveK('sqrt', 5000), 50);
   assert.equal(resolveK(40, 10), 10);
-  assert.throws(() => kmeansClusterer.parseOptions!({ k: 0 }), /k: must be a positive integer/);
-  assert.throws(() => kmeansClusterer.parseOptions!({ init: 'random' }), /init: must be/);
-  assert.equal(kmeansClusterer.parseOptions!({}).init, 'auto');
+  assert.throws(() => parseStageOptions(kmeansClusterer, { k: 0 }), /k: must be a positive integer/);
+  assert.throws(() => parseStageOptions(kmeansClusterer, { init: 'random' }), /init: must be/);
+  assert.equal(parseStageOptions(kmeansClusterer, {}).init, 'auto');
 });

@@ -4,6 +4,7 @@ import { buildClioHierarchy, clioMetaClusterer } from '../../pipeline/stages/met
 import type { Matrix, PipelineData, RunResults, StageContext } from '../../harness/types.js';
 import { stageWarningLines } from '../../reports/stage-warnings-markdown.js';
 import { mulberry32 } from '../../pipeline/support/seeded-random.js';
+import { parseStageOptions } from '../../pipeline/stage-options.js';
 
 const opts = { targetTop: 5, maxLevels: 4, branching: 3, seed: 1 };
 
@@ -57,7 +58,7 @@ test('the stage maps original label ids (with noise and gaps) and records the de
   const data = Float32Array.from([99, 0, 0.1, 1, 1.1, 10, 10.1, 11, 11.1]);
   const input: PipelineData = { n: 9, labels, embeddings: { rows: 9, cols: 1, data } };
   const c = ctx();
-  const o = clioMetaClusterer.parseOptions!({ targetTop: 2, maxLevels: 3 });
+  const o = parseStageOptions(clioMetaClusterer, { targetTop: 2, maxLevels: 3 });
   const out = clioMetaClusterer.run(input, o, c) as PipelineData;
   const h = out.hierarchy!;
   assert.equal(c.counters.depth, h.length);
@@ -67,17 +68,17 @@ test('the stage maps original label ids (with noise and gaps) and records the de
   assert.equal(h[0][0], h[0][2], '0 and 2 are close');
   assert.equal(h[0][5], h[0][7], '5 and 7 are close');
   assert.notEqual(h[0][0], h[0][5]);
-  assert.throws(() => clioMetaClusterer.parseOptions!({ maxLevels: 0 }), /maxLevels: must be an integer in 1..20/);
+  assert.throws(() => parseStageOptions(clioMetaClusterer, { maxLevels: 0 }), /maxLevels: must be an integer in 1..20/);
 });
 
 test('a hierarchy that would be a no-op is counted as warning.noHierarchy and shown on the report', async () => {
   const labels = Int32Array.from([0, 0, 1, 1, 2, 2]);
   const input: PipelineData = { n: 6, labels, embeddings: { rows: 6, cols: 1, data: Float32Array.from([0, 0.1, 5, 5.1, 9, 9.1]) } };
   const noop = ctx();
-  assert.deepEqual(clioMetaClusterer.run(input, clioMetaClusterer.parseOptions!({ targetTop: 10 }), noop), { hierarchy: [] });
+  assert.deepEqual(clioMetaClusterer.run(input, parseStageOptions(clioMetaClusterer, { targetTop: 10 }), noop), { hierarchy: [] });
   assert.equal(noop.counters['warning.noHierarchy'], 1, '3 clusters under a target of 10: warned, not silent');
   const auto = ctx();
-  await clioMetaClusterer.run({ ...input, labels: Int32Array.from([0, 1, 2, 3, 4, 5]) }, clioMetaClusterer.parseOptions!({}), auto);
+  await clioMetaClusterer.run({ ...input, labels: Int32Array.from([0, 1, 2, 3, 4, 5]) }, parseStageOptions(clioMetaClusterer, {}), auto);
   assert.equal(auto.counters['warning.noHierarchy'], undefined, 'auto target adapts: 6 clusters get a level of 2');
   assert.equal(auto.counters.depth, 1);
   const rec = { repeat: 0, scale: 300, stage: 'meta-cluster', method: 'clio', counters: { 'warning.noHierarchy': 1, depth: 0 } };

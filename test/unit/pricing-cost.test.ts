@@ -41,9 +41,9 @@ test('a --pricing file overrides fields and adds models; bad files name the key'
   assert.equal(t.models['gpt-4o'].output, 10, 'fields not overridden are kept');
   assert.equal(formatPicoUsd(costPicoUsd({ input: 1_000_000, output: 1_000_000, embedding: 0 }, t.models['my-local-llama'])), '0.000003');
   writeFileSync(f, 'models:\n  gpt-4o: { input: -1 }\n');
-  assert.throws(() => loadPricingTable(f), /prices\.yaml: models\.gpt-4o\.input: must be >= 0/);
+  assert.throws(() => loadPricingTable(f), /prices\.yaml:2: models\.gpt-4o\.input: must be >= 0/);
   writeFileSync(f, 'models:\n  gpt-4o: { inptu: 1 }\n');
-  assert.throws(() => loadPricingTable(f), /models\.gpt-4o: unknown key\(s\) "inptu"/);
+  assert.throws(() => loadPricingTable(f), /prices\.yaml:2: models\.gpt-4o\.inptu: unknown key \(valid: kind, input, output/);
   assert.throws(() => loadPricingTable(join(dir, 'nope.yaml')), /nope\.yaml: cannot read pricing file/);
 });
 

@@ -27,11 +27,11 @@ test('a bad stage option names its path', async () => {
 });
 
 test('a misspelled stage option is refused and the valid ones listed', async () => {
-  await assert.rejects(loadProfile(writeProfile(base('[10]', ', options: { dimz: 256 }'))), /stages\[0\]\.options: unknown option\(s\) "dimz" for embed\/hashing; valid: dims/);
+  await assert.rejects(loadProfile(writeProfile(base('[10]', ', options: { dimz: 256 }'))), /profile\.yaml:4: stages\[0\]\.options\.dimz: unknown option for embed\/hashing; valid: dims/);
 });
 
 test('unknown keys and invalid YAML are reported', async () => {
-  await assert.rejects(loadProfile(writeProfile('name: x\nscales: [10]\nstagez: []\nstages:\n  - { stage: embed, method: hashing }\n')), /unknown key\(s\) "stagez"/);
+  await assert.rejects(loadProfile(writeProfile('name: x\nscales: [10]\nstagez: []\nstages:\n  - { stage: embed, method: hashing }\n')), /profile\.yaml:3: stagez: unknown key/);
   await assert.rejects(loadProfile(writeProfile('name: x\nscales: [10\n')), /profile\.yaml(:\d+){0,2}: invalid YAML/);
   await assert.rejects(loadProfile(writeProfile(base('[100, 50]'))), /scales\[1\]: must be larger than scales\[0\]/);
 });

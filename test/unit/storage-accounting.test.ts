@@ -10,6 +10,7 @@ import { tempDir } from '../test-helpers.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
 import { makeBlobs } from '../../generators/gaussian-blobs.js';
 import { recordingContext } from '../recording-context.js';
+import { parseStageOptions } from '../../pipeline/stage-options.js';
 
 function fakeRun(n: number, dims: number): PipelineData {
   const words = ['refund', 'invoice', 'password', 'reset', 'shipping', 'late', 'café', '注文', 'account', 'locked'];
@@ -72,7 +73,7 @@ test('storage accounting counts the HDBSCAN outputs (membership, outlier scores)
   const n = 600;
   const hdbscan = await loadStage('cluster', 'hdbscan');
   const embeddings = makeBlobs({ n, d: 8, centers: 4, std: 0.5, seed: 3 }).x;
-  const out = await hdbscan.run({ n, embeddings }, hdbscan.parseOptions!({ minClusterSize: 10 }), recordingContext().ctx);
+  const out = await hdbscan.run({ n, embeddings }, parseStageOptions(hdbscan, { minClusterSize: 10 }), recordingContext().ctx);
   assert.ok(out.membership && out.outlierScores, 'the stage writes both');
   const formats = ['arrow', 'jsonl', 'parquet-zstd'] as const;
   const measure = (data: PipelineData, dir: string) => measureStorage(data, n, { formats, zstdLevel: 3, dir: join(tempDir(), dir), keepFiles: false });

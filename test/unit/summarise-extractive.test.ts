@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { dropContext, extractiveSummariser, summariseText } from '../../pipeline/stages/summarise/extractive.js';
 import { packTexts, unpackTexts } from '../../pipeline/support/text-column.js';
 import { recordingContext } from '../recording-context.js';
+import { parseStageOptions } from '../../pipeline/stage-options.js';
 
-const parse = (raw: Record<string, unknown>) => extractiveSummariser.parseOptions!(raw);
+const parse = (raw: Record<string, unknown>) => parseStageOptions(extractiveSummariser, raw);
 
 // 13 fixed user prompts (two sentences or more, so the extract has to choose) and assistant answers that vary.
 const PROMPTS = [

@@ -15,9 +15,11 @@
 import { agnes } from 'ml-hclust';
 import { cutMerges, nnChainLinkage } from '../../kernels/nn-chain-linkage.js';
 import type { Matrix, PipelineData, StageContext, StageDefinition } from '../../contracts.js';
-import { parseFixedK, resolveK, type KMeansOptions } from './kmeans.js';
+import { fixedKOption, resolveK, type KMeansOptions } from './kmeans.js';
 import { matrixToRows } from '../../kernels/matrix-rows.js';
-import { parseVectorField, vectorsFor, type VectorField } from '../vector-input.js';
+import { vectorFieldOption, vectorsFor, type VectorField } from '../vector-input.js';
+import { enumOption, integerOption } from '../../stage-options.js';
+import { z } from 'zod/v4';
 
 /** Default largest input the stage accepts (nn-chain backend: 400 MB of distances). */
 export const AGGLOMERATIVE_MAX_POINTS = 10_000;
@@ -57,18 +59,22 @@ export const agglomerativeClusterer: StageDefinition<AgglomerativeOptions> = {
   method: 'agglomerative',
   reads: ['embeddings', 'reduced'],
   writes: ['labels'],
-  parseOptions(raw) {
-    const linkage = raw.linkage ?? 'ward';
-    if (linkage !== 'ward' && linkage !== 'average') throw new Error('linkage: must be ward or average');
-    const backend = raw.backend ?? 'nn-chain';
-    if (backend !== 'nn-chain' && backend !== 'ml-hclust') throw new Error('backend: must be nn-chain or ml-hclust');
-    const cap = backend === 'ml-hclust' ? ML_HCLUST_MAX_POINTS : AGGLOMERATIVE_HARD_MAX;
-    const maxPoints = raw.maxPoints ?? (backend === 'ml-hclust' ? ML_HCLUST_MAX_POINTS : AGGLOMERATIVE_MAX_POINTS);
-    if (!Number.isInteger(maxPoints) || (maxPoints as number) < 2 || (maxPoints as number) > cap) {
-      throw new Error(`maxPoints: must be an integer in 2..${cap} for backend ${backend} (${backend === 'ml-hclust' ? 'agnes is O(n³) time' : 'n²/2 float64 distances'})`);
-    }
-    return { k: parseFixedK(raw.k), linkage, backend, maxPoints: maxPoints as number, field: parseVectorField(raw.field) };
-  },
+  options: z
+    .strictObject({
+      k: fixedKOption(),
+      linkage: enumOption(['ward', 'average']).default('ward'),
+      backend: enumOption(['nn-chain', 'ml-hclust']).default('nn-chain'),
+      /** Default and cap depend on the backend (checked below). */
+      maxPoints: integerOption(2, AGGLOMERATIVE_HARD_MAX, `must be an integer in 2..${AGGLOMERATIVE_HARD_MAX} for backend nn-chain, 2..${ML_HCLUST_MAX_POINTS} for ml-hclust`).optional(),
+      field: vectorFieldOption(),
+    })
+    .superRefine((o, ctx) => {
+      const cap = o.backend === 'ml-hclust' ? ML_HCLUST_MAX_POINTS : AGGLOMERATIVE_HARD_MAX;
+      if (o.maxPoints !== undefined && o.maxPoints > cap) {
+        ctx.addIssue({ code: 'custom', path: ['maxPoints'], message: `must be an integer in 2..${cap} for backend ${o.backend} (${o.backend === 'ml-hclust' ? 'agnes is O(n³) time' : 'n²/2 float64 distances'})` });
+      }
+    })
+    .transform((o) => ({ ...o, maxPoints: o.maxPoints ?? (o.backend === 'ml-hclust' ? ML_HCLUST_MAX_POINTS : AGGLOMERATIVE_MAX_POINTS) })),
   run(input: PipelineData, opts: AgglomerativeOptions, ctx: StageContext) {
     const x = vectorsFor(input, opts.field, 'cluster/agglomerative');
     if (x.rows > opts.maxPoints) {

@@ -7,7 +7,9 @@
  */
 import { HDBSCAN } from 'hdbscan-ts';
 import type { PipelineData, StageContext, StageDefinition } from '../../contracts.js';
-import { parseVectorField, vectorsFor, type VectorField } from '../vector-input.js';
+import { vectorFieldOption, vectorsFor, type VectorField } from '../vector-input.js';
+import { integerOption } from '../../stage-options.js';
+import { z } from 'zod/v4';
 
 /** Options passed to hdbscan-ts. */
 export interface HdbscanTsOptions {
@@ -22,16 +24,11 @@ export const hdbscanTsClusterer: StageDefinition<HdbscanTsOptions> = {
   method: 'hdbscan-ts',
   reads: ['embeddings', 'reduced'],
   writes: ['labels'],
-  parseOptions(raw) {
-    for (const key of Object.keys(raw)) {
-      if (!['minClusterSize', 'minSamples', 'field'].includes(key)) throw new Error(`${key}: unknown option; valid: minClusterSize, minSamples, field`);
-    }
-    const minClusterSize = raw.minClusterSize ?? 5;
-    if (!Number.isInteger(minClusterSize) || (minClusterSize as number) < 2) throw new Error('minClusterSize: must be an integer >= 2');
-    const minSamples = raw.minSamples;
-    if (minSamples !== undefined && (!Number.isInteger(minSamples) || (minSamples as number) < 1)) throw new Error('minSamples: must be an integer >= 1');
-    return { minClusterSize: minClusterSize as number, ...(minSamples !== undefined ? { minSamples: minSamples as number } : {}), field: parseVectorField(raw.field) };
-  },
+  options: z.strictObject({
+    minClusterSize: integerOption(2).default(5),
+    minSamples: integerOption(1).optional(),
+    field: vectorFieldOption(),
+  }),
   run(input: PipelineData, opts: HdbscanTsOptions, ctx: StageContext) {
     const x = vectorsFor(input, opts.field, 'cluster/hdbscan-ts');
     const rows: number[][] = new Array(x.rows);

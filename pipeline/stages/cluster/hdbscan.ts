@@ -37,7 +37,9 @@ import type { SpanningTree } from '../../hdbscan/mst.js';
 import { boruvkaMst } from '../../hdbscan/mst-boruvka.js';
 import { primMst } from '../../hdbscan/mst-prim.js';
 import { singleLinkage } from '../../hdbscan/single-linkage.js';
-import { parseVectorField, vectorsFor, type VectorField } from '../vector-input.js';
+import { vectorFieldOption, vectorsFor, type VectorField } from '../vector-input.js';
+import { booleanOption, enumOption, integerOption } from '../../stage-options.js';
+import { z } from 'zod/v4';
 
 /** Options of HDBSCAN. */
 export interface HdbscanOptions {
@@ -164,37 +166,24 @@ export interface HdbscanStageOptions extends HdbscanOptions {
   field: VectorField;
 }
 
-function positiveInt(raw: unknown, key: string, min: number): number {
-  if (!Number.isInteger(raw) || (raw as number) < min) throw new Error(`${key}: must be an integer >= ${min}`);
-  return raw as number;
-}
-
-/** Validate stage options from a profile; errors name the key. */
-export function parseHdbscanOptions(raw: Record<string, unknown>): HdbscanStageOptions {
-  const known = ['minClusterSize', 'minSamples', 'clusterSelectionMethod', 'allowSingleCluster', 'algorithm', 'threads', 'leafSize', 'field'];
-  for (const key of Object.keys(raw)) if (!known.includes(key)) throw new Error(`${key}: unknown option; valid: ${known.join(', ')}`);
-  const minClusterSize = positiveInt(raw.minClusterSize ?? HDBSCAN_DEFAULTS.minClusterSize, 'minClusterSize', 2);
-  const minSamples = raw.minSamples === undefined ? undefined : positiveInt(raw.minSamples, 'minSamples', 1);
-  const method = raw.clusterSelectionMethod ?? 'eom';
-  if (method !== 'eom' && method !== 'leaf') throw new Error('clusterSelectionMethod: must be "eom" or "leaf"');
-  const allow = raw.allowSingleCluster ?? false;
-  if (typeof allow !== 'boolean') throw new Error('allowSingleCluster: must be true or false');
-  const algorithm = raw.algorithm ?? 'auto';
-  if (algorithm !== 'auto' && algorithm !== 'kdtree' && algorithm !== 'brute') throw new Error('algorithm: must be auto, kdtree or brute');
-  const threads = raw.threads === undefined ? undefined : positiveInt(raw.threads, 'threads', 1);
-  const leafSize = positiveInt(raw.leafSize ?? HDBSCAN_DEFAULTS.leafSize, 'leafSize', 2);
-  return {
-    minClusterSize, ...(minSamples !== undefined ? { minSamples } : {}), clusterSelectionMethod: method, allowSingleCluster: allow,
-    algorithm, ...(threads !== undefined ? { threads } : {}), leafSize, field: parseVectorField(raw.field),
-  };
-}
+/** Stage options as the profile gives them; errors name the key. */
+export const hdbscanOptions = z.strictObject({
+  minClusterSize: integerOption(2).default(HDBSCAN_DEFAULTS.minClusterSize),
+  minSamples: integerOption(1).optional(),
+  clusterSelectionMethod: enumOption(['eom', 'leaf'], 'must be "eom" or "leaf"').default('eom'),
+  allowSingleCluster: booleanOption().default(false),
+  algorithm: enumOption(['auto', 'kdtree', 'brute']).default('auto'),
+  threads: integerOption(1).optional(),
+  leafSize: integerOption(2).default(HDBSCAN_DEFAULTS.leafSize),
+  field: vectorFieldOption(),
+});
 
 export const hdbscanClusterer: StageDefinition<HdbscanStageOptions> = {
   kind: 'cluster',
   method: 'hdbscan',
   reads: ['embeddings', 'reduced'],
   writes: ['labels', 'membership', 'outlierScores'],
-  parseOptions: parseHdbscanOptions,
+  options: hdbscanOptions,
   async run(input: PipelineData, opts: HdbscanStageOptions, ctx: StageContext) {
     const x = vectorsFor(input, opts.field, 'cluster/hdbscan');
     const res = await hdbscan(x, opts, (phase) => ctx.sample(phase));

@@ -8,6 +8,7 @@
  *
  * Why not ml-kmeans: it is 25-30x slower here (100K x 384, k=50: 349 s; see cluster-ml-kmeans.ts, kept as a baseline).
  */
+import { z } from 'zod/v4';
 import type { Matrix, PipelineData, StageContext, StageDefinition } from '../../contracts.js';
 import { mulberry32 } from '../../support/seeded-random.js';
 import { nearestTwo, rowSqNorms, sqDistRow, sqDistTwoRows } from '../../kernels/distance-kernels.js';
@@ -15,7 +16,8 @@ import { kmeansParallel, kmeansPlusPlus, kmeansPlusPlusPacked } from '../../kern
 import { simdAvailable } from '../../kernels/dot-engine.js';
 import { loadCentres, nearestTwoPacked, packPoints, type PackedPoints } from '../../kernels/packed-points.js';
 import { chooseK } from '../../kernels/choose-k.js';
-import { parseVectorField, vectorsFor, type VectorField } from '../vector-input.js';
+import { vectorFieldOption, vectorsFor, type VectorField } from '../vector-input.js';
+import { enumOption, integerOption, numberOption } from '../../stage-options.js';
 
 /**
  * Seeding method; `auto` = greedy k-means++ with the SIMD kernels (as scikit-learn; scanning all candidates of a
@@ -212,13 +214,20 @@ export function kmeans(x: Matrix, k: number, opts: KMeansRunOptions): KMeansResu
   return { labels, centroids: { rows: k, cols: d, data: c }, inertia, inertiaHistory: history, iterations: it, rescans };
 }
 
-/** Validate the k option shared by the k-means stages. */
-export function parseK(raw: unknown): KMeansOptions['k'] {
-  const k = raw ?? 'sqrt';
-  if (!(k === 'kura' || k === 'sqrt' || k === 'auto' || (Number.isInteger(k) && (k as number) >= 1))) {
-    throw new Error('k: must be a positive integer, "kura" (ceil(n/10)), "sqrt" (round(sqrt(n/2))) or "auto" (best sampled silhouette, k-means only)');
-  }
-  return k as KMeansOptions['k'];
+const K_RULES = 'a positive integer, "kura" (ceil(n/10)), "sqrt" (round(sqrt(n/2)))';
+
+/** The k option of cluster/kmeans: a number, a rule, or "auto" (best sampled silhouette). */
+export function kOption() {
+  return z.union([z.enum(['kura', 'sqrt', 'auto']), z.number().int().min(1)], { error: `must be ${K_RULES} or "auto" (best sampled silhouette, k-means only)` }).default('sqrt');
+}
+
+/** The k option of the stages that cannot choose k by silhouette (a number, "kura" or "sqrt"). */
+export function fixedKOption() {
+  return z
+    .union([z.enum(['kura', 'sqrt']), z.number().int().min(1)], {
+      error: (iss) => (iss.input === 'auto' ? '"auto" is only supported by cluster/kmeans; use a number, "kura" or "sqrt"' : `must be ${K_RULES}`),
+    })
+    .default('sqrt');
 }
 
 export const kmeansClusterer: StageDefinition<KMeansOptions> = {
@@ -226,19 +235,15 @@ export const kmeansClusterer: StageDefinition<KMeansOptions> = {
   method: 'kmeans',
   reads: ['embeddings', 'reduced'],
   writes: ['labels'],
-  parseOptions(raw) {
-    const k = parseK(raw.k);
-    const maxIterations = raw.maxIterations ?? 100;
-    const tolerance = raw.tolerance ?? 1e-4;
-    if (!Number.isInteger(maxIterations) || (maxIterations as number) < 1) throw new Error('maxIterations: must be a positive integer');
-    if (typeof tolerance !== 'number' || tolerance < 0) throw new Error('tolerance: must be a number >= 0');
+  options: z.strictObject({
+    k: kOption(),
+    maxIterations: integerOption(1).default(100),
+    tolerance: numberOption(0).default(1e-4),
     // scikit-learn's n_init: 3 restarts cost about 0.01 NMI on real intent data.
-    const nInit = raw.nInit ?? 10;
-    if (!Number.isInteger(nInit) || (nInit as number) < 1) throw new Error('nInit: must be a positive integer');
-    const init = raw.init ?? 'auto';
-    if (init !== 'auto' && init !== 'kmeans++' && init !== 'kmeans||') throw new Error('init: must be auto, kmeans++ or kmeans||');
-    return { k, maxIterations: maxIterations as number, tolerance, nInit: nInit as number, field: parseVectorField(raw.field), init };
-  },
+    nInit: integerOption(1).default(10),
+    field: vectorFieldOption(),
+    init: enumOption(['auto', 'kmeans++', 'kmeans||']).default('auto'),
+  }),
   run(input: PipelineData, opts: KMeansOptions, ctx: StageContext) {
     const x = vectorsFor(input, opts.field, 'cluster/kmeans');
     let k: number;
@@ -262,10 +267,3 @@ export const kmeansClusterer: StageDefinition<KMeansOptions> = {
     return { labels: res.labels };
   },
 };
-
-/** parseK for the stages that cannot choose k by silhouette (they accept a number, "kura" or "sqrt"). */
-export function parseFixedK(raw: unknown): KMeansOptions['k'] {
-  const k = parseK(raw);
-  if (k === 'auto') throw new Error('k: "auto" is only supported by cluster/kmeans; use a number, "kura" or "sqrt"');
-  return k;
-}

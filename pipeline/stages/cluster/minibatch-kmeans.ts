@@ -9,8 +9,10 @@ import type { PipelineData, StageContext, StageDefinition } from '../../contract
 import { mulberry32 } from '../../support/seeded-random.js';
 import { nearestTwo, rowSqNorms } from '../../kernels/distance-kernels.js';
 import { kmeansPlusPlus } from '../../kernels/kmeans-seeding.js';
-import { parseFixedK, resolveK, type KMeansOptions } from './kmeans.js';
-import { parseVectorField, vectorsFor, type VectorField } from '../vector-input.js';
+import { fixedKOption, resolveK, type KMeansOptions } from './kmeans.js';
+import { vectorFieldOption, vectorsFor, type VectorField } from '../vector-input.js';
+import { integerOption } from '../../stage-options.js';
+import { z } from 'zod/v4';
 import type { Matrix } from '../../contracts.js';
 
 /** Options for mini-batch k-means. */
@@ -100,16 +102,13 @@ export const miniBatchKMeansClusterer: StageDefinition<MiniBatchKMeansOptions> =
   method: 'minibatch-kmeans',
   reads: ['embeddings', 'reduced'],
   writes: ['labels'],
-  parseOptions(raw) {
-    const k = parseFixedK(raw.k);
-    const batchSize = raw.batchSize ?? 1024;
-    const maxSteps = raw.maxSteps ?? 500;
-    const maxNoImprovement = raw.maxNoImprovement ?? 10;
-    for (const [key, v] of [['batchSize', batchSize], ['maxSteps', maxSteps], ['maxNoImprovement', maxNoImprovement]] as const) {
-      if (!Number.isInteger(v) || (v as number) < 1) throw new Error(`${key}: must be a positive integer`);
-    }
-    return { k, batchSize: batchSize as number, maxSteps: maxSteps as number, maxNoImprovement: maxNoImprovement as number, field: parseVectorField(raw.field) };
-  },
+  options: z.strictObject({
+    k: fixedKOption(),
+    batchSize: integerOption(1).default(1024),
+    maxSteps: integerOption(1).default(500),
+    maxNoImprovement: integerOption(1).default(10),
+    field: vectorFieldOption(),
+  }),
   run(input: PipelineData, opts: MiniBatchKMeansOptions, ctx: StageContext) {
     const x = vectorsFor(input, opts.field, 'cluster/minibatch-kmeans');
     const res = miniBatchKMeans(x, resolveK(opts.k, x.rows), { ...opts, seed: ctx.seed }, (s) => ctx.sample(`step ${s}`));

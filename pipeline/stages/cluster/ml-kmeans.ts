@@ -4,9 +4,11 @@
  */
 import { kmeans as mlKmeans } from 'ml-kmeans';
 import type { Matrix, PipelineData, StageContext, StageDefinition } from '../../contracts.js';
-import { parseFixedK, resolveK, type KMeansOptions } from './kmeans.js';
+import { fixedKOption, resolveK, type KMeansOptions } from './kmeans.js';
 import { matrixToRows } from '../../kernels/matrix-rows.js';
-import { parseVectorField, vectorsFor, type VectorField } from '../vector-input.js';
+import { vectorFieldOption, vectorsFor, type VectorField } from '../vector-input.js';
+import { integerOption, numberOption } from '../../stage-options.js';
+import { z } from 'zod/v4';
 
 /** Options for the ml-kmeans baseline. */
 export interface MlKMeansOptions {
@@ -28,13 +30,12 @@ export const mlKMeansClusterer: StageDefinition<MlKMeansOptions> = {
   method: 'ml-kmeans',
   reads: ['embeddings', 'reduced'],
   writes: ['labels'],
-  parseOptions(raw) {
-    const maxIterations = raw.maxIterations ?? 100;
-    const tolerance = raw.tolerance ?? 1e-6;
-    if (!Number.isInteger(maxIterations) || (maxIterations as number) < 1) throw new Error('maxIterations: must be a positive integer');
-    if (typeof tolerance !== 'number' || tolerance < 0) throw new Error('tolerance: must be a number >= 0');
-    return { k: parseFixedK(raw.k), maxIterations: maxIterations as number, tolerance, field: parseVectorField(raw.field) };
-  },
+  options: z.strictObject({
+    k: fixedKOption(),
+    maxIterations: integerOption(1).default(100),
+    tolerance: numberOption(0).default(1e-6),
+    field: vectorFieldOption(),
+  }),
   run(input: PipelineData, opts: MlKMeansOptions, ctx: StageContext) {
     const x = vectorsFor(input, opts.field, 'cluster/ml-kmeans');
     const k = resolveK(opts.k, x.rows);

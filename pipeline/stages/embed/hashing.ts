@@ -5,6 +5,8 @@
 import type { Matrix, PipelineData, StageContext, StageDefinition, TextColumn } from '../../contracts.js';
 import { textAt, textCount } from '../../support/text-column.js';
 import { fnv1a } from '../../support/fnv1a-hash.js';
+import { booleanOption, integerOption, textFieldOption } from '../../stage-options.js';
+import { z } from 'zod/v4';
 
 /** Options for the hashing embedder. */
 export interface HashingOptions {
@@ -51,13 +53,11 @@ export const hashingEmbedder: StageDefinition<HashingOptions> = {
   reads: ['summaries', 'conversations'],
   writes: ['embeddings'],
   splittable: true,
-  parseOptions(raw) {
-    const dims = raw.dims ?? 256;
-    const field = raw.field ?? 'summaries';
-    if (!Number.isInteger(dims) || (dims as number) < 2) throw new Error('dims: must be an integer >= 2');
-    if (field !== 'summaries' && field !== 'conversations') throw new Error('field: must be "summaries" or "conversations"');
-    return { dims: dims as number, field, bigrams: raw.bigrams !== false };
-  },
+  options: z.strictObject({
+    dims: integerOption(2).default(256),
+    field: textFieldOption(),
+    bigrams: booleanOption().default(true),
+  }),
   run(input: PipelineData, opts: HashingOptions, ctx: StageContext) {
     const col = opts.field === 'summaries' ? (input.summaries ?? input.conversations) : input.conversations;
     if (!col) throw new Error('embed/hashing needs summaries or conversations');

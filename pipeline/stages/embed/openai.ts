@@ -12,28 +12,27 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pLimit from 'p-limit';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import type { Matrix, PipelineData, StageContext, StageDefinition } from '../../contracts.js';
 import { textAt, textCount } from '../../support/text-column.js';
-import { API_COUNTERS, API_OBSERVATIONS, apiStageOptionShape, createCountingClient, enforceFailureBudget, parseWith, type ApiStageOptions } from '../../api/openai-client.js';
+import { API_COUNTERS, API_OBSERVATIONS, apiStageOptionShape, createCountingClient, enforceFailureBudget, type ApiStageOptions } from '../../api/openai-client.js';
 import { answerSource, failureLogPath, kindOf, logFailure, MalformedAnswerError, retryMalformed } from '../../api/api-reliability.js';
 import { cacheKey, safeFileName, VectorCache } from '../../api/response-cache.js';
 import { encodingForModel, loadTokenCounter, TOKENS_EMBEDDING } from '../../api/token-counter.js';
 
 const optionsSchema = z
-  .object({
+  .strictObject({
     ...apiStageOptionShape,
     model: apiStageOptionShape.model.default('text-embedding-3-small'),
     concurrency: apiStageOptionShape.concurrency.default(4),
     /** Output dimensions (text-embedding-3 models can shorten); default: the model's own. */
     dimensions: z.number().int('must be an integer').positive('must be > 0').optional(),
     /** Which text to embed (falls back to conversations when there are no summaries). */
-    field: z.enum(['summaries', 'conversations'], { errorMap: () => ({ message: 'must be "summaries" or "conversations"' }) }).default('summaries'),
+    field: z.enum(['summaries', 'conversations'], { error: 'must be "summaries" or "conversations"' }).default('summaries'),
     /** Texts per request (OpenAI allows up to 2048). */
     batchSize: z.number().int('must be an integer').min(1, 'must be >= 1').max(2048, 'must be <= 2048').default(64),
-    encodingFormat: z.enum(['base64', 'float'], { errorMap: () => ({ message: 'must be "base64" or "float"' }) }).default('base64'),
-  })
-  .strict();
+    encodingFormat: z.enum(['base64', 'float'], { error: 'must be "base64" or "float"' }).default('base64'),
+  });
 
 /** Options of embed/openai. */
 export type OpenAiEmbedOptions = ApiStageOptions & z.infer<typeof optionsSchema>;
@@ -183,6 +182,6 @@ export const openAiEmbedder: StageDefinition<OpenAiEmbedOptions> = {
   reads: ['summaries', 'conversations'],
   writes: ['embeddings'],
   usesApi: true,
-  parseOptions: (raw) => parseWith(optionsSchema, raw) as OpenAiEmbedOptions,
+  options: optionsSchema,
   run: (input, o, ctx) => embedWithOpenAi(input, o, ctx),
 };

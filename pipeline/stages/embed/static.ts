@@ -10,6 +10,8 @@ import type { Matrix, PipelineData, StageContext, StageDefinition, TextColumn } 
 import { textAt, textCount } from '../../support/text-column.js';
 import { loadUseLiteVocab, SentencePieceTokenizer } from './sentencepiece-tokenizer.js';
 import { staticTable } from './static-table.js';
+import { booleanOption, enumOption, integerOption, numberOption, parseStageOptions, textFieldOption } from '../../stage-options.js';
+import { z } from 'zod/v4';
 
 /** How a piece's vector is weighted by its frequency (the vocabulary's unigram log-probability p). */
 export type StaticWeighting = 'sif' | 'none';
@@ -96,31 +98,26 @@ export function centreRows(x: Matrix): void {
   }
 }
 
-/** Validate embed/static options. */
-export function parseStaticOptions(raw: Record<string, unknown>): StaticOptions {
-  const field = raw.field ?? 'summaries';
-  const dims = raw.dims ?? 256;
-  const weighting = raw.weighting ?? 'sif';
-  const sifA = raw.sifA ?? 1e-3;
-  if (field !== 'summaries' && field !== 'conversations') throw new Error('field: must be "summaries" or "conversations"');
-  if (!Number.isInteger(dims) || (dims as number) < 2 || (dims as number) > 512) throw new Error('dims: must be an integer in 2..512');
-  if (weighting !== 'sif' && weighting !== 'none') throw new Error('weighting: must be "sif" or "none"');
-  if (typeof sifA !== 'number' || !(sifA > 0)) throw new Error('sifA: must be a number > 0');
-  if (raw.centre !== undefined && typeof raw.centre !== 'boolean') throw new Error('centre: must be true or false');
-  return { field, dims: dims as number, weighting, sifA, centre: raw.centre !== false };
-}
+/** embed/static's options as the profile gives them. */
+export const staticOptions = z.strictObject({
+  field: textFieldOption(),
+  dims: integerOption(2, 512).default(256),
+  weighting: enumOption(['sif', 'none'], 'must be "sif" or "none"').default('sif'),
+  sifA: numberOption(0, { exclusive: true }).default(1e-3),
+  centre: booleanOption().default(true),
+});
 
 export const staticEmbedder: StageDefinition<StaticOptions> = {
   kind: 'embed',
   method: 'static',
   reads: ['summaries', 'conversations'],
   writes: ['embeddings'],
-  parseOptions: parseStaticOptions,
+  options: staticOptions,
   // Streaming: embed each batch uncentred, then centre the joined matrix once (the same centreRows over the same rows).
   rowBatches: {
     batchOptions: (raw) => ({ ...raw, centre: false }),
     finish(output, raw) {
-      if (parseStaticOptions(raw).centre && output.embeddings) centreRows(output.embeddings);
+      if (parseStageOptions(staticEmbedder, raw).centre && output.embeddings) centreRows(output.embeddings);
     },
   },
   async run(input: PipelineData, opts: StaticOptions, ctx: StageContext) {

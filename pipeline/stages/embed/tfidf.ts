@@ -9,6 +9,8 @@ import type { Matrix, PipelineData, StageContext, StageDefinition, TextColumn } 
 import { textAt, textCount } from '../../support/text-column.js';
 import { STOP_WORDS } from './stop-words.js';
 import { fnv1a } from '../../support/fnv1a-hash.js';
+import { booleanOption, integerOption, textFieldOption } from '../../stage-options.js';
+import { z } from 'zod/v4';
 
 /** Options for the TF-IDF embedder. */
 export interface TfidfOptions {
@@ -91,26 +93,21 @@ export function tfidfEmbed(col: TextColumn, o: Omit<TfidfOptions, 'field'>, onBa
   return { rows: n, cols: o.dims, data };
 }
 
-/** Validate embed/tfidf options. */
-export function parseTfidfOptions(raw: Record<string, unknown>): TfidfOptions {
-  const field = raw.field ?? 'summaries';
-  const dims = raw.dims ?? 1024;
-  const nonzeros = raw.nonzeros ?? 4;
-  const minDf = raw.minDf ?? 1;
-  if (field !== 'summaries' && field !== 'conversations') throw new Error('field: must be "summaries" or "conversations"');
-  if (!Number.isInteger(dims) || (dims as number) < 2) throw new Error('dims: must be an integer >= 2');
-  if (!Number.isInteger(nonzeros) || (nonzeros as number) < 1 || (nonzeros as number) > 64) throw new Error('nonzeros: must be an integer in 1..64');
-  if (!Number.isInteger(minDf) || (minDf as number) < 1) throw new Error('minDf: must be a positive integer');
-  if (raw.bigrams !== undefined && typeof raw.bigrams !== 'boolean') throw new Error('bigrams: must be true or false');
-  return { field, dims: dims as number, nonzeros: nonzeros as number, bigrams: raw.bigrams !== false, minDf: minDf as number };
-}
+/** embed/tfidf's options as the profile gives them. */
+export const tfidfOptions = z.strictObject({
+  field: textFieldOption(),
+  dims: integerOption(2).default(1024),
+  nonzeros: integerOption(1, 64).default(4),
+  bigrams: booleanOption().default(true),
+  minDf: integerOption(1).default(1),
+});
 
 export const tfidfEmbedder: StageDefinition<TfidfOptions> = {
   kind: 'embed',
   method: 'tfidf',
   reads: ['summaries', 'conversations'],
   writes: ['embeddings'],
-  parseOptions: parseTfidfOptions,
+  options: tfidfOptions,
   run(input: PipelineData, opts: TfidfOptions, ctx: StageContext) {
     const col = opts.field === 'summaries' ? (input.summaries ?? input.conversations) : input.conversations;
     if (!col) throw new Error('embed/tfidf needs summaries or conversations');

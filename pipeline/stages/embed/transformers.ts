@@ -11,6 +11,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Matrix, PipelineData, StageContext, StageDefinition, TextColumn } from '../../contracts.js';
 import { textAt, textCount } from '../../support/text-column.js';
 import { countColumnTokens, loadTokenCounter, TOKENS_EMBEDDING } from '../../api/token-counter.js';
+import { booleanOption, enumOption, integerOption, textFieldOption } from '../../stage-options.js';
+import { z } from 'zod/v4';
 
 /** Options for the transformers embedder. */
 export interface TransformersOptions {
@@ -90,22 +92,27 @@ export const transformersEmbedder: StageDefinition<TransformersOptions> = {
   reads: ['summaries', 'conversations'],
   writes: ['embeddings'],
   splittable: true,
-  parseOptions(raw) {
-    if (typeof raw.modelDir !== 'string' || raw.modelDir.length === 0) {
-      throw new Error(`modelDir: is required: a local folder with ${REQUIRED_MODEL_FILES.join(', ')} and onnx/model.onnx (remote models are off)`);
-    }
-    const q = raw.quantized ?? 'auto';
-    if (q !== 'auto' && typeof q !== 'boolean') throw new Error('quantized: must be true, false or "auto"');
-    const { dir, quantized } = checkModelDir(raw.modelDir, q as boolean | 'auto');
-    const pooling = raw.pooling ?? 'mean';
-    if (pooling !== 'mean' && pooling !== 'cls') throw new Error('pooling: must be "mean" or "cls"');
-    const field = raw.field ?? 'summaries';
-    if (field !== 'summaries' && field !== 'conversations') throw new Error('field: must be "summaries" or "conversations"');
-    const batchSize = raw.batchSize ?? 32;
-    if (!Number.isInteger(batchSize) || (batchSize as number) < 1 || (batchSize as number) > 4096) throw new Error('batchSize: must be an integer in 1..4096');
-    if (raw.countTokens !== undefined && typeof raw.countTokens !== 'boolean') throw new Error('countTokens: must be true or false');
-    return { modelDir: dir, quantized, pooling, field, batchSize: batchSize as number, countTokens: raw.countTokens !== false };
-  },
+  options: z
+    .strictObject({
+      modelDir: z
+        .string({ error: (iss) => (iss.input === undefined ? `is required: a local folder with ${REQUIRED_MODEL_FILES.join(', ')} and onnx/model.onnx (remote models are off)` : 'must be the path of a local model folder') })
+        .min(1, `is required: a local folder with ${REQUIRED_MODEL_FILES.join(', ')} and onnx/model.onnx (remote models are off)`),
+      quantized: z.union([booleanOption(), z.literal('auto')], { error: 'must be true, false or "auto"' }).default('auto'),
+      pooling: enumOption(['mean', 'cls'], 'must be "mean" or "cls"').default('mean'),
+      field: textFieldOption(),
+      batchSize: integerOption(1, 4096).default(32),
+      countTokens: booleanOption().default(true),
+    })
+    // The folder is checked (and made absolute) at profile load, so a typo fails before any cell runs.
+    .transform((o, ctx) => {
+      try {
+        const { dir, quantized } = checkModelDir(o.modelDir, o.quantized);
+        return { ...o, modelDir: dir, quantized };
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', path: ['modelDir'], message: (e as Error).message.replace(/^modelDir: /, '') });
+        return z.NEVER;
+      }
+    }),
   async run(input: PipelineData, opts: TransformersOptions, ctx: StageContext) {
     const col = opts.field === 'summaries' ? (input.summaries ?? input.conversations) : input.conversations;
     if (!col) throw new Error('embed/transformers needs summaries or conversations');

@@ -6,6 +6,8 @@
  */
 import type { ClusterInfo, PipelineData, StageContext, StageDefinition, TextColumn } from '../../contracts.js';
 import { textAt, textCount } from '../../support/text-column.js';
+import { booleanOption, integerOption, textFieldOption } from '../../stage-options.js';
+import { z } from 'zod/v4';
 
 /** Options for c-TF-IDF labelling. */
 export interface CtfidfOptions {
@@ -74,14 +76,11 @@ export const ctfidfLabeller: StageDefinition<CtfidfOptions> = {
   method: 'ctfidf',
   reads: ['labels', 'summaries', 'conversations'],
   writes: ['clusterInfo'],
-  parseOptions(raw) {
-    const topTerms = raw.topTerms ?? 10;
-    const field = raw.field ?? 'summaries';
-    if (!Number.isInteger(topTerms) || (topTerms as number) < 1) throw new Error('topTerms: must be a positive integer');
-    if (field !== 'summaries' && field !== 'conversations') throw new Error('field: must be summaries or conversations');
-    if (raw.stopWords !== undefined && typeof raw.stopWords !== 'boolean') throw new Error('stopWords: must be true or false');
-    return { topTerms: topTerms as number, field, stopWords: raw.stopWords !== false };
-  },
+  options: z.strictObject({
+    topTerms: integerOption(1).default(10),
+    field: textFieldOption(),
+    stopWords: booleanOption().default(true),
+  }),
   run(input: PipelineData, opts: CtfidfOptions, ctx: StageContext) {
     if (!input.labels) throw new Error('label/ctfidf needs labels; put a cluster stage before it');
     const texts = opts.field === 'summaries' ? (input.summaries ?? input.conversations) : input.conversations;

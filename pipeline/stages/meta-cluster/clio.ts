@@ -17,7 +17,9 @@ import type { Matrix, PipelineData, StageContext, StageDefinition } from '../../
 import { clusterCentroids } from '../../kernels/cluster-centroids.js';
 import { kmeans } from '../cluster/kmeans.js';
 import { pca } from '../reduce/pca.js';
-import { parseVectorField, vectorsFor, type VectorField } from '../vector-input.js';
+import { vectorFieldOption, vectorsFor, type VectorField } from '../vector-input.js';
+import { integerOption, numberOption } from '../../stage-options.js';
+import { z } from 'zod/v4';
 
 /** Options for the Clio-style hierarchy. */
 export interface ClioOptions {
@@ -98,17 +100,13 @@ export const clioMetaClusterer: StageDefinition<ClioOptions> = {
   method: 'clio',
   reads: ['labels', 'embeddings', 'reduced'],
   writes: ['hierarchy'],
-  parseOptions(raw) {
-    const targetTop = raw.targetTop ?? 'auto';
-    const maxLevels = raw.maxLevels ?? 4;
-    const branching = raw.branching ?? 4;
-    const projectDims = raw.projectDims ?? 32;
-    if (!Number.isInteger(projectDims) || (projectDims as number) < 0) throw new Error('projectDims: must be an integer >= 0 (0 = never project)');
-    if (targetTop !== 'auto' && (!Number.isInteger(targetTop) || (targetTop as number) < 1)) throw new Error('targetTop: must be a positive integer or "auto"');
-    if (!Number.isInteger(maxLevels) || (maxLevels as number) < 1 || (maxLevels as number) > 20) throw new Error('maxLevels: must be an integer in 1..20');
-    if (typeof branching !== 'number' || branching <= 1) throw new Error('branching: must be a number > 1');
-    return { targetTop: targetTop as number | 'auto', maxLevels: maxLevels as number, branching, projectDims: projectDims as number, field: parseVectorField(raw.field) };
-  },
+  options: z.strictObject({
+    targetTop: z.union([z.literal('auto'), z.number().int().min(1)], { error: 'must be a positive integer or "auto"' }).default('auto'),
+    maxLevels: integerOption(1, 20).default(4),
+    branching: numberOption(1, { exclusive: true }).default(4),
+    projectDims: integerOption(0, undefined, 'must be an integer >= 0 (0 = never project)').default(32),
+    field: vectorFieldOption(),
+  }),
   run(input: PipelineData, opts: ClioOptions, ctx: StageContext) {
     if (!input.labels) throw new Error('meta-cluster/clio needs labels; put a cluster stage before it');
     const x = vectorsFor(input, opts.field, 'meta-cluster/clio');

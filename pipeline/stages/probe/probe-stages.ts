@@ -3,6 +3,8 @@
  * complexity, catches out-of-memory, finds a memory cliff and detects leaks. Profiles may use them too.
  */
 import type { PipelineData, StageContext, StageDefinition } from '../../contracts.js';
+import { booleanOption, numberOption } from '../../stage-options.js';
+import { z } from 'zod/v4';
 
 /** Options shared by the probes. */
 export interface ProbeOptions {
@@ -16,15 +18,13 @@ export interface ProbeOptions {
   external: boolean;
 }
 
-function parseProbe(raw: Record<string, unknown>): ProbeOptions {
-  const num = (k: string, dflt: number): number => {
-    const v = raw[k] ?? dflt;
-    if (typeof v !== 'number' || !(v >= 0)) throw new Error(`${k}: must be a number >= 0`);
-    return v;
-  };
-  if (raw.external !== undefined && typeof raw.external !== 'boolean') throw new Error('external: must be true or false');
-  return { bytesPerItem: num('bytesPerItem', 1024), workPerItem: num('workPerItem', 200), leakPerItem: num('leakPerItem', 64), external: raw.external === true };
-}
+// One schema for all four probes: each reads the options it needs.
+const probeOptions = z.strictObject({
+  bytesPerItem: numberOption(0).default(1024),
+  workPerItem: numberOption(0).default(200),
+  leakPerItem: numberOption(0).default(64),
+  external: booleanOption().default(false),
+});
 
 let sink = 0;
 function spin(units: number): void {
@@ -35,7 +35,7 @@ function spin(units: number): void {
 
 /** Allocates about n x bytesPerItem of live heap, so a memory limit gives a hard cliff at a known n. */
 export const allocateProbe: StageDefinition<ProbeOptions> = {
-  kind: 'probe', method: 'allocate', reads: [], writes: [], parseOptions: parseProbe,
+  kind: 'probe', method: 'allocate', reads: [], writes: [], options: probeOptions,
   run(input: PipelineData, o: ProbeOptions, ctx: StageContext) {
     const held: unknown[] = [];
     const perItem = Math.max(1, Math.round(o.bytesPerItem / 8));
@@ -52,7 +52,7 @@ export const allocateProbe: StageDefinition<ProbeOptions> = {
 
 /** O(n) busy work. */
 export const linearProbe: StageDefinition<ProbeOptions> = {
-  kind: 'probe', method: 'linear', reads: [], writes: [], parseOptions: parseProbe,
+  kind: 'probe', method: 'linear', reads: [], writes: [], options: probeOptions,
   run(input: PipelineData, o: ProbeOptions) {
     for (let i = 0; i < input.n; i++) spin(o.workPerItem);
     return {};
@@ -61,7 +61,7 @@ export const linearProbe: StageDefinition<ProbeOptions> = {
 
 /** O(n^2) busy work. */
 export const quadraticProbe: StageDefinition<ProbeOptions> = {
-  kind: 'probe', method: 'quadratic', reads: [], writes: [], parseOptions: parseProbe,
+  kind: 'probe', method: 'quadratic', reads: [], writes: [], options: probeOptions,
   run(input: PipelineData, o: ProbeOptions) {
     for (let i = 0; i < input.n; i++) spin(input.n * o.workPerItem);
     return {};
@@ -71,7 +71,7 @@ export const quadraticProbe: StageDefinition<ProbeOptions> = {
 const leaked: unknown[] = [];
 /** Retains n x leakPerItem small objects in a module global on every call: a synthetic leak. */
 export const leakProbe: StageDefinition<ProbeOptions> = {
-  kind: 'probe', method: 'leak', reads: [], writes: [], parseOptions: parseProbe,
+  kind: 'probe', method: 'leak', reads: [], writes: [], options: probeOptions,
   run(input: PipelineData, o: ProbeOptions, ctx: StageContext) {
     for (let i = 0; i < input.n * o.leakPerItem; i++) leaked.push({ i, s: `leak-${i}` });
     ctx.count('leakedTotal', leaked.length);

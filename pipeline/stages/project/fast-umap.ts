@@ -8,7 +8,9 @@
  * trustworthiness against the input vectors (sampled; counters `trustworthiness.x1000`, `.sample`).
  */
 import type { Matrix, PipelineData, StageContext, StageDefinition } from '../../contracts.js';
-import { parseVectorField, vectorsFor, type VectorField } from '../vector-input.js';
+import { vectorFieldOption, vectorsFor, type VectorField } from '../vector-input.js';
+import { integerOption, numberOption } from '../../stage-options.js';
+import { z } from 'zod/v4';
 import { pca } from '../reduce/pca.js';
 import { columnMeans, covarianceMatrix } from '../../kernels/covariance-kernel.js';
 import { computeKnn } from '../../hdbscan/core-distances.js';
@@ -32,12 +34,6 @@ export interface FastUmapOptions {
   trustSample: number;
   field: VectorField;
 }
-
-const positiveInt = (raw: unknown, dflt: number, key: string, min = 1): number => {
-  const v = raw ?? dflt;
-  if (!Number.isInteger(v) || (v as number) < min) throw new Error(`${key}: must be an integer >= ${min}`);
-  return v as number;
-};
 
 /** Seeded sorted sample of m of n rows. */
 function sampleRows(n: number, m: number, seed: number): Int32Array {
@@ -103,20 +99,16 @@ export const fastUmapProjector: StageDefinition<FastUmapOptions> = {
   method: 'fast-umap',
   reads: ['embeddings', 'reduced'],
   writes: ['projection'],
-  parseOptions(raw) {
-    const minDist = raw.minDist ?? 0.1;
-    if (typeof minDist !== 'number' || minDist < 0) throw new Error('minDist: must be a number >= 0');
-    return {
-      nNeighbors: positiveInt(raw.nNeighbors, 15, 'nNeighbors', 2),
-      minDist,
-      nEpochs: positiveInt(raw.nEpochs, 0, 'nEpochs', 0),
-      pcaDims: positiveInt(raw.pcaDims, 16, 'pcaDims', 2),
-      maxPoints: positiveInt(raw.maxPoints, 200_000, 'maxPoints', 3),
-      threads: positiveInt(raw.threads, 2, 'threads'),
-      trustSample: positiveInt(raw.trustSample, 200, 'trustSample', 0),
-      field: parseVectorField(raw.field),
-    };
-  },
+  options: z.strictObject({
+    nNeighbors: integerOption(2).default(15),
+    minDist: numberOption(0).default(0.1),
+    nEpochs: integerOption(0).default(0),
+    pcaDims: integerOption(2).default(16),
+    maxPoints: integerOption(3).default(200_000),
+    threads: integerOption(1).default(2),
+    trustSample: integerOption(0).default(200),
+    field: vectorFieldOption(),
+  }),
   async run(input: PipelineData, opts: FastUmapOptions, ctx: StageContext) {
     const x = vectorsFor(input, opts.field, 'project/fast-umap');
     const n = x.rows;

@@ -5,7 +5,9 @@
 import { PCA } from 'ml-pca';
 import type { Matrix, PipelineData, StageContext, StageDefinition } from '../../contracts.js';
 import { matrixToRows, rowsToMatrix } from '../../kernels/matrix-rows.js';
-import { parseVectorField, vectorsFor, type VectorField } from '../vector-input.js';
+import { vectorFieldOption, vectorsFor, type VectorField } from '../vector-input.js';
+import { enumOption, integerOption } from '../../stage-options.js';
+import { z } from 'zod/v4';
 
 /** Options for the ml-pca baseline. */
 export interface MlPcaOptions {
@@ -28,13 +30,11 @@ export const mlPcaReducer: StageDefinition<MlPcaOptions> = {
   method: 'ml-pca',
   reads: ['embeddings', 'reduced'],
   writes: ['reduced'],
-  parseOptions(raw) {
-    const components = raw.components ?? 10;
-    if (!Number.isInteger(components) || (components as number) < 1) throw new Error('components: must be a positive integer');
-    const method = raw.method ?? 'SVD';
-    if (method !== 'SVD' && method !== 'covarianceMatrix') throw new Error('method: must be SVD or covarianceMatrix');
-    return { components: components as number, method, field: parseVectorField(raw.field ?? 'embeddings') };
-  },
+  options: z.strictObject({
+    components: integerOption(1).default(10),
+    method: enumOption(['SVD', 'covarianceMatrix']).default('SVD'),
+    field: vectorFieldOption('embeddings'),
+  }),
   run(input: PipelineData, opts: MlPcaOptions, ctx: StageContext) {
     const x = vectorsFor(input, opts.field, 'reduce/ml-pca');
     const res = runMlPca(x, opts.components, opts.method);

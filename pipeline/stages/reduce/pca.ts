@@ -9,7 +9,9 @@
  */
 import { symmetricEigenDescending } from '../../kernels/symmetric-eigen.js';
 import type { Matrix, PipelineData, StageContext, StageDefinition } from '../../contracts.js';
-import { parseVectorField, vectorsFor, type VectorField } from '../vector-input.js';
+import { vectorFieldOption, vectorsFor, type VectorField } from '../vector-input.js';
+import { booleanOption, enumOption, integerOption } from '../../stage-options.js';
+import { z } from 'zod/v4';
 import { columnMeans, covarianceMatrix, covarianceMatrixParallel } from '../../kernels/covariance-kernel.js';
 import { packPoints, type PackedPoints } from '../../kernels/packed-points.js';
 import { timesRows } from '../../kernels/packed-products.js';
@@ -141,21 +143,14 @@ export const pcaReducer: StageDefinition<PcaOptions> = {
   method: 'pca',
   reads: ['embeddings', 'reduced'],
   writes: ['reduced'],
-  parseOptions(raw) {
-    const components = raw.components ?? 10;
-    if (!Number.isInteger(components) || (components as number) < 1) throw new Error('components: must be a positive integer');
-    if (raw.whiten !== undefined && typeof raw.whiten !== 'boolean') throw new Error('whiten: must be true or false');
-    const threads = raw.threads ?? 1;
-    if (!Number.isInteger(threads) || (threads as number) < 1) throw new Error('threads: must be a positive integer');
-    const solver = raw.solver ?? 'auto';
-    if (solver !== 'auto' && solver !== 'full' && solver !== 'randomized') throw new Error('solver: must be auto, full or randomized');
-    const iterations = raw.iterations;
-    if (iterations !== undefined && (!Number.isInteger(iterations) || (iterations as number) < 0)) throw new Error('iterations: must be an integer >= 0');
-    return {
-      components: components as number, field: parseVectorField(raw.field ?? 'embeddings'), whiten: raw.whiten === true, threads: threads as number,
-      solver, ...(iterations !== undefined ? { iterations: iterations as number } : {}),
-    };
-  },
+  options: z.strictObject({
+    components: integerOption(1).default(10),
+    field: vectorFieldOption('embeddings'),
+    whiten: booleanOption().default(false),
+    threads: integerOption(1).default(1),
+    solver: enumOption(['auto', 'full', 'randomized']).default('auto'),
+    iterations: integerOption(0).optional(),
+  }),
   async run(input: PipelineData, opts: PcaOptions, ctx: StageContext) {
     const x = vectorsFor(input, opts.field, 'reduce/pca');
     const solver = resolvePcaSolver(opts.solver, x.rows, x.cols, Math.min(opts.components, x.cols, x.rows));

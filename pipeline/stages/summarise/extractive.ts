@@ -8,6 +8,8 @@
  */
 import type { PipelineData, StageContext, StageDefinition } from '../../contracts.js';
 import { packTexts, textAt, textCount } from '../../support/text-column.js';
+import { booleanOption, integerOption, numberOption } from '../../stage-options.js';
+import { z } from 'zod/v4';
 
 /** Options for the extractive summariser. */
 export interface ExtractiveOptions {
@@ -80,12 +82,6 @@ export function summariseText(text: string, opts: ExtractiveOptions): string {
   return top.map((t) => t.s).join(' ').slice(0, opts.maxChars);
 }
 
-const weightOf = (v: unknown, name: string, dflt: number): number => {
-  const x = v ?? dflt;
-  if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new Error(`${name}: must be a number >= 0`);
-  return x;
-};
-
 export const extractiveSummariser: StageDefinition<ExtractiveOptions> = {
   kind: 'summarise',
   method: 'extractive',
@@ -93,17 +89,15 @@ export const extractiveSummariser: StageDefinition<ExtractiveOptions> = {
   writes: ['summaries'],
   // Each summary depends only on its own conversation: rows can be split across workers and streamed in batches.
   splittable: true,
-  parseOptions(raw) {
-    const sentences = raw.sentences ?? 3;
-    const maxChars = raw.maxChars ?? 600;
-    if (!Number.isInteger(sentences) || (sentences as number) < 1) throw new Error('sentences: must be a positive integer');
-    if (!Number.isInteger(maxChars) || (maxChars as number) < 16) throw new Error('maxChars: must be an integer >= 16');
-    if (raw.keepContext !== undefined && typeof raw.keepContext !== 'boolean') throw new Error('keepContext: must be true or false');
-    const userWeight = weightOf(raw.userWeight, 'userWeight', 1);
-    const assistantWeight = weightOf(raw.assistantWeight, 'assistantWeight', 0);
-    if (userWeight === 0 && assistantWeight === 0) throw new Error('userWeight, assistantWeight: at least one must be > 0');
-    return { sentences: sentences as number, maxChars: maxChars as number, userWeight, assistantWeight, keepContext: raw.keepContext === true };
-  },
+  options: z
+    .strictObject({
+      sentences: integerOption(1).default(3),
+      maxChars: integerOption(16).default(600),
+      userWeight: numberOption(0).default(EXTRACTIVE_ROLE_DEFAULTS.userWeight),
+      assistantWeight: numberOption(0).default(EXTRACTIVE_ROLE_DEFAULTS.assistantWeight),
+      keepContext: booleanOption().default(EXTRACTIVE_ROLE_DEFAULTS.keepContext),
+    })
+    .refine((o) => o.userWeight > 0 || o.assistantWeight > 0, { path: ['userWeight'], message: 'userWeight and assistantWeight are both 0; at least one must be > 0' }),
   run(input: PipelineData, opts: ExtractiveOptions, ctx: StageContext) {
     const col = input.conversations;
     if (!col) throw new Error('summarise/extractive needs conversations');

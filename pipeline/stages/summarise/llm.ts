@@ -14,10 +14,10 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pLimit from 'p-limit';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import type { PipelineData, StageContext, StageDefinition } from '../../contracts.js';
 import { packTexts, textAt, textCount } from '../../support/text-column.js';
-import { API_COUNTERS, API_OBSERVATIONS, apiStageOptionShape, createCountingClient, enforceFailureBudget, parseWith, type ApiStageOptions } from '../../api/openai-client.js';
+import { API_COUNTERS, API_OBSERVATIONS, apiStageOptionShape, createCountingClient, enforceFailureBudget, type ApiStageOptions } from '../../api/openai-client.js';
 import { answerSource, failureLogPath, kindOf, logFailure, MalformedAnswerError, retryMalformed } from '../../api/api-reliability.js';
 import { cacheKey, safeFileName, TextCache } from '../../api/response-cache.js';
 import { encodingForModel, loadTokenCounter, TOKENS_INPUT, TOKENS_OUTPUT } from '../../api/token-counter.js';
@@ -39,7 +39,7 @@ Task: <one sentence: the task the assistant had to perform>
 Summary: <one paragraph, at most three sentences, describing the conversation>`;
 
 const optionsSchema = z
-  .object({
+  .strictObject({
     ...apiStageOptionShape,
     model: apiStageOptionShape.model.default('gpt-4o-mini'),
     systemPrompt: z.string().default(DEFAULT_SYSTEM_PROMPT),
@@ -52,8 +52,7 @@ const optionsSchema = z
     maxConversationChars: z.number().int().positive('must be > 0').default(12_000),
     /** JSON-lines file for per-item failures; default <cacheDir>/failures/summarise-llm.jsonl. */
     failureLog: z.string().optional(),
-  })
-  .strict();
+  });
 
 /** Options of summarise/llm. */
 export type LlmSummariseOptions = ApiStageOptions & z.infer<typeof optionsSchema>;
@@ -175,6 +174,6 @@ export const llmSummariser: StageDefinition<LlmSummariseOptions> = {
   reads: ['conversations'],
   writes: ['summaries'],
   usesApi: true,
-  parseOptions: (raw) => parseWith(optionsSchema, raw) as LlmSummariseOptions,
+  options: optionsSchema,
   run: (input, o, ctx) => summariseWithLlm(input, o, ctx),
 };
