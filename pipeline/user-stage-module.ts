@@ -34,7 +34,7 @@ export function checkStageDefinition(def: unknown, kind: StageKind, where: strin
     if (!Array.isArray(v)) throw new UserError(`${where}: ${key} must be a list of pipeline fields (${STAGE_FIELD_NAMES.join(', ')})`);
     const bad = v.filter((f) => typeof f !== 'string' || !isPipelineField(f));
     if (bad.length > 0) throw new UserError(`${where}: ${key}: unknown field(s) ${bad.map((f) => JSON.stringify(f)).join(', ')}; valid: ${STAGE_FIELD_NAMES.join(', ')}`);
-    const truth = v.find((f: string) => isPipelineField(f) && fieldSpec(f).scoringOnly);
+    const truth = v.filter((f): f is string => typeof f === 'string').find((f) => isPipelineField(f) && fieldSpec(f).scoringOnly);
     if (truth) throw new UserError(`${where}: ${key}: ${truth} is ground truth for scoring only; a stage may neither read nor write it`);
   }
   if (d.splittable === true && Array.isArray(d.writes)) {
@@ -49,7 +49,7 @@ export function checkStageDefinition(def: unknown, kind: StageKind, where: strin
 }
 
 /** Load the stage a module exports: `export default`, `export const stage`, or its only export that has a run function. */
-export async function loadModuleStage(kind: StageKind, path: string): Promise<StageDefinition<any>> {
+export async function loadModuleStage(kind: StageKind, path: string): Promise<StageDefinition<unknown>> {
   const abs = isAbsolute(path) ? path : resolve(path);
   if (!existsSync(abs)) throw new UserError(`module ${path}: no such file`);
   let mod: Record<string, unknown>;
@@ -67,5 +67,5 @@ export async function loadModuleStage(kind: StageKind, path: string): Promise<St
     def = candidates[0][1];
   }
   checkStageDefinition(def, kind, `module ${path}`);
-  return def as StageDefinition<any>;
+  return def;
 }

@@ -48,7 +48,8 @@ export function resolveProfilePath(nameOrPath: string): string {
 function checkGeneratorOptions(profile: SweepProfile, file: string, lineOf: LineOf | undefined): void {
   if (profile.input.kind !== 'synthetic') return;
   try {
-    resolveGeneratorOptions({ ...(profile.input.options as object), n: 0, seed: 0 } as GeneratorOptions);
+    const probe: GeneratorOptions = { ...(profile.input.options as object), n: 0, seed: 0 };
+    resolveGeneratorOptions(probe);
   } catch (e) {
     const m = /^generator option "([^"]+)": (.*)$/s.exec((e as Error).message);
     if (!m) throw new ProfileError(problemText(file, lineOf, { path: [], message: (e as Error).message }, ['input', 'options']));

@@ -36,7 +36,7 @@ export function substituteArgs(argv: readonly string[], values: Record<string, u
   return argv.map((a) => a.replace(PLACEHOLDER, (whole, name: string) => {
     const v = values[name];
     if (v === undefined) return whole;
-    return Array.isArray(v) ? v.join(',') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+    return Array.isArray(v) ? v.join(',') : typeof v === 'string' ? v : JSON.stringify(v);
   }));
 }
 

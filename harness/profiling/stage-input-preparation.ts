@@ -5,7 +5,6 @@
  * profiled stage sees the same data it saw there.
  */
 import { join, resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
 import type { PipelineData, StageDefinition } from '../types.js';
 import type { SweepProfile, StageSpec } from '../profile/profile-schema.js';
 import { buildScaleInput } from '../sweep/sweep-input.js';
@@ -22,7 +21,7 @@ import { UserError } from '../../pipeline/support/user-error.js';
 export interface PreparedStage {
   spec: StageSpec;
   stageIndex: number;
-  def: StageDefinition<any>;
+  def: StageDefinition<unknown>;
   options: unknown;
   seed: number;
   /** Only the fields the stage reads, plus n. */

@@ -3,7 +3,7 @@
  * (heap samples at batch boundaries, GC pauses, event-loop utilisation, counters). Input buffers arrive by
  * transfer and go back by transfer together with the stage's output.
  */
-import Piscina from 'piscina';
+import { Piscina, transferableSymbol, valueSymbol } from 'piscina';
 import { performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { loadStage } from '../../pipeline/stage-registry.js';
 import { parseStageOptions } from '../../pipeline/stage-options.js';
@@ -90,5 +90,5 @@ export default async function runStageTask(task: StageTask): Promise<unknown> {
   for (const [k, v] of Object.entries(observed)) observations[k] = summarisePercentiles(v);
   const data: PipelineData = { ...task.input, ...output };
   const result: StageTaskResult = { data, wallMs, workerMemory: samples, gc, eventLoopUtilization: elu.utilization, counters, observations, cpu };
-  return Piscina.move({ [Piscina.transferableSymbol]: pipelineBuffers(data), [Piscina.valueSymbol]: result } as never);
+  return Piscina.move({ [transferableSymbol]: pipelineBuffers(data), [valueSymbol]: result });
 }

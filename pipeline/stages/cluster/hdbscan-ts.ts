@@ -31,7 +31,7 @@ export const hdbscanTsClusterer: StageDefinition<HdbscanTsOptions> = {
   }),
   run(input: PipelineData, opts: HdbscanTsOptions, ctx: StageContext) {
     const x = vectorsFor(input, opts.field, 'cluster/hdbscan-ts');
-    const rows: number[][] = new Array(x.rows);
+    const rows = new Array<number[]>(x.rows);
     for (let i = 0; i < x.rows; i++) rows[i] = Array.from(x.data.subarray(i * x.cols, (i + 1) * x.cols));
     ctx.sample('rows converted');
     const model = new HDBSCAN({ minClusterSize: opts.minClusterSize, minSamples: opts.minSamples ?? opts.minClusterSize });

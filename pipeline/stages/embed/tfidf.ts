@@ -44,7 +44,7 @@ export function tfidfEmbed(col: TextColumn, o: Omit<TfidfOptions, 'field'>, onBa
   // Pass 1: document frequency per term id.
   const ids = new Map<string, number>();
   const df: number[] = [];
-  const docs: { t: Int32Array; c: Float32Array }[] = new Array(n);
+  const docs = new Array<{ t: Int32Array; c: Float32Array }>(n);
   for (let i = 0; i < n; i++) {
     const tf = terms(textAt(col, i), o.bigrams);
     const t = new Int32Array(tf.size);

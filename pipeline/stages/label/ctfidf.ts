@@ -56,7 +56,7 @@ export function ctfidfTopTerms(texts: TextColumn, labels: ArrayLike<number>, o: 
       classWords[c]++;
     }
   }
-  const terms: string[] = new Array(vocab.size);
+  const terms = new Array<string>(vocab.size);
   for (const [w, t] of vocab) terms[t] = w;
   const avgWords = classWords.reduce((a, b) => a + b, 0) / Math.max(classIds.length, 1);
   const out: ClusterInfo[] = [];
