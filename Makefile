@@ -40,11 +40,12 @@ test-unit: build
 test-integration: build
 	$(NODE) scripts/run-tests.mjs --integration
 
-# Layers and import cycles, then ESLint with type information (eslint.config.js); reads the sources, needs no build.
-# Prettier (.prettierrc.json) joins here as `npx prettier --check .` once the tree has been formatted in one commit.
+# Layers and import cycles, ESLint with type information (eslint.config.js), then Prettier's check (.prettierrc.json:
+# 120 columns; `npm run format` rewrites). Reads the sources, needs no build.
 lint: node_modules/.installed-node$(NODE_MAJOR)
 	$(NODE) scripts/check-architecture.mjs
 	npx eslint .
+	npx prettier --check .
 
 bench: build
 	$(NODE) scripts/run-benches.mjs

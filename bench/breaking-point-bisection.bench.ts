@@ -19,21 +19,32 @@ console.log('bisection of probe/allocate (4096 B/item) between 1,000 and 64,000 
 console.log('| memoryMb | naive cliff | passes at | breaks at | width | runs | seconds |');
 console.log('|---|---|---|---|---|---|---|');
 for (const mb of budgets) {
-  const profile = await validateProfile({
-    name: 'bench-cliff', scales: [1000, 64000],
-    stages: [{ stage: 'probe', method: 'allocate', memoryMb: mb, options: { bytesPerItem: 4096 } }],
-  }, 'bench');
+  const profile = await validateProfile(
+    {
+      name: 'bench-cliff',
+      scales: [1000, 64000],
+      stages: [{ stage: 'probe', method: 'allocate', memoryMb: mb, options: { bytesPerItem: 4096 } }],
+    },
+    'bench',
+  );
   const t0 = performance.now();
   const out = await runSweep(profile, { progress: createProgressReporter(process.stderr, true) });
   const s = (performance.now() - t0) / 1000;
   const b = out.breakingPoints[0]?.bisection;
   const naive = Math.round((mb * 2 ** 20) / 4200);
   if (!b) console.log(`| ${mb} | ${naive} | no break below 64,000 | | | | ${s.toFixed(1)} |`);
-  else console.log(`| ${mb} | ${naive} | ${b.passScale} | ${b.failScale} | ${(b.relativeWidth * 100).toFixed(1)}% | ${b.steps.length} | ${s.toFixed(1)} |`);
+  else
+    console.log(
+      `| ${mb} | ${naive} | ${b.passScale} | ${b.failScale} | ${(b.relativeWidth * 100).toFixed(1)}% | ${b.steps.length} | ${s.toFixed(1)} |`,
+    );
 }
 
 const ns = [1000, 2000, 4000, 8000, 16000];
-const truths: [Complexity, (n: number) => number][] = [['n', (n) => n], ['nlogn', (n) => n * Math.log2(n)], ['n^2', (n) => n * n]];
+const truths: [Complexity, (n: number) => number][] = [
+  ['n', (n) => n],
+  ['nlogn', (n) => n * Math.log2(n)],
+  ['n^2', (n) => n * n],
+];
 console.log('\nshare of 500 noisy series classified correctly (5 scales, 1K..16K; the rest inconclusive or wrong)');
 console.log('| noise | n | n log n | n² |');
 console.log('|---|---|---|---|');
@@ -42,7 +53,13 @@ for (const noise of [0.01, 0.02, 0.05, 0.1, 0.2]) {
     let ok = 0;
     for (let seed = 0; seed < 500; seed++) {
       const rand = mulberry32(seed);
-      if (fitComplexities(ns, ns.map((n) => f(n) * (1 + noise * gaussian(rand)))).best === name) ok++;
+      if (
+        fitComplexities(
+          ns,
+          ns.map((n) => f(n) * (1 + noise * gaussian(rand))),
+        ).best === name
+      )
+        ok++;
     }
     return `${((ok / 500) * 100).toFixed(1)}%`;
   });

@@ -20,7 +20,11 @@ const runs = Number(process.env.BENCH_CELLS_RUNS ?? 10);
 
 async function main(): Promise<void> {
   const n = 100;
-  const base = { name: 'cells', scales: [n], stages: [{ stage: 'probe', method: 'linear', options: { workPerItem: 10 } }] };
+  const base = {
+    name: 'cells',
+    scales: [n],
+    stages: [{ stage: 'probe', method: 'linear', options: { workPerItem: 10 } }],
+  };
   const profile = await validateProfile({ ...base, isolation: 'thread' }, 'bench');
   const dir = mkdtempSync(join(tmpdir(), 'clusterbench-bench-cells-'));
   const input = join(dir, 'in.arrow');
@@ -39,7 +43,14 @@ async function main(): Promise<void> {
       const c = process.cpuUsage(c0);
       cpu.push(cpuMs ?? (c.user + c.system) / 1000);
     }
-    rows.push([mode, String(runs), median(wall).toFixed(0), Math.min(...wall).toFixed(0), median(cpu).toFixed(0), Math.min(...cpu).toFixed(0)]);
+    rows.push([
+      mode,
+      String(runs),
+      median(wall).toFixed(0),
+      Math.min(...wall).toFixed(0),
+      median(cpu).toFixed(0),
+      Math.min(...cpu).toFixed(0),
+    ]);
   };
   try {
     await measure('process', async () => {
@@ -59,9 +70,16 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log(renderTextTable(['isolation', 'cells', 'overhead wall p50 ms', 'wall min ms', 'overhead CPU p50 ms', 'CPU min ms'], rows));
+  console.log(
+    renderTextTable(
+      ['isolation', 'cells', 'overhead wall p50 ms', 'wall min ms', 'overhead CPU p50 ms', 'CPU min ms'],
+      rows,
+    ),
+  );
   const p = rows[0];
-  console.log(`process isolation overhead per cell: ${p[2]} ms wall (median), ${p[4]} ms CPU of the child (median); target < 300 ms`);
+  console.log(
+    `process isolation overhead per cell: ${p[2]} ms wall (median), ${p[4]} ms CPU of the child (median); target < 300 ms`,
+  );
 }
 
 await main();

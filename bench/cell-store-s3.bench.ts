@@ -29,7 +29,10 @@ const ops = Number(process.env.BENCH_S3_OPS ?? 40);
 const seqRuns = Number(process.env.BENCH_S3_SEQ ?? 20);
 const kb = Number(process.env.BENCH_S3_KB ?? 256);
 const cli = fileURLToPath(new URL('../harness/cli.js', import.meta.url));
-const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
 
 async function timeEach(n: number, f: (i: number) => Promise<unknown>): Promise<number> {
   const t: number[] = [];
@@ -44,7 +47,12 @@ async function timeEach(n: number, f: (i: number) => Promise<unknown>): Promise<
 async function main(): Promise<void> {
   const redis = await startRedis();
   const s3 = await startS3('bench');
-  Object.assign(process.env, { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_REGION: 'us-east-1', CLUSTERBENCH_S3_ENDPOINT: s3.endpoint });
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: s3.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    CLUSTERBENCH_S3_ENDPOINT: s3.endpoint,
+  });
   const dir = mkdtempSync(join(tmpdir(), 'clusterbench-bench-s3-'));
   const stores: [string, string, CellStore][] = [
     ['directory', join(dir, 'store'), new DirectoryCellStore(join(dir, 'store'))],
@@ -61,11 +69,24 @@ async function main(): Promise<void> {
       const has = await timeEach(ops, (i) => store.has(`ops/${i}.arrow`));
       const get = await timeEach(ops, (i) => store.get(`ops/${i}.arrow`));
       opsMs[name] = [put, has, get];
-      console.log(`${name} store, ${kb} KiB object, ${ops} each: put p50 ${put.toFixed(2)} ms, has p50 ${has.toFixed(2)} ms, get (uncached) p50 ${get.toFixed(2)} ms; load ${load()}`);
+      console.log(
+        `${name} store, ${kb} KiB object, ${ops} each: put p50 ${put.toFixed(2)} ms, has p50 ${has.toFixed(2)} ms, get (uncached) p50 ${get.toFixed(2)} ms; load ${load()}`,
+      );
     }
 
     // 2. the near-empty cell through one worker, with each store.
-    const profile = await validateProfile({ name: 's3', scales: [100], repeats: 1, warmup: 0, isolation: 'thread', checkpoints: { enabled: false }, stages: [{ stage: 'probe', method: 'linear', options: { workPerItem: 10 } }] }, 'bench');
+    const profile = await validateProfile(
+      {
+        name: 's3',
+        scales: [100],
+        repeats: 1,
+        warmup: 0,
+        isolation: 'thread',
+        checkpoints: { enabled: false },
+        stages: [{ stage: 'probe', method: 'linear', options: { workPerItem: 10 } }],
+      },
+      'bench',
+    );
     const digest = profileDigest(profile);
     const medians: Record<string, number> = {};
     for (const [name, spec, store] of stores) {
@@ -73,10 +94,16 @@ async function main(): Promise<void> {
       await writeCellInput(input, { n: 100 }, []);
       await store.put('in.arrow', input);
       rmSync(input, { force: true });
-      const w = spawn(process.execPath, [cli, 'worker', '--queue', redis.url, '--store', spec, '--prefix', `seq-${name}`, '--label', name], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const w = spawn(
+        process.execPath,
+        [cli, 'worker', '--queue', redis.url, '--store', spec, '--prefix', `seq-${name}`, '--label', name],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
       workers.push(w);
       await new Promise<void>((resolve, reject) => {
-        w.stderr.setEncoding('utf8').on('data', (s: string) => { if (/cell\(s\) at a time/.test(s)) resolve(); });
+        w.stderr.setEncoding('utf8').on('data', (s: string) => {
+          if (/cell\(s\) at a time/.test(s)) resolve();
+        });
         w.once('exit', (c) => reject(new Error(`worker exited ${c}`)));
       });
       const q = await CellQueue.open<QueuedCellSpec, CellResult>(redis.url, { prefix: `seq-${name}` });
@@ -84,7 +111,12 @@ async function main(): Promise<void> {
       for (let r = 0; r < seqRuns + 1; r++) {
         const { inputPath: _i, outputPath: _o, ...cell } = cellSpec(profile, digest, 100, 0, r, '', '');
         const t0 = performance.now();
-        const out = await q.run(`seq-${name}`, { sweepId: `seq-${name}`, cell, inputKey: 'in.arrow', outputKey: `seq/r${r}.out.arrow` });
+        const out = await q.run(`seq-${name}`, {
+          sweepId: `seq-${name}`,
+          cell,
+          inputKey: 'in.arrow',
+          outputKey: `seq/r${r}.out.arrow`,
+        });
         if (!out.ok) throw new Error(out.reason);
         await store.get(`seq/r${r}.out.arrow`); // the coordinator reads each output back, as a sweep does for the last repeat
         if (r > 0) times.push(performance.now() - t0); // the first cell warms the worker's pool
@@ -92,9 +124,13 @@ async function main(): Promise<void> {
       await q.close();
       w.kill('SIGKILL');
       medians[name] = median(times);
-      console.log(`${name} store: near-empty cell through one worker, ${seqRuns} runs: p50 ${medians[name].toFixed(1)} ms (queue, worker, output put + read back); load ${load()}`);
+      console.log(
+        `${name} store: near-empty cell through one worker, ${seqRuns} runs: p50 ${medians[name].toFixed(1)} ms (queue, worker, output put + read back); load ${load()}`,
+      );
     }
-    console.log(`S3 store overhead per cell against the directory store: ${(medians.s3 - medians.directory).toFixed(1)} ms (p50 difference); store ops alone: put +${(opsMs.s3[0] - opsMs.directory[0]).toFixed(1)} ms, get +${(opsMs.s3[2] - opsMs.directory[2]).toFixed(1)} ms`);
+    console.log(
+      `S3 store overhead per cell against the directory store: ${(medians.s3 - medians.directory).toFixed(1)} ms (p50 difference); store ops alone: put +${(opsMs.s3[0] - opsMs.directory[0]).toFixed(1)} ms, get +${(opsMs.s3[2] - opsMs.directory[2]).toFixed(1)} ms`,
+    );
   } finally {
     for (const w of workers) w.kill('SIGKILL');
     redis.stop();

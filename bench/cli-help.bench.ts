@@ -20,7 +20,10 @@ function measure(args: string[]): { wallMs: number; cpuMs: number } {
   const wallMs = performance.now() - t0;
   if (r.status !== 0) throw new Error(`clusterbench ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   const children = r.stdout.trim().split('\n').at(-1) ?? '';
-  const cpuMs = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((s, m) => s + (Number(m[1]) * 60 + Number(m[2])) * 1000, 0);
+  const cpuMs = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce(
+    (s, m) => s + (Number(m[1]) * 60 + Number(m[2])) * 1000,
+    0,
+  );
   return { wallMs, cpuMs };
 }
 
@@ -29,5 +32,13 @@ for (const args of [['--help'], ['sweep', '--help']]) {
   const m = Array.from({ length: runs }, () => measure(args));
   const wall = m.map((x) => x.wallMs);
   const label = `clusterbench ${args.join(' ')}`.padEnd(26);
-  console.log(`${label} median ${median(wall).toFixed(0).padStart(5)} ms wall (min ${Math.min(...wall).toFixed(0)}), ${median(m.map((x) => x.cpuMs)).toFixed(0).padStart(5)} ms CPU; ${runs} runs; loadavg ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `${label} median ${median(wall).toFixed(0).padStart(5)} ms wall (min ${Math.min(...wall).toFixed(0)}), ${median(
+      m.map((x) => x.cpuMs),
+    )
+      .toFixed(0)
+      .padStart(5)} ms CPU; ${runs} runs; loadavg ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }

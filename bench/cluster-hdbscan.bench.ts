@@ -15,11 +15,24 @@ import { renderTextTable } from '../harness/io/text-table.js';
 import { cellMain, large, machineLine, outcomeCells, runCell, timed } from './bench-cells.js';
 
 type Method = 'hdbscan' | 'hdbscan-ts';
-interface Cell { method: Method; n: number; d: number }
+interface Cell {
+  method: Method;
+  n: number;
+  d: number;
+}
 
 /** Python hdbscan on the same seeded blobs, this machine (issue 5), and the issue's targets. */
-const reference: Record<string, string> = { '10000x10': '0.26 s', '50000x10': '2.8 s', '100000x10': '10.3 s', '20000x384': '177 s' };
-const target: Record<string, string> = { '100000x10': '<= 10 s, ARI 1.0', '20000x384': '<= 60 s', '1000000x10': '<= 10 min, < 4 GB' };
+const reference: Record<string, string> = {
+  '10000x10': '0.26 s',
+  '50000x10': '2.8 s',
+  '100000x10': '10.3 s',
+  '20000x384': '177 s',
+};
+const target: Record<string, string> = {
+  '100000x10': '<= 10 s, ARI 1.0',
+  '20000x384': '<= 60 s',
+  '1000000x10': '<= 10 min, < 4 GB',
+};
 
 const isChild = await cellMain<Cell>(async ({ method, n, d }) => {
   const b = makeBlobs({ n, d, centers: 20, seed: 1 });
@@ -47,7 +60,12 @@ const isChild = await cellMain<Cell>(async ({ method, n, d }) => {
   return {
     ms,
     ari: adjustedRandIndex(b.truth, labels),
-    extra: { cpu: `${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`, noise: `${((100 * noise) / n).toFixed(1)}%`, clusters, phases },
+    extra: {
+      cpu: `${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`,
+      noise: `${((100 * noise) / n).toFixed(1)}%`,
+      clusters,
+      phases,
+    },
   };
 });
 
@@ -63,18 +81,32 @@ if (!isChild) {
     { method: 'hdbscan-ts', n: 2000, d: 10 },
     { method: 'hdbscan-ts', n: 5000, d: 10 },
   ];
-  console.log(`HDBSCAN on 20 Gaussian blobs (minClusterSize 5, minSamples 5); ${machineLine()}; our cells capped at ${ourCap} s`);
+  console.log(
+    `HDBSCAN on 20 Gaussian blobs (minClusterSize 5, minSamples 5); ${machineLine()}; our cells capped at ${ourCap} s`,
+  );
   const rows: string[][] = [];
   for (const c of cells) {
     const o = runCell(script, c, c.method === 'hdbscan' ? ourCap : undefined);
     const key = `${c.n}x${c.d}`;
     const x = o.extra ?? {};
     rows.push([
-      c.method === 'hdbscan' ? 'cluster/hdbscan' : 'hdbscan-ts 1.0.17', c.n.toLocaleString('en-US'), String(c.d), ...outcomeCells(o),
-      String(x.cpu ?? '—'), String(x.noise ?? '—'), String(x.clusters ?? '—'), c.method === 'hdbscan' ? (reference[key] ?? '—') : '—',
-      c.method === 'hdbscan' ? (target[key] ?? '—') : '—', String(x.phases ?? ''),
+      c.method === 'hdbscan' ? 'cluster/hdbscan' : 'hdbscan-ts 1.0.17',
+      c.n.toLocaleString('en-US'),
+      String(c.d),
+      ...outcomeCells(o),
+      String(x.cpu ?? '—'),
+      String(x.noise ?? '—'),
+      String(x.clusters ?? '—'),
+      c.method === 'hdbscan' ? (reference[key] ?? '—') : '—',
+      c.method === 'hdbscan' ? (target[key] ?? '—') : '—',
+      String(x.phases ?? ''),
     ]);
     console.error(rows[rows.length - 1].join(' | '));
   }
-  console.log(renderTextTable(['method', 'n', 'd', 'time', 'peak RSS', 'ARI', 'CPU', 'noise', 'clusters', 'Python hdbscan', 'target', 'phases'], rows));
+  console.log(
+    renderTextTable(
+      ['method', 'n', 'd', 'time', 'peak RSS', 'ARI', 'CPU', 'noise', 'clusters', 'Python hdbscan', 'target', 'phases'],
+      rows,
+    ),
+  );
 }

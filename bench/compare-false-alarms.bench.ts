@@ -31,7 +31,17 @@ const n = Number(process.env.BENCH_N ?? 500);
 const work = Number(process.env.BENCH_WORK ?? 40_000);
 
 async function side(name: string, workPerItem: number): Promise<RerunSide> {
-  const profile = await validateProfile({ name, seed: 7, scales: [n], repeats: 1, warmup: 0, stages: [{ stage: 'probe', method: 'linear', options: { workPerItem } }] }, `bench ${name}`);
+  const profile = await validateProfile(
+    {
+      name,
+      seed: 7,
+      scales: [n],
+      repeats: 1,
+      warmup: 0,
+      stages: [{ stage: 'probe', method: 'linear', options: { workPerItem } }],
+    },
+    `bench ${name}`,
+  );
   return { profile, source: `bench ${name}` };
 }
 
@@ -42,13 +52,22 @@ const cpuRow = (c: Comparison) => c.rows.find((r) => r.metric === 'cpu_p50');
 async function main(): Promise<void> {
   // The noisy neighbour: one core busy for the whole bench.
   const load = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
-  const stopLoad = (): void => { if (load.exitCode === null && !load.killed) load.kill('SIGKILL'); };
+  const stopLoad = (): void => {
+    if (load.exitCode === null && !load.killed) load.kill('SIGKILL');
+  };
   process.on('exit', stopLoad);
   const progress = createProgressReporter(process.stderr, true);
   const base = await side('bench-base', work);
   const slow = await side('bench-2x', work * 2);
   const t0 = process.cpuUsage();
-  const tally = { falseAlarms: 0, falseAlarmsWall: 0, falseAlarmsFloor: 0, detected: 0, detectedWall: 0, detectedFloor: 0 };
+  const tally = {
+    falseAlarms: 0,
+    falseAlarmsWall: 0,
+    falseAlarmsFloor: 0,
+    detected: 0,
+    detectedWall: 0,
+    detectedFloor: 0,
+  };
   const load0 = os.loadavg();
   const wall0 = performance.now();
   const alarms: string[] = [];
@@ -62,7 +81,10 @@ async function main(): Promise<void> {
       const c = compareRuns(same.base, same.next);
       tests = c.tests;
       sameRatios.push(cpuRow(c)!.ratio);
-      if (c.regressions.length) { tally.falseAlarms++; alarms.push(`identical #${i}: ${c.regressions.map((r) => `${r.metric} ${r.ratio.toFixed(3)}x`).join(', ')}`); }
+      if (c.regressions.length) {
+        tally.falseAlarms++;
+        alarms.push(`identical #${i}: ${c.regressions.map((r) => `${r.metric} ${r.ratio.toFixed(3)}x`).join(', ')}`);
+      }
       if (compareRuns(same.base, same.next, { judgeWall: true }).regressions.length) tally.falseAlarmsWall++;
       if (applyMinimumEffect(c).regressions.length) tally.falseAlarmsFloor++;
       spreads.push(spread(cpuOf(same.base)), spread(cpuOf(same.next)));
@@ -72,32 +94,62 @@ async function main(): Promise<void> {
       ratios.push(row.ratio);
       if (row.verdict === '✖') tally.detected++;
       if (applyMinimumEffect(d).regressions.some((r) => r.metric === 'cpu_p50')) tally.detectedFloor++;
-      else alarms.push(`2x #${i}: cpu_p50 ${row.ratio.toFixed(3)}x ${row.verdict} (${row.ratioCi ? `CI ${row.ratioCi.map((v) => v.toFixed(3)).join('–')}` : row.test})`);
+      else
+        alarms.push(
+          `2x #${i}: cpu_p50 ${row.ratio.toFixed(3)}x ${row.verdict} (${row.ratioCi ? `CI ${row.ratioCi.map((v) => v.toFixed(3)).join('–')}` : row.test})`,
+        );
       const dw = compareRuns(twice.base, twice.next, { judgeWall: true });
       if (dw.regressions.some((r) => r.metric === 'wall_p50')) tally.detectedWall++;
-      process.stderr.write(`pair ${i + 1}/${pairs}: false alarms ${tally.falseAlarms}, detections ${tally.detected}; ${((performance.now() - wall0) / 1000).toFixed(0)} s, load ${os.loadavg()[0].toFixed(2)}\n`);
+      process.stderr.write(
+        `pair ${i + 1}/${pairs}: false alarms ${tally.falseAlarms}, detections ${tally.detected}; ${((performance.now() - wall0) / 1000).toFixed(0)} s, load ${os.loadavg()[0].toFixed(2)}\n`,
+      );
     }
   } finally {
     stopLoad();
   }
   const used = process.cpuUsage(t0);
   const load1 = os.loadavg();
-  console.log(`compare verdicts on a shared machine: ${pairs} identical pairs and ${pairs} pairs with 2x CPU work, ${repeats} interleaved repeats a side,`);
-  console.log(`probe/linear at n=${n}, workPerItem ${work}, one child process per cell; one core kept busy by a child process throughout.`);
-  console.log(`load average (1, 5, 15 min) at start ${load0.map((v) => v.toFixed(2)).join(', ')}, at end ${load1.map((v) => v.toFixed(2)).join(', ')} on ${os.availableParallelism()} cores; wall ${((performance.now() - wall0) / 60000).toFixed(1)} min.`);
-  console.log(renderTextTable(['judged', 'false alarms (identical)', 'detections (2x CPU)'], [
-    ['CPU time + peak memory (default)', `${tally.falseAlarms}/${pairs}`, `${tally.detected}/${pairs}`],
-    ['... and wall time (--wall)', `${tally.falseAlarmsWall}/${pairs}`, `${tally.detectedWall}/${pairs} (wall_p50)`],
-    ['default, with the CLI minimum effect', `${tally.falseAlarmsFloor}/${pairs}`, `${tally.detectedFloor}/${pairs}`],
-  ]));
-  console.log(`CPU time spread (max-min)/median within a side of an identical pair: median ${(100 * median(spreads)).toFixed(1)}%, max ${(100 * Math.max(...spreads)).toFixed(1)}%.`);
-  console.log(`identical pairs' cpu_p50 ratio NEW/BASE: min ${Math.min(...sameRatios).toFixed(3)}x, median ${median(sameRatios).toFixed(3)}x, max ${Math.max(...sameRatios).toFixed(3)}x.`);
+  console.log(
+    `compare verdicts on a shared machine: ${pairs} identical pairs and ${pairs} pairs with 2x CPU work, ${repeats} interleaved repeats a side,`,
+  );
+  console.log(
+    `probe/linear at n=${n}, workPerItem ${work}, one child process per cell; one core kept busy by a child process throughout.`,
+  );
+  console.log(
+    `load average (1, 5, 15 min) at start ${load0.map((v) => v.toFixed(2)).join(', ')}, at end ${load1.map((v) => v.toFixed(2)).join(', ')} on ${os.availableParallelism()} cores; wall ${((performance.now() - wall0) / 60000).toFixed(1)} min.`,
+  );
+  console.log(
+    renderTextTable(
+      ['judged', 'false alarms (identical)', 'detections (2x CPU)'],
+      [
+        ['CPU time + peak memory (default)', `${tally.falseAlarms}/${pairs}`, `${tally.detected}/${pairs}`],
+        [
+          '... and wall time (--wall)',
+          `${tally.falseAlarmsWall}/${pairs}`,
+          `${tally.detectedWall}/${pairs} (wall_p50)`,
+        ],
+        [
+          'default, with the CLI minimum effect',
+          `${tally.falseAlarmsFloor}/${pairs}`,
+          `${tally.detectedFloor}/${pairs}`,
+        ],
+      ],
+    ),
+  );
+  console.log(
+    `CPU time spread (max-min)/median within a side of an identical pair: median ${(100 * median(spreads)).toFixed(1)}%, max ${(100 * Math.max(...spreads)).toFixed(1)}%.`,
+  );
+  console.log(
+    `identical pairs' cpu_p50 ratio NEW/BASE: min ${Math.min(...sameRatios).toFixed(3)}x, median ${median(sameRatios).toFixed(3)}x, max ${Math.max(...sameRatios).toFixed(3)}x.`,
+  );
   console.log(`2x pairs' cpu_p50 ratio: median ${median(ratios).toFixed(3)}x, min ${Math.min(...ratios).toFixed(3)}x.`);
   console.log(`Tests, as the verdict states them: ${tests.join(' ')}`);
   console.log(`bench CPU (this process, all threads): ${((used.user + used.system) / 1e6).toFixed(1)} s`);
   for (const a of alarms) console.log(`  ${a}`);
   const met = tally.falseAlarms === 0 && tally.detected >= Math.ceil(0.95 * pairs);
-  console.log(met ? 'targets met: 0 false alarms, >= 95% detections' : 'TARGET MISSED: want 0 false alarms and >= 95% detections');
+  console.log(
+    met ? 'targets met: 0 false alarms, >= 95% detections' : 'TARGET MISSED: want 0 false alarms and >= 95% detections',
+  );
   process.exitCode = met ? 0 : 1;
 }
 

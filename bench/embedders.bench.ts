@@ -18,26 +18,47 @@ import type { PipelineData } from '../harness/types.js';
 const long = process.env.BENCH_LONG === '1';
 
 async function summaries(n: number): Promise<PipelineData> {
-  const p = await validateProfile({ name: 'bench', seed: 7, scales: [n], stages: [{ stage: 'embed', method: 'hashing' }] }, 'bench');
+  const p = await validateProfile(
+    { name: 'bench', seed: 7, scales: [n], stages: [{ stage: 'embed', method: 'hashing' }] },
+    'bench',
+  );
   const input = await buildScaleInput(p, n);
   const col = input.data.conversations!;
   const out: string[] = [];
-  for (let i = 0; i < textCount(col); i++) out.push(summariseText(textAt(col, i), { sentences: 3, maxChars: 600, ...EXTRACTIVE_ROLE_DEFAULTS }));
+  for (let i = 0; i < textCount(col); i++)
+    out.push(summariseText(textAt(col, i), { sentences: 3, maxChars: 600, ...EXTRACTIVE_ROLE_DEFAULTS }));
   return { n, summaries: packTexts(out) };
 }
 
 /** Input that moves into the pool and back on every run: `data` always holds the live (non-detached) buffers. */
-interface Holder { data: PipelineData }
+interface Holder {
+  data: PipelineData;
+}
 
-async function measure(method: string, options: Record<string, unknown>, workers: number, h: Holder): Promise<string[]> {
+async function measure(
+  method: string,
+  options: Record<string, unknown>,
+  workers: number,
+  h: Holder,
+): Promise<string[]> {
   const data = h.data;
-  const profile = await validateProfile({ name: 'bench', scales: [data.n], stages: [{ stage: 'embed', method, workers, options }] }, 'bench');
+  const profile = await validateProfile(
+    { name: 'bench', scales: [data.n], stages: [{ stage: 'embed', method, workers, options }] },
+    'bench',
+  );
   const spec = profile.stages[0];
   const pool = createStagePool(spec, profile);
   try {
     // Warm-up on a few rows: loads the model in every worker, so the measured run excludes loading.
     const few = Math.min(data.n, 8 * workers);
-    const warm = await runStageOnce(pool, spec, profile, { n: few, summaries: packTexts(Array.from({ length: few }, (_, i) => textAt(data.summaries!, i))) }, few, 0);
+    const warm = await runStageOnce(
+      pool,
+      spec,
+      profile,
+      { n: few, summaries: packTexts(Array.from({ length: few }, (_, i) => textAt(data.summaries!, i))) },
+      few,
+      0,
+    );
     if (warm.record.status !== 'ok') throw new Error(`${method}: ${warm.record.reason}`);
     const t0 = performance.now();
     const { record, data: back } = await runStageOnce(pool, spec, profile, h.data, data.n, 0);
@@ -45,10 +66,20 @@ async function measure(method: string, options: Record<string, unknown>, workers
     if (record.status !== 'ok') throw new Error(`${method}: ${record.reason}`);
     h.data = { n: data.n, summaries: back!.summaries };
     const perSec = data.n / (wall / 1000);
-    const opt = Object.entries(options).map(([k, v]) => `${k}=${String(v)}`).join(' ');
+    const opt = Object.entries(options)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(' ');
     // Per CPU-second of the process (all threads): the figure that survives a shared, overloaded machine.
     const perCpuSec = data.n / ((record.cpuUserMs + record.cpuSystemMs) / 1000);
-    return [`${method}${opt ? ` (${opt})` : ''}`, data.n.toLocaleString('en-US'), String(workers), `${(wall / 1000).toFixed(2)} s`, perSec.toFixed(1), Math.round(perSec * 60).toLocaleString('en-US'), Math.round(perCpuSec * 60).toLocaleString('en-US')];
+    return [
+      `${method}${opt ? ` (${opt})` : ''}`,
+      data.n.toLocaleString('en-US'),
+      String(workers),
+      `${(wall / 1000).toFixed(2)} s`,
+      perSec.toFixed(1),
+      Math.round(perSec * 60).toLocaleString('en-US'),
+      Math.round(perCpuSec * 60).toLocaleString('en-US'),
+    ];
   } finally {
     await pool.destroy();
   }
@@ -62,6 +93,15 @@ for (const w of [1, 2]) rows.push(await measure('hashing', { dims: 256 }, w, has
 const useData: Holder = { data: await summaries(useN) };
 for (const w of [1, 2]) rows.push(await measure('use-lite', {}, w, useData));
 if (long) for (const b of [1, 4, 32, 128]) rows.push(await measure('use-lite', { batchSize: b }, 1, useData));
-console.log(`embedders on ${os.cpus()[0]?.model ?? 'cpu'} x ${os.cpus().length}, Node ${process.version}${long ? '' : ' (short run; BENCH_LONG=1 for more)'}`);
-console.log(`load average at the end: ${os.loadavg().map((v) => v.toFixed(1)).join(', ')} (wall figures shrink when other work shares the cores)`);
-console.log(renderTextTable(['embedder', 'n', 'workers', 'wall', 'embeddings/s', 'embeddings/min', 'embeddings/CPU-min'], rows));
+console.log(
+  `embedders on ${os.cpus()[0]?.model ?? 'cpu'} x ${os.cpus().length}, Node ${process.version}${long ? '' : ' (short run; BENCH_LONG=1 for more)'}`,
+);
+console.log(
+  `load average at the end: ${os
+    .loadavg()
+    .map((v) => v.toFixed(1))
+    .join(', ')} (wall figures shrink when other work shares the cores)`,
+);
+console.log(
+  renderTextTable(['embedder', 'n', 'workers', 'wall', 'embeddings/s', 'embeddings/min', 'embeddings/CPU-min'], rows),
+);

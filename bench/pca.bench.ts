@@ -12,7 +12,12 @@ import { runMlPca } from '../pipeline/stages/reduce/ml-pca.js';
 import { renderTextTable } from '../harness/io/text-table.js';
 import { cellMain, large, machineLine, outcomeCells, runCell, timed } from './bench-cells.js';
 
-interface Cell { method: 'pca' | 'pca 1 thread' | 'ml-pca'; n: number; d: number; k: number }
+interface Cell {
+  method: 'pca' | 'pca 1 thread' | 'ml-pca';
+  n: number;
+  d: number;
+  k: number;
+}
 
 const isChild = await cellMain<Cell>(async ({ method, n, d, k }) => {
   const b = makeBlobs({ n, d, centers: 50, seed: 1 });
@@ -30,16 +35,28 @@ const isChild = await cellMain<Cell>(async ({ method, n, d, k }) => {
 
 if (!isChild) {
   const reference: Record<string, string> = {
-    'pca 100000x384': 'sklearn PCA 4.9 s full, 1.4 s randomized', 'ml-pca 10000x384': 'ml-pca measured 14 s', 'ml-pca 100000x384': 'ml-pca measured 145 s',
+    'pca 100000x384': 'sklearn PCA 4.9 s full, 1.4 s randomized',
+    'ml-pca 10000x384': 'ml-pca measured 14 s',
+    'ml-pca 100000x384': 'ml-pca measured 145 s',
   };
   const script = fileURLToPath(import.meta.url);
   const rows: string[][] = [];
   console.log(`PCA, Gaussian blobs; ${machineLine()}`);
-  for (const [d, k] of [[384, 10], [10, 2]] as const) {
+  for (const [d, k] of [
+    [384, 10],
+    [10, 2],
+  ] as const) {
     for (const n of [10_000, 100_000, ...(large ? [1_000_000] : [])]) {
       for (const method of ['pca', 'pca 1 thread', ...(n <= 100_000 ? ['ml-pca' as const] : [])] as Cell['method'][]) {
         const o = runCell(script, { method, n, d, k } satisfies Cell);
-        rows.push([method, n.toLocaleString('en-US'), `${d} -> ${k}`, ...outcomeCells(o).slice(0, 2), String(o.extra?.explained ?? '—'), reference[`${method} ${n}x${d}`] ?? '']);
+        rows.push([
+          method,
+          n.toLocaleString('en-US'),
+          `${d} -> ${k}`,
+          ...outcomeCells(o).slice(0, 2),
+          String(o.extra?.explained ?? '—'),
+          reference[`${method} ${n}x${d}`] ?? '',
+        ]);
         console.error(rows[rows.length - 1].join(' | '));
       }
     }

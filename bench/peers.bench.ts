@@ -24,8 +24,20 @@ import { kmeans } from '../pipeline/stages/cluster/kmeans.js';
 import { pca } from '../pipeline/stages/reduce/pca.js';
 
 type Task = 'hdbscan' | 'kmeans' | 'silhouette' | 'pca-randomized' | 'pca-full';
-interface Cell { task: Task; n: number; d: number; centers: number }
-interface Outcome { status: 'ok' | 'missing' | 'error' | 'timeout'; cpuSec?: number; wallSec?: number; maxRssBytes?: number; note?: string; [k: string]: unknown }
+interface Cell {
+  task: Task;
+  n: number;
+  d: number;
+  centers: number;
+}
+interface Outcome {
+  status: 'ok' | 'missing' | 'error' | 'timeout';
+  cpuSec?: number;
+  wallSec?: number;
+  maxRssBytes?: number;
+  note?: string;
+  [k: string]: unknown;
+}
 
 const KM = { k: 50, nInit: 3, maxIterations: 100, tolerance: 1e-4, seed: 1 };
 const HD = { minClusterSize: 5, minSamples: 5 };
@@ -41,16 +53,24 @@ function writeNpy(path: string, data: Float32Array | Int32Array, shape: number[]
   header += ' '.repeat(pad % 64) + '\n';
   const head = Buffer.alloc(10);
   head.write('\x93NUMPY', 0, 'latin1');
-  head[6] = 1; head[7] = 0;
+  head[6] = 1;
+  head[7] = 0;
   head.writeUInt16LE(header.length, 8);
-  writeFileSync(path, Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
+  writeFileSync(
+    path,
+    Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]),
+  );
 }
 
 function readNpy(path: string): { data: Float32Array | Int32Array; shape: number[] } {
   const buf = readFileSync(path);
   const hl = buf.readUInt16LE(8);
   const header = buf.subarray(10, 10 + hl).toString('latin1');
-  const shape = (header.match(/\(([^)]*)\)/)?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const shape = (header.match(/\(([^)]*)\)/)?.[1] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   const body = buf.subarray(10 + hl);
   const copy = new Uint8Array(body.length);
   copy.set(body);
@@ -103,14 +123,18 @@ const peerScript = join(fileURLToPath(new URL('.', import.meta.url)), '../../ben
 const capSec = Number(process.env.PEERS_CAP_SEC ?? 900);
 
 function lastJson(stdout: string, mark = ''): Outcome {
-  const line = stdout.split('\n').reverse().find((l) => l.startsWith(mark + '{'));
+  const line = stdout
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith(mark + '{'));
   if (!line) return { status: 'error', note: stdout.slice(-300) };
   return JSON.parse(line.slice(mark.length)) as Outcome;
 }
 
 function spawnOutcome(cmd: string, args: string[], mark = '', env: NodeJS.ProcessEnv = process.env): Outcome {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: capSec * 1000, maxBuffer: 1 << 26, env });
-  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing', note: `${cmd} not found` };
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT')
+    return { status: 'missing', note: `${cmd} not found` };
   if (r.signal === 'SIGTERM') return { status: 'timeout', note: `over ${capSec} s` };
   const o = lastJson(r.stdout ?? '', mark);
   if (o.status === 'error' && r.stderr) o.note = `${o.note ?? ''} ${r.stderr.slice(-300)}`.trim();
@@ -132,26 +156,38 @@ function kernelRate(kind: 'simd' | 'scalar'): number {
 
 const fmt = (v: unknown, digits = 2): string => (typeof v === 'number' ? v.toFixed(digits) : '—');
 const mb = (b?: number): string => (b ? `${Math.round(b / 2 ** 20)} MB` : '—');
-const med = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN; };
+const med = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+};
 
 async function parent(): Promise<void> {
   const repeats = Math.max(1, Number(process.env.PEERS_REPEATS ?? 2));
   const only = process.env.PEERS_ONLY?.split(',');
   const large = process.env.BENCH_LARGE === '1';
-  console.log(`bench-peers: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}, node ${process.version}, python ${python}`);
+  console.log(
+    `bench-peers: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load average ${os
+      .loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' ')}, node ${process.version}, python ${python}`,
+  );
   const simd = simdAvailable() ? kernelRate('simd') : NaN;
   const scalar = kernelRate('scalar');
-  console.log(`kernel layer (dot tiles 64 x 1024 x 384, one core): SIMD ${simdAvailable() ? `${simd.toFixed(1)} G multiply-adds/s` : 'not built (npm run build)'}, scalar ${scalar.toFixed(1)} G/s`);
-  const cells: Cell[] = ([
-    { task: 'hdbscan', n: 10_000, d: 10, centers: 20 },
-    { task: 'hdbscan', n: 50_000, d: 50, centers: 20 },
-    { task: 'hdbscan', n: 20_000, d: 384, centers: 20 },
-    ...(large ? [{ task: 'hdbscan' as const, n: 1_000_000, d: 10, centers: 20 }] : []),
-    { task: 'kmeans', n: 100_000, d: 384, centers: 20 },
-    { task: 'silhouette', n: 20_000, d: 384, centers: 20 },
-    { task: 'pca-randomized', n: 100_000, d: 384, centers: 50 },
-    { task: 'pca-full', n: 100_000, d: 384, centers: 50 },
-  ] satisfies Cell[] as Cell[]).filter((c) => !only || only.some((o) => c.task.startsWith(o)));
+  console.log(
+    `kernel layer (dot tiles 64 x 1024 x 384, one core): SIMD ${simdAvailable() ? `${simd.toFixed(1)} G multiply-adds/s` : 'not built (npm run build)'}, scalar ${scalar.toFixed(1)} G/s`,
+  );
+  const cells: Cell[] = (
+    [
+      { task: 'hdbscan', n: 10_000, d: 10, centers: 20 },
+      { task: 'hdbscan', n: 50_000, d: 50, centers: 20 },
+      { task: 'hdbscan', n: 20_000, d: 384, centers: 20 },
+      ...(large ? [{ task: 'hdbscan' as const, n: 1_000_000, d: 10, centers: 20 }] : []),
+      { task: 'kmeans', n: 100_000, d: 384, centers: 20 },
+      { task: 'silhouette', n: 20_000, d: 384, centers: 20 },
+      { task: 'pca-randomized', n: 100_000, d: 384, centers: 50 },
+      { task: 'pca-full', n: 100_000, d: 384, centers: 50 },
+    ] satisfies Cell[] as Cell[]
+  ).filter((c) => !only || only.some((o) => c.task.startsWith(o)));
   const dir = mkdtempSync(join(os.tmpdir(), 'clusterbench-peers-'));
   const rows: string[][] = [];
   const verdicts: string[] = [];
@@ -172,15 +208,22 @@ async function parent(): Promise<void> {
       const peers: Outcome[] = [];
       const loadBefore = os.loadavg()[0];
       for (let r = 0; r < repeats; r++) {
-        const oursOut = join(dir, `ours-${r}.npy`), peerOut = join(dir, `peer-${r}.npy`);
-        rmSync(oursOut, { force: true }); rmSync(peerOut, { force: true });
+        const oursOut = join(dir, `ours-${r}.npy`),
+          peerOut = join(dir, `peer-${r}.npy`);
+        rmSync(oursOut, { force: true });
+        rmSync(peerOut, { force: true });
         const o = spawnOutcome(process.execPath, [script, '--ours', cell.task, xPath, oursOut, truthPath], MARK);
         if (existsSync(oursOut)) o.labels = readNpy(oursOut).data;
         ours.push(o);
-        const p = peers.length && peers[0].status === 'missing' ? peers[0] : spawnOutcome(python, [peerScript, cell.task, xPath, peerOut, JSON.stringify(params)]);
+        const p =
+          peers.length && peers[0].status === 'missing'
+            ? peers[0]
+            : spawnOutcome(python, [peerScript, cell.task, xPath, peerOut, JSON.stringify(params)]);
         if (existsSync(peerOut)) p.labels = readNpy(peerOut).data;
         peers.push(p);
-        console.error(`${cell.task} ${tag} #${r + 1}: ours ${o.status} ${fmt(o.cpuSec)} CPU s, ${peerName} ${p.status} ${fmt(p.cpuSec)} CPU s`);
+        console.error(
+          `${cell.task} ${tag} #${r + 1}: ours ${o.status} ${fmt(o.cpuSec)} CPU s, ${peerName} ${p.status} ${fmt(p.cpuSec)} CPU s`,
+        );
       }
       const load = `${loadBefore.toFixed(1)}-${os.loadavg()[0].toFixed(1)}`;
       const quality = (o: Outcome): string => {
@@ -194,15 +237,41 @@ async function parent(): Promise<void> {
       };
       const okOurs = ours.filter((o) => o.status === 'ok');
       const okPeers = peers.filter((o) => o.status === 'ok');
-      const oc = med(okOurs.map((o) => o.cpuSec!)), pc = med(okPeers.map((o) => o.cpuSec!));
-      const range = (xs: Outcome[], k: 'cpuSec' | 'wallSec'): string => (xs.length ? `${fmt(Math.min(...xs.map((o) => o[k] as number)))}-${fmt(Math.max(...xs.map((o) => o[k] as number)))}` : '—');
+      const oc = med(okOurs.map((o) => o.cpuSec!)),
+        pc = med(okPeers.map((o) => o.cpuSec!));
+      const range = (xs: Outcome[], k: 'cpuSec' | 'wallSec'): string =>
+        xs.length
+          ? `${fmt(Math.min(...xs.map((o) => o[k] as number)))}-${fmt(Math.max(...xs.map((o) => o[k] as number)))}`
+          : '—';
       let agreement = '—';
-      const a = okOurs[0], p = okPeers[0];
-      if (a?.labels && p?.labels) agreement = `ARI ${fmt(adjustedRandIndex(p.labels as Int32Array, a.labels as Int32Array), 4)}`;
-      else if (typeof a?.explained === 'number' && typeof p?.explained === 'number') agreement = `Δexplained ${(a.explained - p.explained).toExponential(1)}`;
-      else if (typeof a?.silhouette === 'number' && typeof p?.silhouette === 'number') agreement = `Δ ${(a.silhouette - p.silhouette).toExponential(1)}`;
-      rows.push([`${cell.task} ${tag}`, 'ours', range(okOurs, 'cpuSec'), range(okOurs, 'wallSec'), mb(Math.max(0, ...okOurs.map((o) => o.maxRssBytes ?? 0))), ours[0].status === 'ok' ? quality(ours[0]) : `${ours[0].status}: ${ours[0].note ?? ''}`, agreement, load]);
-      rows.push(['', peerName, range(okPeers, 'cpuSec'), range(okPeers, 'wallSec'), mb(Math.max(0, ...okPeers.map((o) => o.maxRssBytes ?? 0))), peers[0].status === 'ok' ? quality(peers[0]) : `${peers[0].status}: ${peers[0].note ?? ''}`, Number.isFinite(pc) && Number.isFinite(oc) ? `peer/ours CPU ${(pc / oc).toFixed(2)}` : '', '']);
+      const a = okOurs[0],
+        p = okPeers[0];
+      if (a?.labels && p?.labels)
+        agreement = `ARI ${fmt(adjustedRandIndex(p.labels as Int32Array, a.labels as Int32Array), 4)}`;
+      else if (typeof a?.explained === 'number' && typeof p?.explained === 'number')
+        agreement = `Δexplained ${(a.explained - p.explained).toExponential(1)}`;
+      else if (typeof a?.silhouette === 'number' && typeof p?.silhouette === 'number')
+        agreement = `Δ ${(a.silhouette - p.silhouette).toExponential(1)}`;
+      rows.push([
+        `${cell.task} ${tag}`,
+        'ours',
+        range(okOurs, 'cpuSec'),
+        range(okOurs, 'wallSec'),
+        mb(Math.max(0, ...okOurs.map((o) => o.maxRssBytes ?? 0))),
+        ours[0].status === 'ok' ? quality(ours[0]) : `${ours[0].status}: ${ours[0].note ?? ''}`,
+        agreement,
+        load,
+      ]);
+      rows.push([
+        '',
+        peerName,
+        range(okPeers, 'cpuSec'),
+        range(okPeers, 'wallSec'),
+        mb(Math.max(0, ...okPeers.map((o) => o.maxRssBytes ?? 0))),
+        peers[0].status === 'ok' ? quality(peers[0]) : `${peers[0].status}: ${peers[0].note ?? ''}`,
+        Number.isFinite(pc) && Number.isFinite(oc) ? `peer/ours CPU ${(pc / oc).toFixed(2)}` : '',
+        '',
+      ]);
       verdicts.push(verdict(cell, oc, pc, okOurs[0], okPeers[0] ?? peers[0]));
     }
   } finally {
@@ -210,12 +279,18 @@ async function parent(): Promise<void> {
   }
   console.log(renderTextTable(['cell', 'who', 'CPU s', 'wall s', 'peak RSS', 'quality', 'agreement', 'load'], rows));
   console.log(`\nTargets (issue 15; CPU seconds, medians of ${repeats}):\n${verdicts.map((v) => `- ${v}`).join('\n')}`);
-  console.log(`load average at the end: ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average at the end: ${os
+      .loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 function verdict(cell: Cell, ours: number, peer: number, o?: Outcome, p?: Outcome): string {
   const tag = `${cell.task} ${cell.n}x${cell.d}`;
-  const have = Number.isFinite(ours), vs = Number.isFinite(peer);
+  const have = Number.isFinite(ours),
+    vs = Number.isFinite(peer);
   const r = (x: number): string => x.toFixed(2);
   if (!have) return `${tag}: ours did not finish — MISSED`;
   if (cell.task === 'hdbscan') {
@@ -230,8 +305,10 @@ function verdict(cell: Cell, ours: number, peer: number, o?: Outcome, p?: Outcom
     const inertiaOk = (o?.inertia as number) <= (p?.inertia as number);
     return `${tag}: ours ${r(ours)} vs ${r(peer)} CPU s, inertia ours ${(o?.inertia as number)?.toExponential(6)} vs ${(p?.inertia as number)?.toExponential(6)}: ${ours <= peer && inertiaOk ? 'met' : 'MISSED'}`;
   }
-  if (cell.task === 'silhouette') return `${tag}: ours/peer CPU ${r(ours / peer)}, target <= 1.5, RSS ours ${mb(o?.maxRssBytes)} vs ${mb(p?.maxRssBytes)}: ${ours <= 1.5 * peer && (o?.maxRssBytes ?? 0) < (p?.maxRssBytes ?? 0) ? 'met' : 'MISSED'}`;
-  if (cell.task === 'pca-randomized') return `${tag}: ours ${r(ours)} vs ${r(peer)} CPU s: ${ours <= peer ? 'met' : 'MISSED'}`;
+  if (cell.task === 'silhouette')
+    return `${tag}: ours/peer CPU ${r(ours / peer)}, target <= 1.5, RSS ours ${mb(o?.maxRssBytes)} vs ${mb(p?.maxRssBytes)}: ${ours <= 1.5 * peer && (o?.maxRssBytes ?? 0) < (p?.maxRssBytes ?? 0) ? 'met' : 'MISSED'}`;
+  if (cell.task === 'pca-randomized')
+    return `${tag}: ours ${r(ours)} vs ${r(peer)} CPU s: ${ours <= peer ? 'met' : 'MISSED'}`;
   return `${tag}: ours ${r(ours)} vs ${r(peer)} CPU s (no target)`;
 }
 

@@ -18,7 +18,9 @@ const n = Number(process.env.BENCH_N ?? (process.env.BENCH_LARGE === '1' ? 10_00
 const batch = Number(process.env.BENCH_BATCH ?? 50_000);
 const dir = mkdtempSync(join(tmpdir(), 'clusterbench-pipeline-1m-'));
 const profile = join(dir, 'pipeline.yaml');
-writeFileSync(profile, `
+writeFileSync(
+  profile,
+  `
 name: pipeline-bench
 seed: 42
 scales: [${n}]
@@ -32,9 +34,12 @@ limits: { timeoutSec: 14400 }
 sampling: { intervalMs: 100 }
 checkpoints: { enabled: false }
 quality: { internal: false }
-`);
-const hwm = (): number => Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'latin1'))?.[1] ?? 0) * 1024;
-const rssNow = (): number => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'latin1'))?.[1] ?? 0) * 1024;
+`,
+);
+const hwm = (): number =>
+  Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'latin1'))?.[1] ?? 0) * 1024;
+const rssNow = (): number =>
+  Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'latin1'))?.[1] ?? 0) * 1024;
 const DIMS = 256;
 // The sweep's modules are loaded above; this is Node plus the harness at rest.
 const before = rssNow();
@@ -46,10 +51,15 @@ try {
   const c = process.cpuUsage(c0);
   const peak = hwm();
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  console.log(`pipeline (extractive -> embed/static -> minibatch-kmeans, streaming, batches of ${batch.toLocaleString('en-US')}) at n = ${n.toLocaleString('en-US')}; load ${load}`);
+  console.log(
+    `pipeline (extractive -> embed/static -> minibatch-kmeans, streaming, batches of ${batch.toLocaleString('en-US')}) at n = ${n.toLocaleString('en-US')}; load ${load}`,
+  );
   console.log('| stage | status | wall s | CPU s (stage threads) | peak RSS |');
   console.log('|---|---|---:|---:|---:|');
-  for (const r of results.records) console.log(`| ${r.stage}/${r.method} | ${r.status} | ${(r.wallMs / 1000).toFixed(1)} | ${((r.cpuUserMs + r.cpuSystemMs) / 1000).toFixed(1)} | ${formatBytes(r.peakRssBytes)} |`);
+  for (const r of results.records)
+    console.log(
+      `| ${r.stage}/${r.method} | ${r.status} | ${(r.wallMs / 1000).toFixed(1)} | ${((r.cpuUserMs + r.cpuSystemMs) / 1000).toFixed(1)} | ${formatBytes(r.peakRssBytes)} |`,
+    );
   const peakText = Math.max(0, ...results.records.map((r) => r.counters['stream.peakTextBytes'] ?? 0));
   const data = [
     ['text held at once (stream.peakTextBytes)', peakText],
@@ -62,13 +72,18 @@ try {
   console.log('\nMemory at the peak, per conversation:');
   console.log('| part | bytes | bytes/conversation |');
   console.log('|---|---:|---:|');
-  const row = (label: string, b: number): void => console.log(`| ${label} | ${formatBytes(b)} | ${Math.round(b / n).toLocaleString('en-US')} |`);
+  const row = (label: string, b: number): void =>
+    console.log(`| ${label} | ${formatBytes(b)} | ${Math.round(b / n).toLocaleString('en-US')} |`);
   row('process before the sweep (Node, modules)', before);
   for (const [label, b] of data) row(label, b);
   row('harness overhead (peak - before - data)', overhead);
   row('peak RSS (VmHWM)', peak);
-  console.log(`harness overhead per conversation: ${Math.round(overhead / n).toLocaleString('en-US')} B (target < 1,024 B at 1M)`);
-  console.log(`whole run: wall ${wall.toFixed(1)} s, CPU ${((c.user + c.system) / 1e6).toFixed(1)} s, peak RSS ${formatBytes(peak)}, ${Math.round(peak / n).toLocaleString('en-US')} bytes/conversation; ARI ${results.scales[0]?.quality.ari?.toFixed(3) ?? '—'}`);
+  console.log(
+    `harness overhead per conversation: ${Math.round(overhead / n).toLocaleString('en-US')} B (target < 1,024 B at 1M)`,
+  );
+  console.log(
+    `whole run: wall ${wall.toFixed(1)} s, CPU ${((c.user + c.system) / 1e6).toFixed(1)} s, peak RSS ${formatBytes(peak)}, ${Math.round(peak / n).toLocaleString('en-US')} bytes/conversation; ARI ${results.scales[0]?.quality.ari?.toFixed(3) ?? '—'}`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

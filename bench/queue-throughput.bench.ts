@@ -19,7 +19,14 @@ import { fileURLToPath } from 'node:url';
 import { median } from 'simple-statistics';
 import { validateProfile } from '../harness/profile/profile-loader.js';
 import type { SweepProfile } from '../harness/profile/profile-schema.js';
-import { cellSpec, createCellExecutor, profileDigest, runCell, writeCellInput, type CellResult } from '../harness/sweep/cell-runner.js';
+import {
+  cellSpec,
+  createCellExecutor,
+  profileDigest,
+  runCell,
+  writeCellInput,
+  type CellResult,
+} from '../harness/sweep/cell-runner.js';
 import { CellQueue } from '../harness/queue/cell-queue.js';
 import { DirectoryCellStore } from '../harness/queue/cell-store.js';
 import { openDistributedSweep } from '../harness/queue/distributed-sweep.js';
@@ -31,14 +38,25 @@ import { startRedis } from '../test/queue/redis-fixture.js';
 const seqRuns = Number(process.env.BENCH_QUEUE_SEQ ?? 20);
 const manyCells = Number(process.env.BENCH_QUEUE_CELLS ?? 1000);
 const sweepCells = Number(process.env.BENCH_QUEUE_SWEEP_CELLS ?? 200);
-const isolations = (process.env.BENCH_QUEUE_ISOLATION ? [process.env.BENCH_QUEUE_ISOLATION] : ['process', 'thread']) as ('process' | 'thread')[];
+const isolations = (
+  process.env.BENCH_QUEUE_ISOLATION ? [process.env.BENCH_QUEUE_ISOLATION] : ['process', 'thread']
+) as ('process' | 'thread')[];
 const cli = fileURLToPath(new URL('../harness/cli.js', import.meta.url));
-const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
 
 function worker(url: string, store: string, prefix: string, label: string): Promise<ChildProcess> {
-  const p = spawn(process.execPath, [cli, 'worker', '--queue', url, '--store', store, '--prefix', prefix, '--label', label], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const p = spawn(
+    process.execPath,
+    [cli, 'worker', '--queue', url, '--store', store, '--prefix', prefix, '--label', label],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   return new Promise((resolve, reject) => {
-    p.stderr.setEncoding('utf8').on('data', (s: string) => { if (/cell\(s\) at a time/.test(s)) resolve(p); });
+    p.stderr.setEncoding('utf8').on('data', (s: string) => {
+      if (/cell\(s\) at a time/.test(s)) resolve(p);
+    });
     p.once('exit', (c) => reject(new Error(`worker exited ${c}`)));
   });
 }
@@ -51,8 +69,23 @@ function procCpuSec(pid: number): number {
 const selfCpuSec = (): number => procCpuSec(process.pid);
 const workersCpuSec = (ws: ChildProcess[]): number => ws.reduce((a, w) => a + procCpuSec(w.pid!), 0);
 
-async function tinyProfile(isolation: 'process' | 'thread', scales: number[] = [100], repeats = 1): Promise<SweepProfile> {
-  return validateProfile({ name: 'queue', scales, repeats, warmup: 0, isolation, checkpoints: { enabled: false }, stages: [{ stage: 'probe', method: 'linear', options: { workPerItem: 10 } }] }, 'bench');
+async function tinyProfile(
+  isolation: 'process' | 'thread',
+  scales: number[] = [100],
+  repeats = 1,
+): Promise<SweepProfile> {
+  return validateProfile(
+    {
+      name: 'queue',
+      scales,
+      repeats,
+      warmup: 0,
+      isolation,
+      checkpoints: { enabled: false },
+      stages: [{ stage: 'probe', method: 'linear', options: { workPerItem: 10 } }],
+    },
+    'bench',
+  );
 }
 
 async function main(): Promise<void> {
@@ -62,7 +95,9 @@ async function main(): Promise<void> {
   const n = 100;
   await writeCellInput(join(dir, 'store', 'in.arrow'), { n }, []);
   const workers: ChildProcess[] = [];
-  const stopWorkers = (): void => { for (const w of workers.splice(0)) w.kill('SIGKILL'); };
+  const stopWorkers = (): void => {
+    for (const w of workers.splice(0)) w.kill('SIGKILL');
+  };
   try {
     for (const isolation of isolations) {
       const profile = await tinyProfile(isolation);
@@ -76,9 +111,13 @@ async function main(): Promise<void> {
       const executor = createCellExecutor(profile, join(dir, `local-${isolation}`));
       for (let r = 0; r < seqRuns; r++) {
         const t = performance.now();
-        const out = isolation === 'process'
-          ? await runCell(cellSpec(profile, digest, n, 0, r, join(dir, 'store', 'in.arrow'), join(dir, `local-${r}.arrow`)), 'process')
-          : await executor.run(0, { n }, n, r);
+        const out =
+          isolation === 'process'
+            ? await runCell(
+                cellSpec(profile, digest, n, 0, r, join(dir, 'store', 'in.arrow'), join(dir, `local-${r}.arrow`)),
+                'process',
+              )
+            : await executor.run(0, { n }, n, r);
         if (out.record.status !== 'ok') throw new Error(out.record.reason);
         local.push(performance.now() - t);
       }
@@ -95,19 +134,26 @@ async function main(): Promise<void> {
       await q1.close();
       stopWorkers();
       const [ml, mq] = [median(local), median(queued)];
-      console.log(`isolation ${isolation}: near-empty cell one after another, ${seqRuns} runs: local p50 ${ml.toFixed(1)} ms, through the queue p50 ${mq.toFixed(1)} ms; queue overhead per cell ${(mq - ml).toFixed(1)} ms (target < 50 ms); load ${load()}`);
+      console.log(
+        `isolation ${isolation}: near-empty cell one after another, ${seqRuns} runs: local p50 ${ml.toFixed(1)} ms, through the queue p50 ${mq.toFixed(1)} ms; queue overhead per cell ${(mq - ml).toFixed(1)} ms (target < 50 ms); load ${load()}`,
+      );
 
       // 2. many tiny cells on 3 workers, all enqueued in one flow.
       for (const l of ['w1', 'w2', 'w3']) workers.push(await worker(redis.url, store.location, `many-${isolation}`, l));
       const q3 = await CellQueue.open<QueuedCellSpec, CellResult>(redis.url, { prefix: `many-${isolation}` });
       const [c0, w0, t0] = [selfCpuSec(), workersCpuSec(workers), performance.now()];
-      const outs = await q3.runAll(`many-${isolation}`, Array.from({ length: manyCells }, (_, r) => ({ spec: specOf(`many-${isolation}`, r), name: 'tiny' })));
+      const outs = await q3.runAll(
+        `many-${isolation}`,
+        Array.from({ length: manyCells }, (_, r) => ({ spec: specOf(`many-${isolation}`, r), name: 'tiny' })),
+      );
       const s = (performance.now() - t0) / 1000;
       const [cpuHere, cpuWorkers] = [selfCpuSec() - c0, workersCpuSec(workers) - w0];
       const failed = outs.filter((o) => !o.ok).length;
       const by = new Map<string, number>();
       for (const o of outs) if (o.ok) by.set(o.value.worker.label, (by.get(o.value.worker.label) ?? 0) + 1);
-      console.log(`isolation ${isolation}: ${manyCells} tiny cells on 3 workers: ${s.toFixed(1)} s wall, ${(manyCells / s).toFixed(1)} cells/s; failed ${failed}; per worker ${[...by].map(([k, v]) => `${k} ${v}`).join(', ')}; CPU coordinator ${cpuHere.toFixed(1)} s, workers+cells ${cpuWorkers.toFixed(1)} s (${((cpuWorkers * 1000) / manyCells).toFixed(0)} ms/cell); load ${load()}`);
+      console.log(
+        `isolation ${isolation}: ${manyCells} tiny cells on 3 workers: ${s.toFixed(1)} s wall, ${(manyCells / s).toFixed(1)} cells/s; failed ${failed}; per worker ${[...by].map(([k, v]) => `${k} ${v}`).join(', ')}; CPU coordinator ${cpuHere.toFixed(1)} s, workers+cells ${cpuWorkers.toFixed(1)} s (${((cpuWorkers * 1000) / manyCells).toFixed(0)} ms/cell); load ${load()}`,
+      );
       await q3.close();
       stopWorkers();
     }
@@ -117,7 +163,11 @@ async function main(): Promise<void> {
     const profile = await tinyProfile('thread', [100, 200, 300, 400], repeats);
     for (const l of ['s1', 's2', 's3']) workers.push(await worker(redis.url, store.location, 'sweep', l));
     for (const mode of ['one at a time', 'repeats together'] as const) {
-      const d = await openDistributedSweep(profile, { queue: redis.url, store: store.location, prefix: 'sweep', sweepId: `sweep-${mode}` }, createProgressReporter(process.stderr, true));
+      const d = await openDistributedSweep(
+        profile,
+        { queue: redis.url, store: store.location, prefix: 'sweep', sweepId: `sweep-${mode}` },
+        createProgressReporter(process.stderr, true),
+      );
       const executor = mode === 'one at a time' ? { ...d.executor, runRepeats: undefined } : d.executor;
       const [c0, w0, t0] = [selfCpuSec(), workersCpuSec(workers), performance.now()];
       const outcome = await runSweep(profile, { progress: createProgressReporter(process.stderr, true), executor });
@@ -125,7 +175,15 @@ async function main(): Promise<void> {
       await d.close();
       const cells = outcome.records.length;
       const bad = outcome.records.filter((r) => r.status !== 'ok').length;
-      console.log(`sweep loop, ${cells} tiny cells (4 scales x ${repeats} repeats, thread isolation) on 3 workers, ${mode}: ${s.toFixed(1)} s wall, ${(cells / s).toFixed(1)} cells/s; not ok ${bad}; per worker ${Object.entries(d.section.cells).map(([k, v]) => `${k} ${v}`).join(', ')}; CPU coordinator ${(selfCpuSec() - c0).toFixed(1)} s, workers ${(workersCpuSec(workers) - w0).toFixed(1)} s; parent job ${d.section.sweepJob?.processed} processed; load ${load()}`);
+      console.log(
+        `sweep loop, ${cells} tiny cells (4 scales x ${repeats} repeats, thread isolation) on 3 workers, ${mode}: ${s.toFixed(1)} s wall, ${(cells / s).toFixed(1)} cells/s; not ok ${bad}; per worker ${Object.entries(
+          d.section.cells,
+        )
+          .map(([k, v]) => `${k} ${v}`)
+          .join(
+            ', ',
+          )}; CPU coordinator ${(selfCpuSec() - c0).toFixed(1)} s, workers ${(workersCpuSec(workers) - w0).toFixed(1)} s; parent job ${d.section.sweepJob?.processed} processed; load ${load()}`,
+      );
     }
   } finally {
     stopWorkers();

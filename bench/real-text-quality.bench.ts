@@ -37,12 +37,23 @@ const DATASETS = [
   { name: 'BANKING77 test', file: 'banking77-test.jsonl' },
 ];
 
-const cpuMs = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 function load(file: string): { texts: string[]; truth: Int32Array; k: number } {
-  const rows = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { messages: { content: string }[]; truth: { intent: string } });
+  const rows = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { messages: { content: string }[]; truth: { intent: string } });
   const ids = new Map<string, number>();
-  const truth = Int32Array.from(rows.map((r) => { if (!ids.has(r.truth.intent)) ids.set(r.truth.intent, ids.size); return ids.get(r.truth.intent)!; }));
+  const truth = Int32Array.from(
+    rows.map((r) => {
+      if (!ids.has(r.truth.intent)) ids.set(r.truth.intent, ids.size);
+      return ids.get(r.truth.intent)!;
+    }),
+  );
   return { texts: rows.map((r) => r.messages[0].content), truth, k: ids.size };
 }
 
@@ -61,7 +72,15 @@ const rate = (n: number, ms: number): string => `${Math.round(n / (ms / 1000)).t
 const embedders: { name: string; run: (col: TextColumn) => Promise<Matrix> | Matrix }[] = [
   { name: 'hashing 256', run: (col) => hashEmbed(col, { dims: 256, field: 'summaries', bigrams: true }) },
   { name: 'tfidf (defaults)', run: (col) => tfidfEmbed(col, parseStageOptions(tfidfEmbedder, {})) },
-  { name: 'static (defaults)', run: async (col) => { const o = parseStageOptions(staticEmbedder, {}); const m = staticEmbed(col, await loadStaticModel(o)); if (o.centre) centreRows(m); return m; } },
+  {
+    name: 'static (defaults)',
+    run: async (col) => {
+      const o = parseStageOptions(staticEmbedder, {});
+      const m = staticEmbed(col, await loadStaticModel(o));
+      if (o.centre) centreRows(m);
+      return m;
+    },
+  },
   ...(skipUseLite ? [] : [{ name: 'use-lite', run: (col: TextColumn) => useLiteEmbed(col, { batchSize: 64 }) }]),
 ];
 
@@ -77,7 +96,14 @@ try {
     let c0 = cpuMs();
     const base = tfidfKMeansBaseline(texts, k, 10);
     const baseNmi = normalizedMutualInfo(truth, base);
-    rows.push(['sklearn-style TF-IDF + k-means (baseline)', `${k} (true)`, f3(baseNmi), f3(adjustedRandIndex(truth, base)), '-', `${((cpuMs() - c0) / 1000).toFixed(1)} s`]);
+    rows.push([
+      'sklearn-style TF-IDF + k-means (baseline)',
+      `${k} (true)`,
+      f3(baseNmi),
+      f3(adjustedRandIndex(truth, base)),
+      '-',
+      `${((cpuMs() - c0) / 1000).toFixed(1)} s`,
+    ]);
 
     // The default pipeline, as a user runs it.
     c0 = cpuMs();
@@ -88,10 +114,33 @@ try {
     const cluster = results.records.find((r) => r.scale === last.scale && r.stage === 'cluster');
     const embedCpu = embed ? embed.cpuUserMs + embed.cpuSystemMs : NaN;
     const chosenK = cluster?.counters.k ?? last.quality.clusterCount ?? 0;
-    rows.push([`default: sweep --input (${results.records.filter((r) => r.scale === last.scale).map((r) => r.method).join(' > ')})`, `${chosenK} (auto)`, f3(last.quality.nmi), f3(last.quality.ari), embed ? rate(last.scale, embedCpu) : '-', `${((performance.now() - t0) / 1000).toFixed(0)} s wall`]);
+    rows.push([
+      `default: sweep --input (${results.records
+        .filter((r) => r.scale === last.scale)
+        .map((r) => r.method)
+        .join(' > ')})`,
+      `${chosenK} (auto)`,
+      f3(last.quality.nmi),
+      f3(last.quality.ari),
+      embed ? rate(last.scale, embedCpu) : '-',
+      `${((performance.now() - t0) / 1000).toFixed(0)} s wall`,
+    ]);
     const atChosen = tfidfKMeansBaseline(texts, chosenK, 10);
-    rows.push(['sklearn-style TF-IDF + k-means at the chosen k', `${chosenK}`, f3(normalizedMutualInfo(truth, atChosen)), f3(adjustedRandIndex(truth, atChosen)), '-', '-']);
-    summary.push([ds.name, f3(baseNmi), f3(last.quality.nmi), `${last.quality.nmi !== undefined ? (last.quality.nmi - baseNmi >= 0 ? '+' : '') + (last.quality.nmi - baseNmi).toFixed(3) : '-'}`, embed ? rate(last.scale, embedCpu) : '-']);
+    rows.push([
+      'sklearn-style TF-IDF + k-means at the chosen k',
+      `${chosenK}`,
+      f3(normalizedMutualInfo(truth, atChosen)),
+      f3(adjustedRandIndex(truth, atChosen)),
+      '-',
+      '-',
+    ]);
+    summary.push([
+      ds.name,
+      f3(baseNmi),
+      f3(last.quality.nmi),
+      `${last.quality.nmi !== undefined ? (last.quality.nmi - baseNmi >= 0 ? '+' : '') + (last.quality.nmi - baseNmi).toFixed(3) : '-'}`,
+      embed ? rate(last.scale, embedCpu) : '-',
+    ]);
 
     const col = packTexts(texts);
     for (const e of embedders) {
@@ -99,24 +148,51 @@ try {
       const x = await e.run(col);
       const ms = cpuMs() - c0;
       const exact = bestOf(x, k, 10);
-      rows.push([`${e.name} + k-means`, `${k} (true)`, f3(normalizedMutualInfo(truth, exact)), f3(adjustedRandIndex(truth, exact)), rate(texts.length, ms), '']);
+      rows.push([
+        `${e.name} + k-means`,
+        `${k} (true)`,
+        f3(normalizedMutualInfo(truth, exact)),
+        f3(adjustedRandIndex(truth, exact)),
+        rate(texts.length, ms),
+        '',
+      ]);
       const auto = chooseK(x, (kk) => kmeans(x, kk, { maxIterations: 100, tolerance: 1e-4, seed: 42 }).labels, 42);
       const autoLabels = bestOf(x, auto.k, 10);
-      rows.push([`${e.name} + k-means`, `${auto.k} (auto)`, f3(normalizedMutualInfo(truth, autoLabels)), f3(adjustedRandIndex(truth, autoLabels)), '', '']);
+      rows.push([
+        `${e.name} + k-means`,
+        `${auto.k} (auto)`,
+        f3(normalizedMutualInfo(truth, autoLabels)),
+        f3(adjustedRandIndex(truth, autoLabels)),
+        '',
+        '',
+      ]);
     }
     console.log(`\n${ds.name}: ${texts.length} utterances, ${k} intents`);
     console.log(renderTextTable(['pipeline', 'k', 'NMI', 'ARI', 'embed texts/CPU-s', 'cost'], rows));
   }
   console.log('\nTarget: default pipeline NMI >= baseline + 0.05, embed >= 10,000 conversations/s on one core');
-  console.log(renderTextTable(['dataset', 'baseline NMI (true k)', 'default NMI (own k)', 'difference', 'embed conv/CPU-s'], summary));
+  console.log(
+    renderTextTable(
+      ['dataset', 'baseline NMI (true k)', 'default NMI (own k)', 'difference', 'embed conv/CPU-s'],
+      summary,
+    ),
+  );
 
   // The synthetic generator at its default difficulty, through the quick profile's pipeline (the README's default).
   const profile = join(out, 'synthetic.yaml');
   const quick = readFileSync(join(packageRoot(), 'profiles', 'quick.yaml'), 'utf8');
-  writeFileSync(profile, quick.replace(/options: \{ intents: 12, languages: \[en\], zipf: 0\.5, difficulty: 0\.1 \}/, 'options: {}').replace(/scales: .*/, 'scales: [5000]').replace(/storage:\n {2}enabled: true/, ''));
+  writeFileSync(
+    profile,
+    quick
+      .replace(/options: \{ intents: 12, languages: \[en\], zipf: 0\.5, difficulty: 0\.1 \}/, 'options: {}')
+      .replace(/scales: .*/, 'scales: [5000]')
+      .replace(/storage:\n {2}enabled: true/, ''),
+  );
   const syn = await sweepCommand({ profile, out, quiet: true });
   const q = syn.results.scales[0].quality;
-  console.log(`\nSynthetic generator, default difficulty, quick profile's pipeline at 5,000: reconstruction accuracy ${(100 * (q.reconstructionAccuracy ?? NaN)).toFixed(1)}% (NMI ${f3(q.nmi)}, ARI ${f3(q.ari)}); Clio's reference on its own synthetic data: 94%`);
+  console.log(
+    `\nSynthetic generator, default difficulty, quick profile's pipeline at 5,000: reconstruction accuracy ${(100 * (q.reconstructionAccuracy ?? NaN)).toFixed(1)}% (NMI ${f3(q.nmi)}, ARI ${f3(q.ari)}); Clio's reference on its own synthetic data: 94%`,
+  );
 } finally {
   rmSync(out, { recursive: true, force: true });
 }

@@ -29,7 +29,10 @@ const gc = (globalThis as { gc?: () => void }).gc;
 
 async function main(): Promise<void> {
   const stage = { stage: 'embed', method: 'hashing', options: { dims: 256, field: 'conversations' } };
-  const on = await validateProfile({ name: 'sampler-on', scales: [n], stages: [stage], sampling: { intervalMs: 10 } }, 'bench');
+  const on = await validateProfile(
+    { name: 'sampler-on', scales: [n], stages: [stage], sampling: { intervalMs: 10 } },
+    'bench',
+  );
   const off = await validateProfile({ ...on, name: 'sampler-off', sampling: { intervalMs: 0 } }, 'bench');
   let data: PipelineData = (await buildScaleInput(on, n)).data;
   const pool = createStagePool(on.stages[0], on);
@@ -47,7 +50,10 @@ async function main(): Promise<void> {
         if (r < 0) continue;
         wall[mode].push(record.wallMs);
         peak[mode].push(record.peakRssBytes);
-        if (mode === 'on') { kept = record.rssTimeline; samples = kept.length; }
+        if (mode === 'on') {
+          kept = record.rssTimeline;
+          samples = kept.length;
+        }
       }
     }
   } finally {
@@ -56,11 +62,13 @@ async function main(): Promise<void> {
   // Memory the timeline holds in the main thread: heap after GC with the last timeline alive, then without it.
   let timelineBytes = NaN;
   if (gc) {
-    gc(); gc();
+    gc();
+    gc();
     const withIt = process.memoryUsage().heapUsed;
     // eslint-disable-next-line no-useless-assignment -- drops the last reference so the gc() below can free the timeline
     kept = undefined;
-    gc(); gc();
+    gc();
+    gc();
     timelineBytes = withIt - process.memoryUsage().heapUsed;
   }
   // CPU the sampler itself burns: idle main thread, 3 s with the 10 ms timer vs 3 s without, twice each.
@@ -84,7 +92,11 @@ async function main(): Promise<void> {
   const cpuOn: number[] = [];
   const cpuOff: number[] = [];
   const cpuBare: number[] = [];
-  for (let i = 0; i < 2; i++) { cpuOn.push(await idleCpuMs(10)); cpuOff.push(await idleCpuMs(0)); cpuBare.push(await bareTimerCpuMs()); }
+  for (let i = 0; i < 2; i++) {
+    cpuOn.push(await idleCpuMs(10));
+    cpuOff.push(await idleCpuMs(0));
+    cpuBare.push(await bareTimerCpuMs());
+  }
   const samplerCpuShare = (median(cpuOn) - median(cpuOff)) / 3000;
   const bareTimerShare = (median(cpuBare) - median(cpuOff)) / 3000;
   // Cost of one reading (what each 10 ms tick does besides pushing one object).
@@ -96,24 +108,46 @@ async function main(): Promise<void> {
   const pairs = wall.on.map((w, i) => w / wall.off[i]);
   const wOn = median(wall.on);
   const wOff = median(wall.off);
-  const result: SamplerOverhead = { intervalMs: 10, wallMsOn: wOn, wallMsOff: wOff, wallOverhead: (wOn - wOff) / wOff, memoryOverheadBytes: timelineBytes, samples };
+  const result: SamplerOverhead = {
+    intervalMs: 10,
+    wallMsOn: wOn,
+    wallMsOff: wOff,
+    wallOverhead: (wOn - wOff) / wOff,
+    memoryOverheadBytes: timelineBytes,
+    samples,
+  };
   const rssDiff = median(peak.on) - median(peak.off);
-  console.log(`sampler overhead: embed/hashing, n=${n}, ${runs} runs per mode alternating, warm worker (shared 2-core machine: noisy)\n`);
-  console.log(renderTextTable(['measure', 'value', 'target'], [
-    ['median wall, sampling on (10 ms)', `${wOn.toFixed(1)} ms`, ''],
-    ['median wall, sampling off', `${wOff.toFixed(1)} ms`, ''],
-    ['wall-time overhead, by median', `${(result.wallOverhead * 100).toFixed(2)} %`, '<= 2 %'],
-    ['min wall on / off', `${Math.min(...wall.on).toFixed(1)} / ${Math.min(...wall.off).toFixed(1)} ms`, ''],
-    ['wall-time overhead, median of paired ratios', `${((median(pairs) - 1) * 100).toFixed(2)} %`, '<= 2 %'],
-    ['wall-time overhead, by minimum', `${((Math.min(...wall.on) / Math.min(...wall.off) - 1) * 100).toFixed(2)} %`, '<= 2 %'],
-    ['RSS samples per run (on)', String(samples), ''],
-    ['timeline memory (heap after GC)', Number.isFinite(timelineBytes) ? formatBytes(timelineBytes) : 'n/a (run with --expose-gc)', '<= 5 MB'],
-    ['peak RSS seen, on - off (median)', formatBytes(rssDiff), '(off misses the peak)'],
-    ['one RSS reading', `${perReadingUs.toFixed(2)} us`, ''],
-    ['sampler CPU, measured (3 s idle, on - off)', `${(samplerCpuShare * 100).toFixed(3)} % of one core`, ''],
-    ['  of which a bare 10 ms setInterval', `${(bareTimerShare * 100).toFixed(3)} % of one core`, ''],
-    ['sampler CPU, from one reading x 100/s', `${((perReadingUs / 10_000) * 100).toFixed(3)} % of one core`, ''],
-  ]));
+  console.log(
+    `sampler overhead: embed/hashing, n=${n}, ${runs} runs per mode alternating, warm worker (shared 2-core machine: noisy)\n`,
+  );
+  console.log(
+    renderTextTable(
+      ['measure', 'value', 'target'],
+      [
+        ['median wall, sampling on (10 ms)', `${wOn.toFixed(1)} ms`, ''],
+        ['median wall, sampling off', `${wOff.toFixed(1)} ms`, ''],
+        ['wall-time overhead, by median', `${(result.wallOverhead * 100).toFixed(2)} %`, '<= 2 %'],
+        ['min wall on / off', `${Math.min(...wall.on).toFixed(1)} / ${Math.min(...wall.off).toFixed(1)} ms`, ''],
+        ['wall-time overhead, median of paired ratios', `${((median(pairs) - 1) * 100).toFixed(2)} %`, '<= 2 %'],
+        [
+          'wall-time overhead, by minimum',
+          `${((Math.min(...wall.on) / Math.min(...wall.off) - 1) * 100).toFixed(2)} %`,
+          '<= 2 %',
+        ],
+        ['RSS samples per run (on)', String(samples), ''],
+        [
+          'timeline memory (heap after GC)',
+          Number.isFinite(timelineBytes) ? formatBytes(timelineBytes) : 'n/a (run with --expose-gc)',
+          '<= 5 MB',
+        ],
+        ['peak RSS seen, on - off (median)', formatBytes(rssDiff), '(off misses the peak)'],
+        ['one RSS reading', `${perReadingUs.toFixed(2)} us`, ''],
+        ['sampler CPU, measured (3 s idle, on - off)', `${(samplerCpuShare * 100).toFixed(3)} % of one core`, ''],
+        ['  of which a bare 10 ms setInterval', `${(bareTimerShare * 100).toFixed(3)} % of one core`, ''],
+        ['sampler CPU, from one reading x 100/s', `${((perReadingUs / 10_000) * 100).toFixed(3)} % of one core`, ''],
+      ],
+    ),
+  );
   console.log(`\n${JSON.stringify(result)}`);
 }
 

@@ -7,7 +7,13 @@
 import { mulberry32 } from '../pipeline/support/seeded-random.js';
 
 /** Sparse L2-normalised rows: row i's terms are cols[ptr[i]..ptr[i+1]) with weights vals[...]. */
-export interface SparseRows { n: number; vocab: number; ptr: Int32Array; cols: Int32Array; vals: Float32Array }
+export interface SparseRows {
+  n: number;
+  vocab: number;
+  ptr: Int32Array;
+  cols: Int32Array;
+  vals: Float32Array;
+}
 
 /** scikit-learn TfidfVectorizer() with its defaults. */
 export function sklearnTfidf(texts: readonly string[]): SparseRows {
@@ -30,8 +36,14 @@ export function sklearnTfidf(texts: readonly string[]): SparseRows {
   const cols = new Int32Array(ptr[n]);
   const vals = new Float32Array(ptr[n]);
   for (let i = 0; i < n; i++) {
-    let j = ptr[i], norm = 0;
-    for (const [id, c] of docs[i]) { cols[j] = id; vals[j] = c * idf[id]; norm += vals[j] * vals[j]; j++; }
+    let j = ptr[i],
+      norm = 0;
+    for (const [id, c] of docs[i]) {
+      cols[j] = id;
+      vals[j] = c * idf[id];
+      norm += vals[j] * vals[j];
+      j++;
+    }
     const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
     for (let q = ptr[i]; q < j; q++) vals[q] *= inv;
   }
@@ -68,14 +80,24 @@ function seed(x: SparseRows, k: number, rand: () => number): number[] {
   closest.set(distancesTo(x, centres[0], dense));
   while (centres.length < k) {
     const total = closest.reduce((a, b) => a + b, 0);
-    let best = -1, bestPot = Infinity, bestD: Float64Array | undefined;
+    let best = -1,
+      bestPot = Infinity,
+      bestD: Float64Array | undefined;
     for (let t = 0; t < trials; t++) {
-      let r = rand() * total, cand = 0;
+      let r = rand() * total,
+        cand = 0;
       for (; cand < x.n - 1 && r >= closest[cand]; cand++) r -= closest[cand];
       const d = distancesTo(x, cand, dense);
       let pot = 0;
-      for (let i = 0; i < x.n; i++) { d[i] = Math.min(closest[i], d[i]); pot += d[i]; }
-      if (pot < bestPot) { bestPot = pot; best = cand; bestD = d; }
+      for (let i = 0; i < x.n; i++) {
+        d[i] = Math.min(closest[i], d[i]);
+        pot += d[i];
+      }
+      if (pot < bestPot) {
+        bestPot = pot;
+        best = cand;
+        bestD = d;
+      }
     }
     centres.push(best);
     closest.set(bestD!);
@@ -84,25 +106,44 @@ function seed(x: SparseRows, k: number, rand: () => number): number[] {
 }
 
 /** One seeded k-means run on sparse rows; labels and inertia. */
-export function sparseKMeans(x: SparseRows, k: number, seedValue: number, maxIterations = 300): { labels: Int32Array; inertia: number } {
+export function sparseKMeans(
+  x: SparseRows,
+  k: number,
+  seedValue: number,
+  maxIterations = 300,
+): { labels: Int32Array; inertia: number } {
   const rand = mulberry32(seedValue);
   const V = x.vocab;
   const c = new Float64Array(k * V);
-  seed(x, k, rand).forEach((row, ci) => { for (let q = x.ptr[row]; q < x.ptr[row + 1]; q++) c[ci * V + x.cols[q]] = x.vals[q]; });
+  seed(x, k, rand).forEach((row, ci) => {
+    for (let q = x.ptr[row]; q < x.ptr[row + 1]; q++) c[ci * V + x.cols[q]] = x.vals[q];
+  });
   const labels = new Int32Array(x.n).fill(-1);
   const cSq = new Float64Array(k);
   let inertia = Infinity;
   for (let it = 0; it < maxIterations; it++) {
-    for (let ci = 0; ci < k; ci++) { let s = 0; for (let v = 0; v < V; v++) s += c[ci * V + v] ** 2; cSq[ci] = s; }
-    let changed = 0, total = 0;
+    for (let ci = 0; ci < k; ci++) {
+      let s = 0;
+      for (let v = 0; v < V; v++) s += c[ci * V + v] ** 2;
+      cSq[ci] = s;
+    }
+    let changed = 0,
+      total = 0;
     for (let i = 0; i < x.n; i++) {
-      let best = 0, bestD = Infinity;
+      let best = 0,
+        bestD = Infinity;
       for (let ci = 0; ci < k; ci++) {
         const d = cSq[ci] - 2 * rowDot(x, i, c, ci * V);
-        if (d < bestD) { bestD = d; best = ci; }
+        if (d < bestD) {
+          bestD = d;
+          best = ci;
+        }
       }
       total += bestD + rowSq(x, i);
-      if (labels[i] !== best) { labels[i] = best; changed++; }
+      if (labels[i] !== best) {
+        labels[i] = best;
+        changed++;
+      }
     }
     inertia = total;
     if (changed === 0) break;

@@ -80,7 +80,10 @@ function nullableText(values: readonly (string | null)[]): NullableText {
 function textList(rows: readonly (readonly string[])[]): TextListColumn {
   const offsets = new Int32Array(rows.length + 1);
   const flat: string[] = [];
-  rows.forEach((r, i) => { flat.push(...r); offsets[i + 1] = flat.length; });
+  rows.forEach((r, i) => {
+    flat.push(...r);
+    offsets[i + 1] = flat.length;
+  });
   return { offsets, values: packUtf8Batch(flat) };
 }
 
@@ -91,7 +94,10 @@ export function conversationsToColumns(convs: readonly Conversation[]): Conversa
   const roles: string[] = [];
   const contents: string[] = [];
   for (let i = 0; i < n; i++) {
-    for (const m of convs[i].messages) { roles.push(m.role); contents.push(m.content); }
+    for (const m of convs[i].messages) {
+      roles.push(m.role);
+      contents.push(m.content);
+    }
     msgOffsets[i + 1] = roles.length;
   }
   return {
@@ -111,8 +117,23 @@ export function conversationsToColumns(convs: readonly Conversation[]): Conversa
 
 /** Every buffer of a ConversationColumns, for a transfer list. */
 export function columnBuffers(c: ConversationColumns): ArrayBuffer[] {
-  const texts = [c.ids, c.roles, c.contents, c.domain.col, c.intent.col, c.language.col, c.flags.values, c.secondary.values, c.metadata.col];
-  const arrays: ArrayBufferView[] = [c.msgOffsets, c.flags.offsets, c.secondary.offsets, ...texts.flatMap((t) => [t.bytes, t.offsets])];
+  const texts = [
+    c.ids,
+    c.roles,
+    c.contents,
+    c.domain.col,
+    c.intent.col,
+    c.language.col,
+    c.flags.values,
+    c.secondary.values,
+    c.metadata.col,
+  ];
+  const arrays: ArrayBufferView[] = [
+    c.msgOffsets,
+    c.flags.offsets,
+    c.secondary.offsets,
+    ...texts.flatMap((t) => [t.bytes, t.offsets]),
+  ];
   for (const t of [c.domain, c.intent, c.language, c.metadata]) if (t.nullBitmap) arrays.push(t.nullBitmap);
   return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
 }
@@ -123,18 +144,44 @@ function utf8Data(col: Utf8Batch, nullCount = 0, nullBitmap?: Uint8Array): Data<
 }
 
 function listData(l: TextListColumn): Data<List<Utf8>> {
-  return makeData({ type: new List(new Field('item', new Utf8(), false)), length: l.offsets.length - 1, nullCount: 0, valueOffsets: l.offsets, child: utf8Data(l.values) });
+  return makeData({
+    type: new List(new Field('item', new Utf8(), false)),
+    length: l.offsets.length - 1,
+    nullCount: 0,
+    valueOffsets: l.offsets,
+    child: utf8Data(l.values),
+  });
 }
 
 /** Wrap columns as a RecordBatch (no copy). */
 export function columnsToBatch(c: ConversationColumns): RecordBatch {
   const messages = makeData({
-    type: new List(new Field('item', messageType, false)), length: c.n, nullCount: 0, valueOffsets: c.msgOffsets,
-    child: makeData({ type: messageType, length: c.roles.offsets.length - 1, nullCount: 0, children: [utf8Data(c.roles), utf8Data(c.contents)] }),
+    type: new List(new Field('item', messageType, false)),
+    length: c.n,
+    nullCount: 0,
+    valueOffsets: c.msgOffsets,
+    child: makeData({
+      type: messageType,
+      length: c.roles.offsets.length - 1,
+      nullCount: 0,
+      children: [utf8Data(c.roles), utf8Data(c.contents)],
+    }),
   });
   const nt = (t: NullableText): Data<Utf8> => utf8Data(t.col, t.nullCount, t.nullBitmap);
-  const children = [utf8Data(c.ids), messages, nt(c.domain), nt(c.intent), nt(c.language), listData(c.flags), listData(c.secondary), nt(c.metadata)];
-  return new RecordBatch(conversationSchema, makeData({ type: new Struct(conversationSchema.fields), length: c.n, nullCount: 0, children }));
+  const children = [
+    utf8Data(c.ids),
+    messages,
+    nt(c.domain),
+    nt(c.intent),
+    nt(c.language),
+    listData(c.flags),
+    listData(c.secondary),
+    nt(c.metadata),
+  ];
+  return new RecordBatch(
+    conversationSchema,
+    makeData({ type: new Struct(conversationSchema.fields), length: c.n, nullCount: 0, children }),
+  );
 }
 
 /** Build one record batch from conversations. */
@@ -144,7 +191,11 @@ export function conversationsToBatch(convs: readonly Conversation[]): RecordBatc
 
 /** A problem with one row of an Arrow file, named by column. */
 export class ArrowRowError extends UserError {
-  constructor(readonly row: number, readonly field: string, readonly expected: string) {
+  constructor(
+    readonly row: number,
+    readonly field: string,
+    readonly expected: string,
+  ) {
     super(`row ${row + 1}: field "${field}": expected ${expected}`);
   }
 }
@@ -156,7 +207,8 @@ export function conversationSchemaProblem(schema: Schema): string | undefined {
   if (!msgF) return 'no "messages" column (expected List<Struct<role: Utf8, content: Utf8>>)';
   const child = (msgF.type as { children?: Field[] }).children?.[0]?.type as { children?: Field[] } | undefined;
   const names = child?.children?.map((f) => f.name) ?? [];
-  if (!(msgF.type instanceof List) || !names.includes('role') || !names.includes('content')) return `column "messages" is ${msgF.type}, expected List<Struct<role: Utf8, content: Utf8>>`;
+  if (!(msgF.type instanceof List) || !names.includes('role') || !names.includes('content'))
+    return `column "messages" is ${msgF.type}, expected List<Struct<role: Utf8, content: Utf8>>`;
   if (idF && !(idF.type instanceof Utf8)) return `column "id" is ${idF.type}, expected Utf8`;
   return undefined;
 }
@@ -170,13 +222,17 @@ export function batchRowToConversation(batch: RecordBatch, i: number, rowBase = 
   const rawId = get('id');
   const id = rawId === undefined || rawId === null ? `row-${row + 1}` : rawId;
   if (typeof id !== 'string') throw new ArrowRowError(row, 'id', 'a string');
-  const rawMsgs = get('messages') as { length: number; get(j: number): { role: unknown; content: unknown } | null } | null;
+  const rawMsgs = get('messages') as {
+    length: number;
+    get(j: number): { role: unknown; content: unknown } | null;
+  } | null;
   if (!rawMsgs) throw new ArrowRowError(row, 'messages', 'a non-null list of {role, content}');
   if (rawMsgs.length === 0) throw new ArrowRowError(row, 'messages', 'at least one message');
   const messages: Message[] = [];
   for (let j = 0; j < rawMsgs.length; j++) {
     const m = rawMsgs.get(j);
-    if (!m || typeof m.role !== 'string' || !ROLES.has(m.role as Role)) throw new ArrowRowError(row, `messages[${j}].role`, 'one of system, user, assistant, tool');
+    if (!m || typeof m.role !== 'string' || !ROLES.has(m.role as Role))
+      throw new ArrowRowError(row, `messages[${j}].role`, 'one of system, user, assistant, tool');
     if (typeof m.content !== 'string') throw new ArrowRowError(row, `messages[${j}].content`, 'a string');
     messages.push({ role: m.role as Role, content: m.content });
   }
@@ -189,7 +245,12 @@ export function batchRowToConversation(batch: RecordBatch, i: number, rowBase = 
     };
     const domain = get('domain');
     const language = get('language');
-    conv.truth = { domain: typeof domain === 'string' ? domain : intent.split('/')[0], intent, language: typeof language === 'string' ? language : 'und', flags: list('flags') };
+    conv.truth = {
+      domain: typeof domain === 'string' ? domain : intent.split('/')[0],
+      intent,
+      language: typeof language === 'string' ? language : 'und',
+      flags: list('flags'),
+    };
     const sec = list('secondary_intents');
     if (sec.length > 0) conv.truth.secondaryIntents = sec;
   }

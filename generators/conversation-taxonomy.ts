@@ -10,7 +10,19 @@ import { displayPath } from '../pipeline/support/display-path.js';
 import { UserError } from '../pipeline/support/user-error.js';
 
 /** Slots a frame may use. Anything else in braces (code like `{4}` or `${x}`) stays literal. */
-export const FRAME_SLOTS = ['topic', 'term', 'term2', 'num', 'id', 'amount', 'time', 'name', 'place', 'day', 'currency'] as const;
+export const FRAME_SLOTS = [
+  'topic',
+  'term',
+  'term2',
+  'num',
+  'id',
+  'amount',
+  'time',
+  'name',
+  'place',
+  'day',
+  'currency',
+] as const;
 /** One slot name. */
 export type FrameSlot = (typeof FRAME_SLOTS)[number];
 
@@ -111,12 +123,27 @@ function readJson(path: string): unknown {
 }
 
 function stringList(v: unknown, file: string, path: string, min = 1): string[] {
-  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string' || s.length === 0)) throw new TaxonomyError(file, path, 'must be a list of non-empty strings');
+  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string' || s.length === 0))
+    throw new TaxonomyError(file, path, 'must be a list of non-empty strings');
   if (v.length < min) throw new TaxonomyError(file, path, `must list at least ${min} entries`);
   return v as string[];
 }
 
-const FRAME_KEYS = ['ask', 'detail', 'followup', 'thanks', 'aIntro', 'aStep', 'aExplain', 'aListIntro', 'aCodeIntro', 'aClose', 'offtopicUser', 'offtopicAssistant', 'switch'] as const;
+const FRAME_KEYS = [
+  'ask',
+  'detail',
+  'followup',
+  'thanks',
+  'aIntro',
+  'aStep',
+  'aExplain',
+  'aListIntro',
+  'aCodeIntro',
+  'aClose',
+  'offtopicUser',
+  'offtopicAssistant',
+  'switch',
+] as const;
 
 function loadLanguages(path: string): Record<string, LanguageFrames> {
   const file = displayPath(path);
@@ -124,13 +151,18 @@ function loadLanguages(path: string): Record<string, LanguageFrames> {
   const out: Record<string, LanguageFrames> = {};
   for (const [code, l] of Object.entries(raw)) {
     if (code.startsWith('$')) continue;
-    const compileList = (key: string, v: unknown): Template[] => stringList(v, file, `${code}.${key}`).map(compileTemplate);
+    const compileList = (key: string, v: unknown): Template[] =>
+      stringList(v, file, `${code}.${key}`).map(compileTemplate);
     const pair = (key: 'greet' | 'close'): { formal: Template[]; casual: Template[] } => {
       const g = l[key] as Record<string, unknown> | undefined;
-      if (!g || typeof g !== 'object') throw new TaxonomyError(file, `${code}.${key}`, 'must be an object with formal and casual lists');
+      if (!g || typeof g !== 'object')
+        throw new TaxonomyError(file, `${code}.${key}`, 'must be an object with formal and casual lists');
       return { formal: compileList(`${key}.formal`, g.formal), casual: compileList(`${key}.casual`, g.casual) };
     };
-    const frames = Object.fromEntries(FRAME_KEYS.map((k) => [k, compileList(k, l[k])])) as Record<(typeof FRAME_KEYS)[number], Template[]>;
+    const frames = Object.fromEntries(FRAME_KEYS.map((k) => [k, compileList(k, l[k])])) as Record<
+      (typeof FRAME_KEYS)[number],
+      Template[]
+    >;
     if (typeof l.currency !== 'string') throw new TaxonomyError(file, `${code}.currency`, 'must be a string');
     out[code] = {
       code,
@@ -158,7 +190,9 @@ export function loadTaxonomy(dataDir = join(packageRoot(), 'generators', 'data')
   const domains: string[] = [];
   const intents: TaxonomyIntent[] = [];
   const seen = new Set<string>();
-  const files = readdirSync(dataDir).filter((f) => /^taxonomy-.*\.json$/.test(f)).sort();
+  const files = readdirSync(dataDir)
+    .filter((f) => /^taxonomy-.*\.json$/.test(f))
+    .sort();
   if (files.length === 0) throw new Error(`${dataDir}: no taxonomy-*.json files`);
   for (const f of files) {
     const path = join(dataDir, f);
@@ -167,24 +201,40 @@ export function loadTaxonomy(dataDir = join(packageRoot(), 'generators', 'data')
     if (!Array.isArray(raw.domains)) throw new TaxonomyError(file, 'domains', 'must be a list');
     raw.domains.forEach((d: Record<string, unknown>, di: number) => {
       const dp = `domains[${di}]`;
-      if (typeof d.id !== 'string' || !/^[a-z0-9-]+$/.test(d.id)) throw new TaxonomyError(file, `${dp}.id`, 'must be a lowercase slug');
+      if (typeof d.id !== 'string' || !/^[a-z0-9-]+$/.test(d.id))
+        throw new TaxonomyError(file, `${dp}.id`, 'must be a lowercase slug');
       if (domains.includes(d.id)) throw new TaxonomyError(file, `${dp}.id`, `duplicate domain "${d.id}"`);
       domains.push(d.id);
       const domainId = d.id;
-      if (!Array.isArray(d.intents) || d.intents.length === 0) throw new TaxonomyError(file, `${dp}.intents`, 'must be a non-empty list');
+      if (!Array.isArray(d.intents) || d.intents.length === 0)
+        throw new TaxonomyError(file, `${dp}.intents`, 'must be a non-empty list');
       d.intents.forEach((it: Record<string, unknown>, ii: number) => {
         const ip = `${dp}.intents[${ii}]`;
-        if (typeof it.id !== 'string' || !/^[a-z0-9-]+$/.test(it.id)) throw new TaxonomyError(file, `${ip}.id`, 'must be a lowercase slug');
+        if (typeof it.id !== 'string' || !/^[a-z0-9-]+$/.test(it.id))
+          throw new TaxonomyError(file, `${ip}.id`, 'must be a lowercase slug');
         const id = `${domainId}/${it.id}`;
         if (seen.has(id)) throw new TaxonomyError(file, `${ip}.id`, `duplicate intent "${id}"`);
         seen.add(id);
         const lexicon: Record<string, IntentLexicon> = {};
         for (const lang of languageCodes) {
           const s = it[lang];
-          if (typeof s !== 'string') throw new TaxonomyError(file, `${ip}.${lang}`, `must be a string "topic|term, term, ..." (every intent needs every language in languages.json)`);
+          if (typeof s !== 'string')
+            throw new TaxonomyError(
+              file,
+              `${ip}.${lang}`,
+              `must be a string "topic|term, term, ..." (every intent needs every language in languages.json)`,
+            );
           const [topic, termText] = s.split('|');
-          const terms = (termText ?? '').split(',').map((t) => t.trim()).filter(Boolean);
-          if (!topic?.trim() || terms.length < 4) throw new TaxonomyError(file, `${ip}.${lang}`, 'must be "topic phrase|term, term, term, term" with at least 4 terms');
+          const terms = (termText ?? '')
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean);
+          if (!topic?.trim() || terms.length < 4)
+            throw new TaxonomyError(
+              file,
+              `${ip}.${lang}`,
+              'must be "topic phrase|term, term, term, term" with at least 4 terms',
+            );
           lexicon[lang] = { topic: topic.trim(), terms };
         }
         const code = it.code === undefined ? [] : stringList(it.code, file, `${ip}.code`).map(compileTemplate);

@@ -8,11 +8,18 @@ import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'n
 import { dirname, extname } from 'node:path';
 import { RecordBatchFileWriter } from 'apache-arrow';
 import type { Conversation } from '../pipeline/contracts.js';
-import { columnBuffers, columnsToBatch, conversationsToColumns, conversationSchema, type ConversationColumns } from './conversation-arrow.js';
+import {
+  columnBuffers,
+  columnsToBatch,
+  conversationsToColumns,
+  conversationSchema,
+  type ConversationColumns,
+} from './conversation-arrow.js';
 import { UserError } from '../pipeline/support/user-error.js';
 
 /** A batch encoded for a writer: JSONL bytes or Arrow columns. Built in any thread, written in one. */
-export type EncodedBatch = { kind: 'jsonl'; n: number; bytes: Uint8Array } | { kind: 'arrow'; n: number; columns: ConversationColumns };
+export type EncodedBatch =
+  { kind: 'jsonl'; n: number; bytes: Uint8Array } | { kind: 'arrow'; n: number; columns: ConversationColumns };
 
 /** Encode a batch for `format`. */
 export function encodeBatch(batch: readonly Conversation[], format: ConversationFileFormat): EncodedBatch {
@@ -48,7 +55,9 @@ export function formatFromPath(path: string): ConversationFileFormat {
   const ext = extname(path).toLowerCase();
   if (ext === '.arrow' || ext === '.ipc' || ext === '.feather') return 'arrow';
   if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
-  throw new UserError(`--out ${path}: unknown extension "${ext}"; use .arrow (Arrow IPC file) or .jsonl (one JSON conversation per line)`);
+  throw new UserError(
+    `--out ${path}: unknown extension "${ext}"; use .arrow (Arrow IPC file) or .jsonl (one JSON conversation per line)`,
+  );
 }
 
 class TempFile {
@@ -71,7 +80,11 @@ class TempFile {
     renameSync(this.tmp, this.path);
   }
   abort(): void {
-    try { closeSync(this.fd); } catch { /* already closed */ }
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
     rmSync(this.tmp, { force: true });
   }
 }
@@ -132,6 +145,9 @@ export function createArrowWriter(path: string): ConversationWriter {
 }
 
 /** A writer for the format the path's extension names (or `format`). */
-export function createConversationWriter(path: string, format: ConversationFileFormat = formatFromPath(path)): ConversationWriter {
+export function createConversationWriter(
+  path: string,
+  format: ConversationFileFormat = formatFromPath(path),
+): ConversationWriter {
   return format === 'arrow' ? createArrowWriter(path) : createJsonlWriter(path);
 }

@@ -70,7 +70,11 @@ export class GenerationStats {
   private reserve(extra: number): void {
     if (this.n + extra <= this.hashes.length) return;
     const size = Math.max(this.n + extra, this.hashes.length * 2);
-    const grow = (a: Float64Array): Float64Array => { const b = new Float64Array(size); b.set(a.subarray(0, this.n)); return b; };
+    const grow = (a: Float64Array): Float64Array => {
+      const b = new Float64Array(size);
+      b.set(a.subarray(0, this.n));
+      return b;
+    };
     this.hashes = grow(this.hashes);
     this.lengths = grow(this.lengths);
   }
@@ -78,7 +82,14 @@ export class GenerationStats {
   /** This accumulator's content, for moving to another thread. */
   toPart(): GenerationStatsPart {
     const counts = Object.fromEntries(COUNT_KEYS.map((k) => [k, [...this[k]]])) as GenerationStatsPart['counts'];
-    return { n: this.n, hashes: this.hashes.slice(0, this.n), lengths: this.lengths.slice(0, this.n), totalBytes: this.totalBytes, totalMessages: this.totalMessages, counts };
+    return {
+      n: this.n,
+      hashes: this.hashes.slice(0, this.n),
+      lengths: this.lengths.slice(0, this.n),
+      totalBytes: this.totalBytes,
+      totalMessages: this.totalMessages,
+      counts,
+    };
   }
 
   /** Add a part built elsewhere. */
@@ -114,12 +125,22 @@ export class GenerationStats {
     const len = this.lengths.slice(0, n).sort();
     const at = (q: number): number => (n === 0 ? 0 : len[Math.min(n - 1, Math.floor(q * n))]);
     const p = summarisePercentiles(Array.from(len));
-    const sorted = (m: Map<string, number>): Record<string, number> => Object.fromEntries([...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+    const sorted = (m: Map<string, number>): Record<string, number> =>
+      Object.fromEntries([...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
     return {
       conversations: n,
       uniqueTexts: unique,
       uniqueFraction: n ? unique / n : 1,
-      bytes: { min: n ? len[0] : 0, p5: at(0.05), p50: p.p50, p95: p.p95, p99: p.p99, max: p.max, mean: p.mean, total: this.totalBytes },
+      bytes: {
+        min: n ? len[0] : 0,
+        p5: at(0.05),
+        p50: p.p50,
+        p95: p.p95,
+        p99: p.p99,
+        max: p.max,
+        mean: p.mean,
+        total: this.totalBytes,
+      },
       messages: { mean: n ? this.totalMessages / n : 0 },
       domains: sorted(this.domains),
       intents: sorted(this.intents),
@@ -134,12 +155,17 @@ function histogram(title: string, counts: Record<string, number>, total: number,
   const rows = Object.entries(counts);
   const width = Math.max(8, ...rows.map(([k]) => k.length));
   const max = Math.max(1, ...rows.map(([, v]) => v));
-  const line = ([k, v]: [string, number]): string => `  ${k.padEnd(width)} ${String(v).padStart(9)} ${((100 * v) / Math.max(total, 1)).toFixed(2).padStart(6)}%  ${'#'.repeat(Math.round((30 * v) / max))}`;
+  const line = ([k, v]: [string, number]): string =>
+    `  ${k.padEnd(width)} ${String(v).padStart(9)} ${((100 * v) / Math.max(total, 1)).toFixed(2).padStart(6)}%  ${'#'.repeat(Math.round((30 * v) / max))}`;
   const out = [`${title} (${rows.length})`];
   if (rows.length <= limit) out.push(...rows.map(line));
   else {
     const head = Math.ceil(limit / 2);
-    out.push(...rows.slice(0, head).map(line), `  … ${rows.length - limit} more …`, ...rows.slice(rows.length - (limit - head)).map(line));
+    out.push(
+      ...rows.slice(0, head).map(line),
+      `  … ${rows.length - limit} more …`,
+      ...rows.slice(rows.length - (limit - head)).map(line),
+    );
   }
   return out;
 }

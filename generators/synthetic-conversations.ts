@@ -71,7 +71,25 @@ export interface ResolvedGeneratorOptions {
   languages: { code: string; p: number }[];
 }
 
-const KNOWN_KEYS = new Set(['n', 'seed', 'batchSize', 'difficulty', 'intents', 'domains', 'languages', 'zipf', 'turns', 'meanBytes', 'lengthSpread', 'casualRate', 'typoRate', 'offTopicRate', 'multiIntentRate', 'codeRate', 'listRate']);
+const KNOWN_KEYS = new Set([
+  'n',
+  'seed',
+  'batchSize',
+  'difficulty',
+  'intents',
+  'domains',
+  'languages',
+  'zipf',
+  'turns',
+  'meanBytes',
+  'lengthSpread',
+  'casualRate',
+  'typoRate',
+  'offTopicRate',
+  'multiIntentRate',
+  'codeRate',
+  'listRate',
+]);
 
 function optError(key: string, msg: string): Error {
   return new Error(`generator option "${key}": ${msg}`);
@@ -80,36 +98,50 @@ function optError(key: string, msg: string): Error {
 function num(raw: Record<string, unknown>, key: string, def: number, min: number, max: number, int = false): number {
   const v = raw[key];
   if (v === undefined) return def;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (int && !Number.isInteger(v))) throw optError(key, `must be ${int ? 'an integer' : 'a number'} in [${min}, ${max}], got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (int && !Number.isInteger(v)))
+    throw optError(key, `must be ${int ? 'an integer' : 'a number'} in [${min}, ${max}], got ${JSON.stringify(v)}`);
   return v;
 }
 
 /** Validate and default generator options; errors name the option. */
 export function resolveGeneratorOptions(opts: GeneratorOptions): ResolvedGeneratorOptions {
   const raw = opts as unknown as Record<string, unknown>;
-  for (const k of Object.keys(raw)) if (!KNOWN_KEYS.has(k)) throw optError(k, `unknown option (known: ${[...KNOWN_KEYS].join(', ')})`);
+  for (const k of Object.keys(raw))
+    if (!KNOWN_KEYS.has(k)) throw optError(k, `unknown option (known: ${[...KNOWN_KEYS].join(', ')})`);
   const tax = loadTaxonomy();
   const n = num(raw, 'n', 0, 0, Number.MAX_SAFE_INTEGER, true);
   const seed = num(raw, 'seed', 0, -(2 ** 53), 2 ** 53, true);
   let pool = tax.intents;
   if (opts.domains !== undefined) {
-    if (!Array.isArray(opts.domains) || opts.domains.length === 0) throw optError('domains', 'must be a non-empty list of domain ids');
-    for (const d of opts.domains) if (!tax.domains.includes(d)) throw optError('domains', `unknown domain "${d}" (known: ${tax.domains.join(', ')})`);
+    if (!Array.isArray(opts.domains) || opts.domains.length === 0)
+      throw optError('domains', 'must be a non-empty list of domain ids');
+    for (const d of opts.domains)
+      if (!tax.domains.includes(d))
+        throw optError('domains', `unknown domain "${d}" (known: ${tax.domains.join(', ')})`);
     pool = pool.filter((i) => opts.domains!.includes(i.domain));
   }
   if (typeof opts.intents === 'number') {
-    if (!Number.isInteger(opts.intents) || opts.intents < 1 || opts.intents > pool.length) throw optError('intents', `must be an integer in [1, ${pool.length}] or a list of intent ids`);
+    if (!Number.isInteger(opts.intents) || opts.intents < 1 || opts.intents > pool.length)
+      throw optError('intents', `must be an integer in [1, ${pool.length}] or a list of intent ids`);
     // Round-robin across domains: the first intent of each domain, then the second, ... so N <= domains gives N domains.
-    const chosen = [...pool].sort((a, b) => a.rankInDomain - b.rankInDomain || a.index - b.index).slice(0, opts.intents);
+    const chosen = [...pool]
+      .sort((a, b) => a.rankInDomain - b.rankInDomain || a.index - b.index)
+      .slice(0, opts.intents);
     pool = chosen.sort((a, b) => a.index - b.index);
   } else if (opts.intents !== undefined) {
-    if (!Array.isArray(opts.intents) || opts.intents.length === 0) throw optError('intents', 'must be a positive integer or a non-empty list of intent ids like "billing/refund-request"');
+    if (!Array.isArray(opts.intents) || opts.intents.length === 0)
+      throw optError(
+        'intents',
+        'must be a positive integer or a non-empty list of intent ids like "billing/refund-request"',
+      );
     const byId = new Map(pool.map((i) => [i.id, i]));
     for (const id of opts.intents) {
       if (byId.has(id)) continue;
       // Name the valid ids of the domain the user meant, so the fix is a copy-paste away.
       const sameDomain = pool.filter((i) => i.domain === String(id).split('/')[0]).map((i) => i.id);
-      const hint = sameDomain.length ? `known in this domain: ${sameDomain.join(', ')}` : `ids look like "billing/refund-request"; domains: ${tax.domains.join(', ')}`;
+      const hint = sameDomain.length
+        ? `known in this domain: ${sameDomain.join(', ')}`
+        : `ids look like "billing/refund-request"; domains: ${tax.domains.join(', ')}`;
       throw optError('intents', `unknown intent "${id}" (${hint})`);
     }
     pool = pool.filter((i) => (opts.intents as string[]).includes(i.id));
@@ -118,7 +150,8 @@ export function resolveGeneratorOptions(opts: GeneratorOptions): ResolvedGenerat
   const entries = Array.isArray(lw) ? lw.map((c) => [c, 1] as [string, number]) : Object.entries(lw);
   if (entries.length === 0) throw optError('languages', 'must name at least one language');
   for (const [c, w] of entries) {
-    if (!tax.languages[c]) throw optError('languages', `unknown language "${c}" (known: ${tax.languageCodes.join(', ')})`);
+    if (!tax.languages[c])
+      throw optError('languages', `unknown language "${c}" (known: ${tax.languageCodes.join(', ')})`);
     if (typeof w !== 'number' || !(w >= 0)) throw optError('languages', `weight of "${c}" must be a number >= 0`);
   }
   const total = entries.reduce((s, [, w]) => s + w, 0);
@@ -130,7 +163,8 @@ export function resolveGeneratorOptions(opts: GeneratorOptions): ResolvedGenerat
   const tMax = num(t, 'max', Math.max(12, tMin), tMin, 50, true);
   const tMean = num(t, 'mean', Math.min(Math.max(4, tMin), tMax), tMin, tMax);
   return {
-    n, seed,
+    n,
+    seed,
     batchSize: num(raw, 'batchSize', 1000, 1, 1_000_000, true),
     difficulty: num(raw, 'difficulty', 0.1, 0, 1),
     zipf: num(raw, 'zipf', 1, 0, 5),
@@ -210,7 +244,17 @@ function turnProbabilities(min: number, max: number, mean: number): number[] {
   return probs(Math.sqrt(lo * hi));
 }
 
-const SLOT_TOPIC = 0, SLOT_TERM = 1, SLOT_TERM2 = 2, SLOT_NUM = 3, SLOT_ID = 4, SLOT_AMOUNT = 5, SLOT_TIME = 6, SLOT_NAME = 7, SLOT_PLACE = 8, SLOT_DAY = 9, SLOT_CURRENCY = 10;
+const SLOT_TOPIC = 0,
+  SLOT_TERM = 1,
+  SLOT_TERM2 = 2,
+  SLOT_NUM = 3,
+  SLOT_ID = 4,
+  SLOT_AMOUNT = 5,
+  SLOT_TIME = 6,
+  SLOT_NAME = 7,
+  SLOT_PLACE = 8,
+  SLOT_DAY = 9,
+  SLOT_CURRENCY = 10;
 
 const TYPO_NEIGHBOURS = 'qwertyuiopasdfghjklzxcvbnm';
 
@@ -222,10 +266,14 @@ function addTypos(text: string, rand: Rand, rate: number): string {
     if (s.length < 4 || rand() >= rate) continue;
     const k = 1 + Math.floor(rand() * (s.length - 2));
     const op = Math.floor(rand() * 4);
-    words[w] = op === 0 ? s.slice(0, k) + s[k + 1] + s[k] + s.slice(k + 2)
-      : op === 1 ? s.slice(0, k) + s.slice(k + 1)
-        : op === 2 ? s.slice(0, k) + s[k] + s.slice(k)
-          : s.slice(0, k) + TYPO_NEIGHBOURS[Math.floor(rand() * TYPO_NEIGHBOURS.length)] + s.slice(k + 1);
+    words[w] =
+      op === 0
+        ? s.slice(0, k) + s[k + 1] + s[k] + s.slice(k + 2)
+        : op === 1
+          ? s.slice(0, k) + s.slice(k + 1)
+          : op === 2
+            ? s.slice(0, k) + s[k] + s.slice(k)
+            : s.slice(0, k) + TYPO_NEIGHBOURS[Math.floor(rand() * TYPO_NEIGHBOURS.length)] + s.slice(k + 1);
   }
   return words.join(' ');
 }
@@ -250,7 +298,11 @@ function buildTables(o: ResolvedGeneratorOptions): RunTables {
   const ranked = rankedIntents(o);
   const turnP = turnProbabilities(o.turns.min, o.turns.max, o.turns.mean);
   const siblings = new Map<number, TaxonomyIntent[]>();
-  for (const it of o.intents) siblings.set(it.index, o.intents.filter((s) => s.domain === it.domain && s !== it));
+  for (const it of o.intents)
+    siblings.set(
+      it.index,
+      o.intents.filter((s) => s.domain === it.domain && s !== it),
+    );
   const turnMean = turnP.reduce((a, p, k) => a + p * (o.turns.min + k), 0);
   return {
     o,
@@ -271,7 +323,10 @@ class ConversationBuilder {
   private lang!: string;
   private f!: LanguageFrames;
 
-  constructor(private readonly t: RunTables, private readonly rand: Rand) {}
+  constructor(
+    private readonly t: RunTables,
+    private readonly rand: Rand,
+  ) {}
 
   private confuser(): TaxonomyIntent {
     const sib = this.t.siblings.get(this.cur.index)!;
@@ -299,17 +354,39 @@ class ConversationBuilder {
     for (let k = 0; k < tpl.slots.length; k++) {
       let v: string;
       switch (tpl.slots[k]) {
-        case SLOT_TOPIC: v = this.cur.lexicon[this.lang].topic; break;
-        case SLOT_TERM: case SLOT_TERM2: v = this.term(); break;
-        case SLOT_NUM: v = String(2 + Math.floor(r() * 48)); break;
-        case SLOT_ID: v = String(100000 + Math.floor(r() * 9900000)); break;
-        case SLOT_AMOUNT: v = (5 + r() * 1995).toFixed(2); break;
-        case SLOT_TIME: v = `${String(Math.floor(r() * 24)).padStart(2, '0')}:${String(Math.floor(r() * 60)).padStart(2, '0')}`; break;
-        case SLOT_NAME: v = pick(r, this.f.names); break;
-        case SLOT_PLACE: v = pick(r, this.f.places); break;
-        case SLOT_DAY: v = pick(r, this.f.days); break;
-        case SLOT_CURRENCY: v = this.f.currency; break;
-        default: v = '';
+        case SLOT_TOPIC:
+          v = this.cur.lexicon[this.lang].topic;
+          break;
+        case SLOT_TERM:
+        case SLOT_TERM2:
+          v = this.term();
+          break;
+        case SLOT_NUM:
+          v = String(2 + Math.floor(r() * 48));
+          break;
+        case SLOT_ID:
+          v = String(100000 + Math.floor(r() * 9900000));
+          break;
+        case SLOT_AMOUNT:
+          v = (5 + r() * 1995).toFixed(2);
+          break;
+        case SLOT_TIME:
+          v = `${String(Math.floor(r() * 24)).padStart(2, '0')}:${String(Math.floor(r() * 60)).padStart(2, '0')}`;
+          break;
+        case SLOT_NAME:
+          v = pick(r, this.f.names);
+          break;
+        case SLOT_PLACE:
+          v = pick(r, this.f.places);
+          break;
+        case SLOT_DAY:
+          v = pick(r, this.f.days);
+          break;
+        case SLOT_CURRENCY:
+          v = this.f.currency;
+          break;
+        default:
+          v = '';
       }
       s += v + tpl.parts[k + 1];
     }
@@ -339,12 +416,15 @@ class ConversationBuilder {
     const f = this.f;
     this.used.clear();
     let out = intro ? this.one(f.aIntro) : '';
-    const sep = (s: string): void => { out += out.length === 0 || out.endsWith('\n') ? s : ` ${s}`; };
+    const sep = (s: string): void => {
+      out += out.length === 0 || out.endsWith('\n') ? s : ` ${s}`;
+    };
     if (list) {
       sep(`${this.one(f.aListIntro)}\n`);
       const numbered = r() < 0.6;
       const items = 3 + Math.floor(r() * 4);
-      for (let k = 0; k < items && out.length < budget * 0.7; k++) out += `${numbered ? `${k + 1}.` : '-'} ${this.sentence(f.aStep)}\n`;
+      for (let k = 0; k < items && out.length < budget * 0.7; k++)
+        out += `${numbered ? `${k + 1}.` : '-'} ${this.sentence(f.aStep)}\n`;
       out += '\n';
     }
     if (code && this.cur.code.length > 0) {
@@ -424,7 +504,10 @@ class ConversationBuilder {
     const messages: Message[] = [];
     for (let k = 0; k < turns; k++) {
       if (k === offAt) {
-        messages.push({ role: 'user', content: this.one(f.offtopicUser) }, { role: 'assistant', content: this.one(f.offtopicAssistant) });
+        messages.push(
+          { role: 'user', content: this.one(f.offtopicUser) },
+          { role: 'assistant', content: this.one(f.offtopicAssistant) },
+        );
       }
       this.cur = intentAt[k];
       messages.push({ role: 'user', content: users[k] });
@@ -437,9 +520,16 @@ class ConversationBuilder {
         messages.push({ role: 'assistant', content: `${first}\n\n${this.answer(budget / 2, true, false, false)}` });
         continue;
       }
-      messages.push({ role: 'assistant', content: this.answer(budget, fresh, list && (fresh || r() < 0.3), code && fresh && this.cur === primary) });
+      messages.push({
+        role: 'assistant',
+        content: this.answer(budget, fresh, list && (fresh || r() < 0.3), code && fresh && this.cur === primary),
+      });
     }
-    if (offAt === turns) messages.push({ role: 'user', content: this.one(f.offtopicUser) }, { role: 'assistant', content: this.one(f.offtopicAssistant) });
+    if (offAt === turns)
+      messages.push(
+        { role: 'user', content: this.one(f.offtopicUser) },
+        { role: 'assistant', content: this.one(f.offtopicAssistant) },
+      );
 
     const flags: string[] = [style];
     if (typos) flags.push('typos');

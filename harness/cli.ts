@@ -28,7 +28,10 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 const program = new Command();
-program.name('clusterbench').description('scaling and profiling harness for conversation-clustering pipelines').version(toolVersion());
+program
+  .name('clusterbench')
+  .description('scaling and profiling harness for conversation-clustering pipelines')
+  .version(toolVersion());
 // Usage errors (unknown flag, missing argument) exit 2 like every other bad input; exit 1 means "regression" to compare.
 program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 registerSweepCommand(program);

@@ -117,7 +117,6 @@ export interface CommandRunInfo {
   inputBytes: number;
 }
 
-
 /** Everything measured at one scale that is not per stage. */
 export interface ScaleSummary {
   scale: number;
@@ -843,7 +842,14 @@ export interface ConcurrencySection {
   kneeThreshold: number;
   api: 'simulated' | 'env';
   /** Rate limits the simulator enforced (api: simulated). */
-  simulator?: { rpm: number; tpm: number; burstSeconds: number; ttft: unknown; tokensPerSec: number; embeddingLatency: unknown };
+  simulator?: {
+    rpm: number;
+    tpm: number;
+    burstSeconds: number;
+    ttft: unknown;
+    tokensPerSec: number;
+    embeddingLatency: unknown;
+  };
   stages: ConcurrencyStageResult[];
 }
 

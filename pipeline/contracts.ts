@@ -109,15 +109,7 @@ export interface ClusterInfo {
 }
 
 /** The kinds of stage a pipeline has, in pipeline order. `probe` stages are calibration stages for the harness itself. */
-export type StageKind =
-  | 'summarise'
-  | 'embed'
-  | 'reduce'
-  | 'cluster'
-  | 'meta-cluster'
-  | 'label'
-  | 'project'
-  | 'probe';
+export type StageKind = 'summarise' | 'embed' | 'reduce' | 'cluster' | 'meta-cluster' | 'label' | 'project' | 'probe';
 
 /** One worker-side memory reading, taken at a batch boundary and at the end of a stage. */
 export interface WorkerMemorySample {

@@ -36,8 +36,17 @@ export type FieldSpec = ({ rows: 'per-row'; layout: RowLayout } | { rows: 'whole
   scoringOnly?: true;
 };
 
-type LayoutOf<T> = T extends TextColumn ? 'text' : T extends Matrix ? 'matrix' : T extends Int32Array ? 'int32'
-  : T extends Float32Array ? 'float32' : T extends Int32Array[] ? 'int32-levels' : 'json';
+type LayoutOf<T> = T extends TextColumn
+  ? 'text'
+  : T extends Matrix
+    ? 'matrix'
+    : T extends Int32Array
+      ? 'int32'
+      : T extends Float32Array
+        ? 'float32'
+        : T extends Int32Array[]
+          ? 'int32-levels'
+          : 'json';
 
 /** The table's type: every field, with the layout its TypeScript type has. */
 type FieldTable = { [F in PipelineField]-?: FieldSpec & { layout: LayoutOf<NonNullable<PipelineData[F]>> } };
@@ -61,7 +70,9 @@ export const PIPELINE_FIELDS = {
 const specs: Record<PipelineField, FieldSpec> = PIPELINE_FIELDS;
 
 /** Every field name, in table order. */
-export const PIPELINE_FIELD_NAMES: readonly PipelineField[] = Object.keys(specs).filter((f): f is PipelineField => f in specs);
+export const PIPELINE_FIELD_NAMES: readonly PipelineField[] = Object.keys(specs).filter(
+  (f): f is PipelineField => f in specs,
+);
 
 /** The fields a stage may read or write (all but scoring-only ones). */
 export const STAGE_FIELD_NAMES: readonly PipelineField[] = PIPELINE_FIELD_NAMES.filter((f) => !specs[f].scoringOnly);
@@ -76,7 +87,9 @@ export const isPipelineField = (name: string): name is PipelineField => Object.h
 export const isPerRow = (f: PipelineField): boolean => specs[f].rows === 'per-row';
 
 /** A present field with its layout: a switch on `layout` narrows `value`. */
-export type FieldEntry = { [L in FieldLayout]: { field: PipelineField; layout: L; value: LayoutValue[L] } }[FieldLayout];
+export type FieldEntry = {
+  [L in FieldLayout]: { field: PipelineField; layout: L; value: LayoutValue[L] };
+}[FieldLayout];
 /** A per-row FieldEntry. */
 export type RowEntry = Extract<FieldEntry, { layout: RowLayout }>;
 
@@ -90,7 +103,10 @@ export function fieldEntry(data: Partial<PipelineData>, field: PipelineField): F
 }
 
 /** The entries of `fields` (default: all) present in data, in table order. */
-export function fieldEntries(data: Partial<PipelineData>, fields: readonly PipelineField[] = PIPELINE_FIELD_NAMES): FieldEntry[] {
+export function fieldEntries(
+  data: Partial<PipelineData>,
+  fields: readonly PipelineField[] = PIPELINE_FIELD_NAMES,
+): FieldEntry[] {
   const out: FieldEntry[] = [];
   for (const f of PIPELINE_FIELD_NAMES) {
     if (!fields.includes(f)) continue;
@@ -115,20 +131,29 @@ export function pickFields(data: PipelineData, fields: readonly PipelineField[])
 /** Rows of a per-row value (text: offsets minus one). */
 export function entryRows(e: RowEntry): number {
   switch (e.layout) {
-    case 'text': return e.value.offsets.length - 1;
-    case 'matrix': return e.value.rows;
-    default: return e.value.length;
+    case 'text':
+      return e.value.offsets.length - 1;
+    case 'matrix':
+      return e.value.rows;
+    default:
+      return e.value.length;
   }
 }
 
 /** The typed arrays behind an entry (for transfer lists). */
 export function entryViews(e: FieldEntry): ArrayBufferView[] {
   switch (e.layout) {
-    case 'text': return [e.value.bytes, e.value.offsets];
-    case 'matrix': return [e.value.data];
-    case 'int32': case 'float32': return [e.value];
-    case 'int32-levels': return e.value;
-    case 'json': return [];
+    case 'text':
+      return [e.value.bytes, e.value.offsets];
+    case 'matrix':
+      return [e.value.data];
+    case 'int32':
+    case 'float32':
+      return [e.value];
+    case 'int32-levels':
+      return e.value;
+    case 'json':
+      return [];
   }
 }
 
@@ -142,10 +167,15 @@ export function wholeFromJson(field: PipelineField, json: unknown): FieldEntry {
   const layout = specs[field].layout;
   if (layout === 'int32-levels') {
     if (!Array.isArray(json)) throw new Error(`${field}: expected a list of levels`);
-    return { field, layout, value: json.map((level: unknown, i) => {
-      if (!Array.isArray(level) || level.some((x) => !Number.isInteger(x))) throw new Error(`${field}[${i}]: expected a list of integers`);
-      return Int32Array.from(level);
-    }) };
+    return {
+      field,
+      layout,
+      value: json.map((level: unknown, i) => {
+        if (!Array.isArray(level) || level.some((x) => !Number.isInteger(x)))
+          throw new Error(`${field}[${i}]: expected a list of integers`);
+        return Int32Array.from(level);
+      }),
+    };
   }
   return { field, layout: 'json', value: json };
 }

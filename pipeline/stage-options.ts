@@ -41,10 +41,16 @@ export function checkStageOptions<O>(def: StageDefinition<O>, raw: Record<string
   const unknownMessage = `unknown option for ${def.kind}/${def.method}; valid: ${keys?.join(', ') || '(none)'}`;
   const issues: IssueLine[] = unknown.map((k) => ({ path: [k], message: unknownMessage, unknownKey: true }));
   // Each unknown key is reported once: the schema (strict or not) sees only the known ones.
-  const known = unknown.length > 0 ? Object.fromEntries(Object.entries(raw).filter(([k]) => !unknown.includes(k))) : raw;
+  const known =
+    unknown.length > 0 ? Object.fromEntries(Object.entries(raw).filter(([k]) => !unknown.includes(k))) : raw;
   const parsed = schema.safeParse(known);
   if (parsed.success && issues.length === 0) return { ok: true, value: parsed.data };
-  if (!parsed.success) issues.push(...issueLines(parsed.error.issues, { unknownKey: (_k, at) => (at.length === 0 ? unknownMessage : 'unknown key') }));
+  if (!parsed.success)
+    issues.push(
+      ...issueLines(parsed.error.issues, {
+        unknownKey: (_k, at) => (at.length === 0 ? unknownMessage : 'unknown key'),
+      }),
+    );
   return { ok: false, issues };
 }
 
@@ -60,14 +66,27 @@ export function parseStageOptions<O>(def: StageDefinition<O>, raw: Record<string
 
 /** An integer >= min (and <= max), one message for every way it can be wrong. */
 export function integerOption(min: number, max?: number, message?: string): z.ZodNumber {
-  const m = message ?? (max !== undefined ? `must be an integer in ${min}..${max}` : min === 1 ? 'must be a positive integer' : `must be an integer >= ${min}`);
-  const n = z.number({ error: ifPresent(m) }).int({ error: m }).min(min, { error: m });
+  const m =
+    message ??
+    (max !== undefined
+      ? `must be an integer in ${min}..${max}`
+      : min === 1
+        ? 'must be a positive integer'
+        : `must be an integer >= ${min}`);
+  const n = z
+    .number({ error: ifPresent(m) })
+    .int({ error: m })
+    .min(min, { error: m });
   return max !== undefined ? n.max(max, { error: m }) : n;
 }
 
 /** A number >= min (or > min when `exclusive`), optionally <= max. */
-export function numberOption(min: number, o: { exclusive?: boolean; max?: number; message?: string } = {}): z.ZodNumber {
-  const m = o.message ?? `must be a number ${o.exclusive ? '>' : '>='} ${min}${o.max !== undefined ? ` and <= ${o.max}` : ''}`;
+export function numberOption(
+  min: number,
+  o: { exclusive?: boolean; max?: number; message?: string } = {},
+): z.ZodNumber {
+  const m =
+    o.message ?? `must be a number ${o.exclusive ? '>' : '>='} ${min}${o.max !== undefined ? ` and <= ${o.max}` : ''}`;
   const n = z.number({ error: ifPresent(m) });
   const low = o.exclusive ? n.gt(min, { error: m }) : n.min(min, { error: m });
   return o.max !== undefined ? low.max(o.max, { error: m }) : low;
@@ -79,8 +98,13 @@ export function booleanOption(): z.ZodBoolean {
 }
 
 /** One of `values`; the message lists them ("must be a, b or c") unless given. */
-export function enumOption<const T extends readonly [string, ...string[]]>(values: T, message?: string): z.ZodEnum<{ [K in T[number]]: K }> {
-  const m = message ?? `must be ${values.length === 1 ? values[0] : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`}`;
+export function enumOption<const T extends readonly [string, ...string[]]>(
+  values: T,
+  message?: string,
+): z.ZodEnum<{ [K in T[number]]: K }> {
+  const m =
+    message ??
+    `must be ${values.length === 1 ? values[0] : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`}`;
   return z.enum(values, { error: ifPresent(m) });
 }
 

@@ -17,7 +17,8 @@ const registry: Record<string, Loader> = {
   'embed/use-lite': async () => (await import('./stages/embed/use-lite.js')).useLiteEmbedder,
   'embed/transformers': async () => (await import('./stages/embed/transformers.js')).transformersEmbedder,
   'cluster/kmeans': async () => (await import('./stages/cluster/kmeans.js')).kmeansClusterer,
-  'cluster/minibatch-kmeans': async () => (await import('./stages/cluster/minibatch-kmeans.js')).miniBatchKMeansClusterer,
+  'cluster/minibatch-kmeans': async () =>
+    (await import('./stages/cluster/minibatch-kmeans.js')).miniBatchKMeansClusterer,
   'cluster/ml-kmeans': async () => (await import('./stages/cluster/ml-kmeans.js')).mlKMeansClusterer,
   'cluster/agglomerative': async () => (await import('./stages/cluster/agglomerative.js')).agglomerativeClusterer,
   'reduce/pca': async () => (await import('./stages/reduce/pca.js')).pcaReducer,
@@ -60,7 +61,9 @@ export async function loadStage(kind: StageKind, method: string): Promise<StageD
   if (fromProfile) return fromProfile;
   const loader = registry[`${kind}/${method}`];
   if (!loader) {
-    const valid = registeredStages().filter((k) => k.startsWith(`${kind}/`)).map((k) => k.slice(kind.length + 1));
+    const valid = registeredStages()
+      .filter((k) => k.startsWith(`${kind}/`))
+      .map((k) => k.slice(kind.length + 1));
     throw new Error(`unknown ${kind} method "${method}"; valid: ${valid.join(', ') || '(none)'}`);
   }
   return loader();

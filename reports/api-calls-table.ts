@@ -2,11 +2,16 @@
 import type { RunResults, StageRecord } from '../harness/types.js';
 import { API_COUNTERS, API_OBSERVATIONS } from '../pipeline/api/openai-client.js';
 
-const ms = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '—' : v < 10 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US'));
+const ms = (v: number | undefined): string =>
+  v === undefined || !Number.isFinite(v) ? '—' : v < 10 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US');
 
 function isApiRecord(rec: StageRecord): boolean {
   const c = rec.counters ?? {};
-  return c[API_COUNTERS.requests] !== undefined || c[API_COUNTERS.cacheHits] !== undefined || c[API_COUNTERS.cacheMisses] !== undefined;
+  return (
+    c[API_COUNTERS.requests] !== undefined ||
+    c[API_COUNTERS.cacheHits] !== undefined ||
+    c[API_COUNTERS.cacheMisses] !== undefined
+  );
 }
 
 /** The "API calls" section (Markdown lines), or nothing when no stage called an API. */
@@ -14,7 +19,8 @@ export function apiCallLines(r: RunResults): string[] {
   const recs = r.records.filter((x) => x.repeat === 0 && isApiRecord(x));
   if (recs.length === 0) return [];
   const out = [
-    '## API calls', '',
+    '## API calls',
+    '',
     '| n | stage | requests | retries | 429s | errors | cache hit rate | latency p50 | p95 | p99 (ms) | TTFB p50 | p95 (ms) | tokens/s p50 |',
     '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];

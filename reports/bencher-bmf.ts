@@ -5,7 +5,13 @@
  * items per second, as Bencher's built-in measures expect; the other measures are custom slugs.
  */
 import type { RunResults } from '../harness/types.js';
-import { cellSamples, medianOf, qualityFigures, runCells, type StageMetricName } from '../harness/analysis/cell-metrics.js';
+import {
+  cellSamples,
+  medianOf,
+  qualityFigures,
+  runCells,
+  type StageMetricName,
+} from '../harness/analysis/cell-metrics.js';
 
 /** One BMF metric. */
 export interface BmfMetric {

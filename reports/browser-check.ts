@@ -42,21 +42,39 @@ export async function checkReportInBrowser(htmlPath: string, screenshotPath: str
   const exe = chromiumPath();
   if (!existsSync(exe)) throw new Error(chromiumMissingMessage(exe));
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: exe, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await chromium.launch({
+    executablePath: exe,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const consoleErrors: string[] = [];
     const networkRequests: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
     page.on('pageerror', (e) => consoleErrors.push(e.message));
-    page.on('request', (req) => { const u = req.url(); if (!u.startsWith('file:') && !u.startsWith('data:')) networkRequests.push(u); });
+    page.on('request', (req) => {
+      const u = req.url();
+      if (!u.startsWith('file:') && !u.startsWith('data:')) networkRequests.push(u);
+    });
     await page.goto(pathToFileURL(htmlPath).href, { waitUntil: 'load' });
-    const charts = await page.$$eval('figure.chart', (figs: PageElement[]) => figs.map((f) => {
-      const svg = f.querySelector('svg');
-      const box = svg?.getBoundingClientRect();
-      return { id: f.id.replace(/^chart-/, ''), shapes: svg ? svg.querySelectorAll('path,rect,circle,line,text').length : 0, width: box?.width ?? 0, height: box?.height ?? 0 };
-    }));
-    const skipped = await page.$$eval('p.skipped[id^="chart-"]', (ps: PageElement[]) => ps.map((p) => p.id.replace(/^chart-/, '')));
+    const charts = await page.$$eval('figure.chart', (figs: PageElement[]) =>
+      figs.map((f) => {
+        const svg = f.querySelector('svg');
+        const box = svg?.getBoundingClientRect();
+        return {
+          id: f.id.replace(/^chart-/, ''),
+          shapes: svg ? svg.querySelectorAll('path,rect,circle,line,text').length : 0,
+          width: box?.width ?? 0,
+          height: box?.height ?? 0,
+        };
+      }),
+    );
+    const skipped = await page.$$eval('p.skipped[id^="chart-"]', (ps: PageElement[]) =>
+      ps.map((p) => p.id.replace(/^chart-/, '')),
+    );
     await page.screenshot({ path: screenshotPath, fullPage: true });
     return { charts, skipped, consoleErrors, networkRequests, screenshot: screenshotPath };
   } finally {

@@ -13,8 +13,10 @@ function value(v: number, unit: string): string {
 
 function evidence(r: ComparisonRow): string {
   if (r.test === 'status') return 'status';
-  if (r.test === 'mann-whitney') return `U test p=${r.p! < 0.0001 ? r.p!.toExponential(1) : r.p!.toFixed(4)} (${r.baseSamples}v${r.newSamples})`;
-  if (r.test === 'bootstrap-ratio' && r.ratioCi) return `bootstrap CI ${r.ratioCi[0].toFixed(3)}–${r.ratioCi[1].toFixed(3)}x (${r.baseSamples}v${r.newSamples})`;
+  if (r.test === 'mann-whitney')
+    return `U test p=${r.p! < 0.0001 ? r.p!.toExponential(1) : r.p!.toFixed(4)} (${r.baseSamples}v${r.newSamples})`;
+  if (r.test === 'bootstrap-ratio' && r.ratioCi)
+    return `bootstrap CI ${r.ratioCi[0].toFixed(3)}–${r.ratioCi[1].toFixed(3)}x (${r.baseSamples}v${r.newSamples})`;
   return `intervals (${r.baseSamples}v${r.newSamples})`;
 }
 
@@ -24,21 +26,35 @@ export function renderComparisonMarkdown(c: Comparison, baseId: string, newId: s
   for (const w of c.warnings) out.push(`> ⚠ ${w}`);
   if (c.warnings.length) out.push('');
   const rows = onlyNotable ? c.rows.filter((r) => r.verdict !== '~') : c.rows;
-  out.push('| | cell | metric | BASE | NEW | NEW/BASE | evidence | threshold | note |', '|---|---|---|---|---|---|---|---|---|');
+  out.push(
+    '| | cell | metric | BASE | NEW | NEW/BASE | evidence | threshold | note |',
+    '|---|---|---|---|---|---|---|---|---|',
+  );
   for (const r of rows) {
-    out.push(`| ${r.verdict} | ${r.cell} | ${r.metric} | ${value(r.base, r.unit)} | ${value(r.new, r.unit)} | ${Number.isFinite(r.ratio) ? `${r.ratio.toFixed(3)}x` : '—'} | ${evidence(r)} | ${r.threshold ? `\`${r.threshold.text}\`` : ''} | ${r.note ?? ''} |`);
+    out.push(
+      `| ${r.verdict} | ${r.cell} | ${r.metric} | ${value(r.base, r.unit)} | ${value(r.new, r.unit)} | ${Number.isFinite(r.ratio) ? `${r.ratio.toFixed(3)}x` : '—'} | ${evidence(r)} | ${r.threshold ? `\`${r.threshold.text}\`` : ''} | ${r.note ?? ''} |`,
+    );
   }
   out.push('');
   if (c.onlyInBase.length) out.push(`Only in BASE: ${c.onlyInBase.join(', ')}`);
   if (c.onlyInNew.length) out.push(`Only in NEW: ${c.onlyInNew.join(', ')}`);
   const sig = c.rows.filter((r) => r.significant).length;
-  out.push(`✔ within thresholds, ✖ significant regression beyond a threshold, ~ not significant. ${c.rows.length} comparisons, ${sig} significant, ${c.regressions.length} regressions.`);
+  out.push(
+    `✔ within thresholds, ✖ significant regression beyond a threshold, ~ not significant. ${c.rows.length} comparisons, ${sig} significant, ${c.regressions.length} regressions.`,
+  );
   const judged = c.thresholds.map((t) => t.key);
   const wallJudged = judged.some((k) => k.endsWith('.wall_p50'));
-  out.push('', `Judged (thresholds): ${judged.join(', ') || 'nothing'}${wallJudged ? '' : '. Wall time and throughput are reported, not judged: a busy machine moves them (pass --wall to judge them)'}.`);
+  out.push(
+    '',
+    `Judged (thresholds): ${judged.join(', ') || 'nothing'}${wallJudged ? '' : '. Wall time and throughput are reported, not judged: a busy machine moves them (pass --wall to judge them)'}.`,
+  );
   if (c.tests?.length) out.push('', `Tests: ${c.tests.join(' ')}`);
-  out.push('', c.regressions.length
-    ? `**Verdict: REGRESSION.** ${c.regressions.map((r) => `${r.cell} ${r.metric}${r.threshold ? ` breaks ${formatThreshold(r.threshold)} (${r.ratio.toFixed(3)}x)` : ` (${r.note})`}`).join('; ')}`
-    : '**Verdict: no significant regression beyond a threshold.**', '');
+  out.push(
+    '',
+    c.regressions.length
+      ? `**Verdict: REGRESSION.** ${c.regressions.map((r) => `${r.cell} ${r.metric}${r.threshold ? ` breaks ${formatThreshold(r.threshold)} (${r.ratio.toFixed(3)}x)` : ` (${r.note})`}`).join('; ')}`
+      : '**Verdict: no significant regression beyond a threshold.**',
+    '',
+  );
   return out.join('\n');
 }

@@ -2,7 +2,8 @@
 import type { RunResults } from '../harness/types.js';
 import type { ConcurrencyStageResult } from '../harness/sweep/concurrency-sweep.js';
 
-const ms = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '—' : v < 10 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US'));
+const ms = (v: number | undefined): string =>
+  v === undefined || !Number.isFinite(v) ? '—' : v < 10 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US');
 
 /** The table of one stage's concurrency sweep (Markdown lines). */
 export function concurrencyTable(s: ConcurrencyStageResult): string[] {
@@ -30,10 +31,18 @@ export function concurrencyLines(r: RunResults): string[] {
       ? `Against the in-process simulator (rpm ${lim.rpm || 'unlimited'}, tpm ${lim.tpm || 'unlimited'}, ${lim.tokensPerSec} tokens/s). `
       : 'Against the endpoint in OPENAI_BASE_URL. ',
   );
-  out[out.length - 1] += `Cache off for every level; items/s counts successful items from the first call to the last answer. The knee is the level beyond which throughput improves by less than ${(c.kneeThreshold * 100).toFixed(0)}%.`;
+  out[out.length - 1] +=
+    `Cache off for every level; items/s counts successful items from the first call to the last answer. The knee is the level beyond which throughput improves by less than ${(c.kneeThreshold * 100).toFixed(0)}%.`;
   out.push('');
   for (const s of c.stages) {
-    out.push(`### ${s.stage}/${s.method} at n = ${s.scale.toLocaleString('en-US')}: knee ${s.knee ?? 'none'}`, '', ...concurrencyTable(s), '', `Knee: ${s.kneeNote}.`, '');
+    out.push(
+      `### ${s.stage}/${s.method} at n = ${s.scale.toLocaleString('en-US')}: knee ${s.knee ?? 'none'}`,
+      '',
+      ...concurrencyTable(s),
+      '',
+      `Knee: ${s.kneeNote}.`,
+      '',
+    );
   }
   return out;
 }

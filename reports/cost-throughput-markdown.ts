@@ -14,8 +14,16 @@ const int = (v: number): string => Math.round(v).toLocaleString('en-US');
 export function embeddingThroughputLines(r: RunResults): string[] {
   const recs = r.records.filter((x) => x.stage === 'embed' && x.repeat === 0 && x.status === 'ok');
   if (recs.length === 0) return [];
-  const out = ['## Embedding throughput', '', '| n | method | workers | embeddings/min | embeddings/s |', '|---|---|---|---|---|'];
-  for (const x of recs) out.push(`| ${int(x.scale)} | ${x.method} | ${x.counters[SPLIT_WORKERS_COUNTER] ?? 1} | ${int(x.itemsPerSec * 60)} | ${x.itemsPerSec.toFixed(1)} |`);
+  const out = [
+    '## Embedding throughput',
+    '',
+    '| n | method | workers | embeddings/min | embeddings/s |',
+    '|---|---|---|---|---|',
+  ];
+  for (const x of recs)
+    out.push(
+      `| ${int(x.scale)} | ${x.method} | ${x.counters[SPLIT_WORKERS_COUNTER] ?? 1} | ${int(x.itemsPerSec * 60)} | ${x.itemsPerSec.toFixed(1)} |`,
+    );
   out.push('');
   return out;
 }
@@ -34,14 +42,26 @@ export function costLines(r: RunResults): string[] {
   if (section.rows.every((c) => c.model === null && c.tokensPer1k === 0)) {
     return [...out, 'Every stage ran locally and counted no tokens: $0 per 1K conversations.', ''];
   }
-  out.push(`Prices: USD per 1M tokens from the pricing table dated ${section.asOf} (override with \`--pricing FILE\`). Cost = tokens x price, exact. Local stages cost $0; a local embedder's embedding tokens are what an API embedder would bill (\`clusterbench cost --run\` prices them).`, '');
+  out.push(
+    `Prices: USD per 1M tokens from the pricing table dated ${section.asOf} (override with \`--pricing FILE\`). Cost = tokens x price, exact. Local stages cost $0; a local embedder's embedding tokens are what an API embedder would bill (\`clusterbench cost --run\` prices them).`,
+    '',
+  );
   for (const scale of [...new Set(section.rows.map((c) => c.scale))]) {
     const rows = section.rows.filter((c) => c.scale === scale);
-    out.push(`### n = ${int(scale)}`, '', '| stage | model | input tokens | output tokens | embedding tokens | tokens / 1K conv | $ total | $ / 1K conversations |', '|---|---|---|---|---|---|---|---|');
+    out.push(
+      `### n = ${int(scale)}`,
+      '',
+      '| stage | model | input tokens | output tokens | embedding tokens | tokens / 1K conv | $ total | $ / 1K conversations |',
+      '|---|---|---|---|---|---|---|---|',
+    );
     for (const c of rows) out.push(costRow(c));
     const priced = rows.filter((c) => c.usdPer1k !== undefined);
     const total = priced.reduce((s, c) => s + (c.usdPer1k ?? 0), 0);
-    out.push('', `Pipeline: ${formatUsd(total)} per 1K conversations${priced.length < rows.length ? ` (${rows.length - priced.length} stage(s) unpriced)` : ''}.`, '');
+    out.push(
+      '',
+      `Pipeline: ${formatUsd(total)} per 1K conversations${priced.length < rows.length ? ` (${rows.length - priced.length} stage(s) unpriced)` : ''}.`,
+      '',
+    );
   }
   return out;
 }

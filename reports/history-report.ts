@@ -26,20 +26,42 @@ export function higherIsWorse(metric: string): boolean {
 /** Detect steps in every series. */
 export function analyseTrends(series: HistorySeries[], options: Partial<StepOptions> = {}): SeriesTrend[] {
   return series.map((s) => {
-    const { steps, sigma } = detectSteps(s.points.map((p) => p.value), options);
-    return { ...s, sigma, steps: steps.map((st) => ({ ...st, runId: s.points[st.index].runId, worse: higherIsWorse(s.metric) ? st.ratio > 1 : st.ratio < 1 })) };
+    const { steps, sigma } = detectSteps(
+      s.points.map((p) => p.value),
+      options,
+    );
+    return {
+      ...s,
+      sigma,
+      steps: steps.map((st) => ({
+        ...st,
+        runId: s.points[st.index].runId,
+        worse: higherIsWorse(s.metric) ? st.ratio > 1 : st.ratio < 1,
+      })),
+    };
   });
 }
 
-const fmt = (v: number): string => (Math.abs(v) >= 1e6 ? v.toExponential(3) : Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(4));
+const fmt = (v: number): string =>
+  Math.abs(v) >= 1e6 ? v.toExponential(3) : Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(4);
 
 /** The trends as a Markdown table. */
 export function renderTrendsMarkdown(trends: SeriesTrend[], runs: number): string {
-  const out = [`## clusterbench history: ${runs} runs, ${trends.length} series`, '', '| cell | metric | runs | first | last | last/first | steps (run: before → after) |', '|---|---|---|---|---|---|---|'];
+  const out = [
+    `## clusterbench history: ${runs} runs, ${trends.length} series`,
+    '',
+    '| cell | metric | runs | first | last | last/first | steps (run: before → after) |',
+    '|---|---|---|---|---|---|---|',
+  ];
   for (const t of trends) {
-    const first = t.points[0]?.value ?? NaN, last = t.points[t.points.length - 1]?.value ?? NaN;
-    const steps = t.steps.map((s) => `${s.worse ? '✖' : '✔'} ${s.runId}: ${fmt(s.before)} → ${fmt(s.after)} (${s.ratio.toFixed(2)}x)`).join('; ');
-    out.push(`| ${t.cell} | ${t.metric} | ${t.points.length} | ${fmt(first)} | ${fmt(last)} | ${first ? (last / first).toFixed(3) : '—'}x | ${steps || '—'} |`);
+    const first = t.points[0]?.value ?? NaN,
+      last = t.points[t.points.length - 1]?.value ?? NaN;
+    const steps = t.steps
+      .map((s) => `${s.worse ? '✖' : '✔'} ${s.runId}: ${fmt(s.before)} → ${fmt(s.after)} (${s.ratio.toFixed(2)}x)`)
+      .join('; ');
+    out.push(
+      `| ${t.cell} | ${t.metric} | ${t.points.length} | ${fmt(first)} | ${fmt(last)} | ${first ? (last / first).toFixed(3) : '—'}x | ${steps || '—'} |`,
+    );
   }
   const worse = trends.flatMap((t) => t.steps.filter((s) => s.worse).map((s) => `${t.cell} ${t.metric} at ${s.runId}`));
   out.push('', worse.length ? `Steps for the worse: ${worse.join('; ')}.` : 'No step for the worse.', '');
@@ -47,19 +69,58 @@ export function renderTrendsMarkdown(trends: SeriesTrend[], runs: number): strin
 }
 
 function trendSpec(metric: string, trends: SeriesTrend[]): TopLevelSpec {
-  const values = trends.flatMap((t) => t.points.map((p) => ({ cell: t.cell, startedAt: p.startedAt, value: p.value, run: p.runId, commit: p.commit ?? '' })));
-  const stepRows = trends.flatMap((t) => t.steps.map((s) => ({ cell: t.cell, startedAt: t.points[s.index].startedAt, after: s.after, label: `step ${s.ratio.toFixed(2)}x at ${s.runId}`, kind: s.worse ? 'worse' : 'better' })));
+  const values = trends.flatMap((t) =>
+    t.points.map((p) => ({
+      cell: t.cell,
+      startedAt: p.startedAt,
+      value: p.value,
+      run: p.runId,
+      commit: p.commit ?? '',
+    })),
+  );
+  const stepRows = trends.flatMap((t) =>
+    t.steps.map((s) => ({
+      cell: t.cell,
+      startedAt: t.points[s.index].startedAt,
+      after: s.after,
+      label: `step ${s.ratio.toFixed(2)}x at ${s.runId}`,
+      kind: s.worse ? 'worse' : 'better',
+    })),
+  );
   return {
     title: `${metric} over time`,
     columns: 3,
     facet: { field: 'cell', type: 'nominal', title: null },
-    data: { values: [...values.map((v) => ({ ...v, layer: 'point' })), ...stepRows.map((s) => ({ ...s, layer: 'step' }))] },
+    data: {
+      values: [...values.map((v) => ({ ...v, layer: 'point' })), ...stepRows.map((s) => ({ ...s, layer: 'step' }))],
+    },
     spec: {
       width: 260,
       height: 140,
       layer: [
-        { transform: [{ filter: "datum.layer === 'point'" }], mark: { type: 'line', point: { filled: true, size: 25 } }, encoding: { x: { field: 'startedAt', type: 'temporal', title: null }, y: { field: 'value', type: 'quantitative', title: metric, scale: { zero: false } }, tooltip: [{ field: 'run' }, { field: 'commit' }, { field: 'value', format: '.4~g' }] } },
-        { transform: [{ filter: "datum.layer === 'step'" }], mark: { type: 'rule', strokeDash: [4, 3], strokeWidth: 2 }, encoding: { x: { field: 'startedAt', type: 'temporal' }, color: { field: 'kind', type: 'nominal', title: 'step', scale: { domain: ['worse', 'better'], range: ['#d62728', '#2ca02c'] } }, tooltip: [{ field: 'label' }] } },
+        {
+          transform: [{ filter: "datum.layer === 'point'" }],
+          mark: { type: 'line', point: { filled: true, size: 25 } },
+          encoding: {
+            x: { field: 'startedAt', type: 'temporal', title: null },
+            y: { field: 'value', type: 'quantitative', title: metric, scale: { zero: false } },
+            tooltip: [{ field: 'run' }, { field: 'commit' }, { field: 'value', format: '.4~g' }],
+          },
+        },
+        {
+          transform: [{ filter: "datum.layer === 'step'" }],
+          mark: { type: 'rule', strokeDash: [4, 3], strokeWidth: 2 },
+          encoding: {
+            x: { field: 'startedAt', type: 'temporal' },
+            color: {
+              field: 'kind',
+              type: 'nominal',
+              title: 'step',
+              scale: { domain: ['worse', 'better'], range: ['#d62728', '#2ca02c'] },
+            },
+            tooltip: [{ field: 'label' }],
+          },
+        },
       ],
     },
     resolve: { scale: { y: 'independent', x: 'shared' } },
@@ -73,7 +134,9 @@ export async function renderHistoryHtml(trends: SeriesTrend[], runs: number, met
     const ts = trends.filter((t) => t.metric === metric && t.points.length > 0);
     if (ts.length === 0) continue;
     const svg = await renderVegaLiteSvg(trendSpec(metric, ts), `history-${metric}`);
-    figures.push(`<figure class="chart" id="chart-${escapeHtml(metric)}">${svg}<figcaption>${escapeHtml(metric)}: median per run; dashed rules mark steps (levels that changed and stayed), red for the worse.</figcaption></figure>`);
+    figures.push(
+      `<figure class="chart" id="chart-${escapeHtml(metric)}">${svg}<figcaption>${escapeHtml(metric)}: median per run; dashed rules mark steps (levels that changed and stayed), red for the worse.</figcaption></figure>`,
+    );
   }
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>clusterbench history</title>

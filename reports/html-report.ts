@@ -15,7 +15,8 @@ export interface RenderedChart {
 }
 
 /** Escape text for HTML element content and attribute values. */
-export const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+export const escapeHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 const css = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:0;color:#222;background:#fafafa}
@@ -36,7 +37,9 @@ export function splitMarkdownForHtml(md: string): { top: string; rest: string } 
   const withoutCharts = md.replace(/\n## Charts\n[\s\S]*?(?=\n## |$)/, '\n');
   // The charts go after the first screen: what ran, stages at the largest scale, breaking points, topics.
   const cut = withoutCharts.search(/\n## (Hardware recommendation|Per scale)\n/);
-  return cut < 0 ? { top: withoutCharts, rest: '' } : { top: withoutCharts.slice(0, cut), rest: withoutCharts.slice(cut) };
+  return cut < 0
+    ? { top: withoutCharts, rest: '' }
+    : { top: withoutCharts.slice(0, cut), rest: withoutCharts.slice(cut) };
 }
 
 // Raw HTML in the Markdown (e.g. a reason text holding "<anonymous>") is shown as text, never interpreted.
@@ -56,12 +59,24 @@ export function renderHtmlReport(r: RunResults, charts: RenderedChart[], markdow
   const parts: string[] = [markdownToHtml(top)];
   parts.push('<h2 id="charts">Charts</h2>');
   // The map first: it belongs with the topics table just above it.
-  const ordered = [...charts.filter((c) => c.chart.id === 'cluster-map'), ...charts.filter((c) => c.chart.id !== 'cluster-map')];
+  const ordered = [
+    ...charts.filter((c) => c.chart.id === 'cluster-map'),
+    ...charts.filter((c) => c.chart.id !== 'cluster-map'),
+  ];
   for (const c of ordered) {
-    if (c.svg) parts.push(`<figure id="chart-${escapeHtml(c.chart.id)}" class="chart">${c.svg}<figcaption>${escapeHtml(c.chart.caption)}</figcaption></figure>`);
-    else parts.push(`<p class="skipped" id="chart-${escapeHtml(c.chart.id)}">Skipped: <b>${escapeHtml(c.chart.title)}</b>: ${escapeHtml(c.error ?? c.chart.skipped ?? 'no data')}</p>`);
+    if (c.svg)
+      parts.push(
+        `<figure id="chart-${escapeHtml(c.chart.id)}" class="chart">${c.svg}<figcaption>${escapeHtml(c.chart.caption)}</figcaption></figure>`,
+      );
+    else
+      parts.push(
+        `<p class="skipped" id="chart-${escapeHtml(c.chart.id)}">Skipped: <b>${escapeHtml(c.chart.title)}</b>: ${escapeHtml(c.error ?? c.chart.skipped ?? 'no data')}</p>`,
+      );
   }
-  if (!r.sections.hardware) parts.push('<p class="skipped" id="no-hardware">No hardware recommendation table: results.json has no sections.hardware (it needs at least two scales that ran).</p>');
+  if (!r.sections.hardware)
+    parts.push(
+      '<p class="skipped" id="no-hardware">No hardware recommendation table: results.json has no sections.hardware (it needs at least two scales that ran).</p>',
+    );
   parts.push(markdownToHtml(rest));
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

@@ -10,6 +10,12 @@ export function inputLines(r: RunResults): string[] {
     ? `; **${s.invalid.count} invalid ${s.invalid.unit}s skipped** (first: ${s.invalid.firstLines.join(', ')}; messages in results.json \`sections.input\`)`
     : '; no invalid records';
   const d = s.duplicates;
-  const dup = d ? `- **Duplicates:** ${d.count.toLocaleString('en-US')} of ${s.valid.toLocaleString('en-US')} conversations (${(d.fraction * 100).toFixed(1)}%) repeat an earlier one's text${d.dropped ? '; dropped (dedupe): scales sample distinct conversations' : duplicateWarning(d) ? ' ⚠ over 10%: every copy is timed and extrapolated as new work (`--dedupe` drops them)' : ''}` : undefined;
-  return [`- **Input:** \`${s.path}\` (${s.format}, ${s.formatSource}): ${s.valid.toLocaleString('en-US')} valid conversation${s.valid === 1 ? '' : 's'} of ${s.records.toLocaleString('en-US')} record${s.records === 1 ? '' : 's'}${skipped}; scales are nested seeded samples`, ...(dup ? [dup] : []), ''];
+  const dup = d
+    ? `- **Duplicates:** ${d.count.toLocaleString('en-US')} of ${s.valid.toLocaleString('en-US')} conversations (${(d.fraction * 100).toFixed(1)}%) repeat an earlier one's text${d.dropped ? '; dropped (dedupe): scales sample distinct conversations' : duplicateWarning(d) ? ' ⚠ over 10%: every copy is timed and extrapolated as new work (`--dedupe` drops them)' : ''}`
+    : undefined;
+  return [
+    `- **Input:** \`${s.path}\` (${s.format}, ${s.formatSource}): ${s.valid.toLocaleString('en-US')} valid conversation${s.valid === 1 ? '' : 's'} of ${s.records.toLocaleString('en-US')} record${s.records === 1 ? '' : 's'}${skipped}; scales are nested seeded samples`,
+    ...(dup ? [dup] : []),
+    '',
+  ];
 }

@@ -12,14 +12,26 @@ const f3 = (v: number | undefined): string => (v === undefined || !Number.isFini
 export function labelingLines(r: RunResults): string[] {
   const section = r.sections.labelings;
   if (!section?.scales?.length) return [];
-  const out = ['## Labelings', '', 'Each stage that writes labels, scored on its own labels; agreement is ARI/NMI between two labelings of the same conversations.', ''];
+  const out = [
+    '## Labelings',
+    '',
+    'Each stage that writes labels, scored on its own labels; agreement is ARI/NMI between two labelings of the same conversations.',
+    '',
+  ];
   for (const s of section.scales) {
-    out.push(`### n = ${s.scale.toLocaleString('en-US')}`, '', '| stage | time | CPU | peak RSS | clusters | ARI | NMI |', '|---|---|---|---|---|---|---|');
+    out.push(
+      `### n = ${s.scale.toLocaleString('en-US')}`,
+      '',
+      '| stage | time | CPU | peak RSS | clusters | ARI | NMI |',
+      '|---|---|---|---|---|---|---|',
+    );
     for (const st of s.stages) {
       const rec = r.records.find((x) => x.scale === s.scale && x.repeat === 0 && `${x.stage}/${x.method}` === st.stage);
       const cpu = rec ? formatMs(rec.cpuUserMs + rec.cpuSystemMs) : '—';
       const rss = rec?.peakRssBytes ? `${formatBytes(rec.peakRssBytes)}${rec.command ? ' (process tree)' : ''}` : '—';
-      out.push(`| ${st.stage} | ${rec ? formatMs(rec.wallMs) : '—'} | ${cpu} | ${rss} | ${st.clusters} | ${f3(st.ari)} | ${f3(st.nmi)} |`);
+      out.push(
+        `| ${st.stage} | ${rec ? formatMs(rec.wallMs) : '—'} | ${cpu} | ${rss} | ${st.clusters} | ${f3(st.ari)} | ${f3(st.nmi)} |`,
+      );
     }
     if (s.pairs.length > 0) {
       out.push('', '| agreement | ARI | NMI |', '|---|---|---|');

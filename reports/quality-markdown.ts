@@ -1,8 +1,13 @@
 /** The quality line of report.md for one scale, and notes on methods with a stated size limit. */
 import type { QualityReport, RunResults } from '../harness/types.js';
-import { AGGLOMERATIVE_HARD_MAX, AGGLOMERATIVE_MAX_POINTS, ML_HCLUST_MAX_POINTS } from '../pipeline/stages/cluster/agglomerative.js';
+import {
+  AGGLOMERATIVE_HARD_MAX,
+  AGGLOMERATIVE_MAX_POINTS,
+  ML_HCLUST_MAX_POINTS,
+} from '../pipeline/stages/cluster/agglomerative.js';
 
-const f = (v: number | undefined, digits = 3): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
+const f = (v: number | undefined, digits = 3): string =>
+  v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits);
 
 /**
  * "ARI 0.912; NMI ...; on reduced vectors (10-d): silhouette 0.41 (sampled, 2,000 points, 95% CI 0.40–0.42; noise
@@ -12,8 +17,15 @@ const f = (v: number | undefined, digits = 3): string => (v === undefined || !Nu
 export function qualityLine(q: QualityReport): string {
   const parts: string[] = [];
   if (q.ari !== undefined) {
-    parts.push(`ARI ${f(q.ari)}`, `NMI ${f(q.nmi)}`, `homogeneity ${f(q.homogeneity)}`, `completeness ${f(q.completeness)}`, `V-measure ${f(q.vMeasure)}`,
-      `purity ${f(q.purity)}`, `reconstruction accuracy ${f(q.reconstructionAccuracy)}`);
+    parts.push(
+      `ARI ${f(q.ari)}`,
+      `NMI ${f(q.nmi)}`,
+      `homogeneity ${f(q.homogeneity)}`,
+      `completeness ${f(q.completeness)}`,
+      `V-measure ${f(q.vMeasure)}`,
+      `purity ${f(q.purity)}`,
+      `reconstruction accuracy ${f(q.reconstructionAccuracy)}`,
+    );
   } else parts.push('ARI —');
   const internal: string[] = [];
   if (q.silhouette !== undefined) {
@@ -26,10 +38,15 @@ export function qualityLine(q: QualityReport): string {
   if (q.calinskiHarabasz !== undefined) internal.push(`Calinski–Harabasz ${f(q.calinskiHarabasz, 1)}`);
   if (internal.length) {
     const v = q.internalVectors;
-    const on = v ? `on ${v.field === 'reduced' ? 'reduced vectors' : 'embeddings'} (${v.dims}-d)` : 'on unrecorded vectors';
+    const on = v
+      ? `on ${v.field === 'reduced' ? 'reduced vectors' : 'embeddings'} (${v.dims}-d)`
+      : 'on unrecorded vectors';
     parts.push(`${on}: ${internal.join(', ')}`);
   }
-  if (q.clusterSizes) parts.push(`sizes min/median/max ${q.clusterSizes.min}/${q.clusterSizes.median}/${q.clusterSizes.max}, Gini ${f(q.clusterSizes.gini)}`);
+  if (q.clusterSizes)
+    parts.push(
+      `sizes min/median/max ${q.clusterSizes.min}/${q.clusterSizes.median}/${q.clusterSizes.max}, Gini ${f(q.clusterSizes.gini)}`,
+    );
   if (q.hierarchyDepth !== undefined) parts.push(`hierarchy depth ${q.hierarchyDepth}`);
   return parts.join('; ');
 }
@@ -39,7 +56,9 @@ export function methodLimitLines(r: RunResults): string[] {
   const used = new Set(r.records.map((x) => `${x.stage}/${x.method}`));
   const out: string[] = [];
   if (used.has('cluster/agglomerative')) {
-    out.push(`- cluster/agglomerative refuses more than ${AGGLOMERATIVE_MAX_POINTS.toLocaleString('en-US')} points with its nn-chain backend (O(n²) time, n²/2 float64 distances: 381 MiB at 10K; options.maxPoints up to ${AGGLOMERATIVE_HARD_MAX.toLocaleString('en-US')}) and more than ${ML_HCLUST_MAX_POINTS.toLocaleString('en-US')} with backend ml-hclust (O(n³) time).`);
+    out.push(
+      `- cluster/agglomerative refuses more than ${AGGLOMERATIVE_MAX_POINTS.toLocaleString('en-US')} points with its nn-chain backend (O(n²) time, n²/2 float64 distances: 381 MiB at 10K; options.maxPoints up to ${AGGLOMERATIVE_HARD_MAX.toLocaleString('en-US')}) and more than ${ML_HCLUST_MAX_POINTS.toLocaleString('en-US')} with backend ml-hclust (O(n³) time).`,
+    );
   }
   return out.length ? ['## Method limits', '', ...out, ''] : [];
 }

@@ -17,7 +17,10 @@ import { renderMarkdownReport } from './markdown-report.js';
 export async function renderReportCharts(r: RunResults): Promise<RenderedChart[]> {
   const out: RenderedChart[] = [];
   for (const chart of reportCharts(r)) {
-    if (!chart.spec) { out.push({ chart }); continue; }
+    if (!chart.spec) {
+      out.push({ chart });
+      continue;
+    }
     try {
       out.push({ chart, svg: await renderVegaLiteSvg(chart.spec, chart.id) });
     } catch (e) {

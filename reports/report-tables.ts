@@ -30,9 +30,20 @@ export function machineTable(r: RunResults): ReportTable {
     title: 'Machine',
     columns: ['field', 'value'],
     rows: [
-      ['cpu', m.cpuModel], ['cores', m.cores], ['memory bytes', m.totalMemBytes], ['platform', `${m.platform}/${m.arch}`], ['hostname', m.hostname],
-      ['node', m.nodeVersion], ['v8', m.v8Version], ['git commit', m.gitCommit ?? 'unknown'], ['git dirty', m.gitDirty],
-      ['profile', r.profilePath], ['run id', r.id], ['started', r.startedAt], ['finished', r.finishedAt], ['clusterbench', r.tool.version],
+      ['cpu', m.cpuModel],
+      ['cores', m.cores],
+      ['memory bytes', m.totalMemBytes],
+      ['platform', `${m.platform}/${m.arch}`],
+      ['hostname', m.hostname],
+      ['node', m.nodeVersion],
+      ['v8', m.v8Version],
+      ['git commit', m.gitCommit ?? 'unknown'],
+      ['git dirty', m.gitDirty],
+      ['profile', r.profilePath],
+      ['run id', r.id],
+      ['started', r.startedAt],
+      ['finished', r.finishedAt],
+      ['clusterbench', r.tool.version],
     ],
   };
 }
@@ -43,7 +54,13 @@ export function breakingPointsTable(r: RunResults): ReportTable {
     id: 'breaking-points',
     title: 'Breaking points',
     columns: ['stage', 'kind', 'last passing scale', 'first failing scale', 'reason'],
-    rows: r.breakingPoints.map((b) => [`${b.stage}/${b.method}`, b.kind, b.lastPassingScale ?? null, b.firstFailingScale, b.reason]),
+    rows: r.breakingPoints.map((b) => [
+      `${b.stage}/${b.method}`,
+      b.kind,
+      b.lastPassingScale ?? null,
+      b.firstFailingScale,
+      b.reason,
+    ]),
   };
 }
 
@@ -52,11 +69,36 @@ export function stagesTable(r: RunResults): ReportTable {
   return {
     id: 'stages',
     title: 'Stages per scale (medians over repeats)',
-    columns: ['scale', 'stage', 'status', 'repeats', 'wall ms', 'cpu ms', 'peak rss bytes', 'peak heap bytes', 'items per sec', 'gc ms', 'reason'],
+    columns: [
+      'scale',
+      'stage',
+      'status',
+      'repeats',
+      'wall ms',
+      'cpu ms',
+      'peak rss bytes',
+      'peak heap bytes',
+      'items per sec',
+      'gc ms',
+      'reason',
+    ],
     rows: runCells(r).map((c) => {
       const ok = c.status === 'ok';
-      const m = (name: Parameters<typeof cellSamples>[1]): number | null => (ok ? (Number.isFinite(medianOf(cellSamples(c, name))) ? medianOf(cellSamples(c, name)) : null) : null);
-      return [c.scale, `${c.stage}/${c.method}`, c.status, c.records.length, m('wall_p50'), m('cpu_p50'), m('peak_rss') ?? (c.records[0]?.peakRssBytes || null), m('peak_heap'), m('throughput'), m('gc_ms'), c.records.find((x) => x.reason)?.reason ?? ''];
+      const m = (name: Parameters<typeof cellSamples>[1]): number | null =>
+        ok ? (Number.isFinite(medianOf(cellSamples(c, name))) ? medianOf(cellSamples(c, name)) : null) : null;
+      return [
+        c.scale,
+        `${c.stage}/${c.method}`,
+        c.status,
+        c.records.length,
+        m('wall_p50'),
+        m('cpu_p50'),
+        m('peak_rss') ?? (c.records[0]?.peakRssBytes || null),
+        m('peak_heap'),
+        m('throughput'),
+        m('gc_ms'),
+        c.records.find((x) => x.reason)?.reason ?? '',
+      ];
     }),
   };
 }
@@ -66,17 +108,29 @@ export function qualityTable(r: RunResults): ReportTable {
   const figs = r.scales.map((s) => ({ scale: s.scale, q: qualityFigures(s.quality) }));
   const cols: string[] = [];
   for (const f of figs) for (const k of Object.keys(f.q)) if (!cols.includes(k)) cols.push(k);
-  return { id: 'quality', title: 'Quality per scale', columns: ['scale', ...cols], rows: figs.map((f) => [f.scale, ...cols.map((k) => f.q[k] ?? null)]) };
+  return {
+    id: 'quality',
+    title: 'Quality per scale',
+    columns: ['scale', ...cols],
+    rows: figs.map((f) => [f.scale, ...cols.map((k) => f.q[k] ?? null)]),
+  };
 }
 
 /** Tables read from optional sections (hardware first, as it leads the report), one CSV per list in a section. */
 export function sectionTables(r: RunResults): ReportTable[] {
-  const entries = Object.entries(r.sections).filter(([k]) => !nonTableSections.has(k)).sort(([a], [b]) => (a === 'hardware' ? -1 : b === 'hardware' ? 1 : a.localeCompare(b)));
+  const entries = Object.entries(r.sections)
+    .filter(([k]) => !nonTableSections.has(k))
+    .sort(([a], [b]) => (a === 'hardware' ? -1 : b === 'hardware' ? 1 : a.localeCompare(b)));
   const out: ReportTable[] = [];
   for (const [name, section] of entries) {
     for (const t of sectionAsTables(section)) {
       const id = `section-${name}${t.part ? `-${t.part}` : ''}`.replace(/[^A-Za-z0-9_-]/g, '_');
-      out.push({ id, title: `${name}${t.part ? ` ${t.part}` : ''}`, columns: t.columns, rows: t.rows.map((row) => t.columns.map((c) => (row[c] ?? null) as TableValue)) });
+      out.push({
+        id,
+        title: `${name}${t.part ? ` ${t.part}` : ''}`,
+        columns: t.columns,
+        rows: t.rows.map((row) => t.columns.map((c) => (row[c] ?? null) as TableValue)),
+      });
     }
   }
   return out;

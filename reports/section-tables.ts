@@ -40,7 +40,9 @@ function flattenRows(items: Obj[]): Record<string, unknown>[] {
 export function sectionAsTables(section: unknown): SectionTable[] {
   const lists: [string, Obj[]][] = isObjList(section)
     ? [['', section]]
-    : isObj(section) ? Object.entries(section).filter((e): e is [string, Obj[]] => isObjList(e[1])) : [];
+    : isObj(section)
+      ? Object.entries(section).filter((e): e is [string, Obj[]] => isObjList(e[1]))
+      : [];
   const out: SectionTable[] = [];
   for (const [part, items] of lists) {
     const rows = flattenRows(items);

@@ -6,7 +6,8 @@ import type { RunResults } from '../harness/types.js';
 
 /** What each known warning means and what to do; unknown ones are listed by name. */
 const MEANING: Record<string, string> = {
-  noHierarchy: 'no hierarchy level was built: there are no more base clusters than the top-level target (set `targetTop: auto` or a smaller number, or cluster into more groups)',
+  noHierarchy:
+    'no hierarchy level was built: there are no more base clusters than the top-level target (set `targetTop: auto` or a smaller number, or cluster into more groups)',
 };
 
 /** The warnings section of report.md, or nothing. */
@@ -24,7 +25,9 @@ export function stageWarningLines(r: RunResults): string[] {
   const out = ['## Stage warnings', ''];
   for (const [key, scales] of seen) {
     const [stage, name] = key.split('\u0000');
-    out.push(`- ⚠ **${stage}** \`${name}\` at n = ${scales.map((s) => s.toLocaleString('en-US')).join(', ')}: ${MEANING[name] ?? 'see the stage documentation'}`);
+    out.push(
+      `- ⚠ **${stage}** \`${name}\` at n = ${scales.map((s) => s.toLocaleString('en-US')).join(', ')}: ${MEANING[name] ?? 'see the stage documentation'}`,
+    );
   }
   out.push('');
   return out;

@@ -37,7 +37,9 @@ function treeLines(r: RunResults): string[] {
   const out: string[] = ['### Topic hierarchy', ''];
   const walk = (p: ParentTopic, depth: number): void => {
     const indent = '  '.repeat(depth);
-    out.push(`${indent}- **${cell(p.name)}** (level ${p.level}, topic ${p.id}; ${p.size.toLocaleString('en-US')} conversations, ${pct(p.size / sec.total)})`);
+    out.push(
+      `${indent}- **${cell(p.name)}** (level ${p.level}, topic ${p.id}; ${p.size.toLocaleString('en-US')} conversations, ${pct(p.size / sec.total)})`,
+    );
     if (p.level > 1) {
       for (const c of p.children) {
         const child = byKey.get(`${p.level - 1}:${c}`);
@@ -45,8 +47,12 @@ function treeLines(r: RunResults): string[] {
       }
       return;
     }
-    const leaves = p.children.map((c) => topics.get(c)).filter((t): t is TopicRow => t !== undefined).sort((a, b) => b.size - a.size);
-    for (const t of leaves.slice(0, TREE_LEAVES)) out.push(`${indent}  - ${t.id}: ${cell(t.name)} (${t.size.toLocaleString('en-US')})`);
+    const leaves = p.children
+      .map((c) => topics.get(c))
+      .filter((t): t is TopicRow => t !== undefined)
+      .sort((a, b) => b.size - a.size);
+    for (const t of leaves.slice(0, TREE_LEAVES))
+      out.push(`${indent}  - ${t.id}: ${cell(t.name)} (${t.size.toLocaleString('en-US')})`);
     const hidden = p.children.length - Math.min(leaves.length, TREE_LEAVES);
     if (hidden > 0) out.push(`${indent}  - … ${hidden} more cluster${hidden === 1 ? '' : 's'}`);
   };
@@ -62,13 +68,16 @@ export function topicsLines(r: RunResults): string[] {
   const hasIntent = sec.topics.some((t) => t.topIntent);
   const shown = sec.topics.slice(0, TABLE_ROWS);
   const out = [
-    `## Topics at n = ${sec.scale.toLocaleString('en-US')}`, '',
-    `${sec.clusters.toLocaleString('en-US')} clusters${sec.noise ? `, ${sec.noise.toLocaleString('en-US')} conversations as noise (${pct(sec.noise / sec.total)})` : ''}; the ${shown.length} largest below. Examples are first user turns.`, '',
+    `## Topics at n = ${sec.scale.toLocaleString('en-US')}`,
+    '',
+    `${sec.clusters.toLocaleString('en-US')} clusters${sec.noise ? `, ${sec.noise.toLocaleString('en-US')} conversations as noise (${pct(sec.noise / sec.total)})` : ''}; the ${shown.length} largest below. Examples are first user turns.`,
+    '',
     `| id | topic | terms | size | share | examples${sec.parents.length ? ' | parent topic' : ''}${hasIntent ? ' | top true intent' : ''} |`,
     `|---|---|---|---|---|---${sec.parents.length ? '|---' : ''}${hasIntent ? '|---' : ''}|`,
     ...shown.map((t) => topicRow(t, sec.parents, hasIntent)),
     '',
-    `Every conversation's cluster, membership, outlier score and hierarchy path: ${sec.files.map((f) => `\`${f.file}\``).join(', ')} (one JSON line per conversation).`, '',
+    `Every conversation's cluster, membership, outlier score and hierarchy path: ${sec.files.map((f) => `\`${f.file}\``).join(', ')} (one JSON line per conversation).`,
+    '',
   ];
   return [...out, ...treeLines(r)];
 }

@@ -19,8 +19,13 @@ export const chartConfig = {
 /** Put a <title> inside every mark element that has an aria-label, turning the label into a hover tooltip. */
 export function addHoverTitles(svg: string): string {
   // Line and area marks carry the first datum's label only, which would mislead on hover: skip them.
-  return svg.replace(/<(path|rect|circle|text|line|image)\b([^>]*?)\saria-label="([^"]*)"([^>]*?)\/>/g, (m, tag: string, pre: string, label: string, post: string) =>
-    /aria-roledescription="(line|area|trail) mark"/.test(m) ? m : `<${tag}${pre} aria-label="${label}"${post}><title>${label}</title></${tag}>`);
+  return svg.replace(
+    /<(path|rect|circle|text|line|image)\b([^>]*?)\saria-label="([^"]*)"([^>]*?)\/>/g,
+    (m, tag: string, pre: string, label: string, post: string) =>
+      /aria-roledescription="(line|area|trail) mark"/.test(m)
+        ? m
+        : `<${tag}${pre} aria-label="${label}"${post}><title>${label}</title></${tag}>`,
+  );
 }
 
 /** Compile and render one Vega-Lite spec to SVG. Throws with the chart name when the spec is invalid. */

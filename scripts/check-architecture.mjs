@@ -30,30 +30,49 @@ for (const f of files) {
   const src = readFileSync(join(root, f), 'utf8');
   const deps = new Set();
   for (const m of src.matchAll(specRe)) {
-    const target = relative(root, resolve(root, dirname(f), m[2])).split(sep).join('/').replace(/\.js$/, '.ts');
+    const target = relative(root, resolve(root, dirname(f), m[2]))
+      .split(sep)
+      .join('/')
+      .replace(/\.js$/, '.ts');
     if (!target.endsWith('.ts') || !known.has(target)) continue;
     // A worker spawned by URL is a runtime edge, not a module dependency: it counts for layers, not for cycles.
     if (!m[1].startsWith('new URL')) deps.add(target);
     const [a, b] = [rankOf(f), rankOf(target)];
-    if (b > a) problems.push(`layer: ${f} (${entry(f) ? 'entry' : layers[a]}) imports ${target} (${entry(target) ? 'entry' : layers[b]}), which is above it`);
+    if (b > a)
+      problems.push(
+        `layer: ${f} (${entry(f) ? 'entry' : layers[a]}) imports ${target} (${entry(target) ? 'entry' : layers[b]}), which is above it`,
+      );
   }
   graph.set(f, deps);
 }
 
 // Tarjan's strongly connected components: any component with more than one module is a cycle.
 let index = 0;
-const idx = new Map(), low = new Map(), stack = [], on = new Set();
+const idx = new Map(),
+  low = new Map(),
+  stack = [],
+  on = new Set();
 const sccs = [];
 const visit = (v) => {
-  idx.set(v, index); low.set(v, index); index++; stack.push(v); on.add(v);
+  idx.set(v, index);
+  low.set(v, index);
+  index++;
+  stack.push(v);
+  on.add(v);
   for (const w of graph.get(v) ?? []) {
-    if (!idx.has(w)) { visit(w); low.set(v, Math.min(low.get(v), low.get(w))); }
-    else if (on.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
+    if (!idx.has(w)) {
+      visit(w);
+      low.set(v, Math.min(low.get(v), low.get(w)));
+    } else if (on.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
   }
   if (low.get(v) === idx.get(v)) {
     const c = [];
     let w;
-    do { w = stack.pop(); on.delete(w); c.push(w); } while (w !== v);
+    do {
+      w = stack.pop();
+      on.delete(w);
+      c.push(w);
+    } while (w !== v);
     if (c.length > 1 || (graph.get(v) ?? new Set()).has(v)) sccs.push(c.sort());
   }
 };

@@ -21,7 +21,11 @@ for (const folder of folders) {
   for (const file of walk(join(root, folder), [])) {
     const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false);
     const visit = (node) => {
-      if ((ts.isAsExpression(node) || ts.isTypeAssertionExpression(node)) && !(ts.isTypeReferenceNode(node.type) && node.type.typeName.getText(sf) === 'const')) n++;
+      if (
+        (ts.isAsExpression(node) || ts.isTypeAssertionExpression(node)) &&
+        !(ts.isTypeReferenceNode(node.type) && node.type.typeName.getText(sf) === 'const')
+      )
+        n++;
       ts.forEachChild(node, visit);
     };
     visit(sf);

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = 'dist/bench';
-const files = existsSync(root) ? readdirSync(root).filter((f) => f.endsWith('.bench.js')).sort() : [];
+const files = existsSync(root)
+  ? readdirSync(root)
+      .filter((f) => f.endsWith('.bench.js'))
+      .sort()
+  : [];
 const only = process.argv.slice(2);
 const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
 let failed = 0;

@@ -37,7 +37,9 @@ const inPart = (f) => (part === 'all' ? true : f.startsWith(unitDir) === (part =
 const selected = files.filter((f) => inPart(f) && (only.length === 0 || only.some((o) => f.includes(o))));
 if (selected.length === 0) {
   const what = `${part === 'all' ? '' : `${part} `}test files`;
-  console.error(`no ${what} found under ${root}${only.length ? ` matching ${only.join(', ')}` : ''}; run the build first`);
+  console.error(
+    `no ${what} found under ${root}${only.length ? ` matching ${only.join(', ')}` : ''}; run the build first`,
+  );
   process.exit(1);
 }
 const r = spawnSync(process.execPath, ['--test', ...selected.sort()], { stdio: 'inherit' });

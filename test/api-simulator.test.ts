@@ -6,22 +6,39 @@ import { simulatorConfigFromOptions } from '../harness/commands/simulate-api-com
 import { mulberry32 } from '../pipeline/support/seeded-random.js';
 import { withSim } from './simulator-fixture.js';
 
-
-
 const chatBody = (content: string, extra: Record<string, unknown> = {}): string =>
   JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }], ...extra });
 const post = (sim: RunningSimulator, path: string, body: string, signal?: AbortSignal): Promise<Response> =>
   fetch(`${sim.baseURL}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal });
 
 test('serves models, chat and embeddings deterministically per seed', async () => {
-  const conv = '<conversation>user: My sourdough bread dough does not rise, the yeast seems dead.\nassistant: Check the flour.</conversation>';
-  const [a, b] = await Promise.all([7, 7].map((seed) => withSim({ seed }, async (sim) => {
-    const models = (await (await fetch(`${sim.baseURL}/models`)).json()) as { data: { id: string }[] };
-    assert.ok(models.data.some((m) => m.id === 'text-embedding-3-small'));
-    const chat = (await (await post(sim, '/chat/completions', chatBody(conv))).json()) as { choices: { message: { content: string } }[]; usage: { prompt_tokens: number; completion_tokens: number } };
-    const emb = (await (await post(sim, '/embeddings', JSON.stringify({ model: 'text-embedding-3-small', input: ['bread dough', 'sql join'], dimensions: 16, encoding_format: 'float' }))).json()) as { data: { embedding: number[] }[] };
-    return { text: chat.choices[0].message.content, usage: chat.usage, emb: emb.data.map((d) => d.embedding) };
-  })));
+  const conv =
+    '<conversation>user: My sourdough bread dough does not rise, the yeast seems dead.\nassistant: Check the flour.</conversation>';
+  const [a, b] = await Promise.all(
+    [7, 7].map((seed) =>
+      withSim({ seed }, async (sim) => {
+        const models = (await (await fetch(`${sim.baseURL}/models`)).json()) as { data: { id: string }[] };
+        assert.ok(models.data.some((m) => m.id === 'text-embedding-3-small'));
+        const chat = (await (await post(sim, '/chat/completions', chatBody(conv))).json()) as {
+          choices: { message: { content: string } }[];
+          usage: { prompt_tokens: number; completion_tokens: number };
+        };
+        const emb = (await (
+          await post(
+            sim,
+            '/embeddings',
+            JSON.stringify({
+              model: 'text-embedding-3-small',
+              input: ['bread dough', 'sql join'],
+              dimensions: 16,
+              encoding_format: 'float',
+            }),
+          )
+        ).json()) as { data: { embedding: number[] }[] };
+        return { text: chat.choices[0].message.content, usage: chat.usage, emb: emb.data.map((d) => d.embedding) };
+      }),
+    ),
+  );
   assert.equal(a.text, b.text);
   assert.match(a.text, /^Request: .+\nTask: .+\nSummary: .+/);
   assert.match(a.text, /bread|dough|yeast|sourdough/);
@@ -29,7 +46,19 @@ test('serves models, chat and embeddings deterministically per seed', async () =
   assert.deepEqual(a.emb, b.emb);
   assert.equal(a.emb[0].length, 16);
   assert.ok(Math.abs(Math.hypot(...a.emb[0]) - 1) < 1e-5, 'unit vectors');
-  const other = await withSim({ seed: 8 }, async (sim) => ((await (await post(sim, '/embeddings', JSON.stringify({ model: 'm', input: 'bread dough', dimensions: 16, encoding_format: 'float' }))).json()) as { data: { embedding: number[] }[] }).data[0].embedding);
+  const other = await withSim(
+    { seed: 8 },
+    async (sim) =>
+      (
+        (await (
+          await post(
+            sim,
+            '/embeddings',
+            JSON.stringify({ model: 'm', input: 'bread dough', dimensions: 16, encoding_format: 'float' }),
+          )
+        ).json()) as { data: { embedding: number[] }[] }
+      ).data[0].embedding,
+  );
   assert.notDeepEqual(other, a.emb[0], 'another seed gives other noise');
 });
 
@@ -69,15 +98,32 @@ test('the TPM bucket limits by tokens (prompt + max_tokens) and says so', async 
 
 test('injects 500, 503, timeouts, resets and malformed bodies, and counts them', async () => {
   for (const [fault, check] of [
-    ['error500', async (sim: RunningSimulator) => assert.equal((await post(sim, '/chat/completions', chatBody('x'))).status, 500)],
-    ['error503', async (sim: RunningSimulator) => assert.equal((await post(sim, '/embeddings', JSON.stringify({ model: 'm', input: 'x' }))).status, 503)],
-    ['timeout', async (sim: RunningSimulator) => assert.rejects(post(sim, '/chat/completions', chatBody('x'), AbortSignal.timeout(150)), /abort|timeout/i)],
-    ['reset', async (sim: RunningSimulator) => assert.rejects(post(sim, '/chat/completions', chatBody('x')), /fetch failed/)],
-    ['malformed', async (sim: RunningSimulator) => {
-      const res = await post(sim, '/chat/completions', chatBody('x'));
-      assert.equal(res.status, 200);
-      await assert.rejects(res.json());
-    }],
+    [
+      'error500',
+      async (sim: RunningSimulator) => assert.equal((await post(sim, '/chat/completions', chatBody('x'))).status, 500),
+    ],
+    [
+      'error503',
+      async (sim: RunningSimulator) =>
+        assert.equal((await post(sim, '/embeddings', JSON.stringify({ model: 'm', input: 'x' }))).status, 503),
+    ],
+    [
+      'timeout',
+      async (sim: RunningSimulator) =>
+        assert.rejects(post(sim, '/chat/completions', chatBody('x'), AbortSignal.timeout(150)), /abort|timeout/i),
+    ],
+    [
+      'reset',
+      async (sim: RunningSimulator) => assert.rejects(post(sim, '/chat/completions', chatBody('x')), /fetch failed/),
+    ],
+    [
+      'malformed',
+      async (sim: RunningSimulator) => {
+        const res = await post(sim, '/chat/completions', chatBody('x'));
+        assert.equal(res.status, 200);
+        await assert.rejects(res.json());
+      },
+    ],
   ] as const) {
     await withSim({ faults: { [fault]: 1 } }, async (sim) => {
       await check(sim);
@@ -89,11 +135,28 @@ test('injects 500, 503, timeouts, resets and malformed bodies, and counts them',
 
 test('streams SSE chunks with usage, cut at max_tokens', async () => {
   await withSim({ ttft: 'fixed:30', tokensPerSec: 2000 }, async (sim) => {
-    const res = await post(sim, '/chat/completions', chatBody('<conversation>user: explain docker bridge networking and port mapping</conversation>', { stream: true, max_tokens: 12, stream_options: { include_usage: true } }));
+    const res = await post(
+      sim,
+      '/chat/completions',
+      chatBody('<conversation>user: explain docker bridge networking and port mapping</conversation>', {
+        stream: true,
+        max_tokens: 12,
+        stream_options: { include_usage: true },
+      }),
+    );
     assert.equal(res.headers.get('content-type'), 'text/event-stream');
-    const events = (await res.text()).split('\n\n').filter(Boolean).map((e) => e.replace(/^data: /, ''));
+    const events = (await res.text())
+      .split('\n\n')
+      .filter(Boolean)
+      .map((e) => e.replace(/^data: /, ''));
     assert.equal(events[events.length - 1], '[DONE]');
-    const chunks = events.slice(0, -1).map((e) => JSON.parse(e) as { choices: { delta: { content?: string }; finish_reason: string | null }[]; usage?: { completion_tokens: number } });
+    const chunks = events.slice(0, -1).map(
+      (e) =>
+        JSON.parse(e) as {
+          choices: { delta: { content?: string }; finish_reason: string | null }[];
+          usage?: { completion_tokens: number };
+        },
+    );
     assert.ok(chunks.length >= 3);
     assert.equal(chunks.at(-2)!.choices[0].finish_reason, 'length');
     assert.ok(chunks.at(-1)!.usage!.completion_tokens <= 12);
@@ -107,8 +170,14 @@ test('config: distributions, key-path errors and CLI flags', () => {
   const xs = Array.from({ length: 4000 }, () => sampleLatency(c.ttft, r)).sort((a, b) => a - b);
   assert.ok(Math.abs(xs[2000] - 100) < 10, `median ${xs[2000]}`);
   assert.ok(Math.abs(xs[3800] - 400) < 60, `p95 ${xs[3800]}`);
-  assert.throws(() => parseSimulatorConfig({ faults: { error500: 2 } }, 'x.yaml'), /x\.yaml: faults\.error500: must be in \[0, 1\]/);
-  assert.throws(() => parseSimulatorConfig({ faults: { error500: 0.6, reset: 0.6 } }), /faults: fault rates sum to 1\.2/);
+  assert.throws(
+    () => parseSimulatorConfig({ faults: { error500: 2 } }, 'x.yaml'),
+    /x\.yaml: faults\.error500: must be in \[0, 1\]/,
+  );
+  assert.throws(
+    () => parseSimulatorConfig({ faults: { error500: 0.6, reset: 0.6 } }),
+    /faults: fault rates sum to 1\.2/,
+  );
   assert.throws(() => parseSimulatorConfig({ ttft: 'sometimes' }), /ttft: .*latency distribution/);
   assert.throws(() => parseSimulatorConfig({ rpm: 5 }), /unrecognized|rpm/i);
   const fromFlags = simulatorConfigFromOptions({ rpm: '3000', ttft: 'fixed:5', fault503: '0.1' });

@@ -12,7 +12,14 @@ import { tempDir, writeProfile } from './test-helpers.js';
 test('geometric bisection brackets a known threshold within the tolerance', async () => {
   const cliff = 37_123;
   const r = await bisectThreshold(1_000, 1_000_000, { tolerance: 0.05, maxSteps: 20 }, async (n) => ({
-    step: { scale: n, status: n < cliff ? 'ok' : 'oom', passed: n < cliff, wallMs: 1, peakRssBytes: 0, peakHeapUsedBytes: 0 },
+    step: {
+      scale: n,
+      status: n < cliff ? 'ok' : 'oom',
+      passed: n < cliff,
+      wallMs: 1,
+      peakRssBytes: 0,
+      peakHeapUsedBytes: 0,
+    },
   }));
   assert.ok(r.converged && r.relativeWidth <= 0.05, JSON.stringify(r));
   assert.ok(r.passScale < cliff && cliff <= r.failScale, `${r.passScale} < ${cliff} <= ${r.failScale}`);
@@ -26,7 +33,7 @@ test('geometric bisection brackets a known threshold within the tolerance', asyn
   assert.deepEqual(escalationScales({ start: 1000, factor: 2, ceiling: 10_000 }), [1000, 2000, 4000, 8000, 10_000]);
 });
 
-test('bisection converges on probe/allocate\'s hard memory cliff in the real pool', async () => {
+test("bisection converges on probe/allocate's hard memory cliff in the real pool", async () => {
   const r = await runProfileYaml(`
 name: cliff
 scales: [1000, 32000]
@@ -45,7 +52,11 @@ stages:
     if (s.passed) assert.ok(s.scale <= b.passScale && s.status === 'ok');
     else assert.ok(s.scale >= b.failScale && s.status === 'oom', JSON.stringify(s));
   }
-  assert.deepEqual(r.records.map((x) => x.status), ['ok', 'oom'], 'bisection runs are not sweep records');
+  assert.deepEqual(
+    r.records.map((x) => x.status),
+    ['ok', 'oom'],
+    'bisection runs are not sweep records',
+  );
 });
 
 test('super-linear growth and a quality floor are breaking points; degraded cells keep their numbers', async () => {
@@ -72,13 +83,20 @@ breakingPoints:
   assert.equal(deg[0].metric, 'ari');
   assert.equal(deg[0].firstFailingScale, 1000);
   const cluster = r.records.filter((x) => x.stage === 'cluster');
-  assert.deepEqual(cluster.map((x) => x.status), ['degraded', 'degraded', 'degraded']);
-  assert.ok(cluster.every((x) => x.wallMs > 0), 'degraded cells ran and were measured');
+  assert.deepEqual(
+    cluster.map((x) => x.status),
+    ['degraded', 'degraded', 'degraded'],
+  );
+  assert.ok(
+    cluster.every((x) => x.wallMs > 0),
+    'degraded cells ran and were measured',
+  );
 });
 
 test('clusterbench breaking-point escalates x2 until the stage breaks, stops, bisects and writes the hardware table', async () => {
   const dir = tempDir();
-  const profile = writeProfile(`
+  const profile = writeProfile(
+    `
 name: bp
 scales: [1]
 stages:
@@ -86,7 +104,9 @@ stages:
 breakingPoints:
   escalate: { start: 1000, ceiling: 1000000 }
   bisect: { tolerance: 0.1 }
-`, dir);
+`,
+    dir,
+  );
   const { runDir } = await breakingPointCommand({ profile, out: join(dir, 'runs'), quiet: true, stage: ['probe'] });
   const r = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as RunResults;
   const ran = [...new Set(r.records.map((x) => x.scale))];
@@ -98,7 +118,13 @@ breakingPoints:
   const md = readFileSync(join(runDir, 'report.md'), 'utf8');
   assert.match(md, /^## Hardware recommendation/m);
   assert.match(md, /bisected bracket[\s\S]*passes [\d,]+, breaks [\d,]+/);
-  assert.ok(md.indexOf('## Breaking points') < md.indexOf('## Hardware recommendation'), 'first screen: breaking points before the hardware table');
+  assert.ok(
+    md.indexOf('## Breaking points') < md.indexOf('## Hardware recommendation'),
+    'first screen: breaking points before the hardware table',
+  );
   assert.ok(existsSync(join(runDir, 'hardware.csv')));
-  await assert.rejects(breakingPointCommand({ profile, out: join(dir, 'runs'), quiet: true, stage: ['cluster'] }), /--stage: "cluster" is not a stage/);
+  await assert.rejects(
+    breakingPointCommand({ profile, out: join(dir, 'runs'), quiet: true, stage: ['cluster'] }),
+    /--stage: "cluster" is not a stage/,
+  );
 });

@@ -20,7 +20,7 @@ function samePartition(a: Int32Array, b: Int32Array): boolean {
   const ab = new Map<number, number>();
   const ba = new Map<number, number>();
   for (let i = 0; i < a.length; i++) {
-    if ((a[i] < 0) !== (b[i] < 0)) return false;
+    if (a[i] < 0 !== b[i] < 0) return false;
     if (a[i] < 0) continue;
     if ((ab.get(a[i]) ?? b[i]) !== b[i] || (ba.get(b[i]) ?? a[i]) !== a[i]) return false;
     ab.set(a[i], b[i]);
@@ -32,7 +32,11 @@ function samePartition(a: Int32Array, b: Int32Array): boolean {
 test("MST weight is exact on clustered data, where Borůvka's late rounds use centroid bounds", async () => {
   // 12 blobs in 1,536 points: the last rounds have <= n/64 components, so the triangle-inequality skips and the
   // rim-first order run. Both MSTs also run split over two threads.
-  for (const [d, algorithm] of [[3, 'kdtree'], [8, 'kdtree'], [24, 'brute']] as const) {
+  for (const [d, algorithm] of [
+    [3, 'kdtree'],
+    [8, 'kdtree'],
+    [24, 'brute'],
+  ] as const) {
     const x = makeBlobs({ n: 1536, d, centers: 12, seed: d, std: 1.5 }).x;
     const res = await hdbscan(x, { minClusterSize: 10, algorithm, threads: 1 });
     const want = bruteForceMstWeight(x, 10);
@@ -41,12 +45,18 @@ test("MST weight is exact on clustered data, where Borůvka's late rounds use ce
     if (algorithm === 'kdtree') {
       const split = await boruvkaMst(await computeKnn(x.data, x.rows, d, 10, { algorithm, threads: 1 }), 2);
       assert.equal(split.threads, 2);
-      assert.ok(Math.abs(spanningTreeWeight(split) - want) <= 1e-6 * want, `two-thread Borůvka: ${spanningTreeWeight(split)} vs ${want}`);
+      assert.ok(
+        Math.abs(spanningTreeWeight(split) - want) <= 1e-6 * want,
+        `two-thread Borůvka: ${spanningTreeWeight(split)} vs ${want}`,
+      );
     } else {
       const coreSq = Float64Array.from(res.coreDistances, (c) => c * c);
       const split = await primMst(x.data, x.rows, d, coreSq, 2);
       assert.equal(split.threads, 2);
-      assert.ok(Math.abs(spanningTreeWeight(split) - want) <= 1e-6 * want, `two-thread Prim: ${spanningTreeWeight(split)} vs ${want}`);
+      assert.ok(
+        Math.abs(spanningTreeWeight(split) - want) <= 1e-6 * want,
+        `two-thread Prim: ${spanningTreeWeight(split)} vs ${want}`,
+      );
     }
   }
 });
@@ -66,7 +76,11 @@ test('helper threads give the same core distances and MST weight as one thread, 
 });
 
 test('labels recover separated blobs at d = 2, 10 and 384', async () => {
-  for (const [d, perBlob, blobs] of [[2, 200, 4], [10, 150, 8], [384, 60, 6]] as const) {
+  for (const [d, perBlob, blobs] of [
+    [2, 200, 4],
+    [10, 150, 8],
+    [384, 60, 6],
+  ] as const) {
     const { x, truth } = separatedBlobs(perBlob, blobs, d, 40, d);
     const res = await hdbscan(x, { minClusterSize: 10 });
     assert.equal(res.algorithm, d <= 16 ? 'kdtree' : 'brute');
@@ -75,7 +89,10 @@ test('labels recover separated blobs at d = 2, 10 and 384', async () => {
     for (const l of res.labels) if (l < 0) noise++;
     assert.ok(noise <= 0.05 * x.rows, `d=${d}: ${noise} noise points`);
     const clustered = Array.from(res.labels.keys()).filter((i) => res.labels[i] >= 0);
-    const ari = adjustedRandIndex(clustered.map((i) => truth[i]), clustered.map((i) => res.labels[i]));
+    const ari = adjustedRandIndex(
+      clustered.map((i) => truth[i]),
+      clustered.map((i) => res.labels[i]),
+    );
     assert.equal(ari, 1, `d=${d}: ARI on clustered points ${ari}`);
     for (let i = 0; i < x.rows; i++) {
       assert.ok(res.probabilities[i] >= 0 && res.probabilities[i] <= 1);
@@ -86,12 +103,20 @@ test('labels recover separated blobs at d = 2, 10 and 384', async () => {
 });
 
 test('results do not depend on the order of the input points', async () => {
-  for (const [d, algorithm] of [[3, 'kdtree'], [30, 'brute']] as const) {
+  for (const [d, algorithm] of [
+    [3, 'kdtree'],
+    [30, 'brute'],
+  ] as const) {
     const { x } = separatedBlobs(120, 5, d, 12, 3);
     const n = x.rows;
     const r = mulberry32(99);
     const perm = Int32Array.from({ length: n }, (_, i) => i);
-    for (let i = n - 1; i > 0; i--) { const j = Math.floor(r() * (i + 1)); const t = perm[i]; perm[i] = perm[j]; perm[j] = t; }
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(r() * (i + 1));
+      const t = perm[i];
+      perm[i] = perm[j];
+      perm[j] = t;
+    }
     const shuffled = new Float32Array(n * d);
     for (let i = 0; i < n; i++) shuffled.set(x.data.subarray(perm[i] * d, perm[i] * d + d), i * d);
     const a = await hdbscan(x, { minClusterSize: 8, algorithm });
@@ -99,7 +124,10 @@ test('results do not depend on the order of the input points', async () => {
     const back = new Int32Array(n);
     for (let i = 0; i < n; i++) back[perm[i]] = b.labels[i];
     assert.ok(samePartition(a.labels, back), `${algorithm}: labels differ after shuffling`);
-    assert.ok(Math.abs(spanningTreeWeight(a.spanningTree) - spanningTreeWeight(b.spanningTree)) < 1e-6 * spanningTreeWeight(a.spanningTree));
+    assert.ok(
+      Math.abs(spanningTreeWeight(a.spanningTree) - spanningTreeWeight(b.spanningTree)) <
+        1e-6 * spanningTreeWeight(a.spanningTree),
+    );
     for (let i = 0; i < n; i++) assert.ok(Math.abs(a.outlierScores[perm[i]] - b.outlierScores[i]) < 1e-9);
   }
 });

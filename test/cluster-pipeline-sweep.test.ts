@@ -8,7 +8,8 @@ import { tempDir, writeProfile } from './test-helpers.js';
 
 test('a sweep through reduce, cluster, meta-cluster, label and project stages scores every quality metric', async () => {
   const dir = tempDir();
-  const profile = writeProfile(`
+  const profile = writeProfile(
+    `
 name: cluster-pipeline
 seed: 5
 scales: [300]
@@ -22,14 +23,25 @@ stages:
   - { stage: label, method: ctfidf }
   - { stage: project, method: umap, options: { nEpochs: 50 } }
 quality: { silhouetteExactMax: 100, silhouetteSampleSize: 50, silhouetteReferenceSize: 200 }
-`, dir);
+`,
+    dir,
+  );
   const { runDir } = await sweepCommand({ profile, out: join(dir, 'runs'), quiet: true });
   const results = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as RunResults;
   for (const r of results.records) assert.equal(r.status, 'ok', `${r.stage}/${r.method}: ${r.reason}`);
   const q = results.scales[0].quality;
   assert.ok(q.ari! > 0.8, `ARI ${q.ari}`);
-  for (const k of ['nmi', 'vMeasure', 'purity', 'reconstructionAccuracy', 'daviesBouldin', 'calinskiHarabasz', 'clusterSizes'] as const) assert.ok(q[k] !== undefined, k);
-  assert.equal(q.silhouetteSampleSize, 50, 'the profile\'s quality section reached computeQuality');
+  for (const k of [
+    'nmi',
+    'vMeasure',
+    'purity',
+    'reconstructionAccuracy',
+    'daviesBouldin',
+    'calinskiHarabasz',
+    'clusterSizes',
+  ] as const)
+    assert.ok(q[k] !== undefined, k);
+  assert.equal(q.silhouetteSampleSize, 50, "the profile's quality section reached computeQuality");
   assert.ok(q.silhouetteCi95);
   const meta = results.records.find((r) => r.stage === 'meta-cluster')!;
   assert.equal(q.hierarchyDepth, meta.counters.depth);

@@ -14,10 +14,16 @@ const PYTHON = '/usr/bin/python3';
 test('a command allocating 1 GiB in Python: peak RSS of its process tree within 10% of /usr/bin/time -v', async (t) => {
   assert.ok(existsSync('/usr/bin/time'), '/usr/bin/time is missing: apt-get install time (.ci/run does)');
   assert.ok(existsSync(PYTHON), `${PYTHON} is missing`);
-  const profile = await validateProfile({
-    name: 'rss', scales: [1], sampling: { intervalMs: 10 },
-    stages: [{ stage: 'probe', method: 'allocate-1g', command: [PYTHON, '-c', ALLOCATE], writes: ['labels'] }],
-  }, 'profile.yaml', tempDir());
+  const profile = await validateProfile(
+    {
+      name: 'rss',
+      scales: [1],
+      sampling: { intervalMs: 10 },
+      stages: [{ stage: 'probe', method: 'allocate-1g', command: [PYTHON, '-c', ALLOCATE], writes: ['labels'] }],
+    },
+    'profile.yaml',
+    tempDir(),
+  );
   const { record } = await runStageOnce(null as unknown as Piscina, profile.stages[0], profile, { n: 1 }, 1, 0);
   // The command writes no labels, so the cell is an error about the missing output; the measurement stands.
   assert.equal(record.status, 'error');
@@ -28,10 +34,17 @@ test('a command allocating 1 GiB in Python: peak RSS of its process tree within 
   assert.ok(kb > 0, r.stderr);
   const theirs = kb * 1024;
   const sampledSum = Math.max(...record.rssTimeline.map((p) => p.rss));
-  t.diagnostic(`peak RSS: clusterbench ${(ours / 2 ** 20).toFixed(1)} MiB (sampled tree sum ${(sampledSum / 2 ** 20).toFixed(1)} MiB, ${record.rssTimeline.length} samples); /usr/bin/time -v ${(theirs / 2 ** 20).toFixed(1)} MiB; ratio ${(ours / theirs).toFixed(3)}`);
-  console.log(`# peak RSS of 1 GiB Python: clusterbench ${(ours / 2 ** 20).toFixed(1)} MiB (sampled ${(sampledSum / 2 ** 20).toFixed(1)} MiB), /usr/bin/time -v ${(theirs / 2 ** 20).toFixed(1)} MiB`);
+  t.diagnostic(
+    `peak RSS: clusterbench ${(ours / 2 ** 20).toFixed(1)} MiB (sampled tree sum ${(sampledSum / 2 ** 20).toFixed(1)} MiB, ${record.rssTimeline.length} samples); /usr/bin/time -v ${(theirs / 2 ** 20).toFixed(1)} MiB; ratio ${(ours / theirs).toFixed(3)}`,
+  );
+  console.log(
+    `# peak RSS of 1 GiB Python: clusterbench ${(ours / 2 ** 20).toFixed(1)} MiB (sampled ${(sampledSum / 2 ** 20).toFixed(1)} MiB), /usr/bin/time -v ${(theirs / 2 ** 20).toFixed(1)} MiB`,
+  );
   assert.ok(Math.abs(ours / theirs - 1) <= 0.1, `ours ${ours}, /usr/bin/time ${theirs}`);
   assert.ok(Math.abs(sampledSum / theirs - 1) <= 0.1, `the sampled tree sum alone (${sampledSum}) is within 10% too`);
-  assert.ok(record.cpuUserMs + record.cpuSystemMs >= 100, `CPU ${record.cpuUserMs}+${record.cpuSystemMs} ms for writing 1 GiB`);
+  assert.ok(
+    record.cpuUserMs + record.cpuSystemMs >= 100,
+    `CPU ${record.cpuUserMs}+${record.cpuSystemMs} ms for writing 1 GiB`,
+  );
   void execFileSync;
 });

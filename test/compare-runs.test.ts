@@ -32,14 +32,32 @@ const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
  * `repeats` copies of each record with seeded multiplicative noise of +/- `noise`; `slower(stage)` multiplies wall and
  * CPU time, `wallOnly(stage)` wall time alone (a busy machine).
  */
-function variant(r: RunResults, opts: { repeats: number; noise: number; seed: number; slower?: (rec: StageRecord) => number; wallOnly?: (rec: StageRecord) => number }): RunResults {
+function variant(
+  r: RunResults,
+  opts: {
+    repeats: number;
+    noise: number;
+    seed: number;
+    slower?: (rec: StageRecord) => number;
+    wallOnly?: (rec: StageRecord) => number;
+  },
+): RunResults {
   const out = clone(r);
   const rand = mulberry32(opts.seed);
-  out.records = r.records.flatMap((rec) => Array.from({ length: opts.repeats }, (_, i) => {
-    const f = (1 + (rand() * 2 - 1) * opts.noise) * (opts.slower?.(rec) ?? 1);
-    const w = f * (opts.wallOnly?.(rec) ?? 1);
-    return { ...clone(rec), repeat: i, wallMs: rec.wallMs * w, cpuUserMs: rec.cpuUserMs * f, cpuSystemMs: rec.cpuSystemMs * f, itemsPerSec: rec.itemsPerSec / w };
-  }));
+  out.records = r.records.flatMap((rec) =>
+    Array.from({ length: opts.repeats }, (_, i) => {
+      const f = (1 + (rand() * 2 - 1) * opts.noise) * (opts.slower?.(rec) ?? 1);
+      const w = f * (opts.wallOnly?.(rec) ?? 1);
+      return {
+        ...clone(rec),
+        repeat: i,
+        wallMs: rec.wallMs * w,
+        cpuUserMs: rec.cpuUserMs * f,
+        cpuSystemMs: rec.cpuSystemMs * f,
+        itemsPerSec: rec.itemsPerSec / w,
+      };
+    }),
+  );
   return out;
 }
 
@@ -78,7 +96,9 @@ test('a doubled stage CPU time is a regression naming its threshold (single samp
   const r = await realRun();
   const slow = variant(r, { repeats: 1, noise: 0, seed: 1, slower: doubleCluster });
   // Tiny cells: the minimum effect (50 ms) is set to 0 so the doubling itself is judged.
-  const { comparison, exitCode, table } = compareCommand(saveRun(r, 'base1'), saveRun(slow, 'slow1'), { minEffectMs: '0' });
+  const { comparison, exitCode, table } = compareCommand(saveRun(r, 'base1'), saveRun(slow, 'slow1'), {
+    minEffectMs: '0',
+  });
   assert.equal(exitCode, 1);
   const cpus = comparison.regressions.filter((x) => x.metric === 'cpu_p50');
   assert.deepEqual(cpus.map((x) => x.cell).sort(), ['cluster/kmeans@150', 'cluster/kmeans@400']);
@@ -87,8 +107,15 @@ test('a doubled stage CPU time is a regression naming its threshold (single samp
     assert.ok(Math.abs(w.ratio - 2) < 1e-9);
     assert.match(w.note!, /breaks threshold \*\.cpu_p50: "<1\.10x"/);
   }
-  assert.equal(comparison.regressions.filter((x) => x.metric === 'wall_p50').length, 0, 'wall time is not judged by default');
-  assert.ok(comparison.rows.filter((x) => x.cell.startsWith('embed') && x.metric === 'cpu_p50').every((x) => x.verdict === '~'), 'untouched stages stay ~');
+  assert.equal(
+    comparison.regressions.filter((x) => x.metric === 'wall_p50').length,
+    0,
+    'wall time is not judged by default',
+  );
+  assert.ok(
+    comparison.rows.filter((x) => x.cell.startsWith('embed') && x.metric === 'cpu_p50').every((x) => x.verdict === '~'),
+    'untouched stages stay ~',
+  );
   assert.match(table, /\| ✖ \| cluster\/kmeans@400 \| cpu_p50 \|/);
   assert.match(table, /1v1 repeats are too few for any test \(a Mann-Whitney test needs 7v7 to reach p < 0\.002/);
   assert.match(table, /Wall time and throughput are reported, not judged/);
@@ -112,17 +139,43 @@ test('with 5 repeats: a bootstrap interval of the median ratio decides, and the 
   const base = variant(r, { repeats: 5, noise: 0.05, seed: 5 });
   const same = compareRuns(base, variant(r, { repeats: 5, noise: 0.05, seed: 6 }));
   const cpus = same.rows.filter((x) => x.metric === 'cpu_p50');
-  assert.ok(cpus.length === 6 && cpus.every((x) => x.test === 'bootstrap-ratio' && x.ratioCi && x.ratioCi[0] <= x.ratio && x.ratio <= x.ratioCi[1]));
-  assert.equal(same.regressions.length, 0, same.regressions.map((x) => `${x.cell} ${x.metric} ${x.ratioCi?.join(',')}`).join('; '));
-  assert.ok(same.tests.some((t) => /5v5 repeats are too few for a Mann-Whitney test to reach p < 0\.002 \(its smallest p at 5v5 is 0\.0079; it needs 7v7\)/.test(t)), same.tests.join(' '));
+  assert.ok(
+    cpus.length === 6 &&
+      cpus.every(
+        (x) => x.test === 'bootstrap-ratio' && x.ratioCi && x.ratioCi[0] <= x.ratio && x.ratio <= x.ratioCi[1],
+      ),
+  );
+  assert.equal(
+    same.regressions.length,
+    0,
+    same.regressions.map((x) => `${x.cell} ${x.metric} ${x.ratioCi?.join(',')}`).join('; '),
+  );
+  assert.ok(
+    same.tests.some((t) =>
+      /5v5 repeats are too few for a Mann-Whitney test to reach p < 0\.002 \(its smallest p at 5v5 is 0\.0079; it needs 7v7\)/.test(
+        t,
+      ),
+    ),
+    same.tests.join(' '),
+  );
   const slow = compareRuns(base, variant(r, { repeats: 5, noise: 0.05, seed: 7, slower: doubleCluster }));
   const flagged = slow.regressions.filter((x) => x.metric === 'cpu_p50');
   assert.deepEqual(flagged.map((x) => x.cell).sort(), ['cluster/kmeans@150', 'cluster/kmeans@400']);
-  assert.ok(flagged.every((x) => x.ratioCi![0] > 1.5), flagged.map((x) => x.ratioCi).join('; '));
-  const table = compareCommand(saveRun(base, 'b5'), saveRun(variant(r, { repeats: 5, noise: 0.05, seed: 7, slower: doubleCluster }), 's5'), { minEffectMs: '0' }).table;
+  assert.ok(
+    flagged.every((x) => x.ratioCi![0] > 1.5),
+    flagged.map((x) => x.ratioCi).join('; '),
+  );
+  const table = compareCommand(
+    saveRun(base, 'b5'),
+    saveRun(variant(r, { repeats: 5, noise: 0.05, seed: 7, slower: doubleCluster }), 's5'),
+    { minEffectMs: '0' },
+  ).table;
   assert.match(table, /\| ✖ \| cluster\/kmeans@400 \| cpu_p50 \| .* \| bootstrap CI [0-9.]+–[0-9.]+x \(5v5\) \|/);
   // Within the noise floor: a consistent 3% shift with no spread is significant for no test at 5v5.
-  const shifted = compareRuns(variant(r, { repeats: 5, noise: 0, seed: 1 }), variant(r, { repeats: 5, noise: 0, seed: 1, slower: () => 1.03 }));
+  const shifted = compareRuns(
+    variant(r, { repeats: 5, noise: 0, seed: 1 }),
+    variant(r, { repeats: 5, noise: 0, seed: 1, slower: () => 1.03 }),
+  );
   assert.ok(shifted.rows.filter((x) => x.metric === 'cpu_p50').every((x) => x.verdict === '~'));
 });
 
@@ -144,7 +197,10 @@ test('compare warns about a different isolation mode, Node version and quality v
   assert.match(w, /different isolation mode: BASE thread vs NEW process/);
   assert.match(w, /different Node version: BASE v[0-9.]+ vs NEW v22\.0\.0/);
   assert.match(w, /different quality settings: profile "quality"/);
-  assert.match(w, /different quality vectors at n=150, 400: silhouette, Davies–Bouldin and Calinski–Harabasz were computed on reduced \(10-d\) in BASE and embeddings \(64-d\) in NEW/);
+  assert.match(
+    w,
+    /different quality vectors at n=150, 400: silhouette, Davies–Bouldin and Calinski–Harabasz were computed on reduced \(10-d\) in BASE and embeddings \(64-d\) in NEW/,
+  );
   const sil = c.rows.filter((x) => x.metric === 'silhouette');
   assert.ok(sil.length === 2 && sil.every((x) => x.verdict === '~' && /not judged/.test(x.note!)));
   assert.equal(c.regressions.filter((x) => x.cell.startsWith('quality')).length, 0);
@@ -157,7 +213,10 @@ test('with 7 repeats: noise is not significant, a doubled time is (Mann-Whitney,
   const quiet = compareRuns(base, noisy);
   const walls = quiet.rows.filter((x) => x.metric === 'wall_p50');
   assert.ok(walls.length === 6 && walls.every((x) => x.test === 'mann-whitney'));
-  assert.ok(walls.every((x) => x.verdict === '~' && x.p! >= 0.002), walls.map((x) => `${x.cell} p=${x.p}`).join(', '));
+  assert.ok(
+    walls.every((x) => x.verdict === '~' && x.p! >= 0.002),
+    walls.map((x) => `${x.cell} p=${x.p}`).join(', '),
+  );
   assert.equal(quiet.regressions.length, 0);
   const slow = compareRuns(base, variant(r, { repeats: 7, noise: 0.15, seed: 4, slower: doubleCluster }));
   const flagged = slow.regressions.filter((x) => x.metric === 'cpu_p50');
@@ -175,12 +234,19 @@ test('profile thresholds override the defaults; a bad expression is named; a new
   assert.equal(ok.comparison.rows.find((x) => x.cell === 'cluster/kmeans@400' && x.metric === 'cpu_p50')!.verdict, '✔');
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, 'cluster.wall_p50: "<1.1"\n');
-  assert.throws(() => compareCommand(saveRun(r, 'base3'), saveRun(slow, 'slow3'), { thresholds: bad }), /bad\.yaml: threshold cluster\.wall_p50: "<1\.1" is not a ratio condition; write e\.g\. "<1\.10x"/);
+  assert.throws(
+    () => compareCommand(saveRun(r, 'base3'), saveRun(slow, 'slow3'), { thresholds: bad }),
+    /bad\.yaml: threshold cluster\.wall_p50: "<1\.1" is not a ratio condition; write e\.g\. "<1\.10x"/,
+  );
   const broken = clone(r);
-  for (const rec of broken.records) if (rec.stage === 'cluster' && rec.scale === 400) Object.assign(rec, { status: 'oom', reason: 'worker ran out of memory' });
+  for (const rec of broken.records)
+    if (rec.stage === 'cluster' && rec.scale === 400)
+      Object.assign(rec, { status: 'oom', reason: 'worker ran out of memory' });
   broken.machine.hostname = 'elsewhere';
   const c = compareRuns(r, broken);
-  assert.ok(c.regressions.some((x) => x.cell === 'cluster/kmeans@400' && x.metric === 'status' && /ok -> oom/.test(x.note!)));
+  assert.ok(
+    c.regressions.some((x) => x.cell === 'cluster/kmeans@400' && x.metric === 'status' && /ok -> oom/.test(x.note!)),
+  );
   assert.ok(c.warnings.some((w) => /different machine/.test(w)));
 });
 
@@ -188,7 +254,18 @@ test('the compare CLI exits 1 on a regression (naming the threshold) and 0 on an
   const r = await realRun();
   const cli = fileURLToPath(new URL('../harness/cli.js', import.meta.url));
   const base = saveRun(r, 'cli-base');
-  const slow = spawnSync(process.execPath, [cli, 'compare', base, saveRun(variant(r, { repeats: 1, noise: 0, seed: 1, slower: doubleCluster }), 'cli-slow'), '--min-effect-ms', '0'], { encoding: 'utf8' });
+  const slow = spawnSync(
+    process.execPath,
+    [
+      cli,
+      'compare',
+      base,
+      saveRun(variant(r, { repeats: 1, noise: 0, seed: 1, slower: doubleCluster }), 'cli-slow'),
+      '--min-effect-ms',
+      '0',
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(slow.status, 1, slow.stderr);
   assert.match(slow.stderr, /regression: cluster\/kmeans@400 cpu_p50: 2\.000x breaks threshold \*\.cpu_p50: "<1\.10x"/);
   assert.match(slow.stdout, /\*\*Verdict: REGRESSION\.\*\*/);
@@ -208,20 +285,32 @@ test('the compare CLI exits 1 on a regression (naming the threshold) and 0 on an
 
 test('compare --rerun measures a profile and a run folder now, BASE and NEW interleaved, and writes both runs', async () => {
   // A warm-up run per cell: a fresh worker's first task also pays for loading the stage's modules.
-  const probe = (work: number): string => `name: rerun-probe\nseed: 3\nscales: [200]\nwarmup: 1\nstages:\n  - { stage: probe, method: linear, options: { workPerItem: ${work} } }\n`;
+  const probe = (work: number): string =>
+    `name: rerun-probe\nseed: 3\nscales: [200]\nwarmup: 1\nstages:\n  - { stage: probe, method: linear, options: { workPerItem: ${work} } }\n`;
   const a = writeProfile(probe(100_000));
   const b = writeProfile(probe(300_000));
   const first = await compareRerunCommand(a, b, { repeats: '2', runsOut: join(dir, 'rerun-runs'), quiet: true });
   const [baseRun, newRun] = first.runDirs.map((d) => readRun(d));
   assert.deepEqual((baseRun.sections.rerun as { order: string[] }).order, ['BASE#0', 'NEW#0', 'BASE#1', 'NEW#1']);
-  assert.deepEqual(baseRun.records.map((x) => x.repeat), [0, 1]);
+  assert.deepEqual(
+    baseRun.records.map((x) => x.repeat),
+    [0, 1],
+  );
   assert.equal((newRun.profile as { repeats: number }).repeats, 2);
   assert.ok(first.comparison.warnings.some((w) => /profile "stages" differs/.test(w)));
   const cpu = first.comparison.rows.find((x) => x.metric === 'cpu_p50')!;
   assert.ok(cpu.ratio > 1.8, `3x the work: cpu ratio ${cpu.ratio}`);
   assert.equal(cpu.test, 'interval-overlap');
   // A run folder is re-run with its recorded profile.
-  const again = await compareRerunCommand(first.runDirs[0], a, { repeats: '1', runsOut: join(dir, 'rerun-runs2'), quiet: true });
-  assert.deepEqual(again.comparison.warnings.filter((w) => /configuration/.test(w)), [], 'the run folder\'s profile is the same profile');
+  const again = await compareRerunCommand(first.runDirs[0], a, {
+    repeats: '1',
+    runsOut: join(dir, 'rerun-runs2'),
+    quiet: true,
+  });
+  assert.deepEqual(
+    again.comparison.warnings.filter((w) => /configuration/.test(w)),
+    [],
+    "the run folder's profile is the same profile",
+  );
   await assert.rejects(compareRerunCommand(join(dir, 'nowhere'), a, { quiet: true }), /nowhere: no such profile file/);
 });

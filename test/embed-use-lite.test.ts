@@ -16,14 +16,17 @@ const dot = (m: Matrix, i: number, j: number): number => {
 };
 
 test('use-lite: related sentences are closer than unrelated ones, rows are unit length', async () => {
-  const m = await useLiteEmbed(packTexts([
-    'How do I get a refund for my order?',
-    'I want my money back for this purchase.',
-    'The weather in Paris is sunny today.',
-    'My password reset email never arrived.',
-    'I cannot log in because the reset link did not come.',
-    '',
-  ]), { batchSize: 2 });
+  const m = await useLiteEmbed(
+    packTexts([
+      'How do I get a refund for my order?',
+      'I want my money back for this purchase.',
+      'The weather in Paris is sunny today.',
+      'My password reset email never arrived.',
+      'I cannot log in because the reset link did not come.',
+      '',
+    ]),
+    { batchSize: 2 },
+  );
   assert.equal(m.cols, USE_LITE_DIMS);
   assert.equal(m.rows, 6);
   for (let i = 0; i < 6; i++) assert.ok(Math.abs(dot(m, i, i) - 1) < 1e-5, `row ${i} norm^2 ${dot(m, i, i)}`);
@@ -32,8 +35,14 @@ test('use-lite: related sentences are closer than unrelated ones, rows are unit 
 });
 
 test('use-lite split across 2 piscina workers gives the same rows as 1 worker, in one contiguous matrix', async () => {
-  const texts = Array.from({ length: 24 }, (_, i) => `customer ${i} asks about ${['refunds', 'passwords', 'shipping delays'][i % 3]} again`);
-  const profile = await validateProfile({ name: 't', scales: [24], stages: [{ stage: 'embed', method: 'use-lite', workers: 2 }] }, 'test');
+  const texts = Array.from(
+    { length: 24 },
+    (_, i) => `customer ${i} asks about ${['refunds', 'passwords', 'shipping delays'][i % 3]} again`,
+  );
+  const profile = await validateProfile(
+    { name: 't', scales: [24], stages: [{ stage: 'embed', method: 'use-lite', workers: 2 }] },
+    'test',
+  );
   const results: Matrix[] = [];
   for (const workers of [1, 2]) {
     const spec = { ...profile.stages[0], workers };
@@ -61,7 +70,13 @@ test('use-lite split across 2 piscina workers gives the same rows as 1 worker, i
 
 test('use-lite is batch-invariant: identical texts give bit-identical rows whatever else is in the batch', async () => {
   const x = 'Where is my refund for the order I returned last week?';
-  const others = ['I never got my package', 'reset my password please', 'what is the weather like', 'cancel my subscription now', 'x'];
+  const others = [
+    'I never got my package',
+    'reset my password please',
+    'what is the weather like',
+    'cancel my subscription now',
+    'x',
+  ];
   const alone = await useLiteEmbed(packTexts([x]), { batchSize: 64 });
   const mixed = await useLiteEmbed(packTexts([...others, x, ...others.map((o) => o + ' today'), x]), { batchSize: 3 });
   const rowOf = (m: Matrix, i: number) => Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols));

@@ -16,7 +16,8 @@ import { mulberry32, gaussian } from '../pipeline/support/seeded-random.js';
 import { tempDir, writeProfile, tinyPipelineYaml } from './test-helpers.js';
 import { checkReportInBrowser, chromiumMissingMessage, chromiumPath } from '../reports/browser-check.js';
 
-const browserSkip = !existsSync(chromiumPath()) && process.env.CI !== 'true' ? chromiumMissingMessage(chromiumPath()) : false;
+const browserSkip =
+  !existsSync(chromiumPath()) && process.env.CI !== 'true' ? chromiumMissingMessage(chromiumPath()) : false;
 let historyHtml: string | undefined;
 
 const noisy = (n: number, level: number, sd: number, seed: number): number[] => {
@@ -54,7 +55,8 @@ test('history: runs go into DuckDB (+ Parquet timelines); trends mark the step a
     r.startedAt = new Date(Date.UTC(2026, 10, night + 1, 2)).toISOString();
     for (const rec of r.records) {
       const f = 1 + 0.02 * gaussian(rand);
-      rec.wallMs = 100 * f * (rec.stage === 'cluster' && night >= 8 ? 1.6 : 1) * (rec.stage === 'embed' && night === 4 ? 3 : 1);
+      rec.wallMs =
+        100 * f * (rec.stage === 'cluster' && night >= 8 ? 1.6 : 1) * (rec.stage === 'embed' && night === 4 ? 3 : 1);
     }
     const d = join(dir, 'nights', r.id);
     mkdirSync(d, { recursive: true });
@@ -80,8 +82,15 @@ test('history: runs go into DuckDB (+ Parquet timelines); trends mark the step a
   // The Parquet timelines are real Parquet: DuckDB reads them back.
   const h = await openHistory(db);
   try {
-    const rows = (await h.connection.runAndReadAll(`SELECT count(*) AS n, count(DISTINCT series) AS s FROM '${join(dir, 'history', 'timelines', '*.parquet')}'`)).getRowObjects();
-    assert.ok(Number(rows[0].n) > 14 * 3 * 2 && Number(rows[0].s) === 3, JSON.stringify(rows, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)));
+    const rows = (
+      await h.connection.runAndReadAll(
+        `SELECT count(*) AS n, count(DISTINCT series) AS s FROM '${join(dir, 'history', 'timelines', '*.parquet')}'`,
+      )
+    ).getRowObjects();
+    assert.ok(
+      Number(rows[0].n) > 14 * 3 * 2 && Number(rows[0].s) === 3,
+      JSON.stringify(rows, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)),
+    );
   } finally {
     h.close();
   }
@@ -92,5 +101,8 @@ test('history.html renders its trend charts in headless Chromium', { skip: brows
   const res = await checkReportInBrowser(historyHtml, join(dirname(historyHtml), 'history-screenshot.png'));
   assert.deepEqual(res.consoleErrors, []);
   assert.deepEqual(res.networkRequests, []);
-  assert.ok(res.charts.length >= 1 && res.charts.every((c) => c.shapes > 10 && c.width > 100), JSON.stringify(res.charts));
+  assert.ok(
+    res.charts.length >= 1 && res.charts.every((c) => c.shapes > 10 && c.width > 100),
+    JSON.stringify(res.charts),
+  );
 });

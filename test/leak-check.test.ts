@@ -5,14 +5,18 @@ import { validateProfile } from '../harness/profile/profile-loader.js';
 import { createProgressReporter } from '../harness/sweep/progress-reporter.js';
 
 test('the leak check fails probe/leak and passes probe/linear (real pool, forced GC in the worker)', async () => {
-  const profile = await validateProfile({
-    name: 'leak', scales: [2000],
-    stages: [
-      { stage: 'probe', method: 'linear', options: { workPerItem: 50 } },
-      { stage: 'probe', method: 'leak', options: { leakPerItem: 16 } },
-    ],
-    leakCheck: { enabled: true, runs: 5, maxGrowthMb: 1 },
-  }, 'test');
+  const profile = await validateProfile(
+    {
+      name: 'leak',
+      scales: [2000],
+      stages: [
+        { stage: 'probe', method: 'linear', options: { workPerItem: 50 } },
+        { stage: 'probe', method: 'leak', options: { leakPerItem: 16 } },
+      ],
+      leakCheck: { enabled: true, runs: 5, maxGrowthMb: 1 },
+    },
+    'test',
+  );
   const section = await runLeakCheck(profile, createProgressReporter(process.stderr, true));
   const byMethod = Object.fromEntries(section.results.map((r) => [r.method, r]));
   assert.equal(byMethod.linear.verdict, 'pass', JSON.stringify(byMethod.linear));

@@ -12,7 +12,13 @@ export function randomMatrix(n: number, d: number, seed: number, scale = 1): Mat
 }
 
 /** Blobs with centres on the axes, `gap` apart, so every pair of blobs is well separated in any dimension. */
-export function separatedBlobs(perBlob: number, blobs: number, d: number, gap: number, seed: number): { x: Matrix; truth: Int32Array } {
+export function separatedBlobs(
+  perBlob: number,
+  blobs: number,
+  d: number,
+  gap: number,
+  seed: number,
+): { x: Matrix; truth: Int32Array } {
   const r = mulberry32(seed);
   const n = perBlob * blobs;
   const data = new Float32Array(n * d);
@@ -30,7 +36,10 @@ export function bruteForceMstWeight(x: Matrix, minSamples: number): number {
   const { rows: n, cols: d, data } = x;
   const dist = (a: number, b: number): number => {
     let s = 0;
-    for (let j = 0; j < d; j++) { const t = data[a * d + j] - data[b * d + j]; s += t * t; }
+    for (let j = 0; j < d; j++) {
+      const t = data[a * d + j] - data[b * d + j];
+      s += t * t;
+    }
     return Math.sqrt(s);
   };
   const core = new Float64Array(n);
@@ -61,7 +70,8 @@ export function correlated(n: number, d: number, seed: number): Matrix {
   const data = new Float32Array(n * d);
   for (let i = 0; i < n; i++) {
     const z = [gaussian(r) * 5, gaussian(r) * 2, gaussian(r)];
-    for (let j = 0; j < d; j++) data[i * d + j] = 3 + z[0] * Math.sin(j + 1) + z[1] * Math.cos(2 * j) + z[2] * (j % 3) + 0.1 * gaussian(r);
+    for (let j = 0; j < d; j++)
+      data[i * d + j] = 3 + z[0] * Math.sin(j + 1) + z[1] * Math.cos(2 * j) + z[2] * (j % 3) + 0.1 * gaussian(r);
   }
   return { rows: n, cols: d, data };
 }

@@ -20,14 +20,25 @@ test('the RSS timeline has one point per interval plus start and end; interval 0
 });
 
 test('a stage in a real worker gets an RSS timeline sized by its wall time, and worker heap samples', async () => {
-  const profile = await validateProfile({ name: 's', scales: [3000], stages: [{ stage: 'probe', method: 'quadratic', options: { workPerItem: 40 } }], sampling: { intervalMs: 10 } }, 'test');
+  const profile = await validateProfile(
+    {
+      name: 's',
+      scales: [3000],
+      stages: [{ stage: 'probe', method: 'quadratic', options: { workPerItem: 40 } }],
+      sampling: { intervalMs: 10 },
+    },
+    'test',
+  );
   const pool = createStagePool(profile.stages[0], profile);
   try {
     const { record } = await runStageOnce(pool, profile.stages[0], profile, { n: 3000 }, 3000, 0);
     assert.equal(record.status, 'ok');
     const expected = record.wallMs / 10;
     assert.ok(record.wallMs > 100, `stage too short to judge (${record.wallMs} ms)`);
-    assert.ok(record.rssTimeline.length >= expected * 0.4 && record.rssTimeline.length <= expected + 3, `${record.rssTimeline.length} points for ${record.wallMs.toFixed(0)} ms at 10 ms`);
+    assert.ok(
+      record.rssTimeline.length >= expected * 0.4 && record.rssTimeline.length <= expected + 3,
+      `${record.rssTimeline.length} points for ${record.wallMs.toFixed(0)} ms at 10 ms`,
+    );
     assert.ok(record.workerMemory.length >= 2 && record.workerMemory[0].label === 'start');
     assert.ok(record.gc !== undefined && record.eventLoopUtilization !== undefined && record.cpuUserMs > 0);
     const off = { ...profile, sampling: { intervalMs: 0 } };

@@ -12,6 +12,9 @@ test('covariance split across worker threads equals the one-thread result', asyn
   const three = await covarianceMatrixParallel(x, mean, 3);
   for (let i = 0; i < one.length; i++) {
     assert.ok(Math.abs(one[i] - two[i]) < 1e-9 * Math.max(1, Math.abs(one[i])), `entry ${i}: ${one[i]} vs ${two[i]}`);
-    assert.ok(Math.abs(one[i] - three[i]) < 1e-9 * Math.max(1, Math.abs(one[i])), `entry ${i}: ${one[i]} vs ${three[i]}`);
+    assert.ok(
+      Math.abs(one[i] - three[i]) < 1e-9 * Math.max(1, Math.abs(one[i])),
+      `entry ${i}: ${one[i]} vs ${three[i]}`,
+    );
   }
 });

@@ -45,7 +45,11 @@ stages:
 storage: { enabled: true, formats: [jsonl], keepFiles: true }
 `;
 
-const jsonl = (path: string): Array<Record<string, unknown>> => readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const jsonl = (path: string): Array<Record<string, unknown>> =>
+  readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 test('the field table covers every field, and per-row-ness follows the layout', () => {
   assert.ok(PIPELINE_FIELD_NAMES.includes('conversationIds') && PIPELINE_FIELD_NAMES.includes('membership'));
@@ -54,16 +58,32 @@ test('the field table covers every field, and per-row-ness follows the layout', 
     assert.equal(s.rows === 'whole-scale', s.layout === 'int32-levels' || s.layout === 'json', f);
   }
   // A splittable stage can only write per-row fields: said when the module is loaded, not after the chunks ran.
-  const def = { kind: 'meta-cluster', method: 'x', reads: ['labels'], writes: ['hierarchy'], splittable: true, run: () => ({}) };
-  assert.throws(() => checkStageDefinition(def, 'meta-cluster', 'module m.js'), /module m\.js: splittable: .*hierarchy is one value for the whole scale/);
-  assert.throws(() => checkStageDefinition({ ...def, writes: ['truth'] }, 'meta-cluster', 'm'), /truth is ground truth for scoring only/);
+  const def = {
+    kind: 'meta-cluster',
+    method: 'x',
+    reads: ['labels'],
+    writes: ['hierarchy'],
+    splittable: true,
+    run: () => ({}),
+  };
+  assert.throws(
+    () => checkStageDefinition(def, 'meta-cluster', 'module m.js'),
+    /module m\.js: splittable: .*hierarchy is one value for the whole scale/,
+  );
+  assert.throws(
+    () => checkStageDefinition({ ...def, writes: ['truth'] }, 'meta-cluster', 'm'),
+    /truth is ground truth for scoring only/,
+  );
 });
 
 test('conversation ids reach a row-split stage writing membership, and survive a kill, checkpoints and a resume', async () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'from-ids.js'), ID_STAGE);
   const profile = writeProfile(PROFILE, dir);
-  await assert.rejects(sweepCommand({ profile, out: join(dir, 'runs'), quiet: true, observers: crashAfterCells(4) }), /simulated crash after 4 cells/); // n=150 complete (3 cells), then one cell of n=300
+  await assert.rejects(
+    sweepCommand({ profile, out: join(dir, 'runs'), quiet: true, observers: crashAfterCells(4) }),
+    /simulated crash after 4 cells/,
+  ); // n=150 complete (3 cells), then one cell of n=300
   const runDir = join(dir, 'runs', readdirSync(join(dir, 'runs'))[0]);
   const { results } = await sweepCommand({ profile: 'ignored', out: 'ignored', resume: runDir, quiet: true });
   const split = results.records.filter((r) => r.stage === 'cluster');
@@ -79,13 +99,29 @@ test('conversation ids reach a row-split stage writing membership, and survive a
     const convs = jsonl(join(runDir, 'storage', `n${scale}`, 'conversations.jsonl'));
     const ids = convs.map((r) => r.conversationIds);
     assert.equal(ids.length, scale);
-    assert.deepEqual(ids, Array.from({ length: scale }, (_, i) => `syn-5-${i}`), `n=${scale}: the generator's ids, in row order`);
+    assert.deepEqual(
+      ids,
+      Array.from({ length: scale }, (_, i) => `syn-5-${i}`),
+      `n=${scale}: the generator's ids, in row order`,
+    );
     const clusters = jsonl(join(runDir, 'storage', `n${scale}`, 'clusters.jsonl'));
-    assert.deepEqual(clusters.map((r) => r.labels), ids.map((_, i) => i % 5));
-    assert.deepEqual(clusters.map((r) => r.membership), ids.map((_, i) => Math.fround((i % 100) / 100)), 'membership joined from the chunks, counted by storage');
+    assert.deepEqual(
+      clusters.map((r) => r.labels),
+      ids.map((_, i) => i % 5),
+    );
+    assert.deepEqual(
+      clusters.map((r) => r.membership),
+      ids.map((_, i) => Math.fround((i % 100) / 100)),
+      'membership joined from the chunks, counted by storage',
+    );
     // The cluster cell's Arrow checkpoint holds the joined per-row outputs.
-    const cell = (written.sections.checkpoints as CheckpointManifest).cells.find((c) => c.scale === scale && c.stage === 'cluster')!;
+    const cell = (written.sections.checkpoints as CheckpointManifest).cells.find(
+      (c) => c.scale === scale && c.stage === 'cluster',
+    )!;
     const { fields } = await ipcFileToPipelineFields(readFileSync(join(runDir, cell.file!)));
-    assert.deepEqual(Array.from(fields.membership!), ids.map((_, i) => Math.fround((i % 100) / 100)));
+    assert.deepEqual(
+      Array.from(fields.membership!),
+      ids.map((_, i) => Math.fround((i % 100) / 100)),
+    );
   }
 });

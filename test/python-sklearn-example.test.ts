@@ -13,17 +13,28 @@ test('profiles/python-sklearn.yaml: scikit-learn command stages beside our k-mea
   } catch {
     assert.fail('/usr/bin/python3 cannot import sklearn: apt-get install -y python3-sklearn (.ci/run does)');
   }
-  const { results, runDir } = await sweepCommand({ profile: 'python-sklearn', scales: '300', out: join(tempDir(), 'runs'), quiet: true });
+  const { results, runDir } = await sweepCommand({
+    profile: 'python-sklearn',
+    scales: '300',
+    out: join(tempDir(), 'runs'),
+    quiet: true,
+  });
   for (const method of ['sklearn-kmeans', 'sklearn-agglomerative']) {
     const rec = results.records.find((r) => r.method === method)!;
     assert.equal(rec.status, 'ok', `${method}: ${rec.reason}`);
     assert.equal(rec.command?.exitCode, 0);
-    assert.ok(rec.rssTimeline.length > 2 && rec.peakRssBytes > 20 * 2 ** 20, `${method}: ${rec.rssTimeline.length} RSS points, peak ${rec.peakRssBytes}`);
+    assert.ok(
+      rec.rssTimeline.length > 2 && rec.peakRssBytes > 20 * 2 ** 20,
+      `${method}: ${rec.rssTimeline.length} RSS points, peak ${rec.peakRssBytes}`,
+    );
     assert.ok(rec.cpuUserMs > 0);
   }
   const section = results.sections.labelings as LabelingsSection;
   const scale = section.scales[0];
-  assert.deepEqual(scale.stages.map((s) => s.stage), ['cluster/kmeans', 'cluster/sklearn-kmeans', 'cluster/sklearn-agglomerative']);
+  assert.deepEqual(
+    scale.stages.map((s) => s.stage),
+    ['cluster/kmeans', 'cluster/sklearn-kmeans', 'cluster/sklearn-agglomerative'],
+  );
   for (const s of scale.stages) {
     assert.equal(s.clusters, 12, `${s.stage}: labels read back with 12 clusters`);
     assert.ok(s.ari !== undefined && s.ari > 0.3 && s.nmi! > 0.4, `${s.stage}: ARI ${s.ari}, NMI ${s.nmi}`);

@@ -11,6 +11,13 @@ import { buildRunResults, runHeader } from '../harness/sweep/run-results.js';
 export async function runProfileYaml(yaml: string): Promise<RunResults> {
   const profile = await validateProfile(parse(yaml), 'test profile');
   const outcome = await runSweep(profile, { progress: createProgressReporter(process.stderr, true) });
-  const header = runHeader({ id: 'test', tool: { name: 'clusterbench', version: 'test' }, startedAt: new Date().toISOString(), machine: machineInfo(), profilePath: 'test profile', profile });
+  const header = runHeader({
+    id: 'test',
+    tool: { name: 'clusterbench', version: 'test' },
+    startedAt: new Date().toISOString(),
+    machine: machineInfo(),
+    profilePath: 'test profile',
+    profile,
+  });
   return buildRunResults(header, outcome);
 }

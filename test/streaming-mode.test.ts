@@ -35,16 +35,22 @@ async function run(yaml: string): Promise<{ runDir: string; results: RunResults 
   return sweepCommand({ profile: writeProfile(yaml, dir), out: join(dir, 'runs'), quiet: true });
 }
 
-const checkpoint = (runDir: string, stage: number, kind: string, method: string) => readCellFile(join(runDir, checkpointPath(N, stage, kind, method)), 'output');
+const checkpoint = (runDir: string, stage: number, kind: string, method: string) =>
+  readCellFile(join(runDir, checkpointPath(N, stage, kind, method)), 'output');
 const bytesOf = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 test('streaming gives the same embeddings and labels as batch mode, holding one record batch of text at a time', async () => {
   const batch = await run(profileYaml('{ mode: batch }'));
   const stream = await run(profileYaml(`{ mode: streaming, batchSize: ${BATCH} }`));
-  for (const r of [...batch.results.records, ...stream.results.records]) assert.equal(r.status, 'ok', `${r.stage}: ${r.reason}`);
+  for (const r of [...batch.results.records, ...stream.results.records])
+    assert.equal(r.status, 'ok', `${r.stage}: ${r.reason}`);
   // Records per stage as in batch mode: the whole scale's items, time and peak RSS.
-  assert.deepEqual(stream.results.records.map((r) => `${r.stage}:${r.items}`), ['summarise:600', 'embed:600', 'cluster:600']);
-  for (const r of stream.results.records) assert.ok(r.wallMs > 0 && r.peakRssBytes > 0 && r.cpuUserMs > 0, JSON.stringify(r).slice(0, 200));
+  assert.deepEqual(
+    stream.results.records.map((r) => `${r.stage}:${r.items}`),
+    ['summarise:600', 'embed:600', 'cluster:600'],
+  );
+  for (const r of stream.results.records)
+    assert.ok(r.wallMs > 0 && r.peakRssBytes > 0 && r.cpuUserMs > 0, JSON.stringify(r).slice(0, 200));
 
   const embB = (await checkpoint(batch.runDir, 1, 'embed', 'static')).embeddings!;
   const embS = (await checkpoint(stream.runDir, 1, 'embed', 'static')).embeddings!;
@@ -54,7 +60,11 @@ test('streaming gives the same embeddings and labels as batch mode, holding one 
   const labS = (await checkpoint(stream.runDir, 2, 'cluster', 'kmeans')).labels!;
   assert.ok(bytesOf(labB).equals(bytesOf(labS)), 'labels are bit-identical');
   assert.equal(stream.results.scales[0].quality.ari, batch.results.scales[0].quality.ari);
-  assert.deepEqual(stream.results.scales[0].input, batch.results.scales[0].input, 'the same input stats (unique fraction, mean bytes, intents)');
+  assert.deepEqual(
+    stream.results.scales[0].input,
+    batch.results.scales[0].input,
+    'the same input stats (unique fraction, mean bytes, intents)',
+  );
 
   // The text held at once is one batch's conversations and summaries, not the scale's.
   const summarise = stream.results.records[0];
@@ -62,13 +72,22 @@ test('streaming gives the same embeddings and labels as batch mode, holding one 
   assert.equal(summarise.counters[STREAM_COUNTERS.peakTextRows], BATCH);
   const totalText = batch.results.scales[0].input!.meanBytes * N;
   const peak = summarise.counters[STREAM_COUNTERS.peakTextBytes];
-  assert.ok(peak > 0 && peak < (totalText * BATCH / N) * 1.5, `peak text ${peak} B for ${totalText} B in all: more than about one batch's`);
-  assert.equal(batch.results.records[0].counters[STREAM_COUNTERS.peakTextBytes], undefined, 'batch mode has no streaming counters');
+  assert.ok(
+    peak > 0 && peak < ((totalText * BATCH) / N) * 1.5,
+    `peak text ${peak} B for ${totalText} B in all: more than about one batch's`,
+  );
+  assert.equal(
+    batch.results.records[0].counters[STREAM_COUNTERS.peakTextBytes],
+    undefined,
+    'batch mode has no streaming counters',
+  );
   assert.match(readFileSync(join(stream.runDir, 'report.md'), 'utf8'), /\| summarise\/extractive \| ok \|/);
 });
 
 test('compareModes reports both modes side by side; process isolation streams each batch through its own cell file', async () => {
-  const { runDir, results } = await run(profileYaml(`{ mode: streaming, batchSize: 300, compareModes: true }`, 'process'));
+  const { runDir, results } = await run(
+    profileYaml(`{ mode: streaming, batchSize: 300, compareModes: true }`, 'process'),
+  );
   for (const r of results.records) assert.equal(r.status, 'ok', `${r.stage}: ${r.reason}`);
   const s = results.sections.executionModes;
   assert.ok(s, 'sections.executionModes');
@@ -77,13 +96,23 @@ test('compareModes reports both modes side by side; process isolation streams ea
   const row = s.scales[0];
   assert.equal(row.scale, N);
   assert.equal(row.identical, true, 'both modes gave the same labels and embeddings');
-  assert.deepEqual(row.stages.map((x) => [x.stage, x.streamed]), [['summarise/extractive', true], ['embed/static', true], ['cluster/kmeans', false]]);
+  assert.deepEqual(
+    row.stages.map((x) => [x.stage, x.streamed]),
+    [
+      ['summarise/extractive', true],
+      ['embed/static', true],
+      ['cluster/kmeans', false],
+    ],
+  );
   for (const x of row.stages) {
     for (const m of [x.batch, x.streaming]) {
       assert.ok(m && m.status === 'ok' && m.wallMs > 0 && m.peakRssBytes > 0, `${x.stage}: ${JSON.stringify(m)}`);
     }
   }
-  assert.ok(row.peakTextBytes.batch! > row.peakTextBytes.streaming!, `batch holds all the text: ${JSON.stringify(row.peakTextBytes)}`);
+  assert.ok(
+    row.peakTextBytes.batch! > row.peakTextBytes.streaming!,
+    `batch holds all the text: ${JSON.stringify(row.peakTextBytes)}`,
+  );
   const md = readFileSync(join(runDir, 'report.md'), 'utf8');
   assert.match(md, /## Batch and streaming/);
   assert.match(md, /\| embed\/static \| yes \|/);
@@ -92,8 +121,18 @@ test('compareModes reports both modes side by side; process isolation streams ea
 test('streaming is refused with --input and with --queue, saying what to change', async () => {
   const dir = tempDir();
   const profile = writeProfile(profileYaml('{ mode: streaming }'), dir);
-  await assert.rejects(sweepCommand({ profile, scales: '10', input: join(dir, 'conversations.jsonl'), out: join(dir, 'runs'), quiet: true }),
-    /execution\.mode streaming is not supported with --input FILE yet .*set execution\.mode: batch/);
-  await assert.rejects(sweepCommand({ profile, queue: 'redis://127.0.0.1:1', out: join(dir, 'runs'), quiet: true }),
-    /execution\.mode streaming is not supported with --queue yet/);
+  await assert.rejects(
+    sweepCommand({
+      profile,
+      scales: '10',
+      input: join(dir, 'conversations.jsonl'),
+      out: join(dir, 'runs'),
+      quiet: true,
+    }),
+    /execution\.mode streaming is not supported with --input FILE yet .*set execution\.mode: batch/,
+  );
+  await assert.rejects(
+    sweepCommand({ profile, queue: 'redis://127.0.0.1:1', out: join(dir, 'runs'), quiet: true }),
+    /execution\.mode streaming is not supported with --queue yet/,
+  );
 });

@@ -10,7 +10,12 @@ import { textAt } from '../pipeline/support/text-column.js';
 // Past several doublings of the packer's row capacity (1024 -> 65536): the old packer dropped truth and digests there.
 test('the sweep input matches the generator row for row at n = 50,000: texts, truth, unique fraction (from the digests)', async () => {
   const n = 50_000;
-  const profile = profileSchema.parse({ name: 'truth', seed: 7, scales: [n], stages: [{ stage: 'probe', method: 'linear' }] });
+  const profile = profileSchema.parse({
+    name: 'truth',
+    seed: 7,
+    scales: [n],
+    stages: [{ stage: 'probe', method: 'linear' }],
+  });
   const { data, intents, stats } = await buildScaleInput(profile, n);
   assert.equal(data.n, n);
   const gen = new GenerationStats();
@@ -28,7 +33,11 @@ test('the sweep input matches the generator row for row at n = 50,000: texts, tr
   }
   assert.equal(i, n);
   assert.equal(textMismatch, -1, `first text mismatch at row ${textMismatch}`);
-  assert.equal(truthMismatch, -1, `first truth mismatch at row ${truthMismatch}: ${intents[data.truth![truthMismatch]]}`);
+  assert.equal(
+    truthMismatch,
+    -1,
+    `first truth mismatch at row ${truthMismatch}: ${intents[data.truth![truthMismatch]]}`,
+  );
   const report = gen.report();
   assert.equal(stats.uniqueFraction, report.uniqueFraction);
   assert.equal(stats.intents, Object.keys(report.intents).length);

@@ -14,12 +14,26 @@ const stages = [
 
 test('worker scaling measures each chosen stage at 1..C workers with identical outputs', async () => {
   // Consecutive measured stages: each must hand live (not transferred-away) buffers to the next.
-  const profile = await validateProfile({ name: 'ws', scales: [600], stages, workerScaling: { enabled: true, maxWorkers: 2, stages: ['summarise', 'embed', 'cluster'] } }, 'test');
+  const profile = await validateProfile(
+    {
+      name: 'ws',
+      scales: [600],
+      stages,
+      workerScaling: { enabled: true, maxWorkers: 2, stages: ['summarise', 'embed', 'cluster'] },
+    },
+    'test',
+  );
   const s = await runWorkerScaling(profile, quiet);
   assert.ok(s.cores >= 1);
-  assert.deepEqual(s.stages.map((x) => `${x.stage}/${x.method}`), ['summarise/extractive', 'embed/hashing', 'cluster/kmeans']);
+  assert.deepEqual(
+    s.stages.map((x) => `${x.stage}/${x.method}`),
+    ['summarise/extractive', 'embed/hashing', 'cluster/kmeans'],
+  );
   for (const st of s.stages) {
-    assert.deepEqual(st.points.map((p) => p.workers), [1, 2]);
+    assert.deepEqual(
+      st.points.map((p) => p.workers),
+      [1, 2],
+    );
     assert.equal(st.points[0].speedup, 1);
     for (const p of st.points) assert.ok(p.wallMs > 0 && p.matchesSingleWorker, JSON.stringify(p));
     // A stage that cannot split runs as one task whatever the pool size.
@@ -32,13 +46,22 @@ test('worker scaling measures each chosen stage at 1..C workers with identical o
 });
 
 test('pipelines at once reports throughput and memory per pipeline count', async () => {
-  const profile = await validateProfile({ name: 'cp', scales: [300], stages, concurrentPipelines: { enabled: true, counts: [1, 2] } }, 'test');
+  const profile = await validateProfile(
+    { name: 'cp', scales: [300], stages, concurrentPipelines: { enabled: true, counts: [1, 2] } },
+    'test',
+  );
   const s = await runConcurrentPipelines(profile, quiet);
-  assert.deepEqual(s.points.map((p) => p.pipelines), [1, 2]);
+  assert.deepEqual(
+    s.points.map((p) => p.pipelines),
+    [1, 2],
+  );
   for (const p of s.points) {
     assert.equal(p.failures, 0);
     assert.equal(p.scale, 300);
-    assert.ok(p.wallMs > 0 && p.throughputPerSec > 0 && p.peakRssBytes >= p.baselineRssBytes * 0.5 && p.sumPeakHeapBytes > 0, JSON.stringify(p));
+    assert.ok(
+      p.wallMs > 0 && p.throughputPerSec > 0 && p.peakRssBytes >= p.baselineRssBytes * 0.5 && p.sumPeakHeapBytes > 0,
+      JSON.stringify(p),
+    );
   }
   assert.equal(s.points[0].relativeThroughput, 1);
   assert.ok(s.points[1].sumPeakHeapBytes > s.points[0].sumPeakHeapBytes, 'two pipelines hold two sets of worker heaps');

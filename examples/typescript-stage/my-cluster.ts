@@ -42,7 +42,8 @@ const nearestSeed: StageDefinition<NearestSeedOptions> = {
   run(input: PipelineData, { k, failAbove }, ctx: StageContext): Partial<PipelineData> {
     const m: Matrix | undefined = input.embeddings;
     if (!m) throw new Error('nearest-seed needs embeddings');
-    if (failAbove > 0 && m.rows > failAbove) throw new Error(`nearest-seed refuses ${m.rows} rows (failAbove ${failAbove})`);
+    if (failAbove > 0 && m.rows > failAbove)
+      throw new Error(`nearest-seed refuses ${m.rows} rows (failAbove ${failAbove})`);
     const next = random(ctx.seed);
     const centres: number[] = [];
     while (centres.length < Math.min(k, m.rows)) {
@@ -57,7 +58,10 @@ const nearestSeed: StageDefinition<NearestSeedOptions> = {
         const a = i * m.cols;
         const b = centres[c] * m.cols;
         for (let j = 0; j < m.cols; j++) dot += m.data[a + j] * m.data[b + j];
-        if (dot > best) { best = dot; labels[i] = c; }
+        if (dot > best) {
+          best = dot;
+          labels[i] = c;
+        }
       }
       if (i % 1000 === 999) ctx.sample(`row ${i + 1}`);
     }

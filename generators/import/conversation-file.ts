@@ -91,10 +91,13 @@ export function detectJsonFormat(value: unknown): Exclude<ImportFormat, 'arrow'>
   return undefined;
 }
 
-const FORMAT_HELP = 'one JSON conversation per line: OpenAI {"messages":[{"role","content"}]}, Kura {"chat_id","created_at","messages","metadata"} or ShareGPT {"conversations":[{"from","value"}]}; or a clusterbench .arrow file';
+const FORMAT_HELP =
+  'one JSON conversation per line: OpenAI {"messages":[{"role","content"}]}, Kura {"chat_id","created_at","messages","metadata"} or ShareGPT {"conversations":[{"from","value"}]}; or a clusterbench .arrow file';
 
 function isArrowMagic(head: Buffer): boolean {
-  return head.subarray(0, 6).toString('latin1') === 'ARROW1' || (head.length >= 4 && head.readUInt32LE(0) === 0xffffffff);
+  return (
+    head.subarray(0, 6).toString('latin1') === 'ARROW1' || (head.length >= 4 && head.readUInt32LE(0) === 0xffffffff)
+  );
 }
 
 function checkConversationSize(c: Conversation, max: number): number {
@@ -110,9 +113,15 @@ class InvalidLog {
   firstErrors: string[] = [];
   constructor(private readonly skip: boolean) {}
   add(err: InputError): void {
-    if (!this.skip) throw Object.assign(err, { message: `${err.message}\n  (use --skip-invalid to skip bad records; they are counted in results.json)` });
+    if (!this.skip)
+      throw Object.assign(err, {
+        message: `${err.message}\n  (use --skip-invalid to skip bad records; they are counted in results.json)`,
+      });
     this.count++;
-    if (this.firstLines.length < 10) { this.firstLines.push(err.line); this.firstErrors.push(err.message); }
+    if (this.firstLines.length < 10) {
+      this.firstLines.push(err.line);
+      this.firstErrors.push(err.message);
+    }
   }
 }
 
@@ -123,7 +132,9 @@ export function seededPermutation(count: number, seed: number): Uint32Array {
   const rand = mulberry32(deriveSeed(seed, 'input-sample'));
   for (let i = count - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
-    const t = perm[i]; perm[i] = perm[j]; perm[j] = t;
+    const t = perm[i];
+    perm[i] = perm[j];
+    perm[j] = t;
   }
   return perm;
 }
@@ -160,12 +171,22 @@ function makeFile(valid: number, summary: ImportSummary, visit: Visit): Conversa
 }
 
 /** Open a JSONL (or JSON array) file. */
-function openJsonFile(path: string, file: string, fd: number, size: number, opts: Required<ImportOptions>): ConversationFile {
+function openJsonFile(
+  path: string,
+  file: string,
+  fd: number,
+  size: number,
+  opts: Required<ImportOptions>,
+): ConversationFile {
   const head = Buffer.alloc(Math.min(size, 64));
   readSync(fd, head, 0, head.length, 0);
-  const firstChar = head.toString('utf8').replace(/^\uFEFF/, '').trimStart()[0];
+  const firstChar = head
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart()[0];
   if (firstChar === '[') return openJsonArray(path, file, size, opts);
-  let format: Exclude<ImportFormat, 'arrow'> | undefined = opts.format === 'auto' ? undefined : (opts.format as Exclude<ImportFormat, 'arrow'>);
+  let format: Exclude<ImportFormat, 'arrow'> | undefined =
+    opts.format === 'auto' ? undefined : (opts.format as Exclude<ImportFormat, 'arrow'>);
   const formatSource: ImportSummary['formatSource'] = format ? 'flag' : 'detected';
   const log = new InvalidLog(opts.skipInvalid);
   // Valid records: byte offset and length of each line (12 bytes per conversation, not the conversation).
@@ -178,9 +199,15 @@ function openJsonFile(path: string, file: string, fd: number, size: number, opts
   const undetected: { line: number; value: unknown; offset: number; length: number }[] = [];
   const accept = (c: Conversation, line: number, offset: number, length: number): void => {
     if (valid === offsets.length) {
-      const o = new Float64Array(valid * 2); o.set(offsets); offsets = o;
-      const l = new Int32Array(valid * 2); l.set(lengths); lengths = l;
-      const ln = new Int32Array(valid * 2); ln.set(lines); lines = ln;
+      const o = new Float64Array(valid * 2);
+      o.set(offsets);
+      offsets = o;
+      const l = new Int32Array(valid * 2);
+      l.set(lengths);
+      lengths = l;
+      const ln = new Int32Array(valid * 2);
+      ln.set(lines);
+      lines = ln;
     }
     offsets[valid] = offset;
     lengths[valid] = length;
@@ -192,7 +219,12 @@ function openJsonFile(path: string, file: string, fd: number, size: number, opts
   for (const raw of readRawLines(path, opts.maxConversationBytes)) {
     if (!raw.bytes) {
       records++;
-      log.add(inputError(place(raw.number), `conversation is ${formatBytes(raw.length)}, over the ${formatBytes(opts.maxConversationBytes)} limit; expected at most ${opts.maxConversationBytes} bytes per line (raise --max-conversation-bytes)`));
+      log.add(
+        inputError(
+          place(raw.number),
+          `conversation is ${formatBytes(raw.length)}, over the ${formatBytes(opts.maxConversationBytes)} limit; expected at most ${opts.maxConversationBytes} bytes per line (raise --max-conversation-bytes)`,
+        ),
+      );
       continue;
     }
     let bytes = raw.bytes;
@@ -202,7 +234,12 @@ function openJsonFile(path: string, file: string, fd: number, size: number, opts
       text = decoder.decode(bytes);
     } catch {
       records++;
-      log.add(inputError(place(raw.number), `invalid UTF-8 at byte ${firstInvalidUtf8(bytes) + 1} of the line; expected UTF-8 text (re-encode the file, e.g. iconv -f latin1 -t utf-8)`));
+      log.add(
+        inputError(
+          place(raw.number),
+          `invalid UTF-8 at byte ${firstInvalidUtf8(bytes) + 1} of the line; expected UTF-8 text (re-encode the file, e.g. iconv -f latin1 -t utf-8)`,
+        ),
+      );
       continue;
     }
     if (text.trim().length === 0) continue; // blank lines separate nothing and hold nothing
@@ -211,7 +248,9 @@ function openJsonFile(path: string, file: string, fd: number, size: number, opts
     try {
       value = JSON.parse(text);
     } catch (err) {
-      log.add(inputError(place(raw.number), `malformed JSON (${(err as Error).message}); expected one JSON object per line`));
+      log.add(
+        inputError(place(raw.number), `malformed JSON (${(err as Error).message}); expected one JSON object per line`),
+      );
       continue;
     }
     if (!format) {
@@ -220,7 +259,10 @@ function openJsonFile(path: string, file: string, fd: number, size: number, opts
         // Keep looking a little: the first line may just be a bad one.
         undetected.push({ line: raw.number, value, offset: raw.offset, length: raw.length });
         if (undetected.length < 20) continue;
-        throw inputError(place(undetected[0].line), `cannot tell the format (no "messages", "chat_id" or "conversations" key in the first ${undetected.length} records); expected ${FORMAT_HELP}, or pass --format`);
+        throw inputError(
+          place(undetected[0].line),
+          `cannot tell the format (no "messages", "chat_id" or "conversations" key in the first ${undetected.length} records); expected ${FORMAT_HELP}, or pass --format`,
+        );
       }
       // Records held back before the format was known.
       for (const u of undetected) handle(u.value, u.line, u.offset, u.length);
@@ -232,7 +274,11 @@ function openJsonFile(path: string, file: string, fd: number, size: number, opts
     try {
       const c = parseRecord(format!, value, `line-${line}`);
       const over = checkConversationSize(c, opts.maxConversationBytes);
-      if (over) throw new FieldProblem(undefined, `conversation text is ${formatBytes(over)}, over the ${formatBytes(opts.maxConversationBytes)} limit (raise --max-conversation-bytes)`);
+      if (over)
+        throw new FieldProblem(
+          undefined,
+          `conversation text is ${formatBytes(over)}, over the ${formatBytes(opts.maxConversationBytes)} limit (raise --max-conversation-bytes)`,
+        );
       accept(c, line, offset, length);
     } catch (err) {
       if (!(err instanceof FieldProblem)) throw err;
@@ -240,14 +286,26 @@ function openJsonFile(path: string, file: string, fd: number, size: number, opts
     }
   }
   if (undetected.length > 0) {
-    throw inputError(place(undetected[0].line), `cannot tell the format (no "messages", "chat_id" or "conversations" key); expected ${FORMAT_HELP}, or pass --format`);
+    throw inputError(
+      place(undetected[0].line),
+      `cannot tell the format (no "messages", "chat_id" or "conversations" key); expected ${FORMAT_HELP}, or pass --format`,
+    );
   }
   if (records === 0) throw new UserError(`${file}: holds no conversations (only blank lines); expected ${FORMAT_HELP}`);
-  if (valid === 0) throw new UserError(`${file}: none of its ${records} records is a valid conversation (first problems: ${log.firstErrors.slice(0, 3).join(' | ')})`);
+  if (valid === 0)
+    throw new UserError(
+      `${file}: none of its ${records} records is a valid conversation (first problems: ${log.firstErrors.slice(0, 3).join(' | ')})`,
+    );
   const summary: ImportSummary = {
-    path: file, format: format!, formatSource, records, valid, withTruth,
+    path: file,
+    format: format!,
+    formatSource,
+    records,
+    valid,
+    withTruth,
     invalid: { count: log.count, firstLines: log.firstLines, firstErrors: log.firstErrors, unit: 'line' },
-    skipInvalid: opts.skipInvalid, maxConversationBytes: opts.maxConversationBytes,
+    skipInvalid: opts.skipInvalid,
+    maxConversationBytes: opts.maxConversationBytes,
   };
   const visit: Visit = async (ranks, fn) => {
     const fdr = openSync(path, 'r');
@@ -265,7 +323,10 @@ function openJsonFile(path: string, file: string, fd: number, size: number, opts
 
 /** A whole-file JSON array (ShareGPT dumps are often one). Elements are the records. */
 function openJsonArray(path: string, file: string, size: number, opts: Required<ImportOptions>): ConversationFile {
-  if (size > MAX_JSON_ARRAY_BYTES) throw new UserError(`${file}: a ${formatBytes(size)} JSON array is too large to read at once (limit ${formatBytes(MAX_JSON_ARRAY_BYTES)}); convert it to JSONL, e.g. jq -c '.[]' ${file} > out.jsonl`);
+  if (size > MAX_JSON_ARRAY_BYTES)
+    throw new UserError(
+      `${file}: a ${formatBytes(size)} JSON array is too large to read at once (limit ${formatBytes(MAX_JSON_ARRAY_BYTES)}); convert it to JSONL, e.g. jq -c '.[]' ${file} > out.jsonl`,
+    );
   const bytes = readFileSync(path);
   let text: string;
   try {
@@ -273,19 +334,32 @@ function openJsonArray(path: string, file: string, size: number, opts: Required<
   } catch {
     const at = firstInvalidUtf8(bytes);
     const line = bytes.subarray(0, at).toString('latin1').split('\n').length;
-    throw inputError({ file, number: line, unit: 'line' }, `invalid UTF-8 at byte ${at + 1} of the file; expected UTF-8 text (re-encode the file, e.g. iconv -f latin1 -t utf-8)`);
+    throw inputError(
+      { file, number: line, unit: 'line' },
+      `invalid UTF-8 at byte ${at + 1} of the file; expected UTF-8 text (re-encode the file, e.g. iconv -f latin1 -t utf-8)`,
+    );
   }
   let arr: unknown;
   try {
     arr = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    throw new UserError(`${file}: malformed JSON (${(err as Error).message}); expected a JSON array of conversations, or JSONL`);
+    throw new UserError(
+      `${file}: malformed JSON (${(err as Error).message}); expected a JSON array of conversations, or JSONL`,
+    );
   }
   if (!Array.isArray(arr)) throw new UserError(`${file}: expected a JSON array of conversations`);
-  let format: Exclude<ImportFormat, 'arrow'> | undefined = opts.format === 'auto' ? undefined : (opts.format as Exclude<ImportFormat, 'arrow'>);
+  let format: Exclude<ImportFormat, 'arrow'> | undefined =
+    opts.format === 'auto' ? undefined : (opts.format as Exclude<ImportFormat, 'arrow'>);
   const formatSource: ImportSummary['formatSource'] = format ? 'flag' : 'detected';
-  if (!format) format = arr.slice(0, 20).map(detectJsonFormat).find((f) => f !== undefined);
-  if (!format) throw new UserError(`${file}: cannot tell the format of the array's elements; expected ${FORMAT_HELP}, or pass --format`);
+  if (!format)
+    format = arr
+      .slice(0, 20)
+      .map(detectJsonFormat)
+      .find((f) => f !== undefined);
+  if (!format)
+    throw new UserError(
+      `${file}: cannot tell the format of the array's elements; expected ${FORMAT_HELP}, or pass --format`,
+    );
   const log = new InvalidLog(opts.skipInvalid);
   const convs: Conversation[] = [];
   arr.forEach((v, i) => {
@@ -293,7 +367,11 @@ function openJsonArray(path: string, file: string, size: number, opts: Required<
     try {
       const c = parseRecord(format, v, `element-${i + 1}`);
       const over = checkConversationSize(c, opts.maxConversationBytes);
-      if (over) throw new FieldProblem(undefined, `conversation text is ${formatBytes(over)}, over the ${formatBytes(opts.maxConversationBytes)} limit (raise --max-conversation-bytes)`);
+      if (over)
+        throw new FieldProblem(
+          undefined,
+          `conversation text is ${formatBytes(over)}, over the ${formatBytes(opts.maxConversationBytes)} limit (raise --max-conversation-bytes)`,
+        );
       convs.push(c);
     } catch (err) {
       if (!(err instanceof FieldProblem)) throw err;
@@ -301,13 +379,24 @@ function openJsonArray(path: string, file: string, size: number, opts: Required<
     }
   });
   if (arr.length === 0) throw new UserError(`${file}: the JSON array is empty; expected at least one conversation`);
-  if (convs.length === 0) throw new UserError(`${file}: none of its ${arr.length} elements is a valid conversation (first problems: ${log.firstErrors.slice(0, 3).join(' | ')})`);
+  if (convs.length === 0)
+    throw new UserError(
+      `${file}: none of its ${arr.length} elements is a valid conversation (first problems: ${log.firstErrors.slice(0, 3).join(' | ')})`,
+    );
   const summary: ImportSummary = {
-    path: file, format, formatSource, records: arr.length, valid: convs.length, withTruth: convs.filter((c) => c.truth).length,
+    path: file,
+    format,
+    formatSource,
+    records: arr.length,
+    valid: convs.length,
+    withTruth: convs.filter((c) => c.truth).length,
     invalid: { count: log.count, firstLines: log.firstLines, firstErrors: log.firstErrors, unit: 'element' },
-    skipInvalid: opts.skipInvalid, maxConversationBytes: opts.maxConversationBytes,
+    skipInvalid: opts.skipInvalid,
+    maxConversationBytes: opts.maxConversationBytes,
   };
-  return makeFile(convs.length, summary, async (ranks, fn) => { for (const v of ranks) fn(convs[v]); });
+  return makeFile(convs.length, summary, async (ranks, fn) => {
+    for (const v of ranks) fn(convs[v]);
+  });
 }
 
 async function* arrowBatches(path: string): AsyncGenerator<RecordBatch> {
@@ -340,13 +429,23 @@ async function openArrowFile(path: string, file: string, opts: Required<ImportOp
         try {
           const c = batchRowToConversation(batch, i, row);
           const over = checkConversationSize(c, opts.maxConversationBytes);
-          if (over) throw new FieldProblem('messages', `conversation text is ${formatBytes(over)}, over the ${formatBytes(opts.maxConversationBytes)} limit (raise --max-conversation-bytes)`);
-          if (valid === validRows.length) { const g = new Float64Array(valid * 2); g.set(validRows); validRows = g; }
+          if (over)
+            throw new FieldProblem(
+              'messages',
+              `conversation text is ${formatBytes(over)}, over the ${formatBytes(opts.maxConversationBytes)} limit (raise --max-conversation-bytes)`,
+            );
+          if (valid === validRows.length) {
+            const g = new Float64Array(valid * 2);
+            g.set(validRows);
+            validRows = g;
+          }
           validRows[valid++] = row;
           if (c.truth) withTruth++;
         } catch (err) {
-          if (err instanceof ArrowRowError) log.add(inputError({ file, number: row + 1, unit: 'row' }, `expected ${err.expected}`, err.field));
-          else if (err instanceof FieldProblem) log.add(inputError({ file, number: row + 1, unit: 'row' }, err.problem, err.field));
+          if (err instanceof ArrowRowError)
+            log.add(inputError({ file, number: row + 1, unit: 'row' }, `expected ${err.expected}`, err.field));
+          else if (err instanceof FieldProblem)
+            log.add(inputError({ file, number: row + 1, unit: 'row' }, err.problem, err.field));
           else throw err;
         }
       }
@@ -354,14 +453,25 @@ async function openArrowFile(path: string, file: string, opts: Required<ImportOp
   } catch (err) {
     const e = err as Error;
     if (e.message.startsWith(file)) throw e;
-    throw new UserError(`${file}: not a readable Arrow IPC file (${e.message}); expected a file written by clusterbench generate --out x.arrow`);
+    throw new UserError(
+      `${file}: not a readable Arrow IPC file (${e.message}); expected a file written by clusterbench generate --out x.arrow`,
+    );
   }
   if (records === 0) throw new UserError(`${file}: the Arrow file has no rows; expected at least one conversation`);
-  if (valid === 0) throw new UserError(`${file}: none of its ${records} rows is a valid conversation (first problems: ${log.firstErrors.slice(0, 3).join(' | ')})`);
+  if (valid === 0)
+    throw new UserError(
+      `${file}: none of its ${records} rows is a valid conversation (first problems: ${log.firstErrors.slice(0, 3).join(' | ')})`,
+    );
   const summary: ImportSummary = {
-    path: file, format: 'arrow', formatSource: opts.format === 'arrow' ? 'flag' : 'detected', records, valid, withTruth,
+    path: file,
+    format: 'arrow',
+    formatSource: opts.format === 'arrow' ? 'flag' : 'detected',
+    records,
+    valid,
+    withTruth,
     invalid: { count: log.count, firstLines: log.firstLines, firstErrors: log.firstErrors, unit: 'row' },
-    skipInvalid: opts.skipInvalid, maxConversationBytes: opts.maxConversationBytes,
+    skipInvalid: opts.skipInvalid,
+    maxConversationBytes: opts.maxConversationBytes,
   };
   const visit: Visit = async (ranks, fn) => {
     // Stream the batches once, taking the wanted rows (ranks ascend, so do their rows).
@@ -393,7 +503,8 @@ export async function openConversationFile(path: string, options: ImportOptions 
     if (!st.isFile()) throw new UserError(`${file}: not a file`);
     size = st.size;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${file}: no such file (--input expects a conversation file: ${FORMAT_HELP})`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new UserError(`${file}: no such file (--input expects a conversation file: ${FORMAT_HELP})`);
     throw err;
   }
   if (size === 0) throw new UserError(`${file}: the file is empty (0 bytes); expected ${FORMAT_HELP}`);
@@ -403,10 +514,14 @@ export async function openConversationFile(path: string, options: ImportOptions 
     readSync(fd, head, 0, head.length, 0);
     const arrow = isArrowMagic(head);
     if (opts.format === 'arrow' || (opts.format === 'auto' && arrow)) {
-      if (!arrow) throw new UserError(`${file}: --format arrow, but the file does not start with the Arrow magic bytes "ARROW1"; expected an Arrow IPC file`);
+      if (!arrow)
+        throw new UserError(
+          `${file}: --format arrow, but the file does not start with the Arrow magic bytes "ARROW1"; expected an Arrow IPC file`,
+        );
       return await openArrowFile(path, file, opts);
     }
-    if (arrow) throw new UserError(`${file}: --format ${opts.format}, but this is an Arrow file; use --format arrow (or auto)`);
+    if (arrow)
+      throw new UserError(`${file}: --format ${opts.format}, but this is an Arrow file; use --format arrow (or auto)`);
     return openJsonFile(path, file, fd, size, opts);
   } finally {
     closeSync(fd);

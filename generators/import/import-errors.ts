@@ -31,21 +31,32 @@ export function jsonType(v: unknown): string {
 
 /** Build an InputError. It is a plain Error (the CLI prints plain Errors as one line, without a stack). */
 export function inputError(place: RecordPlace, problem: string, field?: string): InputError {
-  const where = place.unit === 'line' ? `${place.file}:${place.number}` : `${place.file}: ${place.unit} ${place.number}`;
+  const where =
+    place.unit === 'line' ? `${place.file}:${place.number}` : `${place.file}: ${place.unit} ${place.number}`;
   const body = field !== undefined ? `field "${field}": ${problem}` : problem;
-  return Object.assign(new Error(`${where}: ${body}`), { file: place.file, line: place.number, unit: place.unit, field, problem: body });
+  return Object.assign(new Error(`${where}: ${body}`), {
+    file: place.file,
+    line: place.number,
+    unit: place.unit,
+    field,
+    problem: body,
+  });
 }
 
 /** Thrown by the format parsers with a field path; the caller adds the place. */
 export class FieldProblem extends Error {
-  constructor(readonly field: string | undefined, readonly problem: string) {
+  constructor(
+    readonly field: string | undefined,
+    readonly problem: string,
+  ) {
     super(field ? `field "${field}": ${problem}` : problem);
   }
 }
 
 /** Require an object. */
 export function asObject(v: unknown, field: string | undefined, what: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new FieldProblem(field, `got ${jsonType(v)}; expected ${what}`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new FieldProblem(field, `got ${jsonType(v)}; expected ${what}`);
   return v as Record<string, unknown>;
 }
 

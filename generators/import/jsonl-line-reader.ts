@@ -39,10 +39,17 @@ export function* readRawLines(path: string, maxBytes: number): Generator<RawLine
         const piece = end - pos;
         if (pendingLen + piece <= maxBytes + 1) pending.push(Buffer.from(buf.subarray(pos, end)));
         pendingLen += piece;
-        if (end === got && (nl === -1 || nl >= got)) { pos = got; break; }
+        if (end === got && (nl === -1 || nl >= got)) {
+          pos = got;
+          break;
+        }
         let length = pendingLen;
-        let bytes: Buffer | undefined = length <= maxBytes + 1 ? (pending.length === 1 ? pending[0] : Buffer.concat(pending)) : undefined;
-        if (bytes && length > 0 && bytes[length - 1] === 13) { bytes = bytes.subarray(0, length - 1); length--; }
+        let bytes: Buffer | undefined =
+          length <= maxBytes + 1 ? (pending.length === 1 ? pending[0] : Buffer.concat(pending)) : undefined;
+        if (bytes && length > 0 && bytes[length - 1] === 13) {
+          bytes = bytes.subarray(0, length - 1);
+          length--;
+        }
         if (bytes && length > maxBytes) bytes = undefined;
         yield { number, offset: lineStart, length, bytes };
         number++;
@@ -56,7 +63,10 @@ export function* readRawLines(path: string, maxBytes: number): Generator<RawLine
     if (pendingLen > 0) {
       let length = pendingLen;
       let bytes: Buffer | undefined = length <= maxBytes + 1 ? Buffer.concat(pending) : undefined;
-      if (bytes && bytes[length - 1] === 13) { bytes = bytes.subarray(0, length - 1); length--; }
+      if (bytes && bytes[length - 1] === 13) {
+        bytes = bytes.subarray(0, length - 1);
+        length--;
+      }
       if (bytes && length > maxBytes) bytes = undefined;
       yield { number, offset: lineStart, length, bytes };
     }
@@ -71,7 +81,8 @@ export function readBytesAt(fd: number, offset: number, length: number): Buffer 
   let done = 0;
   while (done < length) {
     const got = readSync(fd, b, done, length - done, offset + done);
-    if (got === 0) throw new Error(`unexpected end of file at byte ${offset + done} (did the file change during the run?)`);
+    if (got === 0)
+      throw new Error(`unexpected end of file at byte ${offset + done} (did the file change during the run?)`);
     done += got;
   }
   return b;
@@ -82,7 +93,8 @@ export function firstInvalidUtf8(b: Uint8Array): number {
   let i = 0;
   while (i < b.length) {
     const c = b[i];
-    const need = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    const need =
+      c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
     if (need < 0) return i;
     for (let k = 1; k <= need; k++) if (i + k >= b.length || (b[i + k] & 0xc0) !== 0x80) return i;
     if (need === 2 && ((c === 0xe0 && b[i + 1] < 0xa0) || (c === 0xed && b[i + 1] > 0x9f))) return i;

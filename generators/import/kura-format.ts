@@ -19,15 +19,18 @@ export function parseKuraConversation(value: unknown): Conversation {
   const o = asObject(value, undefined, 'a JSON object {chat_id, created_at, messages, metadata} (Kura format)');
   const chatId = requireString(o, 'chat_id', 'chat_id');
   const createdAt = requireDate(o, 'created_at', 'created_at');
-  const messages = requireArray(o, 'messages', 'messages', 'a list of {"role", "content", "created_at"} messages').map((raw, j) => {
-    const p = `messages[${j}]`;
-    const m = asObject(raw, p, 'a message object {"role", "content", "created_at"}');
-    const role = requireString(m, 'role', `${p}.role`, 'one of user, assistant');
-    if (!ROLES.has(role as Role)) throw new FieldProblem(`${p}.role`, `got "${role}"; expected one of user, assistant`);
-    const content = requireString(m, 'content', `${p}.content`);
-    requireDate(m, 'created_at', `${p}.created_at`);
-    return { role: role as Role, content };
-  });
+  const messages = requireArray(o, 'messages', 'messages', 'a list of {"role", "content", "created_at"} messages').map(
+    (raw, j) => {
+      const p = `messages[${j}]`;
+      const m = asObject(raw, p, 'a message object {"role", "content", "created_at"}');
+      const role = requireString(m, 'role', `${p}.role`, 'one of user, assistant');
+      if (!ROLES.has(role as Role))
+        throw new FieldProblem(`${p}.role`, `got "${role}"; expected one of user, assistant`);
+      const content = requireString(m, 'content', `${p}.content`);
+      requireDate(m, 'created_at', `${p}.created_at`);
+      return { role: role as Role, content };
+    },
+  );
   const metadata = o.metadata === undefined || o.metadata === null ? {} : asObject(o.metadata, 'metadata', 'an object');
   return { id: chatId, messages, metadata: { ...metadata, created_at: createdAt } };
 }

@@ -11,7 +11,10 @@ import { isMeasuredStatus } from '../sweep/cell-status.js';
 export type StageMetricName = 'wall_p50' | 'cpu_p50' | 'peak_rss' | 'peak_heap' | 'throughput' | 'gc_ms';
 
 /** What each stage metric means, its unit, and which direction is better. */
-export const stageMetrics: Record<StageMetricName, { unit: 'ms' | 'bytes' | 'items/s'; better: 'lower' | 'higher'; pick: (r: StageRecord) => number }> = {
+export const stageMetrics: Record<
+  StageMetricName,
+  { unit: 'ms' | 'bytes' | 'items/s'; better: 'lower' | 'higher'; pick: (r: StageRecord) => number }
+> = {
   wall_p50: { unit: 'ms', better: 'lower', pick: (r) => r.wallMs },
   cpu_p50: { unit: 'ms', better: 'lower', pick: (r) => r.cpuUserMs + r.cpuSystemMs },
   peak_rss: { unit: 'bytes', better: 'lower', pick: (r) => r.peakRssBytes },
@@ -21,7 +24,19 @@ export const stageMetrics: Record<StageMetricName, { unit: 'ms' | 'bytes' | 'ite
 };
 
 /** Quality figures that are compared and charted; higher is better except daviesBouldin and noiseFraction. */
-export const qualityMetrics: (keyof QualityReport)[] = ['ari', 'nmi', 'homogeneity', 'completeness', 'vMeasure', 'purity', 'silhouette', 'daviesBouldin', 'calinskiHarabasz', 'noiseFraction', 'clusterCount'];
+export const qualityMetrics: (keyof QualityReport)[] = [
+  'ari',
+  'nmi',
+  'homogeneity',
+  'completeness',
+  'vMeasure',
+  'purity',
+  'silhouette',
+  'daviesBouldin',
+  'calinskiHarabasz',
+  'noiseFraction',
+  'clusterCount',
+];
 /** Quality metrics where lower is better. */
 export const lowerIsBetterQuality = new Set<string>(['daviesBouldin', 'noiseFraction']);
 
@@ -46,7 +61,8 @@ export function runCells(r: RunResults): Cell[] {
   for (const rec of r.records) {
     const key = cellKey(rec.stage, rec.method, rec.scale);
     let c = cells.get(key);
-    if (!c) cells.set(key, (c = { key, stage: rec.stage, method: rec.method, scale: rec.scale, status: 'ok', records: [] }));
+    if (!c)
+      cells.set(key, (c = { key, stage: rec.stage, method: rec.method, scale: rec.scale, status: 'ok', records: [] }));
     c.records.push(rec);
     if (c.status === 'ok' && rec.status !== 'ok') c.status = rec.status;
   }
@@ -55,7 +71,10 @@ export function runCells(r: RunResults): Cell[] {
 
 /** Per-repeat samples of one metric over a cell's ok records (NaN values dropped). */
 export function cellSamples(cell: Cell, metric: StageMetricName): number[] {
-  return cell.records.filter((x) => isMeasuredStatus(x.status)).map(stageMetrics[metric].pick).filter((v) => Number.isFinite(v));
+  return cell.records
+    .filter((x) => isMeasuredStatus(x.status))
+    .map(stageMetrics[metric].pick)
+    .filter((v) => Number.isFinite(v));
 }
 
 /** Median of samples, NaN when empty. */

@@ -22,7 +22,12 @@ import type { Piscina } from 'piscina';
 export const CONCURRENT_PIPELINES_SECTION = 'concurrentPipelines';
 
 /** One pipeline run start to end on its own pools; returns its records (stops at the first stage that fails). */
-async function runPipeline(profile: SweepProfile, pools: Piscina[], input: PipelineData, scale: number): Promise<StageRecord[]> {
+async function runPipeline(
+  profile: SweepProfile,
+  pools: Piscina[],
+  input: PipelineData,
+  scale: number,
+): Promise<StageRecord[]> {
   const records: StageRecord[] = [];
   let data: PipelineData | undefined = input;
   for (const [i, spec] of profile.stages.entries()) {
@@ -35,7 +40,10 @@ async function runPipeline(profile: SweepProfile, pools: Piscina[], input: Pipel
 }
 
 /** Measure throughput and memory for each pipeline count in concurrentPipelines.counts. */
-export async function runConcurrentPipelines(profile: SweepProfile, progress: ProgressReporter): Promise<ConcurrentPipelinesSection> {
+export async function runConcurrentPipelines(
+  profile: SweepProfile,
+  progress: ProgressReporter,
+): Promise<ConcurrentPipelinesSection> {
   const spec = profile.concurrentPipelines!;
   const scale = spec.scale ?? Math.min(...profile.scales);
   const input = (await buildScaleInput(profile, scale)).data;
@@ -50,7 +58,11 @@ export async function runConcurrentPipelines(profile: SweepProfile, progress: Pr
     const baselineRssBytes = process.memoryUsage.rss();
     try {
       // Untimed warm-up on a few rows: worker start-up and module loading are not pipeline throughput.
-      await Promise.all(poolSets.map((pools) => runPipeline(profile, pools, sliceRows(input, 0, Math.min(50, input.n)), Math.min(50, input.n))));
+      await Promise.all(
+        poolSets.map((pools) =>
+          runPipeline(profile, pools, sliceRows(input, 0, Math.min(50, input.n)), Math.min(50, input.n)),
+        ),
+      );
       const sampler = startRssSampler(profile.sampling.intervalMs || 10);
       const t0 = performance.now();
       perPipeline = await Promise.all(copies.map((c, i) => runPipeline(profile, poolSets[i], c, scale)));
@@ -60,13 +72,23 @@ export async function runConcurrentPipelines(profile: SweepProfile, progress: Pr
       await Promise.all(poolSets.flat().map((pool) => pool.destroy()));
     }
     const throughputPerSec = (p * scale) / Math.max(wallMs / 1000, 1e-9);
-    const failures = perPipeline.flat().filter((r) => r.status !== 'ok').length + perPipeline.filter((rs) => rs.length < profile.stages.length).length;
+    const failures =
+      perPipeline.flat().filter((r) => r.status !== 'ok').length +
+      perPipeline.filter((rs) => rs.length < profile.stages.length).length;
     points.push({
-      pipelines: p, scale, wallMs, throughputPerSec, relativeThroughput: 0, peakRssBytes: peakRss, baselineRssBytes,
+      pipelines: p,
+      scale,
+      wallMs,
+      throughputPerSec,
+      relativeThroughput: 0,
+      peakRssBytes: peakRss,
+      baselineRssBytes,
       sumPeakHeapBytes: perPipeline.reduce((s, rs) => s + Math.max(0, ...rs.map((r) => r.peakHeapUsedBytes)), 0),
       failures,
     });
-    progress.log(`  P=${p}: ${formatMs(wallMs)}, ${Math.round(throughputPerSec)} conversations/s, peak RSS ${formatBytes(peakRss)}${failures ? `, ${failures} failed cells` : ''}`);
+    progress.log(
+      `  P=${p}: ${formatMs(wallMs)}, ${Math.round(throughputPerSec)} conversations/s, peak RSS ${formatBytes(peakRss)}${failures ? `, ${failures} failed cells` : ''}`,
+    );
   }
   const ref = points.find((x) => x.pipelines === 1) ?? points[0];
   for (const x of points) x.relativeThroughput = ref ? x.throughputPerSec / ref.throughputPerSec : 0;

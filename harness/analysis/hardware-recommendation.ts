@@ -16,13 +16,25 @@ import type { CostSection } from './stage-cost.js';
 import type { HardwareCell, HardwareMachineGroup, HardwareSection } from '../types.js';
 export type { HardwareCell, HardwareMachineGroup, HardwareRow, HardwareSection } from '../types.js';
 
-const rank: Record<HardwareCell['basis'], number> = { measured: 0, interpolated: 1, extrapolated: 2, 'not-measured': 3, unknown: 4 };
-const worst = (bases: HardwareCell['basis'][]): HardwareCell['basis'] => bases.reduce((a, b) => (rank[b] > rank[a] ? b : a), 'measured' as HardwareCell['basis']);
+const rank: Record<HardwareCell['basis'], number> = {
+  measured: 0,
+  interpolated: 1,
+  extrapolated: 2,
+  'not-measured': 3,
+  unknown: 4,
+};
+const worst = (bases: HardwareCell['basis'][]): HardwareCell['basis'] =>
+  bases.reduce((a, b) => (rank[b] > rank[a] ? b : a), 'measured' as HardwareCell['basis']);
 const unknown = (note: string): HardwareCell => ({ value: null, basis: 'unknown', note });
 const basisAt = (scale: number, measured: number[]): EstimateBasis =>
-  measured.includes(scale) ? 'measured' : scale >= Math.min(...measured) && scale <= Math.max(...measured) ? 'interpolated' : 'extrapolated';
+  measured.includes(scale)
+    ? 'measured'
+    : scale >= Math.min(...measured) && scale <= Math.max(...measured)
+      ? 'interpolated'
+      : 'extrapolated';
 /** A linear-in-n cell (disk, cost, cores) may reach 10x past its largest measured scale, and no further. */
-const beyondReach = (scale: number, measured: number[]): boolean => scale > maxExtrapolation * Math.max(...measured) || scale < Math.min(...measured) / maxExtrapolation;
+const beyondReach = (scale: number, measured: number[]): boolean =>
+  scale > maxExtrapolation * Math.max(...measured) || scale < Math.min(...measured) / maxExtrapolation;
 const notMeasured = (note: string): HardwareCell => ({ value: null, basis: 'not-measured', note });
 
 function ramCell(r: RunResults, scaling: ScalingSection, scale: number, safety: number): HardwareCell {
@@ -33,31 +45,52 @@ function ramCell(r: RunResults, scaling: ScalingSection, scale: number, safety: 
     return peak ? { value: peak.value * safety, basis: 'measured' } : unknown('no peak-RSS measurement');
   }
   if (e.estimate === null) return notMeasured(e.note ?? 'not measured');
-  return { value: e.estimate * safety, low: e.low === null ? null : e.low * safety, high: e.high === null ? null : e.high * safety, basis: e.basis };
+  return {
+    value: e.estimate * safety,
+    low: e.low === null ? null : e.low * safety,
+    high: e.high === null ? null : e.high * safety,
+    basis: e.basis,
+  };
 }
 
 function timeCell(r: RunResults, scaling: ScalingSection, scale: number, metric: 'wall' | 'cpu'): HardwareCell {
   const fits = scaling.fits.filter((f) => f.metric === (metric === 'cpu' ? 'cpuMs' : 'wallMs'));
   if (!fits.length) return unknown(`no ${metric === 'cpu' ? 'CPU' : 'wall'}-time measurements`);
-  const unfitted = [...new Set(r.records.map((x) => `${x.stage}/${x.method}`))].filter((s) => !fits.some((f) => f.stage === s));
+  const unfitted = [...new Set(r.records.map((x) => `${x.stage}/${x.method}`))].filter(
+    (s) => !fits.some((f) => f.stage === s),
+  );
   const missing = unfitted.length ? `; excludes ${unfitted.join(', ')} (no measured scale)` : '';
   const es = fits.map((f) => f.estimates.find((x) => x.scale === scale)).filter((e) => e !== undefined);
   const gap = es.find((e) => e.estimate === null);
   if (gap || es.length < fits.length) return notMeasured(gap?.note ?? 'not measured');
   const allMeasured = es.every((e) => e.basis === 'measured');
   const sum = (k: 'estimate' | 'low' | 'high'): number | null =>
-    k === 'estimate' || (!allMeasured && es.every((e) => e[k] !== null || e.basis === 'measured')) ? es.reduce((s, e) => s + (e[k] ?? e.estimate!), 0) : null;
-  return { value: sum('estimate'), low: sum('low'), high: sum('high'), basis: worst(es.map((e) => e.basis)), note: `sum of ${fits.length} stage fits, one worker each${missing}` };
+    k === 'estimate' || (!allMeasured && es.every((e) => e[k] !== null || e.basis === 'measured'))
+      ? es.reduce((s, e) => s + (e[k] ?? e.estimate!), 0)
+      : null;
+  return {
+    value: sum('estimate'),
+    low: sum('low'),
+    high: sum('high'),
+    basis: worst(es.map((e) => e.basis)),
+    note: `sum of ${fits.length} stage fits, one worker each${missing}`,
+  };
 }
 
 function coresCell(ws: WorkerScalingSection | undefined, scale: number, profilePath: string): HardwareCell {
   if (!ws || !ws.stages?.length) return unknown('no worker-scaling section');
   const best = ws.stages.reduce((a, b) => (b.bestWorkers > a.bestWorkers ? b : a));
-  if (beyondReach(scale, [best.scale])) return notMeasured(`not measured: worker scaling ran at n=${best.scale} (raise workerScaling.scale in ${profilePath})`);
+  if (beyondReach(scale, [best.scale]))
+    return notMeasured(
+      `not measured: worker scaling ran at n=${best.scale} (raise workerScaling.scale in ${profilePath})`,
+    );
   const atCeiling = best.bestWorkers >= ws.cores;
-  const stages = ws.stages.map((s) => `${s.stage}/${s.method} ${s.bestSpeedup.toFixed(2)}x at ${s.bestWorkers}`).join('; ');
+  const stages = ws.stages
+    .map((s) => `${s.stage}/${s.method} ${s.bestSpeedup.toFixed(2)}x at ${s.bestWorkers}`)
+    .join('; ');
   return {
-    value: best.bestWorkers, basis: scale === best.scale ? 'measured' : 'extrapolated',
+    value: best.bestWorkers,
+    basis: scale === best.scale ? 'measured' : 'extrapolated',
     note: `${atCeiling ? `at least ${best.bestWorkers} (speed-up still rising at this machine's ${ws.cores} cores)` : `${best.bestWorkers} worker${best.bestWorkers === 1 ? '' : 's'} gave the best speed-up`}, measured at n=${best.scale}: ${stages}`,
   };
 }
@@ -70,19 +103,33 @@ function diskFormatOf(st: StorageSection): string | null {
   return last?.totals.slice().sort((a, b) => a.bytes - b.bytes)[0]?.format ?? formats[0] ?? null;
 }
 
-function diskCell(st: StorageSection | undefined, format: string | null, scale: number, profilePath: string): HardwareCell {
+function diskCell(
+  st: StorageSection | undefined,
+  format: string | null,
+  scale: number,
+  profilePath: string,
+): HardwareCell {
   if (!st || !format || !st.scales?.length) return unknown('no storage section');
   const measured = st.scales.find((s) => s.scale === scale)?.totals.find((t) => t.format === format);
   if (measured) return { value: measured.bytes, basis: 'measured' };
   const scales = st.scales.map((s) => s.scale);
   if (beyondReach(scale, scales)) return notMeasured(largerScaleAdvice(scales, scale, profilePath));
   const proj = st.projections?.find((p) => p.scale === scale && p.format === format);
-  if (proj) return { value: proj.bytes, basis: proj.extrapolated ? 'extrapolated' : basisAt(scale, scales), note: `linear fit over n=${proj.fittedOn.join(', ')}` };
+  if (proj)
+    return {
+      value: proj.bytes,
+      basis: proj.extrapolated ? 'extrapolated' : basisAt(scale, scales),
+      note: `linear fit over n=${proj.fittedOn.join(', ')}`,
+    };
   // No projection for this scale: bytes per conversation at the largest measured scale, times n.
   const largest = st.scales.reduce((a, b) => (b.scale > a.scale ? b : a));
   const per = largest.totals.find((t) => t.format === format)?.bytesPerConversation;
   if (per === undefined) return unknown(`format ${format} not measured at the largest scale`);
-  return { value: per * scale, basis: basisAt(scale, scales), note: `${per.toFixed(0)} B/conversation at n=${largest.scale}` };
+  return {
+    value: per * scale,
+    basis: basisAt(scale, scales),
+    note: `${per.toFixed(0)} B/conversation at n=${largest.scale}`,
+  };
 }
 
 function costCell(cost: CostSection | undefined, scale: number, profilePath: string): HardwareCell {
@@ -117,17 +164,32 @@ export function machineLine(r: RunResults): string {
  * RAM and time per worker label, from that label's cells alone, when a distributed sweep's cells ran on more than
  * one machine kind; undefined otherwise (one kind: the main columns already are that machine's).
  */
-export function machineGroups(r: RunResults, scales: number[], safety: number, metric: 'wall' | 'cpu'): HardwareMachineGroup[] | undefined {
+export function machineGroups(
+  r: RunResults,
+  scales: number[],
+  safety: number,
+  metric: 'wall' | 'cpu',
+): HardwareMachineGroup[] | undefined {
   const machines = r.sections.workers?.machines ?? {};
   const labels = [...new Set(r.records.flatMap((x) => (x.worker ? [x.worker.label] : [])))].sort();
   const kinds = new Set(labels.map((l) => (machines[l] ? machineKind(machines[l]) : l)));
   if (kinds.size < 2) return undefined;
   return labels.map((label) => {
-    const own: RunResults = { ...r, records: r.records.filter((x) => x.worker?.label === label), ...(machines[label] ? { machine: machines[label] } : {}) };
+    const own: RunResults = {
+      ...r,
+      records: r.records.filter((x) => x.worker?.label === label),
+      ...(machines[label] ? { machine: machines[label] } : {}),
+    };
     const scaling = scalingSection(own);
     return {
-      label, machine: machines[label] ? machineKind(machines[label]) : 'unknown machine', cells: own.records.length,
-      rows: scales.map((scale) => ({ scale, ramBytes: ramCell(own, scaling, scale, safety), timeMs: timeCell(own, scaling, scale, metric) })),
+      label,
+      machine: machines[label] ? machineKind(machines[label]) : 'unknown machine',
+      cells: own.records.length,
+      rows: scales.map((scale) => ({
+        scale,
+        ramBytes: ramCell(own, scaling, scale, safety),
+        timeMs: timeCell(own, scaling, scale, metric),
+      })),
     };
   });
 }
@@ -139,15 +201,27 @@ export function hardwareSection(r: RunResults, scaling: ScalingSection): Hardwar
   const diskFormat = storage?.scales?.length ? diskFormatOf(storage) : null;
   const path = r.profilePath || 'the profile';
   const broke = (scale: number): string[] =>
-    r.breakingPoints.filter((b: BreakingPoint) => ['oom', 'timeout', 'error'].includes(b.kind) && (b.bisection?.failScale ?? b.firstFailingScale) <= scale)
+    r.breakingPoints
+      .filter(
+        (b: BreakingPoint) =>
+          ['oom', 'timeout', 'error'].includes(b.kind) && (b.bisection?.failScale ?? b.firstFailingScale) <= scale,
+      )
       .map((b) => `${b.stage}/${b.method} (${b.kind} from n=${b.bisection?.failScale ?? b.firstFailingScale})`);
   const scales = tableScales(r, scaling.targets);
   const byMachine = machineGroups(r, scales, spec.safetyFactor, spec.timeMetric);
   return {
-    machine: machineLine(r), safetyFactor: spec.safetyFactor, timeMetric: spec.timeMetric, diskFormat,
+    machine: machineLine(r),
+    safetyFactor: spec.safetyFactor,
+    timeMetric: spec.timeMetric,
+    diskFormat,
     rows: scales.map((scale) => ({
-      scale, ramBytes: ramCell(r, scaling, scale, spec.safetyFactor), cores: coresCell(ws, scale, path), diskBytes: diskCell(storage, diskFormat, scale, path),
-      timeMs: timeCell(r, scaling, scale, spec.timeMetric), costUsd: costCell(cost, scale, path), beyondBreakingPoints: broke(scale),
+      scale,
+      ramBytes: ramCell(r, scaling, scale, spec.safetyFactor),
+      cores: coresCell(ws, scale, path),
+      diskBytes: diskCell(storage, diskFormat, scale, path),
+      timeMs: timeCell(r, scaling, scale, spec.timeMetric),
+      costUsd: costCell(cost, scale, path),
+      beyondBreakingPoints: broke(scale),
     })),
     ...(scaling.lowUniqueInputs?.length ? { lowUniqueInputs: scaling.lowUniqueInputs } : {}),
     ...(byMachine ? { byMachine } : {}),

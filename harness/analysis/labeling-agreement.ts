@@ -37,14 +37,19 @@ export function createLabelingHooks(profile: SweepProfile, sections: RunSections
       const entries = [...current.entries()].sort((x, y) => x[0] - y[0]);
       const known = truth && truth.some((t) => t >= 0) ? truth : undefined;
       const stages = entries.map(([i, l]): LabelingScore => ({
-        stage: name(i), clusters: clusterCount(l), ...(known && known.length === l.length ? { ari: adjustedRandIndex(known, l), nmi: normalizedMutualInfo(known, l) } : {}),
+        stage: name(i),
+        clusters: clusterCount(l),
+        ...(known && known.length === l.length
+          ? { ari: adjustedRandIndex(known, l), nmi: normalizedMutualInfo(known, l) }
+          : {}),
       }));
       const pairs: LabelingPair[] = [];
       for (let x = 0; x < entries.length; x++) {
         for (let y = x + 1; y < entries.length; y++) {
           const [a, la] = entries[x];
           const [b, lb] = entries[y];
-          if (la.length === lb.length) pairs.push({ a: name(a), b: name(b), ari: adjustedRandIndex(la, lb), nmi: normalizedMutualInfo(la, lb) });
+          if (la.length === lb.length)
+            pairs.push({ a: name(a), b: name(b), ari: adjustedRandIndex(la, lb), nmi: normalizedMutualInfo(la, lb) });
         }
       }
       if (stages.length > 0) {

@@ -15,10 +15,11 @@ const steps = [1, 2, 5];
 /** The round number (1, 2, 5 x 10^k) nearest to x in log terms. */
 export function roundScale(x: number): number {
   let best = 1;
-  for (let e = 0; e <= 12; e++) for (const s of steps) {
-    const v = s * 10 ** e;
-    if (Math.abs(Math.log(v / x)) < Math.abs(Math.log(best / x))) best = v;
-  }
+  for (let e = 0; e <= 12; e++)
+    for (const s of steps) {
+      const v = s * 10 ** e;
+      if (Math.abs(Math.log(v / x)) < Math.abs(Math.log(best / x))) best = v;
+    }
   return best;
 }
 
@@ -54,9 +55,15 @@ export function scalesToAdd(measured: number[], target: number): number[] {
   while (!fitSupported(all())) {
     const s = all();
     const top = s[s.length - 1];
-    if (top / s[0] < minFitSpan) { add.push(roundUp(s[0] * minFitSpan)); continue; }
+    if (top / s[0] < minFitSpan) {
+      add.push(roundUp(s[0] * minFitSpan));
+      continue;
+    }
     const atTarget = roundUp(target);
-    if (target > top && !add.includes(atTarget)) { add.push(atTarget); continue; }
+    if (target > top && !add.includes(atTarget)) {
+      add.push(atTarget);
+      continue;
+    }
     let gap = 0;
     for (let i = 1; i < s.length; i++) if (s[i] / s[i - 1] > s[gap + 1] / s[gap]) gap = i - 1;
     const mid = roundScale(Math.sqrt(s[gap] * s[gap + 1]));

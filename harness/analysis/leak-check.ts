@@ -35,7 +35,10 @@ function leakPool(spec: StageSpec, profile: SweepProfile): Piscina {
 }
 
 /** Judge a series of heap-after-GC readings. */
-export function judgeLeak(heap: readonly number[], thresholdBytes: number): Pick<LeakCheckResult, 'growthBytes' | 'slopeBytesPerRun' | 'verdict'> {
+export function judgeLeak(
+  heap: readonly number[],
+  thresholdBytes: number,
+): Pick<LeakCheckResult, 'growthBytes' | 'slopeBytesPerRun' | 'verdict'> {
   const growthBytes = heap[heap.length - 1] - heap[0];
   const slopeBytesPerRun = heap.length >= 2 ? linearRegression(heap.map((h, i) => [i, h])).m : 0;
   return { growthBytes, slopeBytesPerRun, verdict: growthBytes > thresholdBytes ? 'fail' : 'pass' };
@@ -59,7 +62,11 @@ export async function runLeakCheck(profile: SweepProfile, progress: ProgressRepo
     try {
       for (let r = 0; r < runs && current; r++) {
         const { record, data: out } = await runStageOnce(pool, stage, profile, current, scale, r);
-        if (record.status !== 'ok' || !out) { failure = `run ${r + 1}: ${record.status}: ${record.reason ?? ''}`; current = undefined; break; }
+        if (record.status !== 'ok' || !out) {
+          failure = `run ${r + 1}: ${record.status}: ${record.reason ?? ''}`;
+          current = undefined;
+          break;
+        }
         current = out;
         if (target) heap.push(((await pool.run(null, { name: 'heapAfterGc' })) as HeapAfterGc).heapUsed);
       }
@@ -68,15 +75,41 @@ export async function runLeakCheck(profile: SweepProfile, progress: ProgressRepo
     }
     data = current ? { ...data, ...current } : undefined;
     if (!target) continue;
-    const base = { stage: stage.stage, method: stage.method, scale, runs: spec.runs, heapAfterGcBytes: heap, thresholdBytes };
+    const base = {
+      stage: stage.stage,
+      method: stage.method,
+      scale,
+      runs: spec.runs,
+      heapAfterGcBytes: heap,
+      thresholdBytes,
+    };
     if (failure || heap.length < 2) {
-      results.push({ ...base, growthBytes: 0, slopeBytesPerRun: 0, verdict: 'error', reason: failure ?? 'too few runs' });
+      results.push({
+        ...base,
+        growthBytes: 0,
+        slopeBytesPerRun: 0,
+        verdict: 'error',
+        reason: failure ?? 'too few runs',
+      });
       progress.log(`  leak check ${stageLabel(stage)}: ERROR (${failure})`);
       continue;
     }
     const judged = judgeLeak(heap, thresholdBytes);
-    results.push({ ...base, ...judged, ...(judged.verdict === 'fail' ? { reason: `heap after GC grew ${formatBytes(judged.growthBytes)} over ${heap.length} runs (limit ${formatBytes(thresholdBytes)})` } : {}) });
-    progress.log(`  leak check ${stageLabel(stage)}: ${judged.verdict.toUpperCase()}, heap after GC ${formatBytes(heap[0])} -> ${formatBytes(heap[heap.length - 1])} over ${heap.length} runs`);
+    results.push({
+      ...base,
+      ...judged,
+      ...(judged.verdict === 'fail'
+        ? {
+            reason: `heap after GC grew ${formatBytes(judged.growthBytes)} over ${heap.length} runs (limit ${formatBytes(thresholdBytes)})`,
+          }
+        : {}),
+    });
+    progress.log(
+      `  leak check ${stageLabel(stage)}: ${judged.verdict.toUpperCase()}, heap after GC ${formatBytes(heap[0])} -> ${formatBytes(heap[heap.length - 1])} over ${heap.length} runs`,
+    );
   }
-  return { method: "v8.setFlagsFromString('--expose-gc') + vm.runInNewContext('gc') in the worker; gc() twice after each run", results };
+  return {
+    method: "v8.setFlagsFromString('--expose-gc') + vm.runInNewContext('gc') in the worker; gc() twice after each run",
+    results,
+  };
 }

@@ -46,17 +46,24 @@ export function minimumPValue(n1: number, n2: number): number {
 
 /** Two-sided Mann-Whitney U test of samples a and b. Throws on an empty sample. */
 export function mannWhitneyU(a: readonly number[], b: readonly number[]): MannWhitneyResult {
-  const n1 = a.length, n2 = b.length;
+  const n1 = a.length,
+    n2 = b.length;
   if (n1 === 0 || n2 === 0) throw new Error('mannWhitneyU: both samples need at least one value');
   let u = 0;
   let ties = false;
-  for (const x of a) for (const y of b) {
-    if (x > y) u += 1;
-    else if (x === y) { u += 0.5; ties = true; }
-  }
+  for (const x of a)
+    for (const y of b) {
+      if (x > y) u += 1;
+      else if (x === y) {
+        u += 0.5;
+        ties = true;
+      }
+    }
   if (!ties && n1 + n2 <= 50) {
     const counts = uCounts(n1, n2);
-    let total = 0, le = 0, ge = 0;
+    let total = 0,
+      le = 0,
+      ge = 0;
     for (let k = 0; k < counts.length; k++) {
       total += counts[k];
       if (k <= u) le += counts[k];

@@ -21,7 +21,10 @@ export function modifiedZScores(values: number[]): number[] {
 }
 
 /** Percentile-bootstrap CI of the median, reproducible for a given seed. */
-export function bootstrapMedianCi(values: number[], opts: { resamples: number; confidence?: number; seed: number }): [number, number] {
+export function bootstrapMedianCi(
+  values: number[],
+  opts: { resamples: number; confidence?: number; seed: number },
+): [number, number] {
   if (values.length === 0) return [NaN, NaN];
   if (values.length === 1) return [values[0], values[0]];
   const rand = mulberry32(opts.seed);
@@ -34,13 +37,22 @@ export function bootstrapMedianCi(values: number[], opts: { resamples: number; c
 }
 
 /** All statistics of one list of repeat values. */
-export function sampleStats(values: number[], opts: { resamples: number; seed: number; outlierZ: number }): SampleStats {
-  if (values.length === 0) return { n: 0, median: NaN, min: NaN, max: NaN, mad: NaN, ci95: [NaN, NaN], modifiedZ: [], outliers: [] };
+export function sampleStats(
+  values: number[],
+  opts: { resamples: number; seed: number; outlierZ: number },
+): SampleStats {
+  if (values.length === 0)
+    return { n: 0, median: NaN, min: NaN, max: NaN, mad: NaN, ci95: [NaN, NaN], modifiedZ: [], outliers: [] };
   const modifiedZ = values.length >= 3 ? modifiedZScores(values) : values.map(() => 0);
   return {
-    n: values.length, median: median(values), min: min(values), max: max(values), mad: medianAbsoluteDeviation(values),
+    n: values.length,
+    median: median(values),
+    min: min(values),
+    max: max(values),
+    mad: medianAbsoluteDeviation(values),
     ci95: bootstrapMedianCi(values, { resamples: opts.resamples, seed: opts.seed }),
-    modifiedZ, outliers: modifiedZ.flatMap((z, i) => (Math.abs(z) > opts.outlierZ ? [i] : [])),
+    modifiedZ,
+    outliers: modifiedZ.flatMap((z, i) => (Math.abs(z) > opts.outlierZ ? [i] : [])),
   };
 }
 
@@ -54,14 +66,27 @@ export function repeatStatsSection(results: RunResults): RepeatStatsSection {
     const ok = cell.records.filter((x) => isMeasuredStatus(x.status));
     if (!ok.length) continue;
     const stats = (metric: string, pick: (r: StageRecord) => number): SampleStats =>
-      sampleStats(ok.map(pick), { resamples: spec.bootstrapResamples, seed: deriveSeed(seed, `${cell.key}:${metric}`), outlierZ: spec.outlierZ });
+      sampleStats(ok.map(pick), {
+        resamples: spec.bootstrapResamples,
+        seed: deriveSeed(seed, `${cell.key}:${metric}`),
+        outlierZ: spec.outlierZ,
+      });
     cells.push({
-      stage: cell.stage, method: cell.method, scale: cell.scale, repeats: ok.length,
+      stage: cell.stage,
+      method: cell.method,
+      scale: cell.scale,
+      repeats: ok.length,
       wallMs: stats('wallMs', (r) => r.wallMs),
       cpuMs: stats('cpuMs', (r) => r.cpuUserMs + r.cpuSystemMs),
       peakRssBytes: stats('peakRssBytes', (r) => r.peakRssBytes),
       peakHeapUsedBytes: stats('peakHeapUsedBytes', (r) => r.peakHeapUsedBytes),
     });
   }
-  return { warmup: profile?.warmup ?? 0, repeats: profile?.repeats ?? 1, bootstrapResamples: spec.bootstrapResamples, outlierZ: spec.outlierZ, cells };
+  return {
+    warmup: profile?.warmup ?? 0,
+    repeats: profile?.repeats ?? 1,
+    bootstrapResamples: spec.bootstrapResamples,
+    outlierZ: spec.outlierZ,
+    cells,
+  };
 }

@@ -21,8 +21,25 @@ import { isMeasuredStatus } from '../sweep/cell-status.js';
 import { medianOf, runCells } from './cell-metrics.js';
 import { defaultScalingSpec, scalingSpecSchema, type ScalingSpec } from '../profile/scaling-schema.js';
 import { fitSupported, largerScaleAdvice, maxExtrapolation, unsupportedFitReason } from './larger-scale-advice.js';
-import type { Complexity, ComplexityFit, PowerLawFit, LowUniqueInput, ScalingEstimate, ScalingFit, ScalingSection } from '../types.js';
-export type { Complexity, ComplexityFit, PowerLawFit, EstimateBasis, LowUniqueInput, ScalingEstimate, ScalingFit, ScalingSection } from '../types.js';
+import type {
+  Complexity,
+  ComplexityFit,
+  PowerLawFit,
+  LowUniqueInput,
+  ScalingEstimate,
+  ScalingFit,
+  ScalingSection,
+} from '../types.js';
+export type {
+  Complexity,
+  ComplexityFit,
+  PowerLawFit,
+  EstimateBasis,
+  LowUniqueInput,
+  ScalingEstimate,
+  ScalingFit,
+  ScalingSection,
+} from '../types.js';
 
 /** The candidates, simplest first. log is base 2, as in Google Benchmark. */
 export const complexityFunctions: Record<Complexity, (n: number) => number> = {
@@ -35,7 +52,8 @@ export const complexityFunctions: Record<Complexity, (n: number) => number> = {
 };
 
 /** Big-O text for a complexity: "O(n log n)". */
-export const bigO = (c: Complexity): string => ({ '1': 'O(1)', logn: 'O(log n)', n: 'O(n)', nlogn: 'O(n log n)', 'n^2': 'O(n²)', 'n^3': 'O(n³)' })[c];
+export const bigO = (c: Complexity): string =>
+  ({ '1': 'O(1)', logn: 'O(log n)', n: 'O(n)', nlogn: 'O(n log n)', 'n^2': 'O(n²)', 'n^3': 'O(n³)' })[c];
 
 /**
  * The runner-up's squared relative residuals must be at least this many times the best's. 3 keeps O(n) -> O(n²)+
@@ -47,15 +65,24 @@ export const exactExponentHalfWidth = 0.1;
 
 /** Weighted least squares of y = c0 + c·x with weights 1/y², c0 and c kept >= 0; returns the weighted SS too. */
 function fitWithIntercept(x: number[], ys: number[]): { c0: number; c: number; ss: number } {
-  let s = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  let s = 0,
+    sx = 0,
+    sy = 0,
+    sxx = 0,
+    sxy = 0;
   for (let i = 0; i < x.length; i++) {
     const w = 1 / (ys[i] * ys[i]);
-    s += w; sx += w * x[i]; sy += w * ys[i]; sxx += w * x[i] * x[i]; sxy += w * x[i] * ys[i];
+    s += w;
+    sx += w * x[i];
+    sy += w * ys[i];
+    sxx += w * x[i] * x[i];
+    sxy += w * x[i] * ys[i];
   }
   const options: [number, number][] = [[sy / s, 0]];
   const det = s * sxx - sx * sx;
   if (det > 0) {
-    const c = (s * sxy - sx * sy) / det, c0 = (sy - c * sx) / s;
+    const c = (s * sxy - sx * sy) / det,
+      c0 = (sy - c * sx) / s;
     if (c0 >= 0 && c >= 0) options.push([c0, c]);
   }
   if (sxx > 0) options.push([0, Math.max(0, sxy / sxx)]);
@@ -69,16 +96,33 @@ function fitWithIntercept(x: number[], ys: number[]): { c0: number; c: number; s
 }
 
 /** Every candidate's fit, the class (null when inconclusive) and, when null, why. Needs y > 0. */
-export function fitComplexities(ns: number[], ys: number[]): { candidates: ComplexityFit[]; best: Complexity | null; note?: string } {
-  if (ns.length !== ys.length || ns.length === 0) throw new Error('fitComplexities: need equal, non-empty n and y lists');
+export function fitComplexities(
+  ns: number[],
+  ys: number[],
+): { candidates: ComplexityFit[]; best: Complexity | null; note?: string } {
+  if (ns.length !== ys.length || ns.length === 0)
+    throw new Error('fitComplexities: need equal, non-empty n and y lists');
   if (ys.some((y) => !(y > 0))) throw new Error('fitComplexities: every y must be > 0');
   const k = ns.length;
   const fits = (Object.keys(complexityFunctions) as Complexity[]).map((complexity) => {
     const x = ns.map(complexityFunctions[complexity]);
-    const f = complexity === '1' ? fitWithIntercept(x.map(() => 0), ys) : fitWithIntercept(x, ys);
+    const f =
+      complexity === '1'
+        ? fitWithIntercept(
+            x.map(() => 0),
+            ys,
+          )
+        : fitWithIntercept(x, ys);
     let ss = 0;
     for (let i = 0; i < k; i++) ss += (ys[i] - f.c0 - f.c * x[i]) ** 2;
-    return { complexity, coefficient: f.c, intercept: f.c0, rms: Math.sqrt(ss / k), nrms: Math.sqrt(f.ss / k), ss: f.ss };
+    return {
+      complexity,
+      coefficient: f.c,
+      intercept: f.c0,
+      rms: Math.sqrt(ss / k),
+      nrms: Math.sqrt(f.ss / k),
+      ss: f.ss,
+    };
   });
   const candidates: ComplexityFit[] = fits.map(({ ss: _ss, ...c }) => c);
   if (k < 3) return { candidates, best: null, note: `${k} scale${k === 1 ? '' : 's'}: too few to choose a class` };
@@ -101,8 +145,13 @@ export function fitComplexities(ns: number[], ys: number[]): { candidates: Compl
 }
 
 /** Log-log regression of y = a·n^b. Needs >= 2 distinct scales with y > 0. */
-export function fitPowerLaw(ns: number[], ys: number[]): (PowerLawFit & { predict(n: number): { estimate: number; low: number | null; high: number | null } }) | null {
-  const pts = ns.map((n, i) => [Math.log(n), Math.log(ys[i])] as [number, number]).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+export function fitPowerLaw(
+  ns: number[],
+  ys: number[],
+): (PowerLawFit & { predict(n: number): { estimate: number; low: number | null; high: number | null } }) | null {
+  const pts = ns
+    .map((n, i) => [Math.log(n), Math.log(ys[i])] as [number, number])
+    .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
   const k = pts.length;
   const xbar = pts.reduce((s, p) => s + p[0], 0) / Math.max(k, 1);
   const sxx = pts.reduce((s, p) => s + (p[0] - xbar) ** 2, 0);
@@ -118,9 +167,14 @@ export function fitPowerLaw(ns: number[], ys: number[]): (PowerLawFit & { predic
   const df = k - 2;
   const sd = df > 0 ? Math.sqrt(ssr / df) : null;
   const t = df > 0 ? tQuantile95(df) : NaN;
-  const bCi95: [number, number] | null = sd !== null ? [b - t * sd / Math.sqrt(sxx), b + t * sd / Math.sqrt(sxx)] : null;
+  const bCi95: [number, number] | null =
+    sd !== null ? [b - (t * sd) / Math.sqrt(sxx), b + (t * sd) / Math.sqrt(sxx)] : null;
   return {
-    a: Math.exp(lnA), b, bCi95, r2: sst > 0 ? 1 - ssr / sst : 1, logResidualSd: sd,
+    a: Math.exp(lnA),
+    b,
+    bCi95,
+    r2: sst > 0 ? 1 - ssr / sst : 1,
+    logResidualSd: sd,
     predict(n: number) {
       const x = Math.log(n);
       const yhat = lnA + b * x;
@@ -141,36 +195,73 @@ export function extrapolationReach(measuredMax: number, power: PowerLawFit | nul
  * Fit one metric's per-scale values and estimate it at the targets. `offset` is added back to every estimate.
  * `profilePath` names the profile in a not-measured estimate's advice.
  */
-export function fitScaling(stage: string, metric: ScalingFit['metric'], measured: { scale: number; value: number }[], targets: number[], offset = 0, profilePath = 'the profile'): ScalingFit | null {
-  const pts = measured.filter((p) => p.scale > 0 && Number.isFinite(p.value) && p.value > 0).sort((a, b) => a.scale - b.scale);
+export function fitScaling(
+  stage: string,
+  metric: ScalingFit['metric'],
+  measured: { scale: number; value: number }[],
+  targets: number[],
+  offset = 0,
+  profilePath = 'the profile',
+): ScalingFit | null {
+  const pts = measured
+    .filter((p) => p.scale > 0 && Number.isFinite(p.value) && p.value > 0)
+    .sort((a, b) => a.scale - b.scale);
   if (pts.length < 1) return null;
   const ns = pts.map((p) => p.scale);
   const ys = pts.map((p) => p.value);
   const supported = fitSupported(ns);
   const classes = supported ? fitComplexities(ns, ys) : { candidates: [], best: null, note: unsupportedFitReason(ns) };
   const power = fitPowerLaw(ns, ys);
-  const powerLaw: PowerLawFit | null = power ? { a: power.a, b: power.b, bCi95: power.bCi95, r2: power.r2, logResidualSd: power.logResidualSd } : null;
+  const powerLaw: PowerLawFit | null = power
+    ? { a: power.a, b: power.b, bCi95: power.bCi95, r2: power.r2, logResidualSd: power.logResidualSd }
+    : null;
   const best = classes.candidates.find((c) => c.complexity === classes.best);
   const lo = ns[0];
   const hi = ns[ns.length - 1];
   const reachMax = supported ? extrapolationReach(hi, powerLaw) : hi;
   const estimates = targets.map((scale): ScalingEstimate => {
-    const classEstimate = best ? best.intercept + best.coefficient * complexityFunctions[best.complexity](scale) + offset : null;
+    const classEstimate = best
+      ? best.intercept + best.coefficient * complexityFunctions[best.complexity](scale) + offset
+      : null;
     const hit = pts.find((p) => p.scale === scale);
     if (hit) return { scale, estimate: hit.value + offset, low: null, high: null, classEstimate, basis: 'measured' };
     const reachMin = reachMax === null ? 0 : lo / maxExtrapolation;
     if (!supported || !power || (reachMax !== null && scale > reachMax) || scale < reachMin) {
-      return { scale, estimate: null, low: null, high: null, classEstimate: null, basis: 'not-measured', note: largerScaleAdvice(ns, scale, profilePath) };
+      return {
+        scale,
+        estimate: null,
+        low: null,
+        high: null,
+        classEstimate: null,
+        basis: 'not-measured',
+        note: largerScaleAdvice(ns, scale, profilePath),
+      };
     }
     const pred = power.predict(scale);
     return {
-      scale, estimate: pred.estimate + offset, low: pred.low === null ? null : pred.low + offset, high: pred.high === null ? null : pred.high + offset,
-      classEstimate, basis: scale >= lo && scale <= hi ? 'interpolated' : 'extrapolated',
+      scale,
+      estimate: pred.estimate + offset,
+      low: pred.low === null ? null : pred.low + offset,
+      high: pred.high === null ? null : pred.high + offset,
+      classEstimate,
+      basis: scale >= lo && scale <= hi ? 'interpolated' : 'extrapolated',
     };
   });
   return {
-    stage, metric, measured: pts, measuredMin: lo, measuredMax: hi, offset, candidates: classes.candidates, best: classes.best,
-    bigO: classes.best ? bigO(classes.best) : 'inconclusive', ...(classes.note ? { classNote: classes.note } : {}), supported, reachMax, powerLaw, estimates,
+    stage,
+    metric,
+    measured: pts,
+    measuredMin: lo,
+    measuredMax: hi,
+    offset,
+    candidates: classes.candidates,
+    best: classes.best,
+    bigO: classes.best ? bigO(classes.best) : 'inconclusive',
+    ...(classes.note ? { classNote: classes.note } : {}),
+    supported,
+    reachMax,
+    powerLaw,
+    estimates,
   };
 }
 
@@ -227,7 +318,14 @@ export function scalingSection(results: RunResults): ScalingSection {
   const { targets } = scalingSpecOf(results);
   const at = tableScales(results, targets);
   const path = results.profilePath || 'the profile';
-  const perStage = new Map<string, { time: { scale: number; value: number }[]; cpu: { scale: number; value: number }[]; memory: { scale: number; value: number }[] }>();
+  const perStage = new Map<
+    string,
+    {
+      time: { scale: number; value: number }[];
+      cpu: { scale: number; value: number }[];
+      memory: { scale: number; value: number }[];
+    }
+  >();
   for (const cell of runCells(results)) {
     const ok = cell.records.filter((x) => isMeasuredStatus(x.status));
     if (!ok.length) continue;
@@ -240,7 +338,12 @@ export function scalingSection(results: RunResults): ScalingSection {
   }
   const fits: ScalingFit[] = [];
   for (const [stage, { time, cpu, memory }] of perStage) {
-    for (const f of [fitScaling(stage, 'wallMs', time, at, 0, path), fitScaling(stage, 'cpuMs', cpu, at, 0, path), fitScaling(stage, 'memoryBytes', memory, at, 0, path)]) if (f) fits.push(f);
+    for (const f of [
+      fitScaling(stage, 'wallMs', time, at, 0, path),
+      fitScaling(stage, 'cpuMs', cpu, at, 0, path),
+      fitScaling(stage, 'memoryBytes', memory, at, 0, path),
+    ])
+      if (f) fits.push(f);
   }
   const base = baselineRss(results);
   const growth = pipelinePeakRss(results).map((p) => ({ scale: p.scale, value: p.value - base }));

@@ -7,7 +7,14 @@ import type { StageKind, StageRecord } from '../types.js';
 import { TOKENS_EMBEDDING, TOKENS_INPUT, TOKENS_OUTPUT } from '../../pipeline/api/token-counter.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
 import { parseStageOptions } from '../../pipeline/stage-options.js';
-import { costPicoUsd, findModelPrice, formatPicoUsd, picoToUsd, type PricingTable, type TokenCounts } from '../../pipeline/cost/pricing-table.js';
+import {
+  costPicoUsd,
+  findModelPrice,
+  formatPicoUsd,
+  picoToUsd,
+  type PricingTable,
+  type TokenCounts,
+} from '../../pipeline/cost/pricing-table.js';
 import type { StageCostRow, CostSection } from '../types.js';
 export type { StageCostRow, CostSection } from '../types.js';
 
@@ -24,18 +31,22 @@ export interface CostStageSpec {
  * Fill in each spec's `model` as the stage itself would resolve it (its options schema applies defaults, e.g.
  * summarise/llm's gpt-4o-mini). A stage whose options have no string `model` is local.
  */
-export async function withResolvedModels<S extends CostStageSpec>(stages: readonly S[]): Promise<Array<S & { model: string | null }>> {
-  return Promise.all(stages.map(async (s) => {
-    let opts: unknown = s.options ?? {};
-    try {
-      const def = await loadStage(s.stage, s.method);
-      opts = parseStageOptions(def, s.options ?? {});
-    } catch {
-      // Unknown stage or options that no longer parse (an old run): fall back to the raw options.
-    }
-    const m = (opts as { model?: unknown }).model;
-    return { ...s, model: typeof m === 'string' && m.length > 0 ? m : null };
-  }));
+export async function withResolvedModels<S extends CostStageSpec>(
+  stages: readonly S[],
+): Promise<Array<S & { model: string | null }>> {
+  return Promise.all(
+    stages.map(async (s) => {
+      let opts: unknown = s.options ?? {};
+      try {
+        const def = await loadStage(s.stage, s.method);
+        opts = parseStageOptions(def, s.options ?? {});
+      } catch {
+        // Unknown stage or options that no longer parse (an old run): fall back to the raw options.
+      }
+      const m = (opts as { model?: unknown }).model;
+      return { ...s, model: typeof m === 'string' && m.length > 0 ? m : null };
+    }),
+  );
 }
 
 /** Token counts from a record's counters. */
@@ -56,7 +67,15 @@ export function stageCostRow(rec: StageRecord, model: string | null, table: Pric
   const tokens = recordTokens(rec);
   const all = tokens.input + tokens.output + tokens.embedding;
   const items = rec.items;
-  const row: StageCostRow = { scale: rec.scale, stage: rec.stage, method: rec.method, model, items, tokens, tokensPer1k: items > 0 ? (all * 1000) / items : 0 };
+  const row: StageCostRow = {
+    scale: rec.scale,
+    stage: rec.stage,
+    method: rec.method,
+    model,
+    items,
+    tokens,
+    tokensPer1k: items > 0 ? (all * 1000) / items : 0,
+  };
   if (model === null) {
     row.usd = '0';
     row.usdPer1k = 0;

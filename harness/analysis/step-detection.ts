@@ -52,7 +52,10 @@ function l1Cost(y: readonly number[], from: number, to: number): { cost: number;
 }
 
 /** Segment the series; returns the levels (one per segment, with its start index) and the steps between them. */
-export function detectSteps(y: readonly number[], options: Partial<StepOptions> = {}): { steps: Step[]; segments: { start: number; end: number; level: number }[]; sigma: number } {
+export function detectSteps(
+  y: readonly number[],
+  options: Partial<StepOptions> = {},
+): { steps: Step[]; segments: { start: number; end: number; level: number }[]; sigma: number } {
   const o = { ...defaultStepOptions, ...options };
   const n = y.length;
   if (n === 0) return { steps: [], segments: [], sigma: 0 };
@@ -67,14 +70,23 @@ export function detectSteps(y: readonly number[], options: Partial<StepOptions> 
   best[0] = -penalty; // the first segment pays no penalty
   const sorted = new Float64Array(n);
   for (let j = o.minSize; j <= n; j++) {
-    let len = 0, total = 0, sumLower = 0;
+    let len = 0,
+      total = 0,
+      sumLower = 0;
     for (let i = j - 1; i >= 0; i--) {
       const v = y[i];
-      let lo = 0, hi = len;
-      while (lo < hi) { const mid = (lo + hi) >> 1; if (sorted[mid] < v) lo = mid + 1; else hi = mid; }
-      const h = len >> 1, h2 = (len + 1) >> 1;
+      let lo = 0,
+        hi = len;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (sorted[mid] < v) lo = mid + 1;
+        else hi = mid;
+      }
+      const h = len >> 1,
+        h2 = (len + 1) >> 1;
       // Sum of the new lower half (the h2 smallest) from the old array's prefix sums.
-      const oldPrefix = (k: number): number => (k === h ? sumLower : k === h - 1 ? sumLower - sorted[h - 1] : sumLower + sorted[h]);
+      const oldPrefix = (k: number): number =>
+        k === h ? sumLower : k === h - 1 ? sumLower - sorted[h - 1] : sumLower + sorted[h];
       sumLower = lo < h2 ? oldPrefix(h2 - 1) + v : oldPrefix(h2);
       sorted.copyWithin(lo + 1, lo, len);
       sorted[lo] = v;
@@ -84,7 +96,10 @@ export function detectSteps(y: readonly number[], options: Partial<StepOptions> 
       const med = sorted[h2];
       const cost = total - 2 * sumLower - med * (len - 2 * h2);
       const c = best[i] + penalty + cost;
-      if (c < best[j]) { best[j] = c; prev[j] = i; }
+      if (c < best[j]) {
+        best[j] = c;
+        prev[j] = i;
+      }
     }
   }
   const bounds: number[] = [];
@@ -95,7 +110,8 @@ export function detectSteps(y: readonly number[], options: Partial<StepOptions> 
   });
   const steps: Step[] = [];
   for (let k = 1; k < segments.length; k++) {
-    const before = segments[k - 1].level, after = segments[k].level;
+    const before = segments[k - 1].level,
+      after = segments[k].level;
     steps.push({ index: segments[k].start, before, after, ratio: before !== 0 ? after / before : Infinity });
   }
   return { steps, segments, sigma };

@@ -13,18 +13,52 @@
  * Non-row metadata (clusterInfo, hierarchy) rides in the Arrow schema metadata, and in a small side JSON file for
  * JSONL and Parquet (counted in their bytes). Projections to 1M/10M fit bytes = a + b·n over the measured scales.
  */
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { linearRegression } from 'simple-statistics';
-import type { PipelineData, PipelineField, StorageComponent, StorageMeasurement, StorageProjection, StorageScale, StorageSection, RunSections } from '../types.js';
-import { fieldEntries, fieldSpec, isPerRow, PIPELINE_FIELD_NAMES, wholeToJson, type FieldEntry, type RowEntry } from '../../pipeline/pipeline-fields.js';
+import type {
+  PipelineData,
+  PipelineField,
+  StorageComponent,
+  StorageMeasurement,
+  StorageProjection,
+  StorageScale,
+  StorageSection,
+  RunSections,
+} from '../types.js';
+import {
+  fieldEntries,
+  fieldSpec,
+  isPerRow,
+  PIPELINE_FIELD_NAMES,
+  wholeToJson,
+  type FieldEntry,
+  type RowEntry,
+} from '../../pipeline/pipeline-fields.js';
 import type { SweepProfile } from '../profile/profile-schema.js';
 import type { StorageFormat } from '../profile/diagnostics-schema.js';
 import type { SweepHooks } from '../sweep/sweep-hooks.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { FileWriteError } from '../io/errno-words.js';
-import { verifyPipelineFieldsFile, pipelineFieldsToTable, writeTableFileAtomic, type ArrowCompression } from '../io/arrow-pipeline-data.js';
+import {
+  verifyPipelineFieldsFile,
+  pipelineFieldsToTable,
+  writeTableFileAtomic,
+  type ArrowCompression,
+} from '../io/arrow-pipeline-data.js';
 import { setZstdLevel } from '../io/arrow-codecs.js';
 import { packageRoot } from '../../pipeline/support/package-root.js';
 import { textAt } from '../../pipeline/support/text-column.js';
@@ -46,7 +80,11 @@ for (const f of PIPELINE_FIELD_NAMES) {
   else COMPONENTS.push({ name, fields: [f] });
 }
 
-const ARROW_CODEC: Partial<Record<StorageFormat, ArrowCompression>> = { arrow: 'none', 'arrow-lz4': 'lz4', 'arrow-zstd': 'zstd' };
+const ARROW_CODEC: Partial<Record<StorageFormat, ArrowCompression>> = {
+  arrow: 'none',
+  'arrow-lz4': 'lz4',
+  'arrow-zstd': 'zstd',
+};
 
 /** Options for one measurement. */
 export interface StorageOptions {
@@ -60,9 +98,12 @@ export interface StorageOptions {
 /** One JSONL value of row i of a per-row field. */
 function jsonValue(e: RowEntry, i: number): unknown {
   switch (e.layout) {
-    case 'text': return textAt(e.value, i);
-    case 'matrix': return Array.from(e.value.data.subarray(i * e.value.cols, (i + 1) * e.value.cols));
-    default: return e.value[i];
+    case 'text':
+      return textAt(e.value, i);
+    case 'matrix':
+      return Array.from(e.value.data.subarray(i * e.value.cols, (i + 1) * e.value.cols));
+    default:
+      return e.value[i];
   }
 }
 
@@ -90,7 +131,11 @@ function writeJsonl(path: string, data: PipelineData, entries: readonly FieldEnt
           written += writeSync(fd, chunk);
         } catch (err) {
           // Bytes needed: what was written so far, scaled to every row (an estimate: rows vary in length).
-          throw new FileWriteError(path, `storage accounting (about ${Math.ceil(((written + chunk.length) * n) / (i + 1))} bytes needed)`, err);
+          throw new FileWriteError(
+            path,
+            `storage accounting (about ${Math.ceil(((written + chunk.length) * n) / (i + 1))} bytes needed)`,
+            err,
+          );
         }
         block.length = 0;
       }
@@ -98,7 +143,11 @@ function writeJsonl(path: string, data: PipelineData, entries: readonly FieldEnt
     closeSync(fd);
     renameSync(tmp, path);
   } catch (err) {
-    try { closeSync(fd); } catch { /* already closed */ }
+    try {
+      closeSync(fd);
+    } catch {
+      /* already closed */
+    }
     rmSync(tmp, { force: true });
     throw new FileWriteError(path, 'storage accounting', err);
   }
@@ -134,7 +183,12 @@ async function duckdb(): Promise<DuckConn> {
 
 const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 const column = (f: PipelineField): string => `"${f}"`;
-const DUCK_TYPE: Record<RowEntry['layout'], string> = { text: 'VARCHAR', int32: 'INTEGER', float32: 'FLOAT', matrix: 'FLOAT[]' };
+const DUCK_TYPE: Record<RowEntry['layout'], string> = {
+  text: 'VARCHAR',
+  int32: 'INTEGER',
+  float32: 'FLOAT',
+  matrix: 'FLOAT[]',
+};
 
 /**
  * Read the Parquet file back: row count, plus UTF-8 byte totals (text), sums (int32) and the first and last rows
@@ -155,28 +209,47 @@ async function verifyParquet(c: DuckConn, out: string, n: number, entries: reado
   }
   const [row] = (await c.runAndReadAll(`SELECT ${totals.join(', ')} FROM ${file}`)).getRows();
   // count(*) and sum(strlen) come back as bigint; an empty sum is null.
-  if (!expected.every((want, i) => (typeof want === 'bigint' ? row[i] === want || (n === 0 && row[i] === null) : Number(row[i] ?? 0) === want))) return false;
+  if (
+    !expected.every((want, i) =>
+      typeof want === 'bigint' ? row[i] === want || (n === 0 && row[i] === null) : Number(row[i] ?? 0) === want,
+    )
+  )
+    return false;
   const exact = entries.filter((e) => e.layout === 'float32' || e.layout === 'matrix');
   if (exact.length === 0 || n === 0) return true;
-  const rows = (await c.runAndReadAll(`SELECT id, ${exact.map((e) => column(e.field)).join(', ')} FROM ${file} WHERE id IN (0, ${n - 1}) ORDER BY id`)).getRows();
-  return rows.length === (n === 1 ? 1 : 2) && rows.every((r) => {
-    const i = Number(r[0]);
-    return exact.every((e, j) => {
-      if (e.layout === 'float32') return r[j + 1] === e.value[i];
-      if (e.layout !== 'matrix') return false;
-      const items = (r[j + 1] as { items: number[] }).items;
-      return items.length === e.value.cols && items.every((v, k) => v === e.value.data[i * e.value.cols + k]);
-    });
-  });
+  const rows = (
+    await c.runAndReadAll(
+      `SELECT id, ${exact.map((e) => column(e.field)).join(', ')} FROM ${file} WHERE id IN (0, ${n - 1}) ORDER BY id`,
+    )
+  ).getRows();
+  return (
+    rows.length === (n === 1 ? 1 : 2) &&
+    rows.every((r) => {
+      const i = Number(r[0]);
+      return exact.every((e, j) => {
+        if (e.layout === 'float32') return r[j + 1] === e.value[i];
+        if (e.layout !== 'matrix') return false;
+        const items = (r[j + 1] as { items: number[] }).items;
+        return items.length === e.value.cols && items.every((v, k) => v === e.value.data[i * e.value.cols + k]);
+      });
+    })
+  );
 }
 
 async function jsonlToParquet(jsonl: string, out: string, n: number, entries: readonly RowEntry[]): Promise<boolean> {
   const c = await duckdb();
   const cols = `{'id': 'INTEGER'${entries.map((e) => `, ${sqlString(e.field)}: '${DUCK_TYPE[e.layout]}'`).join('')}}`;
-  const select = ['id', ...entries.map((e) => (e.layout === 'matrix' ? `${column(e.field)}::FLOAT[${e.value.cols}] AS ${column(e.field)}` : column(e.field)))].join(', ');
+  const select = [
+    'id',
+    ...entries.map((e) =>
+      e.layout === 'matrix' ? `${column(e.field)}::FLOAT[${e.value.cols}] AS ${column(e.field)}` : column(e.field),
+    ),
+  ].join(', ');
   const tmp = `${out}.tmp-${process.pid}.parquet`;
   try {
-    await c.run(`COPY (SELECT ${select} FROM read_json(${sqlString(jsonl)}, format='newline_delimited', columns=${cols}) ORDER BY id) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+    await c.run(
+      `COPY (SELECT ${select} FROM read_json(${sqlString(jsonl)}, format='newline_delimited', columns=${cols}) ORDER BY id) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
     renameSync(tmp, out);
   } catch (err) {
     rmSync(tmp, { force: true });
@@ -214,7 +287,12 @@ export async function measureStorage(data: PipelineData, scale: number, o: Stora
         if (codec === undefined) continue;
         const t0 = performance.now();
         const path = join(o.dir, `${comp.name}.${format}.arrow`);
-        const size = await writeTableFileAtomic(path, pipelineFieldsToTable(data, comp.fields), codec, 'storage accounting');
+        const size = await writeTableFileAtomic(
+          path,
+          pipelineFieldsToTable(data, comp.fields),
+          codec,
+          'storage accounting',
+        );
         const writeMs = performance.now() - t0;
         add(comp.name, format, size, writeMs, await verifyPipelineFieldsFile(path, data, comp.fields));
         done(path);
@@ -227,7 +305,8 @@ export async function measureStorage(data: PipelineData, scale: number, o: Stora
         if (meta) writeFileAtomic(metaPath, meta, 'storage accounting');
         const jsonlMs = performance.now() - t0;
         const metaBytes = meta ? statSync(metaPath).size : 0;
-        if (o.formats.includes('jsonl')) add(comp.name, 'jsonl', statSync(path).size + metaBytes, jsonlMs, countLines(path) === n);
+        if (o.formats.includes('jsonl'))
+          add(comp.name, 'jsonl', statSync(path).size + metaBytes, jsonlMs, countLines(path) === n);
         if (o.formats.includes('parquet-zstd')) {
           const out = join(o.dir, `${comp.name}.parquet`);
           const t1 = performance.now();
@@ -241,7 +320,11 @@ export async function measureStorage(data: PipelineData, scale: number, o: Stora
   } finally {
     if (!o.keepFiles) {
       rmSync(o.dir, { recursive: true, force: true });
-      try { rmdirSync(dirname(o.dir)); } catch { /* not empty: other scales' kept files, or not ours */ }
+      try {
+        rmdirSync(dirname(o.dir));
+      } catch {
+        /* not empty: other scales' kept files, or not ours */
+      }
     }
   }
   const totals = o.formats.map((format) => {
@@ -257,13 +340,22 @@ export function projectStorage(scales: readonly StorageScale[], targets: readonl
   const formats = [...new Set(scales.flatMap((s) => s.totals.map((t) => t.format)))];
   const maxMeasured = Math.max(...scales.map((s) => s.scale));
   for (const format of formats) {
-    const pts = scales.map((s) => [s.scale, s.totals.find((t) => t.format === format)?.bytes ?? NaN] as [number, number]).filter(([, b]) => Number.isFinite(b));
+    const pts = scales
+      .map((s) => [s.scale, s.totals.find((t) => t.format === format)?.bytes ?? NaN] as [number, number])
+      .filter(([, b]) => Number.isFinite(b));
     if (pts.length === 0) continue;
     const distinct = new Set(pts.map(([x]) => x)).size;
     const fit = distinct >= 2 ? linearRegression(pts) : { m: pts[0][1] / pts[0][0], b: 0 };
     for (const scale of targets) {
       const bytes = Math.max(0, fit.b + fit.m * scale);
-      out.push({ format, scale, bytes, bytesPerConversation: bytes / scale, extrapolated: scale > maxMeasured, fittedOn: pts.map(([x]) => x) });
+      out.push({
+        format,
+        scale,
+        bytes,
+        bytesPerConversation: bytes / scale,
+        extrapolated: scale > maxMeasured,
+        fittedOn: pts.map(([x]) => x),
+      });
     }
   }
   return out;
@@ -271,7 +363,9 @@ export function projectStorage(scales: readonly StorageScale[], targets: readonl
 
 function pkgVersion(name: string): string {
   try {
-    return (JSON.parse(readFileSync(join(packageRoot(), 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(readFileSync(join(packageRoot(), 'node_modules', name, 'package.json'), 'utf8')) as { version: string }
+    ).version;
   } catch {
     return 'unknown';
   }
@@ -283,9 +377,16 @@ export function createStorageHooks(runDir: string, profile: SweepProfile, sectio
   return {
     async scaleDone(e) {
       if (!e.data) return;
-      const measured = await measureStorage(e.data, e.scale, { formats: spec.formats, zstdLevel: spec.zstdLevel, dir: join(runDir, 'storage', `n${e.scale}`), keepFiles: spec.keepFiles });
+      const measured = await measureStorage(e.data, e.scale, {
+        formats: spec.formats,
+        zstdLevel: spec.zstdLevel,
+        dir: join(runDir, 'storage', `n${e.scale}`),
+        keepFiles: spec.keepFiles,
+      });
       const prev = sections.storage;
-      const scales = [...(prev?.scales ?? []).filter((s) => s.scale !== e.scale), measured].sort((a, b) => a.scale - b.scale);
+      const scales = [...(prev?.scales ?? []).filter((s) => s.scale !== e.scale), measured].sort(
+        (a, b) => a.scale - b.scale,
+      );
       const section: StorageSection = {
         codecs: {
           zstd: `zstd-codec ${pkgVersion('zstd-codec')} (WebAssembly, level ${spec.zstdLevel})`,

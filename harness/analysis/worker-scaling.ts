@@ -8,7 +8,13 @@
  */
 import os from 'node:os';
 import { median } from 'simple-statistics';
-import type { PipelineData, PipelineField, WorkerScalingPoint, WorkerScalingSection, WorkerScalingStage } from '../types.js';
+import type {
+  PipelineData,
+  PipelineField,
+  WorkerScalingPoint,
+  WorkerScalingSection,
+  WorkerScalingStage,
+} from '../types.js';
 import type { SweepProfile } from '../profile/profile-schema.js';
 import type { ProgressReporter } from '../sweep/progress-reporter.js';
 import { createStagePool } from '../workers/worker-pool.js';
@@ -34,7 +40,8 @@ export function sameOutputs(a: PipelineData, b: PipelineData, fields: readonly P
   for (const f of fields) {
     const x = bytesOf(fieldEntry(a, f));
     const y = bytesOf(fieldEntry(b, f));
-    if (x.length !== y.length || x.some((xi, i) => Buffer.compare(Buffer.from(xi), Buffer.from(y[i])) !== 0)) return false;
+    if (x.length !== y.length || x.some((xi, i) => Buffer.compare(Buffer.from(xi), Buffer.from(y[i])) !== 0))
+      return false;
   }
   return true;
 }
@@ -51,7 +58,10 @@ export function workerCounts(max: number, splittable: boolean): number[] {
 }
 
 /** Measure each target stage at 1..maxWorkers workers. */
-export async function runWorkerScaling(profile: SweepProfile, progress: ProgressReporter): Promise<WorkerScalingSection> {
+export async function runWorkerScaling(
+  profile: SweepProfile,
+  progress: ProgressReporter,
+): Promise<WorkerScalingSection> {
   const spec = profile.workerScaling!;
   const scale = spec.scale ?? Math.max(...profile.scales);
   const cores = os.availableParallelism();
@@ -75,7 +85,9 @@ export async function runWorkerScaling(profile: SweepProfile, progress: Progress
         for (let r = target ? -1 : 0; r < (target ? spec.repeats : 1) && data; r++) {
           const { record, data: out } = await runStageOnce(pool, s, profile, data, scale, Math.max(r, 0));
           if (record.status !== 'ok' || !out) {
-            progress.log(`  ${stageLabel(stage)} with ${w} workers: ${record.status} (${record.reason ?? ''}); stopping`);
+            progress.log(
+              `  ${stageLabel(stage)} with ${w} workers: ${record.status} (${record.reason ?? ''}); stopping`,
+            );
             data = undefined;
             break;
           }
@@ -93,15 +105,32 @@ export async function runWorkerScaling(profile: SweepProfile, progress: Progress
       if (!target || walls.length === 0) continue;
       const wallMs = median(walls);
       const base = points[0]?.wallMs ?? wallMs;
-      points.push({ workers: w, wallMs, speedup: base / wallMs, efficiency: base / wallMs / w, chunks, matchesSingleWorker: matches });
-      progress.log(`  ${stageLabel(stage)} n=${scale}, ${w} worker${w > 1 ? 's' : ''}: ${formatMs(wallMs)} (${(base / wallMs).toFixed(2)}x, ${chunks} chunk${chunks > 1 ? 's' : ''})`);
+      points.push({
+        workers: w,
+        wallMs,
+        speedup: base / wallMs,
+        efficiency: base / wallMs / w,
+        chunks,
+        matchesSingleWorker: matches,
+      });
+      progress.log(
+        `  ${stageLabel(stage)} n=${scale}, ${w} worker${w > 1 ? 's' : ''}: ${formatMs(wallMs)} (${(base / wallMs).toFixed(2)}x, ${chunks} chunk${chunks > 1 ? 's' : ''})`,
+      );
     }
     if (target && points.length > 0) {
       // Best = fewest workers within 5% of the top speed-up (noise must not buy a core); a stage that cannot split
       // gains nothing from more workers, so its best is 1 whatever the noise says.
       const top = Math.max(...points.map((p) => p.speedup));
       const best = def.splittable === true ? points.find((p) => p.speedup >= 0.95 * top)! : points[0];
-      stages.push({ stage: stage.stage, method: stage.method, scale, splittable: def.splittable === true, points, bestSpeedup: best.speedup, bestWorkers: best.workers });
+      stages.push({
+        stage: stage.stage,
+        method: stage.method,
+        scale,
+        splittable: def.splittable === true,
+        points,
+        bestSpeedup: best.speedup,
+        bestWorkers: best.workers,
+      });
     }
   }
   return { cores, stages };

@@ -8,23 +8,50 @@ import { EXTRACTIVE_ROLE_DEFAULTS, summariseText } from '../../pipeline/stages/s
 import { deriveSeed, gaussian, mulberry32 } from '../../pipeline/support/seeded-random.js';
 import { packTexts } from '../../pipeline/support/text-column.js';
 
-const COMMON = new Set('that this with have from your what there their about would could should which when where will just like need help want know please thanks thank hello user assistant sure here some them they then into also does been more very make good question quick stuck something today'.split(' '));
+const COMMON = new Set(
+  'that this with have from your what there their about would could should which when where will just like need help want know please thanks thank hello user assistant sure here some them they then into also does been more very make good question quick stuck something today'.split(
+    ' ',
+  ),
+);
 
 function keywords(text: string, k: number): string[] {
   const freq = new Map<string, number>();
-  for (const w of text.toLowerCase().match(/\p{L}[\p{L}'-]{3,}/gu) ?? []) if (!COMMON.has(w)) freq.set(w, (freq.get(w) ?? 0) + 1);
-  return [...freq.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, k).map(([w]) => w);
+  for (const w of text.toLowerCase().match(/\p{L}[\p{L}'-]{3,}/gu) ?? [])
+    if (!COMMON.has(w)) freq.set(w, (freq.get(w) ?? 0) + 1);
+  return [...freq.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, k)
+    .map(([w]) => w);
 }
 
-const REQUESTS = ['The user asks for help with {a} and {b}.', 'The user wants to sort out a problem involving {a} and {b}.', 'The user is looking for guidance on {a}, mentioning {b}.'];
-const TASKS = ['Explain how {a} works and give concrete next steps for {b}.', 'Diagnose the {a} issue and suggest a fix involving {b}.', 'Provide a step-by-step answer about {a} with an example of {b}.'];
-const CLOSERS = ['The assistant gives a short, practical answer.', 'The assistant walks through the options and recommends one.', 'The assistant explains the steps and offers an example.'];
+const REQUESTS = [
+  'The user asks for help with {a} and {b}.',
+  'The user wants to sort out a problem involving {a} and {b}.',
+  'The user is looking for guidance on {a}, mentioning {b}.',
+];
+const TASKS = [
+  'Explain how {a} works and give concrete next steps for {b}.',
+  'Diagnose the {a} issue and suggest a fix involving {b}.',
+  'Provide a step-by-step answer about {a} with an example of {b}.',
+];
+const CLOSERS = [
+  'The assistant gives a short, practical answer.',
+  'The assistant walks through the options and recommends one.',
+  'The assistant explains the steps and offers an example.',
+];
 
 /** The conversation inside the prompt: the text between <conversation> tags if present, else every message. */
 function conversationOf(messages: { role: string; content: string }[]): string {
   const all = messages.map((m) => m.content).join('\n');
   const m = /<conversation>([\s\S]*?)<\/conversation>/i.exec(all);
-  return (m ? m[1] : messages.filter((x) => x.role !== 'system').map((x) => x.content).join('\n')).trim();
+  return (
+    m
+      ? m[1]
+      : messages
+          .filter((x) => x.role !== 'system')
+          .map((x) => x.content)
+          .join('\n')
+  ).trim();
 }
 
 /** A plausible Clio/Kura-style summary of the conversation in `messages`; deterministic per seed and text. */
@@ -34,7 +61,9 @@ export function simulatedSummary(messages: { role: string; content: string }[], 
   const pick = (xs: string[]): string => xs[Math.floor(rand() * xs.length)];
   const [a = 'their question', b = 'the details'] = keywords(conv, 2);
   const fill = (s: string): string => s.replace('{a}', a).replace('{b}', b);
-  const extract = summariseText(conv, { sentences: 2, maxChars: 320, ...EXTRACTIVE_ROLE_DEFAULTS }).replace(/\b(user|assistant):\s*/g, '').trim();
+  const extract = summariseText(conv, { sentences: 2, maxChars: 320, ...EXTRACTIVE_ROLE_DEFAULTS })
+    .replace(/\b(user|assistant):\s*/g, '')
+    .trim();
   return [
     `Request: ${fill(pick(REQUESTS))}`,
     `Task: ${fill(pick(TASKS))}`,

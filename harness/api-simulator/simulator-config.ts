@@ -23,33 +23,42 @@ export function parseDistributionText(text: string): LatencyDistribution {
   const [kind, ...nums] = text.split(':').map((s) => s.trim());
   const v = nums.map(Number);
   const bad = (): never => {
-    throw new UserError(`"${text}" is not a latency distribution; use fixed:MS, uniform:MIN:MAX or lognormal:MEDIAN:P95 (ms)`);
+    throw new UserError(
+      `"${text}" is not a latency distribution; use fixed:MS, uniform:MIN:MAX or lognormal:MEDIAN:P95 (ms)`,
+    );
   };
   if (v.some((x) => !Number.isFinite(x) || x < 0)) bad();
   if (kind === 'fixed' && v.length === 1) return { dist: 'fixed', ms: v[0] };
   if (kind === 'uniform' && v.length === 2 && v[0] <= v[1]) return { dist: 'uniform', minMs: v[0], maxMs: v[1] };
-  if (kind === 'lognormal' && v.length === 2 && v[0] > 0 && v[1] >= v[0]) return { dist: 'lognormal', medianMs: v[0], p95Ms: v[1] };
+  if (kind === 'lognormal' && v.length === 2 && v[0] > 0 && v[1] >= v[0])
+    return { dist: 'lognormal', medianMs: v[0], p95Ms: v[1] };
   if (/^\d+(\.\d+)?$/.test(text.trim())) return { dist: 'fixed', ms: Number(text) };
   return bad();
 }
 
 // A plain number is fixed:MS. Each short form is a branch of its own, so the JSON Schema lists them all.
-const distributionSchema: z.ZodType<LatencyDistribution> = z.union([
-  nonNeg.transform((ms): LatencyDistribution => ({ dist: 'fixed', ms })),
-  z.string().transform((s, ctx) => {
-    try {
-      return parseDistributionText(s);
-    } catch (e) {
-      ctx.addIssue({ code: 'custom', message: (e as Error).message });
-      return z.NEVER;
-    }
-  }),
-  z.strictObject({ dist: z.literal('fixed'), ms: nonNeg }),
-  z.strictObject({ dist: z.literal('uniform'), minMs: nonNeg, maxMs: nonNeg }),
-  z.strictObject({ dist: z.literal('lognormal'), medianMs: nonNeg, p95Ms: nonNeg }),
-], { error: 'must be a latency distribution: fixed:MS, uniform:MIN:MAX, lognormal:MEDIAN:P95 or an object with dist' });
+const distributionSchema: z.ZodType<LatencyDistribution> = z.union(
+  [
+    nonNeg.transform((ms): LatencyDistribution => ({ dist: 'fixed', ms })),
+    z.string().transform((s, ctx) => {
+      try {
+        return parseDistributionText(s);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        return z.NEVER;
+      }
+    }),
+    z.strictObject({ dist: z.literal('fixed'), ms: nonNeg }),
+    z.strictObject({ dist: z.literal('uniform'), minMs: nonNeg, maxMs: nonNeg }),
+    z.strictObject({ dist: z.literal('lognormal'), medianMs: nonNeg, p95Ms: nonNeg }),
+  ],
+  { error: 'must be a latency distribution: fixed:MS, uniform:MIN:MAX, lognormal:MEDIAN:P95 or an object with dist' },
+);
 
-const rate = z.number({ error: ifPresent('must be a rate in [0, 1]') }).min(0, 'must be in [0, 1]').max(1, 'must be in [0, 1]');
+const rate = z
+  .number({ error: ifPresent('must be a rate in [0, 1]') })
+  .min(0, 'must be in [0, 1]')
+  .max(1, 'must be in [0, 1]');
 
 /** The simulator's full configuration (validated and defaulted). */
 export const simulatorConfigSchema = z
@@ -60,7 +69,9 @@ export const simulatorConfigSchema = z
     /** 0 picks a free port. */
     port: z.number().int().min(0).max(65535, 'must be a port number').default(0),
     /** Chat and embedding models listed by GET /v1/models (any model name is served). */
-    models: z.array(z.string()).default(['gpt-4o-mini', 'gpt-4.1-mini', 'gpt-4o', 'text-embedding-3-small', 'text-embedding-3-large']),
+    models: z
+      .array(z.string())
+      .default(['gpt-4o-mini', 'gpt-4.1-mini', 'gpt-4o', 'text-embedding-3-small', 'text-embedding-3-large']),
     /** Chat: time to first token, then tokens at tokensPerSec. */
     ttft: distributionSchema.prefault('lognormal:250:800'),
     tokensPerSec: z.number().positive('must be > 0 tokens/s').default(80),
@@ -104,7 +115,11 @@ export const simulatorConfigSchema = z
       try {
         new RegExp(f.rejectPattern);
       } catch (e) {
-        ctx.addIssue({ code: 'custom', path: ['faults', 'rejectPattern'], message: `not a regular expression: ${(e as Error).message}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['faults', 'rejectPattern'],
+          message: `not a regular expression: ${(e as Error).message}`,
+        });
       }
     }
   });
@@ -114,22 +129,33 @@ export type SimulatorConfig = z.infer<typeof simulatorConfigSchema>;
 
 // Flag names that live one level down in the YAML: a top-level `rpm:` most likely meant `rateLimits.rpm`.
 const NESTED_KEYS: Record<string, string> = {
-  rpm: 'rateLimits', tpm: 'rateLimits', burstSeconds: 'rateLimits',
-  error500: 'faults', error503: 'faults', timeout: 'faults', reset: 'faults', malformed: 'faults', rejectPattern: 'faults',
+  rpm: 'rateLimits',
+  tpm: 'rateLimits',
+  burstSeconds: 'rateLimits',
+  error500: 'faults',
+  error503: 'faults',
+  timeout: 'faults',
+  reset: 'faults',
+  malformed: 'faults',
+  rejectPattern: 'faults',
 };
 
 /** Validate a raw config; throws one line per problem, "WHERE: key.path: message". */
 export function parseSimulatorConfig(raw: unknown, where = 'simulator config'): SimulatorConfig {
   const r = simulatorConfigSchema.safeParse(raw ?? {});
   if (r.success) return r.data;
-  const lines = issueLines(r.error.issues, { unknownKey: (k, at) => (at.length === 0 && NESTED_KEYS[k] ? `unknown key (did you mean ${NESTED_KEYS[k]}.${k}?)` : 'unknown key') });
+  const lines = issueLines(r.error.issues, {
+    unknownKey: (k, at) =>
+      at.length === 0 && NESTED_KEYS[k] ? `unknown key (did you mean ${NESTED_KEYS[k]}.${k}?)` : 'unknown key',
+  });
   throw new UserError(lines.map((l) => `${where}: ${issueText(l)}`).join('\n'));
 }
 
 /** Read a YAML config file (errors name the file and line). */
 export function readSimulatorConfigFile(path: string): Record<string, unknown> {
   const v = readYamlFile(path, 'simulator config');
-  if (v !== null && (typeof v !== 'object' || Array.isArray(v))) throw new UserError(`${path}: must be a YAML mapping of simulator settings`);
+  if (v !== null && (typeof v !== 'object' || Array.isArray(v)))
+    throw new UserError(`${path}: must be a YAML mapping of simulator settings`);
   return (v ?? {}) as Record<string, unknown>;
 }
 

@@ -14,7 +14,12 @@ import type { SimulatorConfig } from './simulator-config.js';
 import { sampleLatency } from './simulator-config.js';
 import { RateLimiter } from './token-bucket.js';
 import { defaultEmbeddingDims, simulatedEmbeddings, simulatedSummary } from './simulated-content.js';
-import { encodingForModel, loadTokenCounter, type EncodingName, type TokenCounter } from '../../pipeline/api/token-counter.js';
+import {
+  encodingForModel,
+  loadTokenCounter,
+  type EncodingName,
+  type TokenCounter,
+} from '../../pipeline/api/token-counter.js';
 
 /** Everything the simulator served, as GET /stats returns it. */
 export interface SimulatorStats {
@@ -74,10 +79,20 @@ const MAX_BODY = 64 * 2 ** 20;
 
 function emptyStats(): SimulatorStats {
   return {
-    startedAt: new Date().toISOString(), uptimeMs: 0, requests: 0, chatCompletions: 0, chatStreams: 0, embeddingRequests: 0,
-    embeddingInputs: 0, modelListings: 0, responses: {}, rateLimited: 0,
+    startedAt: new Date().toISOString(),
+    uptimeMs: 0,
+    requests: 0,
+    chatCompletions: 0,
+    chatStreams: 0,
+    embeddingRequests: 0,
+    embeddingInputs: 0,
+    modelListings: 0,
+    responses: {},
+    rateLimited: 0,
     faults: { error500: 0, error503: 0, timeout: 0, reset: 0, malformed: 0, rejected: 0 },
-    tokens: { prompt: 0, completion: 0, embedding: 0 }, inFlight: 0, peakInFlight: 0,
+    tokens: { prompt: 0, completion: 0, embedding: 0 },
+    inFlight: 0,
+    peakInFlight: 0,
   };
 }
 
@@ -108,38 +123,74 @@ export async function startSimulator(config: SimulatorConfig): Promise<RunningSi
   const timers = new Set<NodeJS.Timeout>();
   const reject = config.faults.rejectPattern !== undefined ? new RegExp(config.faults.rejectPattern) : undefined;
   let closing = false;
-  const counters: Record<EncodingName, TokenCounter> = { o200k_base: await loadTokenCounter('o200k_base'), cl100k_base: await loadTokenCounter('cl100k_base') };
+  const counters: Record<EncodingName, TokenCounter> = {
+    o200k_base: await loadTokenCounter('o200k_base'),
+    cl100k_base: await loadTokenCounter('cl100k_base'),
+  };
   const tokenizer = (model: string): TokenCounter => counters[encodingForModel(model)];
 
   const later = (ms: number, res: http.ServerResponse, fn: () => void): void => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      if (!res.destroyed && !closing) fn();
-    }, Math.max(0, ms));
+    const t = setTimeout(
+      () => {
+        timers.delete(t);
+        if (!res.destroyed && !closing) fn();
+      },
+      Math.max(0, ms),
+    );
     timers.add(t);
   };
 
   const send = (res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void => {
     stats.responses[status] = (stats.responses[status] ?? 0) + 1;
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      ...headers,
+    });
     res.end(body);
   };
 
   /** The shared front half of chat and embeddings: rejection, rate limits, faults. Returns false when handled. */
-  const gate = (text: string, model: string, tokens: number, res: http.ServerResponse, req: http.IncomingMessage, rand: () => number, stream: boolean): { ok: boolean; headers: Record<string, string> } => {
+  const gate = (
+    text: string,
+    model: string,
+    tokens: number,
+    res: http.ServerResponse,
+    req: http.IncomingMessage,
+    rand: () => number,
+    stream: boolean,
+  ): { ok: boolean; headers: Record<string, string> } => {
     if (reject?.test(text)) {
       stats.faults.rejected++;
-      send(res, 400, openaiError('Your request was rejected by the simulated content filter (faults.rejectPattern).', 'invalid_request_error', 'content_policy_violation'), { 'x-should-retry': 'false' });
+      send(
+        res,
+        400,
+        openaiError(
+          'Your request was rejected by the simulated content filter (faults.rejectPattern).',
+          'invalid_request_error',
+          'content_policy_violation',
+        ),
+        { 'x-should-retry': 'false' },
+      );
       return { ok: false, headers: {} };
     }
     const adm = limiter.admit(model, tokens);
     if (!adm.ok) {
       stats.rateLimited++;
-      send(res, 429, openaiError(`Rate limit reached for ${model} on ${adm.limitedBy} (simulated). Please try again in ${adm.retryAfterMs}ms.`, adm.limitedBy ?? 'requests', 'rate_limit_exceeded'), {
-        ...adm.headers,
-        'retry-after-ms': String(adm.retryAfterMs),
-        'retry-after': String(Math.max(1, Math.ceil(adm.retryAfterMs / 1000))),
-      });
+      send(
+        res,
+        429,
+        openaiError(
+          `Rate limit reached for ${model} on ${adm.limitedBy} (simulated). Please try again in ${adm.retryAfterMs}ms.`,
+          adm.limitedBy ?? 'requests',
+          'rate_limit_exceeded',
+        ),
+        {
+          ...adm.headers,
+          'retry-after-ms': String(adm.retryAfterMs),
+          'retry-after': String(Math.max(1, Math.ceil(adm.retryAfterMs / 1000))),
+        },
+      );
       return { ok: false, headers: {} };
     }
     const f = config.faults;
@@ -147,12 +198,22 @@ export async function startSimulator(config: SimulatorConfig): Promise<RunningSi
     const hit = (p: number): boolean => (u < p ? true : ((u -= p), false));
     if (hit(f.error500)) {
       stats.faults.error500++;
-      send(res, 500, openaiError('The server had an error while processing your request (simulated).', 'server_error'), adm.headers);
+      send(
+        res,
+        500,
+        openaiError('The server had an error while processing your request (simulated).', 'server_error'),
+        adm.headers,
+      );
       return { ok: false, headers: {} };
     }
     if (hit(f.error503)) {
       stats.faults.error503++;
-      send(res, 503, openaiError('The engine is currently overloaded, please try again later (simulated).', 'server_error'), adm.headers);
+      send(
+        res,
+        503,
+        openaiError('The engine is currently overloaded, please try again later (simulated).', 'server_error'),
+        adm.headers,
+      );
       return { ok: false, headers: {} };
     }
     if (hit(f.timeout)) {
@@ -169,10 +230,16 @@ export async function startSimulator(config: SimulatorConfig): Promise<RunningSi
       stats.responses[200] = (stats.responses[200] ?? 0) + 1;
       if (stream) {
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...adm.headers });
-        res.end(`data: {"id":"chatcmpl-broken","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"Req\n\n`);
+        res.end(
+          `data: {"id":"chatcmpl-broken","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"Req\n\n`,
+        );
       } else {
         const body = `{"id":"broken","object":"list","data":[{"index":0,`;
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...adm.headers });
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          ...adm.headers,
+        });
         res.end(body);
       }
       return { ok: false, headers: {} };
@@ -191,12 +258,21 @@ export async function startSimulator(config: SimulatorConfig): Promise<RunningSi
     const model = body.model;
     const msgs = body.messages;
     if (typeof model !== 'string' || !Array.isArray(msgs) || msgs.length === 0) {
-      send(res, 400, openaiError('model (string) and messages (non-empty array) are required', 'invalid_request_error'));
+      send(
+        res,
+        400,
+        openaiError('model (string) and messages (non-empty array) are required', 'invalid_request_error'),
+      );
       return;
     }
     const messages = msgs.map((m: { role?: unknown; content?: unknown }) => ({
       role: typeof m?.role === 'string' ? m.role : 'user',
-      content: typeof m?.content === 'string' ? m.content : Array.isArray(m?.content) ? m.content.map((p: { text?: string }) => p?.text ?? '').join('') : '',
+      content:
+        typeof m?.content === 'string'
+          ? m.content
+          : Array.isArray(m?.content)
+            ? m.content.map((p: { text?: string }) => p?.text ?? '').join('')
+            : '',
     }));
     const stream = body.stream === true;
     stats.chatCompletions++;
@@ -218,7 +294,11 @@ export async function startSimulator(config: SimulatorConfig): Promise<RunningSi
     const genMs = (completionTokens / config.tokensPerSec) * 1000;
     const id = `chatcmpl-sim${deriveSeed(config.seed, raw).toString(16)}`;
     const created = Math.floor(Date.now() / 1000);
-    const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+    const usage = {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+    };
     const account = (): void => {
       stats.tokens.prompt += promptTokens;
       stats.tokens.completion += completionTokens;
@@ -226,16 +306,37 @@ export async function startSimulator(config: SimulatorConfig): Promise<RunningSi
     if (!stream) {
       later(ttft + genMs, res, () => {
         account();
-        send(res, 200, JSON.stringify({
-          id, object: 'chat.completion', created, model, system_fingerprint: 'fp_clusterbench_sim',
-          choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: finish }],
-          usage,
-        }), g.headers);
+        send(
+          res,
+          200,
+          JSON.stringify({
+            id,
+            object: 'chat.completion',
+            created,
+            model,
+            system_fingerprint: 'fp_clusterbench_sim',
+            choices: [
+              {
+                index: 0,
+                message: { role: 'assistant', content: text, refusal: null },
+                logprobs: null,
+                finish_reason: finish,
+              },
+            ],
+            usage,
+          }),
+          g.headers,
+        );
       });
       return;
     }
     stats.responses[200] = (stats.responses[200] ?? 0) + 1;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...g.headers });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      ...g.headers,
+    });
     const chunk = (delta: Record<string, unknown>, finishReason: string | null): string =>
       `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_clusterbench_sim', choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] })}\n\n`;
     // Word-sized pieces paced so the whole completion takes completionTokens / tokensPerSec after the first one.
@@ -243,8 +344,10 @@ export async function startSimulator(config: SimulatorConfig): Promise<RunningSi
     const tick = Math.max(15, genMs / pieces.length);
     let sent = 0;
     const step = (first: boolean): void => {
-      const elapsed = first ? 0 : (performance.now() - startGen);
-      const due = first ? 1 : Math.min(pieces.length, Math.max(sent + 1, Math.floor((elapsed / Math.max(genMs, 1e-9)) * pieces.length)));
+      const elapsed = first ? 0 : performance.now() - startGen;
+      const due = first
+        ? 1
+        : Math.min(pieces.length, Math.max(sent + 1, Math.floor((elapsed / Math.max(genMs, 1e-9)) * pieces.length)));
       const content = pieces.slice(sent, due).join('');
       sent = due;
       res.write(chunk(first ? { role: 'assistant', content } : { content }, null));
@@ -254,7 +357,8 @@ export async function startSimulator(config: SimulatorConfig): Promise<RunningSi
       }
       account();
       let tail = chunk({}, finish);
-      if (body.stream_options?.include_usage) tail += `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`;
+      if (body.stream_options?.include_usage)
+        tail += `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`;
       res.end(`${tail}data: [DONE]\n\n`);
     };
     let startGen = 0;
@@ -268,13 +372,22 @@ export async function startSimulator(config: SimulatorConfig): Promise<RunningSi
     const model = body.model;
     const input = body.input;
     const texts: string[] | undefined =
-      typeof input === 'string' ? [input]
-        : Array.isArray(input) && input.length > 0 && input.every((x) => typeof x === 'string') ? input
+      typeof input === 'string'
+        ? [input]
+        : Array.isArray(input) && input.length > 0 && input.every((x) => typeof x === 'string')
+          ? input
           : Array.isArray(input) && input.length > 0 && input.every((x) => Array.isArray(x) || typeof x === 'number')
             ? (Array.isArray(input[0]) ? (input as number[][]) : [input as number[]]).map((ids) => decodeCl100k(ids))
             : undefined;
     if (typeof model !== 'string' || !texts) {
-      send(res, 400, openaiError('model (string) and input (string, array of strings, or token arrays) are required', 'invalid_request_error'));
+      send(
+        res,
+        400,
+        openaiError(
+          'model (string) and input (string, array of strings, or token arrays) are required',
+          'invalid_request_error',
+        ),
+      );
       return;
     }
     if (texts.some((t) => t.length === 0)) {
@@ -302,11 +415,20 @@ export async function startSimulator(config: SimulatorConfig): Promise<RunningSi
       const asBase64 = format === 'base64' && !config.ignoreEncodingFormat;
       const data = texts.map((_, i) => {
         const v = vecs.subarray(i * dims, (i + 1) * dims);
-        return { object: 'embedding', index: i, embedding: asBase64 ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : Array.from(v) };
+        return {
+          object: 'embedding',
+          index: i,
+          embedding: asBase64 ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : Array.from(v),
+        };
       });
       stats.embeddingInputs += texts.length;
       stats.tokens.embedding += tokens;
-      send(res, 200, JSON.stringify({ object: 'list', data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } }), g.headers);
+      send(
+        res,
+        200,
+        JSON.stringify({ object: 'list', data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } }),
+        g.headers,
+      );
     });
   };
 
@@ -323,11 +445,27 @@ export async function startSimulator(config: SimulatorConfig): Promise<RunningSi
     res.on('close', () => void stats.inFlight--);
     if (req.method === 'GET' && (url === '/v1/models' || url === '/models')) {
       stats.modelListings++;
-      send(res, 200, JSON.stringify({ object: 'list', data: config.models.map((id) => ({ id, object: 'model', created: 1700000000, owned_by: 'clusterbench-simulator' })) }));
+      send(
+        res,
+        200,
+        JSON.stringify({
+          object: 'list',
+          data: config.models.map((id) => ({
+            id,
+            object: 'model',
+            created: 1700000000,
+            owned_by: 'clusterbench-simulator',
+          })),
+        }),
+      );
       return;
     }
-    const route = req.method === 'POST' && (url === '/v1/chat/completions' || url === '/chat/completions') ? 'chat'
-      : req.method === 'POST' && (url === '/v1/embeddings' || url === '/embeddings') ? 'embeddings' : undefined;
+    const route =
+      req.method === 'POST' && (url === '/v1/chat/completions' || url === '/chat/completions')
+        ? 'chat'
+        : req.method === 'POST' && (url === '/v1/embeddings' || url === '/embeddings')
+          ? 'embeddings'
+          : undefined;
     if (!route) {
       send(res, 404, openaiError(`Unknown request URL: ${req.method} ${url}`, 'invalid_request_error', 'unknown_url'));
       return;
@@ -370,12 +508,13 @@ export async function startSimulator(config: SimulatorConfig): Promise<RunningSi
     stats: snapshot,
     resetRateLimits: () => limiter.reset(),
     resetPeakInFlight: () => void (stats.peakInFlight = stats.inFlight),
-    close: () => new Promise<void>((resolveClose) => {
-      closing = true;
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      server.close(() => resolveClose());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolveClose) => {
+        closing = true;
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        server.close(() => resolveClose());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -9,7 +9,11 @@ export class TokenBucket {
   private level: number;
   private last: number;
 
-  constructor(readonly perMinute: number, readonly capacity: number, private readonly now: () => number = () => performance.now()) {
+  constructor(
+    readonly perMinute: number,
+    readonly capacity: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
     this.level = capacity;
     this.last = now();
   }
@@ -64,7 +68,11 @@ const fmtReset = (ms: number): string => (ms < 1000 ? `${Math.ceil(ms)}ms` : `${
 export class RateLimiter {
   private buckets = new Map<string, { rpm?: TokenBucket; tpm?: TokenBucket; nextSlot: number }>();
 
-  constructor(private readonly rpm: number, private readonly tpm: number, private readonly burstSeconds: number) {}
+  constructor(
+    private readonly rpm: number,
+    private readonly tpm: number,
+    private readonly burstSeconds: number,
+  ) {}
 
   private for(model: string): { rpm?: TokenBucket; tpm?: TokenBucket; nextSlot: number } {
     let b = this.buckets.get(model);

@@ -5,9 +5,14 @@ import type { BreakingPointCommandOptions } from './breaking-point-command.js';
 export function registerBreakingPointCommand(program: Command): void {
   program
     .command('breaking-point')
-    .description('escalate the scale (x2) until each stage of interest breaks or a ceiling is reached, then bisect each break; writes runs/<id>/')
+    .description(
+      'escalate the scale (x2) until each stage of interest breaks or a ceiling is reached, then bisect each break; writes runs/<id>/',
+    )
     .option('-p, --profile <name|path>', 'profile name in profiles/ or a YAML path', 'breaking-point')
-    .option('-s, --stage <kind|kind/method...>', 'stage(s) of interest (default: the profile\'s breakingPoints.escalate.stages, else every stage)')
+    .option(
+      '-s, --stage <kind|kind/method...>',
+      "stage(s) of interest (default: the profile's breakingPoints.escalate.stages, else every stage)",
+    )
     .option('--start <n>', 'first scale, e.g. 1k (default: breakingPoints.escalate.start)')
     .option('--ceiling <n>', 'largest scale to try, e.g. 2m (default: breakingPoints.escalate.ceiling)')
     .option('--factor <x>', 'growth factor between scales (default 2)')

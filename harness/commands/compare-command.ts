@@ -74,10 +74,12 @@ export function readThresholdsFile(path: string): ThresholdMap {
     throw new UserError(`${path}: cannot read thresholds (${(e as Error).message})`);
   }
   const map = (doc && typeof doc === 'object' && 'thresholds' in doc ? doc.thresholds : doc) as Record<string, unknown>;
-  if (!map || typeof map !== 'object' || Array.isArray(map)) throw new UserError(`${path}: thresholds must be a map such as { "cluster.wall_p50": "<1.10x" }`);
+  if (!map || typeof map !== 'object' || Array.isArray(map))
+    throw new UserError(`${path}: thresholds must be a map such as { "cluster.wall_p50": "<1.10x" }`);
   const out: ThresholdMap = {};
   for (const [k, v] of Object.entries(map)) {
-    if (v !== null && typeof v !== 'string') throw new UserError(`${path}: thresholds.${k}: must be a string such as "<1.10x" (got ${JSON.stringify(v)})`);
+    if (v !== null && typeof v !== 'string')
+      throw new UserError(`${path}: thresholds.${k}: must be a string such as "<1.10x" (got ${JSON.stringify(v)})`);
     try {
       if (v !== null && v.trim().toLowerCase() !== 'off') parseThreshold(k, v);
     } catch (e) {
@@ -96,35 +98,58 @@ function numberFlag(name: string, v: string | undefined, fallback: number): numb
 }
 
 /** Compare two runs already in memory; returns the comparison, the rendered table and the exit code it implies. */
-export function compareResults(base: RunResults, next: RunResults, opts: CompareCommandOptions = {}): { comparison: Comparison; table: string; exitCode: number } {
-  const thresholds = opts.thresholds ? readThresholdsFile(opts.thresholds) : ((next.profile as { thresholds?: ThresholdMap } | undefined)?.thresholds ?? undefined);
+export function compareResults(
+  base: RunResults,
+  next: RunResults,
+  opts: CompareCommandOptions = {},
+): { comparison: Comparison; table: string; exitCode: number } {
+  const thresholds = opts.thresholds
+    ? readThresholdsFile(opts.thresholds)
+    : ((next.profile as { thresholds?: ThresholdMap } | undefined)?.thresholds ?? undefined);
   const floor: MinimumEffect = {
     ms: floorFlag('min-effect-ms', opts.minEffectMs, defaultMinimumEffect.ms),
     bytes: floorFlag('min-effect-mib', opts.minEffectMib, defaultMinimumEffect.bytes / 2 ** 20) * 2 ** 20,
     ratio: floorFlag('min-effect-ratio', opts.minEffectRatio, defaultMinimumEffect.ratio),
   };
-  const comparison = applyMinimumEffect(compareRuns(base, next, {
-    thresholds,
-    useDefaults: opts.defaults !== false,
-    alpha: numberFlag('alpha', opts.alpha, defaultComparisonOptions.alpha),
-    noise: numberFlag('noise', opts.noise, defaultComparisonOptions.noise),
-    judgeWall: opts.wall === true,
-  }), floor);
+  const comparison = applyMinimumEffect(
+    compareRuns(base, next, {
+      thresholds,
+      useDefaults: opts.defaults !== false,
+      alpha: numberFlag('alpha', opts.alpha, defaultComparisonOptions.alpha),
+      noise: numberFlag('noise', opts.noise, defaultComparisonOptions.noise),
+      judgeWall: opts.wall === true,
+    }),
+    floor,
+  );
   const table = renderComparisonMarkdown(comparison, base.id, next.id, opts.notable);
   if (opts.out) writeFileAtomic(resolve(opts.out), table);
-  if (opts.json) writeFileAtomic(resolve(opts.json), JSON.stringify({ base: base.id, new: next.id, ...comparison }, null, 1));
-  return { comparison, table, exitCode: comparison.rows.length === 0 ? NO_COMPARABLE_CELLS_EXIT_CODE : comparison.regressions.length ? 1 : 0 };
+  if (opts.json)
+    writeFileAtomic(resolve(opts.json), JSON.stringify({ base: base.id, new: next.id, ...comparison }, null, 1));
+  return {
+    comparison,
+    table,
+    exitCode: comparison.rows.length === 0 ? NO_COMPARABLE_CELLS_EXIT_CODE : comparison.regressions.length ? 1 : 0,
+  };
 }
 
 /** Run a comparison of two run folders. */
-export function compareCommand(basePath: string, newPath: string, opts: CompareCommandOptions = {}): { comparison: Comparison; table: string; exitCode: number } {
+export function compareCommand(
+  basePath: string,
+  newPath: string,
+  opts: CompareCommandOptions = {},
+): { comparison: Comparison; table: string; exitCode: number } {
   return compareResults(readRun(basePath), readRun(newPath), opts);
 }
 
 /** `compare --rerun`: measure both sides now, interleaved, write their run folders, and compare them. */
-export async function compareRerunCommand(baseArg: string, newArg: string, opts: CompareCommandOptions = {}): Promise<{ comparison: Comparison; table: string; exitCode: number; runDirs: [string, string] }> {
+export async function compareRerunCommand(
+  baseArg: string,
+  newArg: string,
+  opts: CompareCommandOptions = {},
+): Promise<{ comparison: Comparison; table: string; exitCode: number; runDirs: [string, string] }> {
   const repeats = opts.repeats === undefined ? 5 : Number(opts.repeats);
-  if (!(Number.isInteger(repeats) && repeats >= 1 && repeats <= 1000)) throw new UserError(`--repeats: "${opts.repeats}" must be a whole number from 1 to 1000`);
+  if (!(Number.isInteger(repeats) && repeats >= 1 && repeats <= 1000))
+    throw new UserError(`--repeats: "${opts.repeats}" must be a whole number from 1 to 1000`);
   const base = await resolveRerunSide(baseArg);
   const next = await resolveRerunSide(newArg);
   const progress = createProgressReporter(process.stderr, opts.quiet);
@@ -133,6 +158,8 @@ export async function compareRerunCommand(baseArg: string, newArg: string, opts:
   const runDirs: [string, string] = [resolve(parent, run.base.id), resolve(parent, run.next.id)];
   await writeRunReports(runDirs[0], run.base);
   await writeRunReports(runDirs[1], run.next);
-  progress.log(`wrote ${displayPath(runDirs[0])}/ (BASE) and ${displayPath(runDirs[1])}/ (NEW), ${repeats} interleaved round(s)`);
+  progress.log(
+    `wrote ${displayPath(runDirs[0])}/ (BASE) and ${displayPath(runDirs[1])}/ (NEW), ${repeats} interleaved round(s)`,
+  );
   return { ...compareResults(run.base, run.next, opts), runDirs };
 }

@@ -5,9 +5,18 @@ import { Piscina } from 'piscina';
 import { performance } from 'node:perf_hooks';
 import { createConversationSource, type GeneratorOptions } from '../../generators/synthetic-conversations.js';
 import type { Conversation } from '../../pipeline/contracts.js';
-import { createConversationWriter, encodeBatch, formatFromPath, type ConversationFileFormat } from '../../generators/conversation-writers.js';
+import {
+  createConversationWriter,
+  encodeBatch,
+  formatFromPath,
+  type ConversationFileFormat,
+} from '../../generators/conversation-writers.js';
 import type { GenerationTask, GenerationTaskResult } from '../../generators/generation-worker.js';
-import { formatGenerationStats, GenerationStats, type GenerationStatsReport } from '../../generators/generation-stats.js';
+import {
+  formatGenerationStats,
+  GenerationStats,
+  type GenerationStatsReport,
+} from '../../generators/generation-stats.js';
 import { formatBytes, formatMs } from '../../pipeline/support/format-units.js';
 import { displayPath } from '../../pipeline/support/display-path.js';
 import { countFromText } from '../profile/count-flag.js';
@@ -52,7 +61,14 @@ export async function generateToFile(opts: GenerateToFileOptions): Promise<Gener
   const writer = createConversationWriter(opts.out, format);
   const stats = opts.stats ? new GenerationStats() : undefined;
   const t0 = performance.now();
-  const pool = workers > 0 ? new Piscina({ filename: new URL('../../generators/generation-worker.js', import.meta.url).href, minThreads: workers, maxThreads: workers }) : undefined;
+  const pool =
+    workers > 0
+      ? new Piscina({
+          filename: new URL('../../generators/generation-worker.js', import.meta.url).href,
+          minThreads: workers,
+          maxThreads: workers,
+        })
+      : undefined;
   try {
     if (pool) {
       // Batches are generated in parallel and written in order; at most 2 per worker are in flight (flat memory).
@@ -60,7 +76,13 @@ export async function generateToFile(opts: GenerateToFileOptions): Promise<Gener
       let next = 0;
       let written = 0;
       const submit = (): void => {
-        const task: GenerationTask = { options: opts.generator, start: next, end: Math.min(n, next + batchSize), format, stats: Boolean(stats) };
+        const task: GenerationTask = {
+          options: opts.generator,
+          start: next,
+          end: Math.min(n, next + batchSize),
+          format,
+          stats: Boolean(stats),
+        };
         inFlight.push(pool.run(task) as Promise<GenerationTaskResult>);
         next = task.end;
       };
@@ -108,7 +130,9 @@ function progressBar(stream: NodeJS.WriteStream): { update(done: number, total: 
       const eta = rate > 0 ? (total - done) / rate : 0;
       const width = 30;
       const fill = Math.round(frac * width);
-      stream.write(`\r\x1b[2K[${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${(100 * frac).toFixed(1)}% ${done}/${total}  ${Math.round(rate)} conv/s  ETA ${formatMs(eta * 1000)}`);
+      stream.write(
+        `\r\x1b[2K[${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${(100 * frac).toFixed(1)}% ${done}/${total}  ${Math.round(rate)} conv/s  ETA ${formatMs(eta * 1000)}`,
+      );
     },
     done() {
       stream.write('\r\x1b[2K');
@@ -119,7 +143,8 @@ function progressBar(stream: NodeJS.WriteStream): { update(done: number, total: 
 /** Parse a positive integer flag that may use k/m suffixes ("100k"). */
 function parseCount(flag: string, text: string): number {
   const v = countFromText(text);
-  if (!Number.isInteger(v) || v < 0) throw new UserError(`${flag}: "${text}" is not a non-negative integer (e.g. 100000, 100k, 1m)`);
+  if (!Number.isInteger(v) || v < 0)
+    throw new UserError(`${flag}: "${text}" is not a non-negative integer (e.g. 100000, 100k, 1m)`);
   return v;
 }
 
@@ -150,7 +175,8 @@ export function generatorOptionsFromFlags(o: GenerateCommandOptions): GeneratorO
     } catch (err) {
       throw new UserError(`--options: not valid JSON (${(err as Error).message}); e.g. --options '{"typoRate":0.2}'`);
     }
-    if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) throw new UserError('--options: must be a JSON object, e.g. {"typoRate":0.2}');
+    if (typeof extra !== 'object' || extra === null || Array.isArray(extra))
+      throw new UserError('--options: must be a JSON object, e.g. {"typoRate":0.2}');
   }
   const seed = Number(o.seed);
   if (!Number.isInteger(seed)) throw new UserError(`--seed: "${o.seed}" is not an integer`);
@@ -161,14 +187,25 @@ export function generatorOptionsFromFlags(o: GenerateCommandOptions): GeneratorO
     return x;
   };
   const g: Record<string, unknown> = { ...extra, n: parseCount('--n', o.n), seed };
-  const set = (k: string, v: unknown): void => { if (v !== undefined) g[k] = v; };
+  const set = (k: string, v: unknown): void => {
+    if (v !== undefined) g[k] = v;
+  };
   set('difficulty', numFlag('--difficulty', o.difficulty));
   set('zipf', numFlag('--zipf', o.zipf));
   set('meanBytes', numFlag('--mean-bytes', o.meanBytes));
   set('batchSize', o.batchSize === undefined ? undefined : parseCount('--batch-size', o.batchSize));
-  if (o.intents !== undefined) set('intents', /^\d+$/.test(o.intents) ? Number(o.intents) : o.intents.split(',').map((s) => s.trim()));
-  if (o.domains !== undefined) set('domains', o.domains.split(',').map((s) => s.trim()));
-  if (o.languages !== undefined) set('languages', o.languages.split(',').map((s) => s.trim()));
+  if (o.intents !== undefined)
+    set('intents', /^\d+$/.test(o.intents) ? Number(o.intents) : o.intents.split(',').map((s) => s.trim()));
+  if (o.domains !== undefined)
+    set(
+      'domains',
+      o.domains.split(',').map((s) => s.trim()),
+    );
+  if (o.languages !== undefined)
+    set(
+      'languages',
+      o.languages.split(',').map((s) => s.trim()),
+    );
   return g as unknown as GeneratorOptions;
 }
 
@@ -178,11 +215,14 @@ export async function generateCommand(o: GenerateCommandOptions): Promise<Genera
   const out = resolve(o.out);
   const bar = o.quiet ? { update() {}, done() {} } : progressBar(process.stderr);
   const workers = o.workers === undefined ? undefined : Number(o.workers);
-  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0 && workers <= 64)) throw new UserError(`--workers: "${o.workers}" must be an integer in [0, 64] (0 = generate in the main thread)`);
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0 && workers <= 64))
+    throw new UserError(`--workers: "${o.workers}" must be an integer in [0, 64] (0 = generate in the main thread)`);
   const res = await generateToFile({ out, generator, stats: o.stats, workers, onProgress: (d, t) => bar.update(d, t) });
   bar.done();
   if (!o.quiet) {
-    process.stderr.write(`wrote ${res.conversations} conversations to ${displayPath(out)} (${formatBytes(res.bytes)}) in ${formatMs(res.wallMs)}, ${Math.round(res.conversations / Math.max(res.wallMs / 1000, 1e-9))} conv/s\n`);
+    process.stderr.write(
+      `wrote ${res.conversations} conversations to ${displayPath(out)} (${formatBytes(res.bytes)}) in ${formatMs(res.wallMs)}, ${Math.round(res.conversations / Math.max(res.wallMs / 1000, 1e-9))} conv/s\n`,
+    );
   }
   if (res.stats) process.stdout.write(`${formatGenerationStats(res.stats)}\n`);
   return res;

@@ -22,7 +22,13 @@ export function registerHistoryCommand(program: Command): void {
       process.stdout.write(renderTrendsMarkdown(shown, runs));
       process.stdout.write(`wrote ${files.map((f) => displayPath(f)).join(', ')}\n`);
       // An empty table is easy to misread as "no regressions": say why it is empty.
-      if (runs === 0) process.stderr.write(`clusterbench history: ${o.db} holds no runs; append some first: clusterbench history runs/<id> --db ${o.db}\n`);
-      else if (trends.length === 0 && (o.cell || o.metric || o.profile)) process.stderr.write(`clusterbench history: no series match${o.cell ? ` --cell ${o.cell}` : ''}${o.metric ? ` --metric ${o.metric}` : ''}${o.profile ? ` --profile ${o.profile}` : ''} (metrics are e.g. wall_p50, cpu_p50, peak_rss, peak_heap, throughput, gc_ms, ari, nmi)\n`);
+      if (runs === 0)
+        process.stderr.write(
+          `clusterbench history: ${o.db} holds no runs; append some first: clusterbench history runs/<id> --db ${o.db}\n`,
+        );
+      else if (trends.length === 0 && (o.cell || o.metric || o.profile))
+        process.stderr.write(
+          `clusterbench history: no series match${o.cell ? ` --cell ${o.cell}` : ''}${o.metric ? ` --metric ${o.metric}` : ''}${o.profile ? ` --profile ${o.profile}` : ''} (metrics are e.g. wall_p50, cpu_p50, peak_rss, peak_heap, throughput, gc_ms, ari, nmi)\n`,
+        );
     });
 }

@@ -50,27 +50,56 @@ export interface ProfileOutcome {
 }
 
 function newFiles(dir: string, before: Set<string>, suffix: string): string[] {
-  return readdirSync(dir).filter((f) => f.endsWith(suffix) && !before.has(f)).map((f) => join(dir, f)).sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(suffix) && !before.has(f))
+    .map((f) => join(dir, f))
+    .sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
 }
 
-async function runInWorker(tool: ProfileTool, profile: SweepProfile, o: ProfileCommandOptions, scale: number, outDir: string, log: (s: string) => void): Promise<ProfileOutcome> {
+async function runInWorker(
+  tool: ProfileTool,
+  profile: SweepProfile,
+  o: ProfileCommandOptions,
+  scale: number,
+  outDir: string,
+  log: (s: string) => void,
+): Promise<ProfileOutcome> {
   const p = await prepareStageInput(profile, o.stage, scale, { runDir: o.run, log });
   for (const s of p.sources) log(`input: ${s}`);
   const before = new Set(readdirSync(outDir));
-  const execArgv = tool === 'cpu-prof' ? ['--cpu-prof', `--cpu-prof-dir=${outDir}`] : tool === 'heap-prof' ? ['--heap-prof', `--heap-prof-dir=${outDir}`] : [];
-  const snapshotPath = tool === 'heap-snapshot' ? join(outDir, `${p.spec.stage}-${p.spec.method}-n${scale}-peak.heapsnapshot`) : undefined;
-  const data: ProfileWorkerData = { kind: p.spec.stage, method: p.spec.method, options: p.options, seed: p.seed, input: p.input, ...(snapshotPath ? { snapshotPath } : {}) };
+  const execArgv =
+    tool === 'cpu-prof'
+      ? ['--cpu-prof', `--cpu-prof-dir=${outDir}`]
+      : tool === 'heap-prof'
+        ? ['--heap-prof', `--heap-prof-dir=${outDir}`]
+        : [];
+  const snapshotPath =
+    tool === 'heap-snapshot' ? join(outDir, `${p.spec.stage}-${p.spec.method}-n${scale}-peak.heapsnapshot`) : undefined;
+  const data: ProfileWorkerData = {
+    kind: p.spec.stage,
+    method: p.spec.method,
+    options: p.options,
+    seed: p.seed,
+    input: p.input,
+    ...(snapshotPath ? { snapshotPath } : {}),
+  };
   const limit = stageMemoryLimitMb(p.spec, profile);
   log(`running ${p.spec.stage}/${p.spec.method} at n=${scale} in a worker (${tool})`);
   const result = await new Promise<ProfileWorkerResult>((res, rej) => {
     let got: ProfileWorkerResult | undefined;
     const w = new Worker(new URL('../profiling/profiling-worker.js', import.meta.url), {
-      workerData: data, transferList: pipelineBuffers(p.input) as never, execArgv,
+      workerData: data,
+      transferList: pipelineBuffers(p.input) as never,
+      execArgv,
       ...(limit !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: limit } } : {}),
     });
-    w.on('message', (m: ProfileWorkerResult) => { got = m; });
+    w.on('message', (m: ProfileWorkerResult) => {
+      got = m;
+    });
     w.on('error', rej);
-    w.on('exit', (code) => (got ? res(got) : rej(new Error(`profile worker exited with code ${code} before finishing the stage`))));
+    w.on('exit', (code) =>
+      got ? res(got) : rej(new Error(`profile worker exited with code ${code} before finishing the stage`)),
+    );
   });
   const notes: string[] = [];
   let files: string[];
@@ -84,7 +113,9 @@ async function runInWorker(tool: ProfileTool, profile: SweepProfile, o: ProfileC
     notes.push('open the .heapprofile in Chrome DevTools (Memory tab, load profile)');
   } else {
     files = snapshotPath ? [snapshotPath] : [];
-    notes.push(`heap snapshot taken at the peak heap sample (${result.snapshotAt ?? 'start'}; ${(result.peakHeapUsed / 2 ** 20).toFixed(1)} MB used); open it in Chrome DevTools (Memory tab)`);
+    notes.push(
+      `heap snapshot taken at the peak heap sample (${result.snapshotAt ?? 'start'}; ${(result.peakHeapUsed / 2 ** 20).toFixed(1)} MB used); open it in Chrome DevTools (Memory tab)`,
+    );
   }
   if (files.length === 0) throw new Error(`${tool}: the worker finished but wrote no output file in ${outDir}`);
   return { outDir, files, top, wallMs: result.wallMs, notes };
@@ -103,11 +134,15 @@ async function resolveProfile(o: ProfileCommandOptions): Promise<SweepProfile> {
 export async function profileCommand(o: ProfileCommandOptions): Promise<ProfileOutcome> {
   const tool = profileTools.find((t) => t === o.tool);
   if (tool === undefined && droppedClinicTools.has(o.tool)) {
-    throw new UserError(`--tool: "${o.tool}" was a clinic tool; clinic is no longer shipped (unmaintained upstream). Use one of ${profileTools.join(', ')}: open a .cpuprofile as a flame chart in Chrome DevTools or speedscope`);
+    throw new UserError(
+      `--tool: "${o.tool}" was a clinic tool; clinic is no longer shipped (unmaintained upstream). Use one of ${profileTools.join(', ')}: open a .cpuprofile as a flame chart in Chrome DevTools or speedscope`,
+    );
   }
   if (tool === undefined) throw new UserError(`--tool: "${o.tool}" is not one of ${profileTools.join(', ')}`);
   const scale = parseOneCount('--scale', String(o.scale), '20k');
-  const log = (s: string): void => { if (!o.quiet) process.stderr.write(`${s}\n`); };
+  const log = (s: string): void => {
+    if (!o.quiet) process.stderr.write(`${s}\n`);
+  };
   const profile = await resolveProfile(o);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const outDir = resolve(o.out ?? join('runs', `profile-${o.stage.replace('/', '-')}-n${scale}-${tool}-${stamp}`));
@@ -121,7 +156,10 @@ export function formatProfileOutcome(p: ProfileOutcome): string {
   if (p.wallMs !== undefined) lines.push(`stage wall time under the profiler: ${(p.wallMs / 1000).toFixed(2)} s`);
   if (p.top.length) {
     lines.push('top 5 functions by self time:', '  self ms   share  function (file:line)');
-    for (const f of p.top.slice(0, 5)) lines.push(`  ${f.selfMs.toFixed(1).padStart(8)}  ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.functionName} (${f.url.replace(/^file:\/\//, '').replace(packageRoot() + '/', '')}:${f.line})`);
+    for (const f of p.top.slice(0, 5))
+      lines.push(
+        `  ${f.selfMs.toFixed(1).padStart(8)}  ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.functionName} (${f.url.replace(/^file:\/\//, '').replace(packageRoot() + '/', '')}:${f.line})`,
+      );
   }
   lines.push(...p.notes);
   return `${lines.join('\n')}\n`;

@@ -4,7 +4,16 @@ import { UserError } from '../../pipeline/support/user-error.js';
 
 /** Flags (commander attribute names) that `--resume` ignores, shown as the user typed them. */
 const IGNORED_ON_RESUME: Record<string, string> = {
-  profile: '--profile', out: '--out', scales: '--scales', seed: '--seed', isolation: '--isolation', input: '--input', format: '--format', skipInvalid: '--skip-invalid', maxConversationBytes: '--max-conversation-bytes', dedupe: '--dedupe',
+  profile: '--profile',
+  out: '--out',
+  scales: '--scales',
+  seed: '--seed',
+  isolation: '--isolation',
+  input: '--input',
+  format: '--format',
+  skipInvalid: '--skip-invalid',
+  maxConversationBytes: '--max-conversation-bytes',
+  dedupe: '--dedupe',
 };
 
 /** Throw a usage error naming every flag given on the command line that --resume would ignore. */
@@ -12,5 +21,7 @@ export function refuseFlagsIgnoredOnResume(opts: { resume?: string }, cmd: Comma
   if (opts.resume === undefined) return;
   const given = Object.keys(IGNORED_ON_RESUME).filter((k) => cmd.getOptionValueSource(k) === 'cli');
   if (given.length === 0) return;
-  throw new UserError(`--resume continues ${opts.resume} with the profile, input and folder it started with; drop ${given.map((k) => IGNORED_ON_RESUME[k]).join(', ')} (they would be ignored)`);
+  throw new UserError(
+    `--resume continues ${opts.resume} with the profile, input and folder it started with; drop ${given.map((k) => IGNORED_ON_RESUME[k]).join(', ')} (they would be ignored)`,
+  );
 }

@@ -2,7 +2,12 @@
  * `clusterbench simulate-api`: run the OpenAI-compatible simulator until interrupted. Settings come from a YAML
  * file (--config) and flags, flags winning. Point any OpenAI client at the printed base URL.
  */
-import { parseDistributionText, parseSimulatorConfig, readSimulatorConfigFile, type SimulatorConfig } from '../api-simulator/simulator-config.js';
+import {
+  parseDistributionText,
+  parseSimulatorConfig,
+  readSimulatorConfigFile,
+  type SimulatorConfig,
+} from '../api-simulator/simulator-config.js';
 import { startSimulator, type RunningSimulator } from '../api-simulator/simulator-server.js';
 import { UserError } from '../../pipeline/support/user-error.js';
 
@@ -54,13 +59,23 @@ export function simulatorConfigFromOptions(o: SimulateApiOptions): SimulatorConf
   set('embeddingLatency', dist('embedding-latency', o.embeddingLatency));
   if (o.ignoreEncodingFormat) raw.ignoreEncodingFormat = true;
   const rl = { ...((raw.rateLimits as Record<string, unknown>) ?? {}) };
-  for (const [k, flag, v] of [['rpm', 'rpm', o.rpm], ['tpm', 'tpm', o.tpm], ['burstSeconds', 'burst-seconds', o.burstSeconds]] as const) {
+  for (const [k, flag, v] of [
+    ['rpm', 'rpm', o.rpm],
+    ['tpm', 'tpm', o.tpm],
+    ['burstSeconds', 'burst-seconds', o.burstSeconds],
+  ] as const) {
     const n = num(flag, v);
     if (n !== undefined) rl[k] = n;
   }
   raw.rateLimits = rl;
   const f = { ...((raw.faults as Record<string, unknown>) ?? {}) };
-  for (const [k, flag, v] of [['error500', 'fault-500', o.fault500], ['error503', 'fault-503', o.fault503], ['timeout', 'fault-timeout', o.faultTimeout], ['reset', 'fault-reset', o.faultReset], ['malformed', 'fault-malformed', o.faultMalformed]] as const) {
+  for (const [k, flag, v] of [
+    ['error500', 'fault-500', o.fault500],
+    ['error503', 'fault-503', o.fault503],
+    ['timeout', 'fault-timeout', o.faultTimeout],
+    ['reset', 'fault-reset', o.faultReset],
+    ['malformed', 'fault-malformed', o.faultMalformed],
+  ] as const) {
     const n = num(flag, v);
     if (n !== undefined) f[k] = n;
   }

@@ -5,12 +5,17 @@ import type { SimulateApiOptions } from './simulate-api-command.js';
 export function registerSimulateApiCommand(program: Command): void {
   program
     .command('simulate-api')
-    .description('run the OpenAI-compatible simulator (chat completions, embeddings, models, /stats) on 127.0.0.1 until Ctrl-C')
+    .description(
+      'run the OpenAI-compatible simulator (chat completions, embeddings, models, /stats) on 127.0.0.1 until Ctrl-C',
+    )
     .option('-c, --config <file.yaml>', 'YAML file with simulator settings (flags override it)')
     .option('--port <n>', 'port, 0 = a free port (default 0)')
     .option('--host <addr>', 'address to bind (default 127.0.0.1)')
     .option('--seed <n>', 'seed for latencies, faults and content')
-    .option('--ttft <dist>', 'time to first token: fixed:MS, uniform:MIN:MAX or lognormal:MEDIAN:P95 (default lognormal:250:800)')
+    .option(
+      '--ttft <dist>',
+      'time to first token: fixed:MS, uniform:MIN:MAX or lognormal:MEDIAN:P95 (default lognormal:250:800)',
+    )
     .option('--tokens-per-sec <n>', 'generation speed after the first token (default 80)')
     .option('--embedding-latency <dist>', 'embeddings latency distribution (default lognormal:60:200)')
     .option('--rpm <n>', 'requests per minute per model, 0 = unlimited')
@@ -26,7 +31,9 @@ export function registerSimulateApiCommand(program: Command): void {
     .action(async (o: SimulateApiOptions) => {
       const { simulateApiCommand } = await import('./simulate-api-command.js');
       const sim = await simulateApiCommand(o);
-      process.stdout.write(`clusterbench simulator listening: OPENAI_BASE_URL=${sim.baseURL} (stats: ${sim.url}/stats); Ctrl-C to stop\n`);
+      process.stdout.write(
+        `clusterbench simulator listening: OPENAI_BASE_URL=${sim.baseURL} (stats: ${sim.url}/stats); Ctrl-C to stop\n`,
+      );
       await new Promise<void>((resolveStop) => {
         const stop = (): void => resolveStop();
         process.once('SIGINT', stop);

@@ -40,6 +40,8 @@ export async function workerCommand(o: WorkerCommandOptions): Promise<{ close: (
     log,
     onClose: () => cells.close(),
   });
-  log(`worker ${w.identity.label} (${w.identity.host}, pid ${w.identity.pid}): ${concurrency} cell(s) at a time from ${redactRedisUrl(o.queue)}, store ${store.location}`);
+  log(
+    `worker ${w.identity.label} (${w.identity.host}, pid ${w.identity.pid}): ${concurrency} cell(s) at a time from ${redactRedisUrl(o.queue)}, store ${store.location}`,
+  );
   return { close: w.close, label: w.identity.label };
 }

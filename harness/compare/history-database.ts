@@ -41,10 +41,17 @@ export async function openHistory(path: string): Promise<HistoryDatabase> {
   }
   const connection = await instance.connect();
   for (const sql of schema) await connection.run(sql);
-  return { path: abs, connection, close: () => { connection.closeSync(); instance.closeSync(); } };
+  return {
+    path: abs,
+    connection,
+    close: () => {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
 }
 
-const profileName = (r: RunResults): string => ((r.profile as { name?: string } | undefined)?.name ?? 'unknown');
+const profileName = (r: RunResults): string => (r.profile as { name?: string } | undefined)?.name ?? 'unknown';
 
 /** Append one run (replacing an earlier copy of it); writes its timelines Parquet. Returns the Parquet path. */
 export async function appendRun(db: HistoryDatabase, r: RunResults, resultsPath: string): Promise<string> {
@@ -53,29 +60,61 @@ export async function appendRun(db: HistoryDatabase, r: RunResults, resultsPath:
   try {
     for (const t of ['runs', 'cells', 'metrics']) await c.run(`DELETE FROM ${t} WHERE run_id = $1`, [r.id]);
     const m = r.machine;
-    await c.run('INSERT INTO runs VALUES ($1, CAST($2 AS TIMESTAMP), CAST($3 AS TIMESTAMP), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)', [
-      r.id, r.startedAt.replace('Z', ''), r.finishedAt.replace('Z', ''), profileName(r), r.profilePath, m.hostname, m.cpuModel, m.cores, m.totalMemBytes, m.nodeVersion, m.gitCommit ?? null, m.gitDirty ?? null, r.tool.version, resolve(resultsPath),
-    ]);
+    await c.run(
+      'INSERT INTO runs VALUES ($1, CAST($2 AS TIMESTAMP), CAST($3 AS TIMESTAMP), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)',
+      [
+        r.id,
+        r.startedAt.replace('Z', ''),
+        r.finishedAt.replace('Z', ''),
+        profileName(r),
+        r.profilePath,
+        m.hostname,
+        m.cpuModel,
+        m.cores,
+        m.totalMemBytes,
+        m.nodeVersion,
+        m.gitCommit ?? null,
+        m.gitDirty ?? null,
+        r.tool.version,
+        resolve(resultsPath),
+      ],
+    );
     const cells = await c.createAppender('cells');
     const metrics = await c.createAppender('metrics');
     for (const cell of runCells(r)) {
-      cells.appendVarchar(r.id); cells.appendVarchar(cell.key); cells.appendVarchar(cell.stage); cells.appendVarchar(cell.method);
-      cells.appendBigInt(BigInt(cell.scale)); cells.appendVarchar(cell.status); cells.appendInteger(cell.records.length);
+      cells.appendVarchar(r.id);
+      cells.appendVarchar(cell.key);
+      cells.appendVarchar(cell.stage);
+      cells.appendVarchar(cell.method);
+      cells.appendBigInt(BigInt(cell.scale));
+      cells.appendVarchar(cell.status);
+      cells.appendInteger(cell.records.length);
       const reason = cell.records.find((x) => x.reason)?.reason;
-      if (reason) cells.appendVarchar(reason); else cells.appendNull();
+      if (reason) cells.appendVarchar(reason);
+      else cells.appendNull();
       cells.endRow();
       for (const rec of cell.records) {
         if (rec.status !== 'ok') continue;
         for (const name of Object.keys(stageMetrics) as StageMetricName[]) {
           const v = stageMetrics[name].pick(rec);
           if (!Number.isFinite(v)) continue;
-          metrics.appendVarchar(r.id); metrics.appendVarchar(cell.key); metrics.appendVarchar(name); metrics.appendInteger(rec.repeat); metrics.appendDouble(v); metrics.endRow();
+          metrics.appendVarchar(r.id);
+          metrics.appendVarchar(cell.key);
+          metrics.appendVarchar(name);
+          metrics.appendInteger(rec.repeat);
+          metrics.appendDouble(v);
+          metrics.endRow();
         }
       }
     }
     for (const s of r.scales) {
       for (const [k, v] of Object.entries(qualityFigures(s.quality))) {
-        metrics.appendVarchar(r.id); metrics.appendVarchar(`quality@${s.scale}`); metrics.appendVarchar(k); metrics.appendNull(); metrics.appendDouble(v); metrics.endRow();
+        metrics.appendVarchar(r.id);
+        metrics.appendVarchar(`quality@${s.scale}`);
+        metrics.appendVarchar(k);
+        metrics.appendNull();
+        metrics.appendDouble(v);
+        metrics.endRow();
       }
     }
     cells.closeSync();
@@ -94,10 +133,18 @@ async function writeTimelinesParquet(db: HistoryDatabase, r: RunResults): Promis
   const dir = join(dirname(db.path), 'timelines');
   mkdirSync(dir, { recursive: true });
   const out = join(dir, `${r.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.parquet`);
-  await c.run('CREATE OR REPLACE TEMP TABLE timeline_rows (run_id VARCHAR, cell VARCHAR, repeat INTEGER, series VARCHAR, t_ms DOUBLE, bytes DOUBLE)');
+  await c.run(
+    'CREATE OR REPLACE TEMP TABLE timeline_rows (run_id VARCHAR, cell VARCHAR, repeat INTEGER, series VARCHAR, t_ms DOUBLE, bytes DOUBLE)',
+  );
   const a = await c.createAppender('timeline_rows');
   const row = (cell: string, repeat: number, series: string, t: number, bytes: number): void => {
-    a.appendVarchar(r.id); a.appendVarchar(cell); a.appendInteger(repeat); a.appendVarchar(series); a.appendDouble(t); a.appendDouble(bytes); a.endRow();
+    a.appendVarchar(r.id);
+    a.appendVarchar(cell);
+    a.appendInteger(repeat);
+    a.appendVarchar(series);
+    a.appendDouble(t);
+    a.appendDouble(bytes);
+    a.endRow();
   };
   for (const rec of r.records) {
     const cell = `${rec.stage}/${rec.method}@${rec.scale}`;
@@ -129,12 +176,24 @@ export interface HistorySeries {
 }
 
 /** Every (cell, metric) series, optionally filtered by substring of the cell or exact metric name. */
-export async function readHistorySeries(db: HistoryDatabase, filter: { cell?: string; metric?: string; profile?: string } = {}): Promise<HistorySeries[]> {
+export async function readHistorySeries(
+  db: HistoryDatabase,
+  filter: { cell?: string; metric?: string; profile?: string } = {},
+): Promise<HistorySeries[]> {
   const where: string[] = [];
   const params: (string | null)[] = [];
-  if (filter.cell) { params.push(`%${filter.cell}%`); where.push(`m.cell LIKE $${params.length}`); }
-  if (filter.metric) { params.push(filter.metric); where.push(`m.metric = $${params.length}`); }
-  if (filter.profile) { params.push(filter.profile); where.push(`r.profile_name = $${params.length}`); }
+  if (filter.cell) {
+    params.push(`%${filter.cell}%`);
+    where.push(`m.cell LIKE $${params.length}`);
+  }
+  if (filter.metric) {
+    params.push(filter.metric);
+    where.push(`m.metric = $${params.length}`);
+  }
+  if (filter.profile) {
+    params.push(filter.profile);
+    where.push(`r.profile_name = $${params.length}`);
+  }
   const sql = `SELECT m.cell, m.metric, r.run_id, strftime(r.started_at, '%Y-%m-%dT%H:%M:%SZ') AS started, r.git_commit, median(m.value) AS value
     FROM metrics m JOIN runs r USING (run_id) ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     GROUP BY m.cell, m.metric, r.run_id, r.started_at, r.git_commit ORDER BY m.cell, m.metric, r.started_at, r.run_id`;
@@ -144,7 +203,12 @@ export async function readHistorySeries(db: HistoryDatabase, filter: { cell?: st
     const key = `${String(row.cell)}\u0000${String(row.metric)}`;
     let s = out.get(key);
     if (!s) out.set(key, (s = { cell: String(row.cell), metric: String(row.metric), points: [] }));
-    s.points.push({ runId: String(row.run_id), startedAt: String(row.started), commit: row.git_commit === null ? null : String(row.git_commit), value: Number(row.value) });
+    s.points.push({
+      runId: String(row.run_id),
+      startedAt: String(row.started),
+      commit: row.git_commit === null ? null : String(row.git_commit),
+      value: Number(row.value),
+    });
   }
   return [...out.values()];
 }

@@ -14,7 +14,11 @@ export function isLockConflict(err: unknown): boolean {
 }
 
 /** Run `open` until it does not fail on the lock, with backoff up to `timeoutMs`; then throw saying who waited how long. */
-export async function waitForLock<T>(path: string, open: () => Promise<T>, timeoutMs = Number(process.env.CLUSTERBENCH_HISTORY_LOCK_TIMEOUT_MS ?? HISTORY_LOCK_TIMEOUT_MS)): Promise<T> {
+export async function waitForLock<T>(
+  path: string,
+  open: () => Promise<T>,
+  timeoutMs = Number(process.env.CLUSTERBENCH_HISTORY_LOCK_TIMEOUT_MS ?? HISTORY_LOCK_TIMEOUT_MS),
+): Promise<T> {
   const t0 = Date.now();
   for (let delay = 25; ; delay = Math.min(delay * 2, 1000)) {
     try {
@@ -22,7 +26,9 @@ export async function waitForLock<T>(path: string, open: () => Promise<T>, timeo
     } catch (e) {
       if (!isLockConflict(e)) throw e;
       if (Date.now() - t0 + delay > timeoutMs) {
-        throw new UserError(`${path}: another process held the history database's lock for ${((Date.now() - t0) / 1000).toFixed(1)} s (timeout ${(timeoutMs / 1000).toFixed(0)} s); try again when it finishes`);
+        throw new UserError(
+          `${path}: another process held the history database's lock for ${((Date.now() - t0) / 1000).toFixed(1)} s (timeout ${(timeoutMs / 1000).toFixed(0)} s); try again when it finishes`,
+        );
       }
       await sleep(delay + Math.floor(Math.random() * delay)); // jitter: waiters do not retry in lockstep
     }

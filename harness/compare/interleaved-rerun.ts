@@ -34,31 +34,68 @@ export async function resolveRerunSide(arg: string): Promise<RerunSide> {
   const p = resolve(arg);
   if (existsSync(p) && (statSync(p).isDirectory() || p.endsWith('.json'))) {
     const dir = statSync(p).isDirectory() ? p : dirname(p);
-    if (!existsSync(resolve(dir, 'results.json'))) throw new UserError(`${arg}: a folder without results.json; give a run folder or a profile`);
+    if (!existsSync(resolve(dir, 'results.json')))
+      throw new UserError(`${arg}: a folder without results.json; give a run folder or a profile`);
     const prior = readResults(dir);
-    return { profile: await validateProfile(prior.profile, `${displayPath(resolve(dir, 'results.json'))}: profile`), source: displayPath(dir) };
+    return {
+      profile: await validateProfile(prior.profile, `${displayPath(resolve(dir, 'results.json'))}: profile`),
+      source: displayPath(dir),
+    };
   }
   const { path, profile } = await loadProfile(arg);
   return { profile, source: displayPath(path) };
 }
 
-function results(side: RerunSide, label: 'BASE' | 'NEW', records: StageRecord[], first: Awaited<ReturnType<typeof runSweep>>, startedAt: Date, repeats: number, order: string[]): RunResults {
+function results(
+  side: RerunSide,
+  label: 'BASE' | 'NEW',
+  records: StageRecord[],
+  first: Awaited<ReturnType<typeof runSweep>>,
+  startedAt: Date,
+  repeats: number,
+  order: string[],
+): RunResults {
   const rerun: RerunSection = { side: label, repeats, order, source: side.source };
   return {
-    schemaVersion: 1, id: newRunId(`${side.profile.name}-${label.toLowerCase()}`, startedAt),
-    tool: { name: 'clusterbench', version: toolVersion() }, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(),
-    machine: machineInfo(), profilePath: side.source, profile: { ...side.profile, repeats },
-    records, scales: first.scales, breakingPoints: first.breakingPoints, sections: { ...first.sections, rerun },
+    schemaVersion: 1,
+    id: newRunId(`${side.profile.name}-${label.toLowerCase()}`, startedAt),
+    tool: { name: 'clusterbench', version: toolVersion() },
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine: machineInfo(),
+    profilePath: side.source,
+    profile: { ...side.profile, repeats },
+    records,
+    scales: first.scales,
+    breakingPoints: first.breakingPoints,
+    sections: { ...first.sections, rerun },
   };
 }
 
 /** Run both sides `repeats` times, interleaved; returns each side's results with repeats 0..repeats-1. */
-export async function runInterleaved(base: RerunSide, next: RerunSide, opts: { repeats: number; progress: ProgressReporter }): Promise<{ base: RunResults; next: RunResults; order: string[] }> {
-  if (!(Number.isInteger(opts.repeats) && opts.repeats >= 1)) throw new UserError(`--repeats: "${opts.repeats}" must be a positive integer`);
+export async function runInterleaved(
+  base: RerunSide,
+  next: RerunSide,
+  opts: { repeats: number; progress: ProgressReporter },
+): Promise<{ base: RunResults; next: RunResults; order: string[] }> {
+  if (!(Number.isInteger(opts.repeats) && opts.repeats >= 1))
+    throw new UserError(`--repeats: "${opts.repeats}" must be a positive integer`);
   const startedAt = new Date();
   const order: string[] = [];
-  const sides = [{ side: base, label: 'BASE' as const, records: [] as StageRecord[], first: undefined as Awaited<ReturnType<typeof runSweep>> | undefined },
-    { side: next, label: 'NEW' as const, records: [] as StageRecord[], first: undefined as Awaited<ReturnType<typeof runSweep>> | undefined }];
+  const sides = [
+    {
+      side: base,
+      label: 'BASE' as const,
+      records: [] as StageRecord[],
+      first: undefined as Awaited<ReturnType<typeof runSweep>> | undefined,
+    },
+    {
+      side: next,
+      label: 'NEW' as const,
+      records: [] as StageRecord[],
+      first: undefined as Awaited<ReturnType<typeof runSweep>> | undefined,
+    },
+  ];
   for (let i = 0; i < opts.repeats; i++) {
     for (const s of sides) {
       opts.progress.log(`rerun round ${i + 1}/${opts.repeats}: ${s.label} (${s.side.source})`);

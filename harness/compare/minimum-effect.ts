@@ -22,14 +22,26 @@ export const defaultMinimumEffect: MinimumEffect = { ms: 50, bytes: 16 * 2 ** 20
 /** Why a row's change is below the floor, or undefined when it is not. */
 export function belowMinimumEffect(row: ComparisonRow, floor: MinimumEffect): string | undefined {
   if (row.test === 'status' || !Number.isFinite(row.ratio)) return undefined;
-  if (Math.abs(row.ratio - 1) < floor.ratio) return `change ${((row.ratio - 1) * 100).toFixed(1)}% is below the minimum effect ${(floor.ratio * 100).toFixed(0)}%`;
+  if (Math.abs(row.ratio - 1) < floor.ratio)
+    return `change ${((row.ratio - 1) * 100).toFixed(1)}% is below the minimum effect ${(floor.ratio * 100).toFixed(0)}%`;
   let abs: number | undefined;
   let limit = 0;
   let unit = '';
-  if (row.unit === 'ms') { abs = Math.abs(row.new - row.base); limit = floor.ms; unit = 'ms'; }
-  else if (row.unit === 'items/s' && row.base > 0 && row.new > 0) { abs = Math.abs(row.scale / row.new - row.scale / row.base) * 1000; limit = floor.ms; unit = 'ms per run'; }
-  else if (row.unit === 'bytes') { abs = Math.abs(row.new - row.base) / 2 ** 20; limit = floor.bytes / 2 ** 20; unit = 'MiB'; }
-  if (abs !== undefined && abs < limit) return `change of ${abs.toFixed(1)} ${unit} is below the minimum effect ${limit} ${unit}`;
+  if (row.unit === 'ms') {
+    abs = Math.abs(row.new - row.base);
+    limit = floor.ms;
+    unit = 'ms';
+  } else if (row.unit === 'items/s' && row.base > 0 && row.new > 0) {
+    abs = Math.abs(row.scale / row.new - row.scale / row.base) * 1000;
+    limit = floor.ms;
+    unit = 'ms per run';
+  } else if (row.unit === 'bytes') {
+    abs = Math.abs(row.new - row.base) / 2 ** 20;
+    limit = floor.bytes / 2 ** 20;
+    unit = 'MiB';
+  }
+  if (abs !== undefined && abs < limit)
+    return `change of ${abs.toFixed(1)} ${unit} is below the minimum effect ${limit} ${unit}`;
   return undefined;
 }
 

@@ -13,8 +13,25 @@
  * configuration, and the vectors quality's internal metrics were computed on (those rows are then not judged).
  */
 import type { RunResults } from '../types.js';
-import { cellSamples, lowerIsBetterQuality, medianOf, qualityFigures, runCells, stageMetrics, type Cell, type StageMetricName } from '../analysis/cell-metrics.js';
-import { findThreshold, formatThreshold, resolveThresholds, thresholdHolds, wallThresholds, type ThresholdExpression, type ThresholdMap } from './threshold-expression.js';
+import {
+  cellSamples,
+  lowerIsBetterQuality,
+  medianOf,
+  qualityFigures,
+  runCells,
+  stageMetrics,
+  type Cell,
+  type StageMetricName,
+} from '../analysis/cell-metrics.js';
+import {
+  findThreshold,
+  formatThreshold,
+  resolveThresholds,
+  thresholdHolds,
+  wallThresholds,
+  type ThresholdExpression,
+  type ThresholdMap,
+} from './threshold-expression.js';
 import { describeTests, judgeSignificance, type SignificanceTestName } from './significance-test.js';
 import { comparisonWarnings, internalVectorsDiffer } from './comparison-warnings.js';
 import { deriveSeed } from '../../pipeline/support/seeded-random.js';
@@ -85,22 +102,55 @@ export const defaultComparisonOptions: ComparisonOptions = { alpha: 0.002, noise
 /** Metrics that a busy machine moves: reported always, judged only when asked. */
 const wallMetrics = new Set(['wall_p50', 'throughput']);
 
-function decide(row: Omit<ComparisonRow, 'verdict' | 'significant' | 'test' | 'p'>, a: number[], b: number[], alpha: number, noise: number, lowerBetter: boolean): ComparisonRow {
-  if (!(row.base !== 0 && Number.isFinite(row.ratio))) return { ...row, test: 'interval-overlap', significant: false, verdict: '~', note: 'BASE is zero or missing: no ratio' };
+function decide(
+  row: Omit<ComparisonRow, 'verdict' | 'significant' | 'test' | 'p'>,
+  a: number[],
+  b: number[],
+  alpha: number,
+  noise: number,
+  lowerBetter: boolean,
+): ComparisonRow {
+  if (!(row.base !== 0 && Number.isFinite(row.ratio)))
+    return {
+      ...row,
+      test: 'interval-overlap',
+      significant: false,
+      verdict: '~',
+      note: 'BASE is zero or missing: no ratio',
+    };
   const sig = judgeSignificance(a, b, { alpha, noise, seed: deriveSeed(0x5eed, `${row.cell}:${row.metric}`) });
   const worse = lowerBetter ? row.ratio > 1 : row.ratio < 1;
   if (!sig.significant) return { ...row, ...sig, verdict: '~' };
   if (row.threshold && !thresholdHolds(row.threshold, row.ratio)) {
-    return { ...row, ...sig, verdict: '✖', note: `${row.ratio.toFixed(3)}x breaks threshold ${formatThreshold(row.threshold)}` };
+    return {
+      ...row,
+      ...sig,
+      verdict: '✖',
+      note: `${row.ratio.toFixed(3)}x breaks threshold ${formatThreshold(row.threshold)}`,
+    };
   }
-  if (worse && !row.threshold && wallMetrics.has(row.metric)) return { ...row, ...sig, verdict: '✔', note: 'worse, reported but not judged: wall time moves with machine load (pass --wall to judge it)' };
-  return { ...row, ...sig, verdict: '✔', ...(worse && !row.threshold ? { note: 'worse, but no threshold is set for this metric' } : {}) };
+  if (worse && !row.threshold && wallMetrics.has(row.metric))
+    return {
+      ...row,
+      ...sig,
+      verdict: '✔',
+      note: 'worse, reported but not judged: wall time moves with machine load (pass --wall to judge it)',
+    };
+  return {
+    ...row,
+    ...sig,
+    verdict: '✔',
+    ...(worse && !row.threshold ? { note: 'worse, but no threshold is set for this metric' } : {}),
+  };
 }
 
 /** Compare NEW against BASE. */
 export function compareRuns(base: RunResults, next: RunResults, options: Partial<ComparisonOptions> = {}): Comparison {
   const opts = { ...defaultComparisonOptions, ...options };
-  const thresholds = resolveThresholds({ ...(opts.judgeWall ? wallThresholds : {}), ...(opts.thresholds ?? {}) }, opts.useDefaults ?? true);
+  const thresholds = resolveThresholds(
+    { ...(opts.judgeWall ? wallThresholds : {}), ...(opts.thresholds ?? {}) },
+    opts.useDefaults ?? true,
+  );
   const rows: ComparisonRow[] = [];
   const baseCells = new Map(runCells(base).map((c) => [c.key, c]));
   const newCells = new Map(runCells(next).map((c) => [c.key, c]));
@@ -111,36 +161,122 @@ export function compareRuns(base: RunResults, next: RunResults, options: Partial
     if (!bc) continue;
     if (bc.status !== nc.status && (bc.status === 'ok' || nc.status === 'ok')) {
       const broke = bc.status === 'ok';
-      rows.push({ cell: key, scale: nc.scale, metric: 'status', unit: '', base: NaN, new: NaN, ratio: NaN, baseSamples: bc.records.length, newSamples: nc.records.length, test: 'status', significant: true, verdict: broke ? '✖' : '✔', note: `status ${bc.status} -> ${nc.status}${broke ? `: ${nc.records.find((r) => r.reason)?.reason ?? ''}` : ''}` });
+      rows.push({
+        cell: key,
+        scale: nc.scale,
+        metric: 'status',
+        unit: '',
+        base: NaN,
+        new: NaN,
+        ratio: NaN,
+        baseSamples: bc.records.length,
+        newSamples: nc.records.length,
+        test: 'status',
+        significant: true,
+        verdict: broke ? '✖' : '✔',
+        note: `status ${bc.status} -> ${nc.status}${broke ? `: ${nc.records.find((r) => r.reason)?.reason ?? ''}` : ''}`,
+      });
       continue;
     }
     if (bc.status !== 'ok' || nc.status !== 'ok') continue;
     for (const metric of Object.keys(stageMetrics) as StageMetricName[]) {
-      const a = cellSamples(bc, metric), b = cellSamples(nc, metric);
+      const a = cellSamples(bc, metric),
+        b = cellSamples(nc, metric);
       if (a.length === 0 || b.length === 0) continue;
-      const baseV = medianOf(a), newV = medianOf(b);
+      const baseV = medianOf(a),
+        newV = medianOf(b);
       const threshold = findThreshold(thresholds, nc.stage, nc.method, metric);
-      rows.push(decide({ cell: key, scale: nc.scale, metric, unit: stageMetrics[metric].unit, base: baseV, new: newV, ratio: newV / baseV, baseSamples: a.length, newSamples: b.length, threshold }, a, b, opts.alpha, opts.noise, stageMetrics[metric].better === 'lower'));
+      rows.push(
+        decide(
+          {
+            cell: key,
+            scale: nc.scale,
+            metric,
+            unit: stageMetrics[metric].unit,
+            base: baseV,
+            new: newV,
+            ratio: newV / baseV,
+            baseSamples: a.length,
+            newSamples: b.length,
+            threshold,
+          },
+          a,
+          b,
+          opts.alpha,
+          opts.noise,
+          stageMetrics[metric].better === 'lower',
+        ),
+      );
     }
   }
   const baseQ = new Map(base.scales.map((s) => [s.scale, s.quality]));
   for (const s of next.scales) {
     const bq = baseQ.get(s.scale);
     if (!bq) continue;
-    const a = qualityFigures(bq), b = qualityFigures(s.quality);
+    const a = qualityFigures(bq),
+      b = qualityFigures(s.quality);
     const vectorsDiffer = internalVectorsDiffer(bq, s.quality);
     for (const metric of Object.keys(b)) {
       if (a[metric] === undefined || undirectedQuality.has(metric)) continue;
       if (vectorsDiffer && internalQuality.has(metric)) {
-        rows.push({ cell: `quality@${s.scale}`, scale: s.scale, metric, unit: '', base: a[metric], new: b[metric], ratio: b[metric] / a[metric], baseSamples: 1, newSamples: 1, test: 'interval-overlap', significant: false, verdict: '~', note: `not judged: ${vectorsDiffer}` });
+        rows.push({
+          cell: `quality@${s.scale}`,
+          scale: s.scale,
+          metric,
+          unit: '',
+          base: a[metric],
+          new: b[metric],
+          ratio: b[metric] / a[metric],
+          baseSamples: 1,
+          newSamples: 1,
+          test: 'interval-overlap',
+          significant: false,
+          verdict: '~',
+          note: `not judged: ${vectorsDiffer}`,
+        });
         continue;
       }
       const threshold = findThreshold(thresholds, 'quality', undefined, metric);
-      rows.push(decide({ cell: `quality@${s.scale}`, scale: s.scale, metric, unit: '', base: a[metric], new: b[metric], ratio: b[metric] / a[metric], baseSamples: 1, newSamples: 1, threshold }, [a[metric]], [b[metric]], opts.alpha, opts.qualityNoise, lowerIsBetterQuality.has(metric)));
+      rows.push(
+        decide(
+          {
+            cell: `quality@${s.scale}`,
+            scale: s.scale,
+            metric,
+            unit: '',
+            base: a[metric],
+            new: b[metric],
+            ratio: b[metric] / a[metric],
+            baseSamples: 1,
+            newSamples: 1,
+            threshold,
+          },
+          [a[metric]],
+          [b[metric]],
+          opts.alpha,
+          opts.qualityNoise,
+          lowerIsBetterQuality.has(metric),
+        ),
+      );
     }
   }
   const stageRows = rows.filter((r) => r.test !== 'status' && !r.cell.startsWith('quality@'));
-  const tests = describeTests(stageRows.map((r) => ({ test: r.test as SignificanceTestName, na: r.baseSamples, nb: r.newSamples })), opts.alpha, opts.noise);
-  if (rows.some((r) => r.cell.startsWith('quality@'))) tests.push(`Quality figures: one seeded value per scale, a change counted beyond a ±${+(opts.qualityNoise * 100).toFixed(2)}% floor.`);
-  return { rows, warnings: comparisonWarnings(base, next), regressions: rows.filter((r) => r.verdict === '✖'), onlyInBase, onlyInNew, thresholds, tests };
+  const tests = describeTests(
+    stageRows.map((r) => ({ test: r.test as SignificanceTestName, na: r.baseSamples, nb: r.newSamples })),
+    opts.alpha,
+    opts.noise,
+  );
+  if (rows.some((r) => r.cell.startsWith('quality@')))
+    tests.push(
+      `Quality figures: one seeded value per scale, a change counted beyond a ±${+(opts.qualityNoise * 100).toFixed(2)}% floor.`,
+    );
+  return {
+    rows,
+    warnings: comparisonWarnings(base, next),
+    regressions: rows.filter((r) => r.verdict === '✖'),
+    onlyInBase,
+    onlyInNew,
+    thresholds,
+    tests,
+  };
 }

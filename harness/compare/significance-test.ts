@@ -52,7 +52,8 @@ export function mannWhitneyRepeatsNeeded(alpha: number): number {
 }
 
 /** Can a Mann-Whitney test on these sample sizes reach p < alpha? */
-export const mannWhitneyCanDecide = (na: number, nb: number, alpha: number): boolean => na >= 2 && nb >= 2 && minimumPValue(na, nb) < alpha;
+export const mannWhitneyCanDecide = (na: number, nb: number, alpha: number): boolean =>
+  na >= 2 && nb >= 2 && minimumPValue(na, nb) < alpha;
 
 function medianInPlace(buf: Float64Array): number {
   buf.sort();
@@ -61,9 +62,14 @@ function medianInPlace(buf: Float64Array): number {
 }
 
 /** Seeded percentile-bootstrap interval of median(b) / median(a), each side resampled on its own. */
-export function bootstrapMedianRatioCi(a: readonly number[], b: readonly number[], opts: { confidence: number; resamples: number; seed: number }): [number, number] {
+export function bootstrapMedianRatioCi(
+  a: readonly number[],
+  b: readonly number[],
+  opts: { confidence: number; resamples: number; seed: number },
+): [number, number] {
   const rand = mulberry32(opts.seed);
-  const ra = new Float64Array(a.length), rb = new Float64Array(b.length);
+  const ra = new Float64Array(a.length),
+    rb = new Float64Array(b.length);
   const ratios = new Float64Array(opts.resamples);
   for (let i = 0; i < opts.resamples; i++) {
     for (let j = 0; j < ra.length; j++) ra[j] = a[Math.floor(rand() * a.length)];
@@ -88,8 +94,16 @@ export function judgeSignificance(a: number[], b: number[], opts: SignificanceOp
     return { significant: p < opts.alpha, test: 'mann-whitney', p };
   }
   if (a.length >= MIN_BOOTSTRAP_REPEATS && b.length >= MIN_BOOTSTRAP_REPEATS && a.every((v) => v > 0)) {
-    const ratioCi = bootstrapMedianRatioCi(a, b, { confidence: 1 - opts.alpha, resamples: opts.resamples ?? 10_000, seed: opts.seed });
-    return { significant: ratioCi[0] > 1 + opts.noise || ratioCi[1] < 1 - opts.noise, test: 'bootstrap-ratio', ratioCi };
+    const ratioCi = bootstrapMedianRatioCi(a, b, {
+      confidence: 1 - opts.alpha,
+      resamples: opts.resamples ?? 10_000,
+      seed: opts.seed,
+    });
+    return {
+      significant: ratioCi[0] > 1 + opts.noise || ratioCi[1] < 1 - opts.noise,
+      test: 'bootstrap-ratio',
+      ratioCi,
+    };
   }
   const [alo, ahi] = interval(a, opts.noise);
   const [blo, bhi] = interval(b, opts.noise);
@@ -97,22 +111,35 @@ export function judgeSignificance(a: number[], b: number[], opts: SignificanceOp
 }
 
 /** One sentence per test used, for the verdict: what decided, and why the U test did not when it did not. */
-export function describeTests(used: { test: SignificanceTestName; na: number; nb: number }[], alpha: number, noise: number): string[] {
+export function describeTests(
+  used: { test: SignificanceTestName; na: number; nb: number }[],
+  alpha: number,
+  noise: number,
+): string[] {
   const out: string[] = [];
   const need = mannWhitneyRepeatsNeeded(alpha);
-  const sizes = (t: SignificanceTestName): string => [...new Set(used.filter((u) => u.test === t).map((u) => `${u.na}v${u.nb}`))].join(', ');
+  const sizes = (t: SignificanceTestName): string =>
+    [...new Set(used.filter((u) => u.test === t).map((u) => `${u.na}v${u.nb}`))].join(', ');
   const pct = `${+(noise * 100).toFixed(2)}%`;
-  if (used.some((u) => u.test === 'mann-whitney')) out.push(`Mann-Whitney U test, two-sided, p < ${alpha} (${sizes('mann-whitney')} repeats).`);
+  if (used.some((u) => u.test === 'mann-whitney'))
+    out.push(`Mann-Whitney U test, two-sided, p < ${alpha} (${sizes('mann-whitney')} repeats).`);
   if (used.some((u) => u.test === 'bootstrap-ratio')) {
     const u = used.find((x) => x.test === 'bootstrap-ratio')!;
-    out.push(`${sizes('bootstrap-ratio')} repeats are too few for a Mann-Whitney test to reach p < ${alpha} (its smallest p at ${u.na}v${u.nb} is ${minimumPValue(u.na, u.nb).toPrecision(2)}; it needs ${need}v${need}): ` +
-      `those rows were judged by a seeded bootstrap ${+((1 - alpha) * 100).toFixed(2)}% interval of the ratio of medians, significant only when the whole interval lies beyond the ±${pct} noise floor.`);
+    out.push(
+      `${sizes('bootstrap-ratio')} repeats are too few for a Mann-Whitney test to reach p < ${alpha} (its smallest p at ${u.na}v${u.nb} is ${minimumPValue(u.na, u.nb).toPrecision(2)}; it needs ${need}v${need}): ` +
+        `those rows were judged by a seeded bootstrap ${+((1 - alpha) * 100).toFixed(2)}% interval of the ratio of medians, significant only when the whole interval lies beyond the ±${pct} noise floor.`,
+    );
   }
-  const few = used.filter((u) => u.test === 'interval-overlap' && (u.na < MIN_BOOTSTRAP_REPEATS || u.nb < MIN_BOOTSTRAP_REPEATS));
-  if (used.some((u) => u.test === 'interval-overlap' && !few.includes(u))) out.push('Rows with zero values in BASE (no ratio to bootstrap) were judged by whether the intervals overlap.');
+  const few = used.filter(
+    (u) => u.test === 'interval-overlap' && (u.na < MIN_BOOTSTRAP_REPEATS || u.nb < MIN_BOOTSTRAP_REPEATS),
+  );
+  if (used.some((u) => u.test === 'interval-overlap' && !few.includes(u)))
+    out.push('Rows with zero values in BASE (no ratio to bootstrap) were judged by whether the intervals overlap.');
   if (few.length) {
-    out.push(`${[...new Set(few.map((u) => `${u.na}v${u.nb}`))].join(', ')} repeats are too few for any test (a Mann-Whitney test needs ${need}v${need} to reach p < ${alpha}; the bootstrap needs ${MIN_BOOTSTRAP_REPEATS}v${MIN_BOOTSTRAP_REPEATS}): ` +
-      `those rows only say whether the [min, max] intervals, widened by the ±${pct} noise floor, overlap. Run more repeats (repeats: ${MIN_BOOTSTRAP_REPEATS} or ${need}) for a verdict to bet on.`);
+    out.push(
+      `${[...new Set(few.map((u) => `${u.na}v${u.nb}`))].join(', ')} repeats are too few for any test (a Mann-Whitney test needs ${need}v${need} to reach p < ${alpha}; the bootstrap needs ${MIN_BOOTSTRAP_REPEATS}v${MIN_BOOTSTRAP_REPEATS}): ` +
+        `those rows only say whether the [min, max] intervals, widened by the ±${pct} noise floor, overlap. Run more repeats (repeats: ${MIN_BOOTSTRAP_REPEATS} or ${need}) for a verdict to bet on.`,
+    );
   }
   return out;
 }

@@ -43,9 +43,15 @@ const keyPattern = /^(\*|quality|[a-z-]+(\/[A-Za-z0-9_.-]+)?)\.[A-Za-z_][A-Za-z0
 
 /** Parse one `key: "<1.10x"` entry; the error names the expression and says how to write it. */
 export function parseThreshold(key: string, text: string): ThresholdExpression {
-  if (!keyPattern.test(key)) throw new UserError(`threshold key "${key}": write <stage>.<metric> (e.g. "cluster.wall_p50", "cluster/kmeans.peak_rss", "*.wall_p50") or quality.<figure> (e.g. "quality.ari")`);
+  if (!keyPattern.test(key))
+    throw new UserError(
+      `threshold key "${key}": write <stage>.<metric> (e.g. "cluster.wall_p50", "cluster/kmeans.peak_rss", "*.wall_p50") or quality.<figure> (e.g. "quality.ari")`,
+    );
   const m = exprPattern.exec(String(text));
-  if (!m) throw new UserError(`threshold ${key}: "${text}" is not a ratio condition; write e.g. "<1.10x" (NEW/BASE below 1.10) or ">0.98x"`);
+  if (!m)
+    throw new UserError(
+      `threshold ${key}: "${text}" is not a ratio condition; write e.g. "<1.10x" (NEW/BASE below 1.10) or ">0.98x"`,
+    );
   const ratio = Number(m[2]);
   if (!(ratio > 0)) throw new UserError(`threshold ${key}: "${text}": the ratio must be positive`);
   return { key, text: text.trim(), op: m[1] as ThresholdExpression['op'], ratio };
@@ -54,22 +60,36 @@ export function parseThreshold(key: string, text: string): ThresholdExpression {
 /** Merge the defaults with a profile's thresholds (profile wins; `off`/null removes a key) and parse them all. */
 export function resolveThresholds(profile: ThresholdMap | undefined, useDefaults = true): ThresholdExpression[] {
   const merged: ThresholdMap = { ...(useDefaults ? defaultThresholds : {}), ...(profile ?? {}) };
-  return Object.entries(merged).filter(([, v]) => v !== null && v !== undefined && String(v).trim().toLowerCase() !== 'off').map(([k, v]) => parseThreshold(k, String(v)));
+  return Object.entries(merged)
+    .filter(([, v]) => v !== null && v !== undefined && String(v).trim().toLowerCase() !== 'off')
+    .map(([k, v]) => parseThreshold(k, String(v)));
 }
 
 /** Does a ratio satisfy the condition? */
 export function thresholdHolds(t: ThresholdExpression, ratio: number): boolean {
   switch (t.op) {
-    case '<': return ratio < t.ratio;
-    case '<=': return ratio <= t.ratio;
-    case '>': return ratio > t.ratio;
-    case '>=': return ratio >= t.ratio;
+    case '<':
+      return ratio < t.ratio;
+    case '<=':
+      return ratio <= t.ratio;
+    case '>':
+      return ratio > t.ratio;
+    case '>=':
+      return ratio >= t.ratio;
   }
 }
 
 /** The most specific threshold for a metric of a stage ("kind/method" beats "kind" beats "*"). */
-export function findThreshold(all: ThresholdExpression[], stage: string, method: string | undefined, metric: string): ThresholdExpression | undefined {
-  const candidates = method !== undefined ? [`${stage}/${method}.${metric}`, `${stage}.${metric}`, `*.${metric}`] : [`${stage}.${metric}`];
+export function findThreshold(
+  all: ThresholdExpression[],
+  stage: string,
+  method: string | undefined,
+  metric: string,
+): ThresholdExpression | undefined {
+  const candidates =
+    method !== undefined
+      ? [`${stage}/${method}.${metric}`, `${stage}.${metric}`, `*.${metric}`]
+      : [`${stage}.${metric}`];
   for (const key of candidates) {
     const t = all.find((x) => x.key === key);
     if (t) return t;

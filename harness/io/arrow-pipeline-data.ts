@@ -9,8 +9,22 @@
  * Used by the stage checkpoints (harness/sweep/sweep-checkpoint.ts) and storage accounting (harness/analysis/storage-accounting.ts).
  */
 import {
-  CompressionType, Field, FixedSizeList, Float32, Int32, makeData, RecordBatch, RecordBatchFileWriter, RecordBatchReader, Schema, Struct, Table,
-  tableFromIPC, Utf8, type Data, type DataType,
+  CompressionType,
+  Field,
+  FixedSizeList,
+  Float32,
+  Int32,
+  makeData,
+  RecordBatch,
+  RecordBatchFileWriter,
+  RecordBatchReader,
+  Schema,
+  Struct,
+  Table,
+  tableFromIPC,
+  Utf8,
+  type Data,
+  type DataType,
 } from 'apache-arrow';
 import { createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -18,7 +32,17 @@ import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { PipelineData, PipelineField, TextColumn } from '../types.js';
 import {
-  entryRows, fieldEntries, fieldSpec, isPerRow, isPipelineField, PIPELINE_FIELD_NAMES, setField, wholeFromJson, wholeToJson, type FieldEntry, type RowEntry,
+  entryRows,
+  fieldEntries,
+  fieldSpec,
+  isPerRow,
+  isPipelineField,
+  PIPELINE_FIELD_NAMES,
+  setField,
+  wholeFromJson,
+  wholeToJson,
+  type FieldEntry,
+  type RowEntry,
 } from '../../pipeline/pipeline-fields.js';
 import { concatTexts } from '../workers/row-split.js';
 import { tempPathFor } from './atomic-write.js';
@@ -40,10 +64,14 @@ export type ArrowCompression = 'none' | 'lz4' | 'zstd';
 
 function fieldType(e: RowEntry): DataType {
   switch (e.layout) {
-    case 'text': return new Utf8();
-    case 'matrix': return new FixedSizeList(e.value.cols, new Field('item', new Float32(), false));
-    case 'float32': return new Float32();
-    case 'int32': return new Int32();
+    case 'text':
+      return new Utf8();
+    case 'matrix':
+      return new FixedSizeList(e.value.cols, new Field('item', new Float32(), false));
+    case 'float32':
+      return new Float32();
+    case 'int32':
+      return new Int32();
   }
 }
 
@@ -57,22 +85,33 @@ function columnData(e: RowEntry, type: DataType, from: number, to: number): Data
     }
     case 'matrix': {
       const m = e.value;
-      const child = makeData({ type: new Float32(), length: length * m.cols, nullCount: 0, data: m.data.subarray(from * m.cols, to * m.cols) });
+      const child = makeData({
+        type: new Float32(),
+        length: length * m.cols,
+        nullCount: 0,
+        data: m.data.subarray(from * m.cols, to * m.cols),
+      });
       return makeData({ type: type as FixedSizeList, length, nullCount: 0, child });
     }
-    case 'float32': return makeData({ type: type as Float32, length, nullCount: 0, data: e.value.subarray(from, to) });
-    case 'int32': return makeData({ type: type as Int32, length, nullCount: 0, data: e.value.subarray(from, to) });
+    case 'float32':
+      return makeData({ type: type as Float32, length, nullCount: 0, data: e.value.subarray(from, to) });
+    case 'int32':
+      return makeData({ type: type as Int32, length, nullCount: 0, data: e.value.subarray(from, to) });
   }
 }
 
-const isRowEntry = (e: FieldEntry): e is RowEntry => e.layout === 'text' || e.layout === 'matrix' || e.layout === 'int32' || e.layout === 'float32';
+const isRowEntry = (e: FieldEntry): e is RowEntry =>
+  e.layout === 'text' || e.layout === 'matrix' || e.layout === 'int32' || e.layout === 'float32';
 
 /**
  * An Arrow table of the given fields of data (those present). Row-wise fields become columns named after the field.
  * Rows are cut into record batches whose text stays under `maxBatchTextBytes` (tests pass a tiny limit).
  */
 export function pipelineFieldsToTable(
-  data: PipelineData, fields: readonly PipelineField[], extraMetadata: Record<string, string> = {}, maxBatchTextBytes = DEFAULT_BATCH_TEXT_BYTES,
+  data: PipelineData,
+  fields: readonly PipelineField[],
+  extraMetadata: Record<string, string> = {},
+  maxBatchTextBytes = DEFAULT_BATCH_TEXT_BYTES,
 ): Table {
   const n = data.n;
   const schemaFields: Field[] = [];
@@ -92,9 +131,18 @@ export function pipelineFieldsToTable(
   const schema = new Schema(schemaFields, metadata);
   const texts = columns.flatMap(({ e }) => (e.layout === 'text' ? [e.value] : []));
   const ranges = n === 0 ? [[0, 0] as [number, number]] : utf8BatchRanges(texts, n, maxBatchTextBytes);
-  const batches = ranges.map(([from, to]) => new RecordBatch(schema, makeData({
-    type: new Struct(schemaFields), length: to - from, nullCount: 0, children: columns.map((c) => columnData(c.e, c.type, from, to)),
-  })));
+  const batches = ranges.map(
+    ([from, to]) =>
+      new RecordBatch(
+        schema,
+        makeData({
+          type: new Struct(schemaFields),
+          length: to - from,
+          nullCount: 0,
+          children: columns.map((c) => columnData(c.e, c.type, from, to)),
+        }),
+      ),
+  );
   return new Table(schema, batches);
 }
 
@@ -106,7 +154,8 @@ export function tableBodyBytes(table: Table): number {
 }
 
 function writer(table: Table, compression: ArrowCompression): RecordBatchFileWriter {
-  const compressionType = compression === 'zstd' ? CompressionType.ZSTD : compression === 'lz4' ? CompressionType.LZ4_FRAME : null;
+  const compressionType =
+    compression === 'zstd' ? CompressionType.ZSTD : compression === 'lz4' ? CompressionType.LZ4_FRAME : null;
   return RecordBatchFileWriter.writeAll(table, { compressionType });
 }
 
@@ -120,7 +169,12 @@ export async function tableToIpcFile(table: Table, compression: ArrowCompression
  * Stream a table to an Arrow IPC file (temp file, then rename: atomic). Streaming, because a 1M x 256 embedding
  * checkpoint is 1 GB and building it in memory first would double the main thread's footprint. Returns its size.
  */
-export async function writeTableFileAtomic(path: string, table: Table, compression: ArrowCompression = 'none', phase?: string): Promise<number> {
+export async function writeTableFileAtomic(
+  path: string,
+  table: Table,
+  compression: ArrowCompression = 'none',
+  phase?: string,
+): Promise<number> {
   if (compression !== 'none') await ensureArrowCodecs();
   const tmp = tempPathFor(path);
   try {
@@ -132,7 +186,12 @@ export async function writeTableFileAtomic(path: string, table: Table, compressi
   } catch (err) {
     rmSync(tmp, { force: true });
     // The table's buffers: close to the file's size (Arrow adds a few KB of metadata and padding).
-    throw new FileWriteError(path, phase, err, table.data.reduce((a, d) => a + d.byteLength, 0));
+    throw new FileWriteError(
+      path,
+      phase,
+      err,
+      table.data.reduce((a, d) => a + d.byteLength, 0),
+    );
   }
   return statSync(path).size;
 }
@@ -149,19 +208,33 @@ class FieldAssembler {
   private readonly sinks: ColumnSink[] = [];
   private row = 0;
 
-  constructor(private readonly schema: Schema, private readonly n: number) {
+  constructor(
+    private readonly schema: Schema,
+    private readonly n: number,
+  ) {
     for (const column of schema.fields) {
       const field = column.name;
       if (!isPipelineField(field)) continue;
       const layout = fieldSpec(field).layout;
       if (layout === 'matrix') {
         const cols = (column.type as FixedSizeList).listSize;
-        this.sinks.push({ entry: { field, layout, value: { rows: n, cols, data: new Float32Array(n * cols) } }, textAt: 0 });
+        this.sinks.push({
+          entry: { field, layout, value: { rows: n, cols, data: new Float32Array(n * cols) } },
+          textAt: 0,
+        });
       } else if (layout === 'int32') this.sinks.push({ entry: { field, layout, value: new Int32Array(n) }, textAt: 0 });
-      else if (layout === 'float32') this.sinks.push({ entry: { field, layout, value: new Float32Array(n) }, textAt: 0 });
+      else if (layout === 'float32')
+        this.sinks.push({ entry: { field, layout, value: new Float32Array(n) }, textAt: 0 });
       else if (layout === 'text') {
         const total = Number(schema.metadata.get(`${META_PREFIX}textBytes.${field}`));
-        this.sinks.push(Number.isFinite(total) ? { entry: { field, layout, value: { bytes: new Uint8Array(total), offsets: new Float64Array(n + 1) } }, textAt: 0 } : { field, parts: [] });
+        this.sinks.push(
+          Number.isFinite(total)
+            ? {
+                entry: { field, layout, value: { bytes: new Uint8Array(total), offsets: new Float64Array(n + 1) } },
+                textAt: 0,
+              }
+            : { field, parts: [] },
+        );
       }
     }
   }
@@ -184,7 +257,8 @@ class FieldAssembler {
         const off = (d.valueOffsets as Int32Array).subarray(d.offset, d.offset + len + 1);
         const base = off[0];
         const src = (d.values as Uint8Array).subarray(base, off[len]);
-        if (sink.textAt + src.length > e.value.bytes.length) throw new Error(`${name}: the file holds more text than its metadata says`);
+        if (sink.textAt + src.length > e.value.bytes.length)
+          throw new Error(`${name}: the file holds more text than its metadata says`);
         e.value.bytes.set(src, sink.textAt);
         for (let i = 1; i <= len; i++) e.value.offsets[this.row + i] = sink.textAt + (off[i] - base);
         sink.textAt += src.length;
@@ -193,7 +267,8 @@ class FieldAssembler {
         const child = d.children[0];
         const start = child.offset + d.offset * m.cols;
         m.data.set((child.values as Float32Array).subarray(start, start + len * m.cols), this.row * m.cols);
-      } else if (e.layout === 'int32') e.value.set((d.values as Int32Array).subarray(d.offset, d.offset + len), this.row);
+      } else if (e.layout === 'int32')
+        e.value.set((d.values as Int32Array).subarray(d.offset, d.offset + len), this.row);
       else e.value.set((d.values as Float32Array).subarray(d.offset, d.offset + len), this.row);
     }
     this.row += len;
@@ -203,7 +278,12 @@ class FieldAssembler {
     if (this.row !== this.n) throw new Error(`the file holds ${this.row} rows, its metadata says ${this.n}`);
     const fields: Partial<PipelineData> = {};
     for (const sink of this.sinks) {
-      if ('parts' in sink) setField(fields, { field: sink.field, layout: 'text', value: sink.parts.length === 1 ? sink.parts[0] : concatTexts(sink.parts) });
+      if ('parts' in sink)
+        setField(fields, {
+          field: sink.field,
+          layout: 'text',
+          value: sink.parts.length === 1 ? sink.parts[0] : concatTexts(sink.parts),
+        });
       else setField(fields, sink.entry);
     }
     const metadata = this.schema.metadata;
@@ -216,7 +296,10 @@ class FieldAssembler {
 }
 
 /** Read the pipeline fields back from an Arrow IPC file (any codec registered by ensureArrowCodecs). */
-export async function ipcFileToPipelineFields(bytes: Uint8Array, opts: { compressed?: boolean } = {}): Promise<{ n: number; fields: Partial<PipelineData>; metadata: Map<string, string> }> {
+export async function ipcFileToPipelineFields(
+  bytes: Uint8Array,
+  opts: { compressed?: boolean } = {},
+): Promise<{ n: number; fields: Partial<PipelineData>; metadata: Map<string, string> }> {
   if (opts.compressed !== false) await ensureArrowCodecs();
   return tableToPipelineFields(tableFromIPC(bytes));
 }
@@ -225,7 +308,9 @@ export async function ipcFileToPipelineFields(bytes: Uint8Array, opts: { compres
  * Read the pipeline fields of an Arrow IPC file from disk, batch by batch through a file handle: works past 2 GiB
  * and holds the file's bytes once (in the result), not twice.
  */
-export async function readPipelineFieldsFile(path: string): Promise<{ n: number; fields: Partial<PipelineData>; metadata: Map<string, string> }> {
+export async function readPipelineFieldsFile(
+  path: string,
+): Promise<{ n: number; fields: Partial<PipelineData>; metadata: Map<string, string> }> {
   await ensureArrowCodecs();
   const fh = await open(path, 'r');
   try {
@@ -242,7 +327,11 @@ export async function readPipelineFieldsFile(path: string): Promise<{ n: number;
   }
 }
 
-function tableToPipelineFields(table: Table): { n: number; fields: Partial<PipelineData>; metadata: Map<string, string> } {
+function tableToPipelineFields(table: Table): {
+  n: number;
+  fields: Partial<PipelineData>;
+  metadata: Map<string, string>;
+} {
   const asm = new FieldAssembler(table.schema, Number(table.schema.metadata.get(`${META_PREFIX}n`) ?? table.numRows));
   for (const b of table.batches) asm.add(b);
   return asm.finish();
@@ -250,7 +339,12 @@ function tableToPipelineFields(table: Table): { n: number; fields: Partial<Pipel
 
 function sameView(a: ArrayBufferView, b: ArrayBufferView): boolean {
   if (a.byteLength !== b.byteLength) return false;
-  return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
+  return (
+    Buffer.compare(
+      Buffer.from(a.buffer, a.byteOffset, a.byteLength),
+      Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+    ) === 0
+  );
 }
 
 /**
@@ -258,7 +352,11 @@ function sameView(a: ArrayBufferView, b: ArrayBufferView): boolean {
  * JSON). Reads batch by batch and compares each with the matching rows of `data`, so verifying a 3.5 GB column
  * costs one batch of memory, not a second copy of the column.
  */
-export async function verifyPipelineFieldsFile(path: string, data: PipelineData, fields: readonly PipelineField[]): Promise<boolean> {
+export async function verifyPipelineFieldsFile(
+  path: string,
+  data: PipelineData,
+  fields: readonly PipelineField[],
+): Promise<boolean> {
   await ensureArrowCodecs();
   const fh = await open(path, 'r');
   try {
@@ -281,15 +379,34 @@ export async function verifyPipelineFieldsFile(path: string, data: PipelineData,
         if (e.layout === 'text') {
           const col = e.value;
           const off = (d.valueOffsets as Int32Array).subarray(d.offset, d.offset + len + 1);
-          const base = off[0], srcBase = col.offsets[row];
+          const base = off[0],
+            srcBase = col.offsets[row];
           for (let i = 0; i <= len; i++) if (off[i] - base !== col.offsets[row + i] - srcBase) return false;
-          if (!sameView((d.values as Uint8Array).subarray(base, off[len]), col.bytes.subarray(srcBase, col.offsets[row + len]))) return false;
+          if (
+            !sameView(
+              (d.values as Uint8Array).subarray(base, off[len]),
+              col.bytes.subarray(srcBase, col.offsets[row + len]),
+            )
+          )
+            return false;
         } else if (e.layout === 'matrix') {
           const m = e.value;
           const child = d.children[0];
           const start = child.offset + d.offset * m.cols;
-          if (!sameView((child.values as Float32Array).subarray(start, start + len * m.cols), m.data.subarray(row * m.cols, (row + len) * m.cols))) return false;
-        } else if (!sameView((d.values as Int32Array | Float32Array).subarray(d.offset, d.offset + len), e.value.subarray(row, row + len))) return false;
+          if (
+            !sameView(
+              (child.values as Float32Array).subarray(start, start + len * m.cols),
+              m.data.subarray(row * m.cols, (row + len) * m.cols),
+            )
+          )
+            return false;
+        } else if (
+          !sameView(
+            (d.values as Int32Array | Float32Array).subarray(d.offset, d.offset + len),
+            e.value.subarray(row, row + len),
+          )
+        )
+          return false;
       }
       row += len;
     }

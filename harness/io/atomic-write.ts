@@ -22,7 +22,12 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, phas
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw new FileWriteError(path, phase, err, typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength);
+    throw new FileWriteError(
+      path,
+      phase,
+      err,
+      typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength,
+    );
   }
 }
 
@@ -41,7 +46,11 @@ export function writeLinesAtomic(path: string, lines: Iterable<string>, phase?: 
     for (const line of lines) {
       batch.push(line);
       size += line.length + 1;
-      if (size >= 1 << 20) { writeSync(fd, batch.join('\n') + '\n'); batch = []; size = 0; }
+      if (size >= 1 << 20) {
+        writeSync(fd, batch.join('\n') + '\n');
+        batch = [];
+        size = 0;
+      }
     }
     if (batch.length) writeSync(fd, batch.join('\n') + '\n');
     closeSync(fd);

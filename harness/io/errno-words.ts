@@ -29,7 +29,12 @@ export function errnoInWords(err: unknown): string {
 export class FileWriteError extends UserError {
   readonly code: string | undefined;
   /** `bytesNeeded`: the size of what was being written, said on a full disk (ENOSPC, EDQUOT, EFBIG). */
-  constructor(readonly path: string, readonly phase: string | undefined, cause: unknown, readonly bytesNeeded?: number) {
+  constructor(
+    readonly path: string,
+    readonly phase: string | undefined,
+    cause: unknown,
+    readonly bytesNeeded?: number,
+  ) {
     const full = ['ENOSPC', 'EDQUOT', 'EFBIG'].includes((cause as NodeJS.ErrnoException)?.code ?? '');
     const need = full && bytesNeeded !== undefined ? `; ${bytesNeeded.toLocaleString('en-US')} bytes needed` : '';
     super(`${path}: cannot write${phase ? ` (${phase})` : ''}: ${errnoInWords(cause)}${need}`, { cause });

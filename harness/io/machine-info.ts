@@ -7,7 +7,9 @@ import { formatBytes } from '../../pipeline/support/format-units.js';
 
 function git(args: string[]): string | null {
   try {
-    return execFileSync('git', args, { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execFileSync('git', args, { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return null;
   }

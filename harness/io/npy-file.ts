@@ -23,8 +23,7 @@ export interface NpyArray {
 }
 
 /** An .npy problem; message starts with the file's name. */
-export class NpyError extends UserError {
-}
+export class NpyError extends UserError {}
 
 /** The .npy header (magic, version, length, dict padded so the data starts at a multiple of 64 bytes). */
 export function npyHeader(descr: '<f4' | '<i4', shape: readonly number[]): Uint8Array {
@@ -45,7 +44,8 @@ export function npyHeader(descr: '<f4' | '<i4', shape: readonly number[]): Uint8
 /** Write a float32 or int32 array as .npy (temp file, then rename), without copying the data. */
 export function writeNpyFile(path: string, data: Float32Array | Int32Array, shape: readonly number[]): number {
   const count = shape.reduce((a, b) => a * b, 1);
-  if (count !== data.length) throw new Error(`${path}: shape (${shape.join(', ')}) holds ${count} values, the array has ${data.length}`);
+  if (count !== data.length)
+    throw new Error(`${path}: shape (${shape.join(', ')}) holds ${count} values, the array has ${data.length}`);
   const header = npyHeader(data instanceof Float32Array ? '<f4' : '<i4', shape);
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
   const fd = openSync(tmp, 'w');
@@ -63,31 +63,47 @@ export function writeNpyFile(path: string, data: Float32Array | Int32Array, shap
 
 /** Decode .npy bytes; `name` is used in messages. Throws NpyError saying what is wrong. */
 export function decodeNpy(bytes: Uint8Array, name: string): NpyArray {
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw new NpyError(`${name}: not an .npy file (no \\x93NUMPY magic; write it with numpy.save)`);
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b))
+    throw new NpyError(`${name}: not an .npy file (no \\x93NUMPY magic; write it with numpy.save)`);
   const major = bytes[6];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let headerLen: number;
   let start: number;
-  if (major === 1) { headerLen = view.getUint16(8, true); start = 10; }
-  else if (major === 2 || major === 3) {
+  if (major === 1) {
+    headerLen = view.getUint16(8, true);
+    start = 10;
+  } else if (major === 2 || major === 3) {
     if (bytes.length < 12) throw new NpyError(`${name}: truncated .npy header`);
-    headerLen = view.getUint32(8, true); start = 12;
+    headerLen = view.getUint32(8, true);
+    start = 12;
   } else throw new NpyError(`${name}: .npy format version ${major}.${bytes[7]} is not supported (1.0, 2.0, 3.0 are)`);
   if (start + headerLen > bytes.length) throw new NpyError(`${name}: truncated .npy header`);
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + headerLen));
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw new NpyError(`${name}: malformed .npy header ${JSON.stringify(header.trim())}`);
-  if (!(descr in ITEM_SIZE)) throw new NpyError(`${name}: dtype '${descr}' is not supported; save float32 ('<f4') matrices and int32 ('<i4') labels (int64 and float64 are converted)`);
-  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+  if (descr === undefined || fortran === undefined || shapeText === undefined)
+    throw new NpyError(`${name}: malformed .npy header ${JSON.stringify(header.trim())}`);
+  if (!(descr in ITEM_SIZE))
+    throw new NpyError(
+      `${name}: dtype '${descr}' is not supported; save float32 ('<f4') matrices and int32 ('<i4') labels (int64 and float64 are converted)`,
+    );
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map(Number);
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new NpyError(`${name}: malformed shape (${shapeText})`);
-  if (fortran === 'True' && shape.filter((d) => d > 1).length > 1) throw new NpyError(`${name}: Fortran-order array; save it C-ordered (numpy.ascontiguousarray)`);
+  if (fortran === 'True' && shape.filter((d) => d > 1).length > 1)
+    throw new NpyError(`${name}: Fortran-order array; save it C-ordered (numpy.ascontiguousarray)`);
   const d = descr as NpyDescr;
   const count = shape.reduce((a, b) => a * b, 1);
   const dataStart = start + headerLen;
   const expected = count * ITEM_SIZE[d];
-  if (bytes.length - dataStart < expected) throw new NpyError(`${name}: truncated: shape (${shape.join(', ')}) of '${d}' needs ${expected} data bytes, the file has ${bytes.length - dataStart}`);
+  if (bytes.length - dataStart < expected)
+    throw new NpyError(
+      `${name}: truncated: shape (${shape.join(', ')}) of '${d}' needs ${expected} data bytes, the file has ${bytes.length - dataStart}`,
+    );
   // Copy out of the file buffer: it may not be aligned for the typed array, and the copy owns its buffer (transferable).
   const raw = new Uint8Array(bytes.subarray(dataStart, dataStart + expected)).buffer; // a copy (Buffer#slice would not be)
   let data: Float32Array | Int32Array;
@@ -99,7 +115,8 @@ export function decodeNpy(bytes: Uint8Array, name: string): NpyArray {
     data = new Int32Array(count);
     for (let i = 0; i < count; i++) {
       const v = wide[i];
-      if (v > 2147483647n || v < -2147483648n) throw new NpyError(`${name}: value ${v} at index ${i} does not fit in int32`);
+      if (v > 2147483647n || v < -2147483648n)
+        throw new NpyError(`${name}: value ${v} at index ${i} does not fit in int32`);
       data[i] = Number(v);
     }
   }

@@ -11,7 +11,10 @@ import { z } from 'zod/v4';
 import { simulatorConfigSchema } from '../api-simulator/simulator-config.js';
 import { ifPresent } from '../../pipeline/support/zod-issues.js';
 
-const positiveInt = z.number({ error: ifPresent('must be a positive integer') }).int('must be a positive integer').positive('must be a positive integer');
+const positiveInt = z
+  .number({ error: ifPresent('must be a positive integer') })
+  .int('must be a positive integer')
+  .positive('must be a positive integer');
 
 const apiObjectSchema = z.strictObject({
   mode: z.enum(['simulated', 'env'], { error: 'must be "simulated" or "env"' }).default('simulated'),
@@ -20,11 +23,14 @@ const apiObjectSchema = z.strictObject({
 });
 
 /** `api`: simulated (in-process simulator) or env (OPENAI_BASE_URL / OPENAI_API_KEY); the mode alone is short for { mode }. */
-export const apiSpecSchema = z.union([
-  // parse cannot fail here: the mode is valid and the simulator's defaults are.
-  z.enum(['simulated', 'env']).transform((mode) => apiObjectSchema.parse({ mode })),
-  apiObjectSchema,
-], { error: 'must be "simulated", "env" or { mode, simulator }' });
+export const apiSpecSchema = z.union(
+  [
+    // parse cannot fail here: the mode is valid and the simulator's defaults are.
+    z.enum(['simulated', 'env']).transform((mode) => apiObjectSchema.parse({ mode })),
+    apiObjectSchema,
+  ],
+  { error: 'must be "simulated", "env" or { mode, simulator }' },
+);
 
 const concurrencyObjectSchema = z.strictObject({
   levels: z
@@ -46,16 +52,22 @@ const concurrencyObjectSchema = z.strictObject({
 });
 
 /** `concurrency`: the levels to sweep the API stages over; a list is short for { levels }. */
-export const concurrencySweepSchema = z.union([
-  // The object form's checks, reported under concurrency.levels as for { levels: [...] }.
-  z.array(positiveInt).transform((levels, ctx) => {
-    const r = concurrencyObjectSchema.safeParse({ levels });
-    if (r.success) return r.data;
-    for (const i of r.error.issues) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
-    return z.NEVER;
-  }),
-  concurrencyObjectSchema,
-], { error: 'must be a list of concurrency levels, e.g. [1, 5, 10, 20, 50], or { levels, stages, scale, roundsPerLevel, kneeThreshold }' });
+export const concurrencySweepSchema = z.union(
+  [
+    // The object form's checks, reported under concurrency.levels as for { levels: [...] }.
+    z.array(positiveInt).transform((levels, ctx) => {
+      const r = concurrencyObjectSchema.safeParse({ levels });
+      if (r.success) return r.data;
+      for (const i of r.error.issues) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
+      return z.NEVER;
+    }),
+    concurrencyObjectSchema,
+  ],
+  {
+    error:
+      'must be a list of concurrency levels, e.g. [1, 5, 10, 20, 50], or { levels, stages, scale, roundsPerLevel, kneeThreshold }',
+  },
+);
 
 /** A validated `api` key. */
 export type ApiSpec = z.infer<typeof apiSpecSchema>;

@@ -6,17 +6,34 @@
 import { z } from 'zod/v4';
 import { ifPresent } from '../../pipeline/support/zod-issues.js';
 
-const positiveInt = z.number({ error: ifPresent('must be a positive integer') }).int('must be a positive integer').positive('must be a positive integer');
+const positiveInt = z
+  .number({ error: ifPresent('must be a positive integer') })
+  .int('must be a positive integer')
+  .positive('must be a positive integer');
 const metricValue = z.number({ error: ifPresent('must be a number') });
 
 /** Quality metrics where higher is better, so a floor makes sense. */
-export const floorMetrics = ['ari', 'nmi', 'homogeneity', 'completeness', 'vMeasure', 'purity', 'reconstructionAccuracy', 'silhouette'] as const;
+export const floorMetrics = [
+  'ari',
+  'nmi',
+  'homogeneity',
+  'completeness',
+  'vMeasure',
+  'purity',
+  'reconstructionAccuracy',
+  'silhouette',
+] as const;
 /** One of floorMetrics. */
 export type FloorMetric = (typeof floorMetrics)[number];
 
 /** `breakingPoints.qualityFloor`: the clustering stage is `degraded` at a scale whose metric falls below its floor. */
 export const qualityFloorSchema = z
-  .object(Object.fromEntries(floorMetrics.map((m) => [m, metricValue.optional()])) as Record<FloorMetric, z.ZodOptional<z.ZodNumber>>)
+  .object(
+    Object.fromEntries(floorMetrics.map((m) => [m, metricValue.optional()])) as Record<
+      FloorMetric,
+      z.ZodOptional<z.ZodNumber>
+    >,
+  )
   .strict();
 
 /** `breakingPoints.bisect`: locate a break between the last passing and the first failing scale. */
@@ -42,7 +59,11 @@ export const escalateSpecSchema = z
     stages: z.array(z.string().min(1, 'must not be empty')).optional(),
     /** Which breaking-point kinds end the escalation for a stage; default all. [oom, timeout, error] = run on past soft breaks. */
     until: z
-      .array(z.enum(['oom', 'timeout', 'error', 'degraded', 'superlinear'], { error: 'must be one of oom, timeout, error, degraded, superlinear' }))
+      .array(
+        z.enum(['oom', 'timeout', 'error', 'degraded', 'superlinear'], {
+          error: 'must be one of oom, timeout, error, degraded, superlinear',
+        }),
+      )
       .min(1, 'must list at least one kind')
       .optional(),
   })

@@ -17,7 +17,9 @@ const fieldList = z.array(z.enum(FIELDS, { error: `must be one of ${FIELDS.join(
 export const commandStageFields = {
   /** argv, e.g. [python3, ./cluster.py, --k, "{k}"]; `{name}` is replaced by the option `name` or by seed, n, scale, repeat, manifest, workdir. */
   command: z
-    .array(z.union([z.string(), z.number()]).transform(String), { error: ifPresent('must be a list: [program, arg, ...]') })
+    .array(z.union([z.string(), z.number()]).transform(String), {
+      error: ifPresent('must be a list: [program, arg, ...]'),
+    })
     .min(1, 'must name a program')
     .optional(),
   /** Fields written to files for the command (default: what the built-in stages of this kind read). */

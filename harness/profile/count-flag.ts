@@ -10,10 +10,12 @@ export function countFromText(text: string): number {
 export function parseCountList(flag: string, text: string, example: string): number[] {
   const parts = text.split(',').map((s) => s.trim());
   // "200,,1000" or a trailing comma is a typo, not a shorter list.
-  if (parts.some((p) => p === '')) throw new UserError(`${flag}: "${text}" has an empty entry (use e.g. ${flag} ${example})`);
+  if (parts.some((p) => p === ''))
+    throw new UserError(`${flag}: "${text}" has an empty entry (use e.g. ${flag} ${example})`);
   return parts.map((p) => {
     const v = countFromText(p);
-    if (!Number.isInteger(v) || v <= 0) throw new UserError(`${flag}: "${p}" is not a positive integer (use e.g. ${flag} ${example})`);
+    if (!Number.isInteger(v) || v <= 0)
+      throw new UserError(`${flag}: "${p}" is not a positive integer (use e.g. ${flag} ${example})`);
     return v;
   });
 }

@@ -6,7 +6,10 @@
 import { z } from 'zod/v4';
 import { ifPresent } from '../../pipeline/support/zod-issues.js';
 
-const positiveInt = z.number({ error: ifPresent('must be a positive integer') }).int('must be a positive integer').positive('must be a positive integer');
+const positiveInt = z
+  .number({ error: ifPresent('must be a positive integer') })
+  .int('must be a positive integer')
+  .positive('must be a positive integer');
 
 /** A storage format that storage accounting can measure. */
 export const storageFormats = ['arrow', 'arrow-lz4', 'arrow-zstd', 'jsonl', 'parquet-zstd'] as const;

@@ -7,7 +7,10 @@
 import { z } from 'zod/v4';
 import { ifPresent } from '../../pipeline/support/zod-issues.js';
 
-const positiveInt = z.number({ error: ifPresent('must be a positive integer') }).int('must be a positive integer').positive('must be a positive integer');
+const positiveInt = z
+  .number({ error: ifPresent('must be a positive integer') })
+  .int('must be a positive integer')
+  .positive('must be a positive integer');
 
 /** `execution:` as validated. */
 export const executionSpecSchema = z

@@ -32,7 +32,14 @@ async function stageRules(): Promise<JsonSchema[]> {
   }
   const methods: JsonSchema[] = [...byKind].map(([kind, names]) => ({
     if: { properties: { stage: { const: kind }, command: false }, required: ['stage'] },
-    then: { properties: { method: { anyOf: [{ enum: names }, { type: 'string', pattern: `^${MODULE_PREFIX}` }], description: `A built-in ${kind} method, or ${MODULE_PREFIX}./path/to/stage.js` } } },
+    then: {
+      properties: {
+        method: {
+          anyOf: [{ enum: names }, { type: 'string', pattern: `^${MODULE_PREFIX}` }],
+          description: `A built-in ${kind} method, or ${MODULE_PREFIX}./path/to/stage.js`,
+        },
+      },
+    },
   }));
   return [...methods, ...options];
 }

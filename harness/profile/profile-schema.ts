@@ -5,14 +5,23 @@
 import { z } from 'zod/v4';
 import { ifPresent } from '../../pipeline/support/zod-issues.js';
 import { parseThreshold } from '../compare/threshold-expression.js';
-import { checkpointSpecSchema, concurrentPipelinesSpecSchema, leakCheckSpecSchema, storageSpecSchema, workerScalingSpecSchema } from './diagnostics-schema.js';
+import {
+  checkpointSpecSchema,
+  concurrentPipelinesSpecSchema,
+  leakCheckSpecSchema,
+  storageSpecSchema,
+  workerScalingSpecSchema,
+} from './diagnostics-schema.js';
 import { breakingPointsSpecSchema } from './breaking-point-schema.js';
 import { scalingSpecSchema } from './scaling-schema.js';
 import { apiSpecSchema, concurrencySweepSchema } from './api-profile-schema.js';
 import { commandStageFields } from './command-stage-schema.js';
 import { executionSpecSchema } from './execution-schema.js';
 
-const positiveInt = z.number({ error: ifPresent('must be a positive integer') }).int('must be a positive integer').positive('must be a positive integer');
+const positiveInt = z
+  .number({ error: ifPresent('must be a positive integer') })
+  .int('must be a positive integer')
+  .positive('must be a positive integer');
 
 /** One stage of the pipeline, as the profile states it. */
 export const stageSpecSchema = z
@@ -55,7 +64,9 @@ export const profileSchema = z
     name: z.string().min(1, 'must not be empty'),
     description: z.string().default(''),
     seed: z.number().int('must be an integer').default(42),
-    scales: z.array(positiveInt, { error: ifPresent('must be a list of positive integers') }).min(1, 'must list at least one scale'),
+    scales: z
+      .array(positiveInt, { error: ifPresent('must be a list of positive integers') })
+      .min(1, 'must list at least one scale'),
     input: inputSpecSchema.prefault({}),
     stages: z.array(stageSpecSchema).min(1, 'must list at least one stage'),
     /** Defaults applied to every stage that does not set its own. */
@@ -70,7 +81,15 @@ export const profileSchema = z
       .strict()
       .prefault({}),
     /** Main-thread RSS sampling interval; 0 turns the timer off (only start and end readings: for measuring the sampler's own cost). */
-    sampling: z.object({ intervalMs: z.number().refine((v) => v === 0 || (v >= 1 && v <= 1000), 'must be 0 (off) or 1..1000 ms').default(10) }).strict().prefault({}),
+    sampling: z
+      .object({
+        intervalMs: z
+          .number()
+          .refine((v) => v === 0 || (v >= 1 && v <= 1000), 'must be 0 (off) or 1..1000 ms')
+          .default(10),
+      })
+      .strict()
+      .prefault({}),
     /** Where each cell (scale x stage x repeat) runs: `process` = a fresh child process per cell, so its RSS, VmHWM and heap are its own and an OOM ends only the child; `thread` = in the sweep's process (quick runs; RSS shared with earlier stages). */
     isolation: z.enum(['thread', 'process'], { error: 'must be thread or process' }).default('process'),
     /** All at once (`batch`) or in record batches (`streaming`), and whether to measure both (harness/profile/execution-schema.ts). */
@@ -101,11 +120,18 @@ export const profileSchema = z
     workerScaling: workerScalingSpecSchema.optional(),
     /** Regression thresholds for `clusterbench compare`, k6 style: { "cluster.wall_p50": "<1.10x" } (harness/compare/threshold-expression.ts). */
     thresholds: z
-      .record(z.string(), z.union([z.string(), z.null()], { error: 'must be a ratio condition such as "<1.10x", or off' }))
+      .record(
+        z.string(),
+        z.union([z.string(), z.null()], { error: 'must be a ratio condition such as "<1.10x", or off' }),
+      )
       .superRefine((m, ctx) => {
         for (const [k, v] of Object.entries(m)) {
           if (v === null || v.trim().toLowerCase() === 'off') continue;
-          try { parseThreshold(k, v); } catch (e) { ctx.addIssue({ code: 'custom', path: [k], message: (e as Error).message }); }
+          try {
+            parseThreshold(k, v);
+          } catch (e) {
+            ctx.addIssue({ code: 'custom', path: [k], message: (e as Error).message });
+          }
         }
       })
       .optional(),

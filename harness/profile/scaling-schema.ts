@@ -2,13 +2,19 @@
 import { z } from 'zod/v4';
 import { ifPresent } from '../../pipeline/support/zod-issues.js';
 
-const positiveInt = z.number({ error: ifPresent('must be a positive integer') }).int('must be a positive integer').positive('must be a positive integer');
+const positiveInt = z
+  .number({ error: ifPresent('must be a positive integer') })
+  .int('must be a positive integer')
+  .positive('must be a positive integer');
 
 /** `scaling:` targets, RAM safety factor, bootstrap resamples. All optional. */
 export const scalingSpecSchema = z
   .object({
     /** Scales to extrapolate time and memory to, and the hardware table's rows. */
-    targets: z.array(positiveInt).min(1, 'must list at least one scale').default([1_000, 10_000, 100_000, 1_000_000, 10_000_000]),
+    targets: z
+      .array(positiveInt)
+      .min(1, 'must list at least one scale')
+      .default([1_000, 10_000, 100_000, 1_000_000, 10_000_000]),
     /** Which fitted time the hardware table's time column sums: wall (what a user waits) or cpu (steadier on a shared machine). */
     timeMetric: z.enum(['wall', 'cpu'], { error: 'must be wall or cpu' }).default('wall'),
     /** RAM recommendation = peak RSS x this. */

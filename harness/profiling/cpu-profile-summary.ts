@@ -33,7 +33,8 @@ export function cpuProfileSelfTimes(path: string): FunctionSelfTime[] {
   } catch (e) {
     throw new UserError(`${path}: not a readable .cpuprofile (${(e as Error).message})`);
   }
-  if (!Array.isArray(p.nodes) || !Array.isArray(p.samples) || !Array.isArray(p.timeDeltas)) throw new UserError(`${path}: not a .cpuprofile (nodes, samples and timeDeltas expected)`);
+  if (!Array.isArray(p.nodes) || !Array.isArray(p.samples) || !Array.isArray(p.timeDeltas))
+    throw new UserError(`${path}: not a .cpuprofile (nodes, samples and timeDeltas expected)`);
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
   let t = p.startTime;
@@ -49,7 +50,13 @@ export function cpuProfileSelfTimes(path: string): FunctionSelfTime[] {
     if (!cf || cf.functionName === '(idle)' || cf.functionName === '(program)') continue;
     total += us;
     const key = `${cf.functionName}\u0000${cf.url}\u0000${cf.lineNumber}`;
-    const f = byFunction.get(key) ?? { functionName: cf.functionName || '(anonymous)', url: cf.url, line: cf.lineNumber + 1, selfMs: 0, share: 0 };
+    const f = byFunction.get(key) ?? {
+      functionName: cf.functionName || '(anonymous)',
+      url: cf.url,
+      line: cf.lineNumber + 1,
+      selfMs: 0,
+      share: 0,
+    };
     f.selfMs += us / 1000;
     byFunction.set(key, f);
   }

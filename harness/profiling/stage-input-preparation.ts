@@ -34,14 +34,22 @@ export interface PreparedStage {
 export function findStageSpec(profile: SweepProfile, stage: string): { spec: StageSpec; index: number } {
   const [kind, method] = stage.split('/');
   const index = profile.stages.findIndex((s) => s.stage === kind && (method === undefined || s.method === method));
-  if (index < 0) throw new UserError(`--stage: profile "${profile.name}" has no stage "${stage}"; its stages are ${profile.stages.map(stageLabel).join(', ')} (pick another with --profile)`);
+  if (index < 0)
+    throw new UserError(
+      `--stage: profile "${profile.name}" has no stage "${stage}"; its stages are ${profile.stages.map(stageLabel).join(', ')} (pick another with --profile)`,
+    );
   return { spec: profile.stages[index], index };
 }
 
 const noopContext = (seed: number) => ({ seed, sample() {}, count() {}, observe() {} });
 
 /** Build the input of `stage` at `scale`. `runDir` (optional) is a run whose checkpoints may hold earlier outputs. */
-export async function prepareStageInput(profile: SweepProfile, stage: string, scale: number, opts: { runDir?: string; log?: (line: string) => void } = {}): Promise<PreparedStage> {
+export async function prepareStageInput(
+  profile: SweepProfile,
+  stage: string,
+  scale: number,
+  opts: { runDir?: string; log?: (line: string) => void } = {},
+): Promise<PreparedStage> {
   const { spec, index } = findStageSpec(profile, stage);
   const manifest = opts.runDir ? readResults(resolve(opts.runDir)).sections.checkpoints : undefined;
   let data: PipelineData = (await buildScaleInput(profile, scale)).data;
@@ -51,7 +59,8 @@ export async function prepareStageInput(profile: SweepProfile, stage: string, sc
     const cell = manifest?.cells?.find((c) => c.scale === scale && c.stageIndex === i && c.outcome === 'ok' && c.file);
     if (cell?.file) {
       const { n, fields } = await readPipelineFieldsFile(join(resolve(opts.runDir!), cell.file));
-      if (n !== data.n) throw new UserError(`${cell.file}: checkpoint has ${n} rows, the regenerated input has ${data.n}`);
+      if (n !== data.n)
+        throw new UserError(`${cell.file}: checkpoint has ${n} rows, the regenerated input has ${data.n}`);
       data = { ...data, ...fields };
       sources.push(`${stageLabel(s)}: checkpoint ${cell.file}`);
       continue;
@@ -65,5 +74,13 @@ export async function prepareStageInput(profile: SweepProfile, stage: string, sc
   }
   const def = await loadStage(spec.stage, spec.method);
   const input = pickFields(data, def.reads);
-  return { spec, stageIndex: index, def, options: parseStageOptions(def, spec.options, `stages[${index}].options`), seed: deriveSeed(profile.seed, stageLabel(spec)), input, sources };
+  return {
+    spec,
+    stageIndex: index,
+    def,
+    options: parseStageOptions(def, spec.options, `stages[${index}].options`),
+    seed: deriveSeed(profile.seed, stageLabel(spec)),
+    input,
+    sources,
+  };
 }

@@ -61,7 +61,11 @@ export class CellQueue<S, R> {
 
   static async open<S, R>(queueUrl: string, opts: CellQueueOptions = {}): Promise<CellQueue<S, R>> {
     const connection = parseRedisUrl(queueUrl);
-    const o = { prefix: opts.prefix ?? 'clusterbench', attempts: opts.attempts ?? 3, backoffMs: opts.backoffMs ?? 1000 };
+    const o = {
+      prefix: opts.prefix ?? 'clusterbench',
+      attempts: opts.attempts ?? 3,
+      backoffMs: opts.backoffMs ?? 1000,
+    };
     const queue = new Queue(CELL_QUEUE_NAME, { connection, prefix: o.prefix });
     // One waiter per in-flight cell: many at once is normal here, not a leak.
     queue.setMaxListeners(0);
@@ -71,7 +75,12 @@ export class CellQueue<S, R> {
     const events = new QueueEvents(CELL_QUEUE_NAME, { connection, prefix: o.prefix });
     events.setMaxListeners(0);
     try {
-      await Promise.all([queue.waitUntilReady(), sweeps.waitUntilReady(), flows.waitUntilReady(), events.waitUntilReady()]);
+      await Promise.all([
+        queue.waitUntilReady(),
+        sweeps.waitUntilReady(),
+        flows.waitUntilReady(),
+        events.waitUntilReady(),
+      ]);
     } catch (e) {
       await Promise.allSettled([queue.close(), sweeps.close(), flows.close(), events.close()]);
       throw new UserError(`cannot reach the queue at ${redactRedisUrl(queueUrl)}: ${(e as Error).message}`);
@@ -89,13 +98,23 @@ export class CellQueue<S, R> {
    * wait until every one finishes. Outcomes in the order of `cells`.
    */
   async runAll(sweepId: string, cells: { spec: S; name: string }[]): Promise<CellJobOutcome<R>[]> {
-    const childOpts = { attempts: this.opts.attempts, backoff: { type: 'exponential', delay: this.opts.backoffMs }, removeOnComplete: false, removeOnFail: false };
+    const childOpts = {
+      attempts: this.opts.attempts,
+      backoff: { type: 'exponential', delay: this.opts.backoffMs },
+      removeOnComplete: false,
+      removeOnFail: false,
+    };
     const flow: FlowJob = {
       name: 'sweep',
       queueName: SWEEP_QUEUE_NAME,
       data: { sweepId, coordinator: hostname() },
       opts: { jobId: sweepJobId(sweepId), removeOnComplete: false, removeOnFail: false },
-      children: cells.map(({ spec, name }) => ({ name, queueName: CELL_QUEUE_NAME, data: { spec }, opts: { ...childOpts, jobId: cellJobId(spec) } })),
+      children: cells.map(({ spec, name }) => ({
+        name,
+        queueName: CELL_QUEUE_NAME,
+        data: { spec },
+        opts: { ...childOpts, jobId: cellJobId(spec) },
+      })),
     };
     const tree = await this.flows.add(flow);
     const jobs = (tree.children ?? []).map((c) => c.job);
@@ -114,7 +133,12 @@ export class CellQueue<S, R> {
       return { ok: true, jobId, value, attemptsMade: value.attempt ?? 1 };
     } catch (e) {
       const failed = await this.queue.getJob(jobId);
-      return { ok: false, jobId, reason: failed?.failedReason || (e as Error).message, attemptsMade: failed?.attemptsMade ?? 0 };
+      return {
+        ok: false,
+        jobId,
+        reason: failed?.failedReason || (e as Error).message,
+        attemptsMade: failed?.attemptsMade ?? 0,
+      };
     }
   }
 

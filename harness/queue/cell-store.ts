@@ -63,7 +63,10 @@ export class DirectoryCellStore implements CellStore {
 
   async get(key: string): Promise<string> {
     const p = this.pathOf(key);
-    if (!existsSync(p)) throw new UserError(`cell store ${this.location}: no object "${key}" (was the upstream cell run, and is the store shared by every worker?)`);
+    if (!existsSync(p))
+      throw new UserError(
+        `cell store ${this.location}: no object "${key}" (was the upstream cell run, and is the store shared by every worker?)`,
+      );
     return p;
   }
 

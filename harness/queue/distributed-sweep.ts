@@ -34,14 +34,24 @@ export interface DistributedSweep {
 }
 
 /** Open the queue and store for a distributed sweep. */
-export async function openDistributedSweep(profile: SweepProfile, o: DistributedSweepOptions, progress: ProgressReporter): Promise<DistributedSweep> {
+export async function openDistributedSweep(
+  profile: SweepProfile,
+  o: DistributedSweepOptions,
+  progress: ProgressReporter,
+): Promise<DistributedSweep> {
   const store = openCellStore(o.store, o.s3Endpoint !== undefined ? { endpoint: o.s3Endpoint } : {});
   const queue = await CellQueue.open<QueuedCellSpec, CellResult>(o.queue, { prefix: o.prefix });
   const section: WorkersSection = {
-    queue: queue.url, store: store.location, sweepId: o.sweepId, ...(o.prefix !== undefined ? { prefix: o.prefix } : {}),
-    machines: structuredClone(o.prior?.machines ?? {}), cells: { ...(o.prior?.cells ?? {}) },
+    queue: queue.url,
+    store: store.location,
+    sweepId: o.sweepId,
+    ...(o.prefix !== undefined ? { prefix: o.prefix } : {}),
+    machines: structuredClone(o.prior?.machines ?? {}),
+    cells: { ...(o.prior?.cells ?? {}) },
   };
-  progress.log(`distributed sweep ${o.sweepId}: cells go to ${queue.url}, store ${store.location}; start workers with: clusterbench worker --queue <url> --store ${store.location}${o.prefix !== undefined ? ` --prefix ${o.prefix}` : ''}`);
+  progress.log(
+    `distributed sweep ${o.sweepId}: cells go to ${queue.url}, store ${store.location}; start workers with: clusterbench worker --queue <url> --store ${store.location}${o.prefix !== undefined ? ` --prefix ${o.prefix}` : ''}`,
+  );
   const base = queueCellExecutor(profile, o.sweepId, queue, store, (worker, machine) => {
     const m = (section.machines[worker.label] ??= { ...(machine as unknown as MachineInfo), hosts: [] });
     if (!m.hosts.includes(worker.host)) m.hosts.push(worker.host);

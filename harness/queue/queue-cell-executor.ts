@@ -11,7 +11,15 @@
 import { rmSync } from 'node:fs';
 import type { PipelineData, StageRecord } from '../types.js';
 import type { SweepProfile } from '../profile/profile-schema.js';
-import { cellSpec, profileDigest, readCellFile, writeCellInput, type CellExecutor, type CellResult, type CellSpec } from '../sweep/cell-runner.js';
+import {
+  cellSpec,
+  profileDigest,
+  readCellFile,
+  writeCellInput,
+  type CellExecutor,
+  type CellResult,
+  type CellSpec,
+} from '../sweep/cell-runner.js';
 import { emptyRecord } from '../sweep/stage-run.js';
 import { pickFields } from '../../pipeline/pipeline-fields.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
@@ -58,7 +66,13 @@ export function queueCellExecutor(
   }
 
   /** Repeats `repeats` of stage i at `scale`, all enqueued at once; the output is read back for `readOutputOf` only. */
-  async function dispatch(i: number, data: PipelineData, scale: number, repeats: number[], readOutputOf: number | undefined): Promise<CellRun[]> {
+  async function dispatch(
+    i: number,
+    data: PipelineData,
+    scale: number,
+    repeats: number[],
+    readOutputOf: number | undefined,
+  ): Promise<CellRun[]> {
     const spec = profile.stages[i];
     const base = `${sweepId}/n${scale}/s${String(i).padStart(2, '0')}-${spec.stage}-${spec.method}`;
     const inputKey = await putInput(i, data, scale, base);
@@ -66,25 +80,33 @@ export function queueCellExecutor(
       const { inputPath: _i, outputPath: _o, ...cell } = cellSpec(profile, digest, scale, i, repeat, '', '');
       return { sweepId, cell, inputKey, outputKey: `${base}.r${repeat}.out.arrow` };
     });
-    const outs = await queue.runAll(sweepId, jobs.map((job) => ({ spec: job, name: `${spec.stage}/${spec.method} n=${scale} r${job.cell.repeat}` })));
+    const outs = await queue.runAll(
+      sweepId,
+      jobs.map((job) => ({ spec: job, name: `${spec.stage}/${spec.method} n=${scale} r${job.cell.repeat}` })),
+    );
     const def = await loadStage(spec.stage, spec.method);
-    return Promise.all(outs.map(async (out, k): Promise<CellRun> => {
-      const repeat = repeats[k];
-      if (!out.ok) {
-        const reason = `queue: cell ${out.jobId} failed after ${out.attemptsMade} attempt(s): ${out.reason}`;
-        return { record: { ...emptyRecord(scale, spec, repeat, 'error', reason), isolation: 'process' } };
-      }
-      const { result, worker, machine } = out.value;
-      onMachine(worker, machine);
-      const record: StageRecord = { ...result.record, worker: { label: worker.label, host: worker.host, jobId: out.jobId, attempts: out.attemptsMade } };
-      if (record.status !== 'ok' || !result.outputPath || repeat !== readOutputOf) return { record };
-      try {
-        const fields = await readCellFile(await store.get(jobs[k].outputKey), 'output');
-        return { record, data: { ...data, ...pickFields(fields, def.writes) } };
-      } catch (err) {
-        return { record: { ...record, status: 'error', reason: (err as Error).message } };
-      }
-    }));
+    return Promise.all(
+      outs.map(async (out, k): Promise<CellRun> => {
+        const repeat = repeats[k];
+        if (!out.ok) {
+          const reason = `queue: cell ${out.jobId} failed after ${out.attemptsMade} attempt(s): ${out.reason}`;
+          return { record: { ...emptyRecord(scale, spec, repeat, 'error', reason), isolation: 'process' } };
+        }
+        const { result, worker, machine } = out.value;
+        onMachine(worker, machine);
+        const record: StageRecord = {
+          ...result.record,
+          worker: { label: worker.label, host: worker.host, jobId: out.jobId, attempts: out.attemptsMade },
+        };
+        if (record.status !== 'ok' || !result.outputPath || repeat !== readOutputOf) return { record };
+        try {
+          const fields = await readCellFile(await store.get(jobs[k].outputKey), 'output');
+          return { record, data: { ...data, ...pickFields(fields, def.writes) } };
+        } catch (err) {
+          return { record: { ...record, status: 'error', reason: (err as Error).message } };
+        }
+      }),
+    );
   }
 
   return {

@@ -61,9 +61,15 @@ export async function startCellWorker<S, R>(
     async (job) => {
       log(`${identity.label}: ${job.id} attempt ${job.attemptsMade + 1} started`);
       const out = await execute(job.data.spec, job);
-      if ('retry' in out) throw new Error(`infrastructure failure on ${identity.label} (${identity.host}): ${out.retry}`);
+      if ('retry' in out)
+        throw new Error(`infrastructure failure on ${identity.label} (${identity.host}): ${out.retry}`);
       log(`${identity.label}: ${job.id} done`);
-      return { result: out.result, worker: identity, machine: opts.machine ?? {}, attempt: Math.max(1, job.attemptsStarted) };
+      return {
+        result: out.result,
+        worker: identity,
+        machine: opts.machine ?? {},
+        attempt: Math.max(1, job.attemptsStarted),
+      };
     },
     {
       connection: parseRedisUrl(queueUrl),
@@ -83,5 +89,11 @@ export async function startCellWorker<S, R>(
     await worker.close(true);
     throw new UserError(`cannot reach the queue at ${redactRedisUrl(queueUrl)}: ${(e as Error).message}`);
   }
-  return { identity, close: async () => { await worker.close(); await opts.onClose?.(); } };
+  return {
+    identity,
+    close: async () => {
+      await worker.close();
+      await opts.onClose?.();
+    },
+  };
 }

@@ -16,7 +16,8 @@ import type { QueuedCellSpec } from './queue-cell-executor.js';
 import type { CellExecution } from './queue-worker.js';
 
 // Error records that say the cell never ran its stage: worth a retry on another attempt or machine.
-const INFRASTRUCTURE = /cannot start the cell's child process|cannot read the cell's input checkpoint|the stage's worker did not start/;
+const INFRASTRUCTURE =
+  /cannot start the cell's child process|cannot read the cell's input checkpoint|the stage's worker did not start/;
 
 // Warm pools kept for thread-isolated cells: a handful of profiles' stages at most, the oldest ended first.
 const MAX_WARM_POOLS = 8;
@@ -42,7 +43,10 @@ export function queuedCellRunner(store: CellStore): QueuedCellRunner {
       if (pools.size > MAX_WARM_POOLS) {
         const [oldest, old] = pools.entries().next().value!;
         pools.delete(oldest);
-        void old.then((x) => x.destroy(), () => {});
+        void old.then(
+          (x) => x.destroy(),
+          () => {},
+        );
       }
     }
     return p;
@@ -72,7 +76,8 @@ export function queuedCellRunner(store: CellStore): QueuedCellRunner {
           result = await runCell(cell, 'process');
         }
         const { record, outputPath } = result;
-        if (record.status === 'error' && INFRASTRUCTURE.test(record.reason ?? '')) return { retry: record.reason ?? 'error' };
+        if (record.status === 'error' && INFRASTRUCTURE.test(record.reason ?? ''))
+          return { retry: record.reason ?? 'error' };
         if (!outputPath) return { result: { record } };
         await store.put(job.outputKey, outputPath);
         return { result: { record, outputPath: job.outputKey } };

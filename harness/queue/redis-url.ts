@@ -21,7 +21,9 @@ export function parseRedisUrl(raw: string): RedisConnectionOptions {
   try {
     u = new URL(raw);
   } catch {
-    throw new UserError(`--queue: "${redactRedisUrl(raw)}" is not a URL; expected redis://HOST:PORT or rediss://user:password@HOST:PORT/DB`);
+    throw new UserError(
+      `--queue: "${redactRedisUrl(raw)}" is not a URL; expected redis://HOST:PORT or rediss://user:password@HOST:PORT/DB`,
+    );
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
     throw new UserError(`--queue: scheme "${u.protocol}" is not supported; use redis:// or rediss:// (TLS)`);
@@ -29,7 +31,8 @@ export function parseRedisUrl(raw: string): RedisConnectionOptions {
   const port = u.port ? Number(u.port) : 6379;
   const dbText = u.pathname.replace(/^\//, '');
   const db = dbText === '' ? 0 : Number(dbText);
-  if (!Number.isInteger(db) || db < 0) throw new UserError(`--queue: database "${dbText}" must be a non-negative integer (redis://HOST:PORT/0)`);
+  if (!Number.isInteger(db) || db < 0)
+    throw new UserError(`--queue: database "${dbText}" must be a non-negative integer (redis://HOST:PORT/0)`);
   return {
     host: u.hostname.replace(/^\[|\]$/g, ''),
     port,

@@ -7,7 +7,13 @@
  * from `--s3-endpoint` or CLUSTERBENCH_S3_ENDPOINT and uses path-style addressing (http://host:port/bucket/key).
  * `location` is `s3://bucket/prefix` (what `--store` takes back; the endpoint is given again): never a key or secret.
  */
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -26,13 +32,16 @@ export interface S3StoreOptions {
 export function parseS3Url(spec: string): { bucket: string; prefix: string } {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(spec);
   if (!m || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(m[1])) {
-    throw new UserError(`--store ${spec}: expected s3://BUCKET/PREFIX with a bucket name of 3-63 lower-case letters, digits, dots or dashes`);
+    throw new UserError(
+      `--store ${spec}: expected s3://BUCKET/PREFIX with a bucket name of 3-63 lower-case letters, digits, dots or dashes`,
+    );
   }
   return { bucket: m[1], prefix: m[2].replace(/^\/+|\/+$/g, '') };
 }
 
 const notFound = (err: unknown): boolean =>
-  err instanceof S3ServiceException && (err.name === 'NotFound' || err.name === 'NoSuchKey' || err.$metadata.httpStatusCode === 404);
+  err instanceof S3ServiceException &&
+  (err.name === 'NotFound' || err.name === 'NoSuchKey' || err.$metadata.httpStatusCode === 404);
 
 /** A cell store in an S3 bucket under a key prefix. */
 export class S3CellStore implements CellStore {
@@ -54,7 +63,10 @@ export class S3CellStore implements CellStore {
       } catch {
         throw new UserError(`--s3-endpoint ${endpoint}: not a URL; expected e.g. http://127.0.0.1:9000`);
       }
-      if (u.username || u.password) throw new UserError('--s3-endpoint: put credentials in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, not in the URL');
+      if (u.username || u.password)
+        throw new UserError(
+          '--s3-endpoint: put credentials in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, not in the URL',
+        );
     }
     this.location = `s3://${bucket}/${prefix}`;
     this.client = new S3Client({
@@ -72,7 +84,8 @@ export class S3CellStore implements CellStore {
   }
 
   private objectKey(key: string): string {
-    if (key.startsWith('/') || key.split('/').some((p) => p === '..' || p === '')) throw new Error(`cell store key "${key}" is not a relative path`);
+    if (key.startsWith('/') || key.split('/').some((p) => p === '..' || p === ''))
+      throw new Error(`cell store key "${key}" is not a relative path`);
     return this.prefix ? `${this.prefix}/${key}` : key;
   }
 
@@ -84,21 +97,31 @@ export class S3CellStore implements CellStore {
 
   async put(key: string, localPath: string): Promise<void> {
     // A Buffer body has a known length: a plain signed PUT, no aws-chunked streaming that older servers refuse.
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: readFileSync(localPath) }));
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: readFileSync(localPath) }),
+    );
   }
 
   async get(key: string): Promise<string> {
     const p = this.cachePath(key);
     try {
       if (statSync(p).isFile()) return p;
-    } catch { /* not cached yet */ }
+    } catch {
+      /* not cached yet */
+    }
     let bytes: Uint8Array;
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
       bytes = await out.Body!.transformToByteArray();
     } catch (err) {
-      if (notFound(err)) throw new UserError(`cell store ${this.location}: no object "${key}" (was the upstream cell run, and do all workers use this bucket and prefix?)`);
-      throw new Error(`cell store ${this.location}: reading "${key}" failed: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
+      if (notFound(err))
+        throw new UserError(
+          `cell store ${this.location}: no object "${key}" (was the upstream cell run, and do all workers use this bucket and prefix?)`,
+        );
+      throw new Error(
+        `cell store ${this.location}: reading "${key}" failed: ${(err as Error).name}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     mkdirSync(dirname(p), { recursive: true });
     const tmp = `${p}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
@@ -117,7 +140,10 @@ export class S3CellStore implements CellStore {
       return true;
     } catch (err) {
       if (notFound(err)) return false;
-      throw new Error(`cell store ${this.location}: checking "${key}" failed: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
+      throw new Error(
+        `cell store ${this.location}: checking "${key}" failed: ${(err as Error).name}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
 

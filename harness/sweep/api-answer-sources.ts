@@ -13,9 +13,11 @@ import { answerSource } from '../../pipeline/api/api-reliability.js';
 /** The section key. */
 export const API_ANSWERS_SECTION = 'apiAnswers';
 
-
 /** Sum the API stages' counters over the run's records. */
-export async function apiAnswerSources(profile: SweepProfile, records: readonly StageRecord[]): Promise<ApiAnswerSource[]> {
+export async function apiAnswerSources(
+  profile: SweepProfile,
+  records: readonly StageRecord[],
+): Promise<ApiAnswerSource[]> {
   const out: ApiAnswerSource[] = [];
   for (const spec of profile.stages) {
     const def = await loadStage(spec.stage, spec.method);

@@ -19,7 +19,10 @@ export type ProbeOutcome = { step: BisectionStep } | { inconclusive: string };
  * it is testable without workers.
  */
 export async function bisectThreshold(
-  passScale: number, failScale: number, opts: { tolerance: number; maxSteps: number; maxSeconds?: number }, probe: (n: number) => Promise<ProbeOutcome>,
+  passScale: number,
+  failScale: number,
+  opts: { tolerance: number; maxSteps: number; maxSeconds?: number },
+  probe: (n: number) => Promise<ProbeOutcome>,
 ): Promise<BisectionResult> {
   const t0 = Date.now();
   let lo = passScale;
@@ -46,14 +49,26 @@ export async function bisectThreshold(
     if (out.step.passed) lo = mid;
     else hi = mid;
   }
-  return { passScale: lo, failScale: hi, relativeWidth: hi / lo - 1, tolerance: opts.tolerance, maxSteps: opts.maxSteps, converged: narrow(), ...(note ? { note } : {}), steps };
+  return {
+    passScale: lo,
+    failScale: hi,
+    relativeWidth: hi / lo - 1,
+    tolerance: opts.tolerance,
+    maxSteps: opts.maxSteps,
+    converged: narrow(),
+    ...(note ? { note } : {}),
+    steps,
+  };
 }
 
 /** Breaking-point kinds that a single run at one scale can judge (superlinear needs a pair of scales). */
 export const bisectableKinds: ReadonlySet<BreakingPoint['kind']> = new Set(['oom', 'timeout', 'error', 'degraded']);
 
 /** Indices of the stages before `index` whose outputs `index` needs, directly or through each other. */
-async function upstreamNeeded(profile: SweepProfile, index: number): Promise<{ stages: number[]; needsInput: boolean }> {
+async function upstreamNeeded(
+  profile: SweepProfile,
+  index: number,
+): Promise<{ stages: number[]; needsInput: boolean }> {
   const defs = await Promise.all(profile.stages.map((s) => loadStage(s.stage, s.method)));
   const needed = new Set<string>(defs[index].reads);
   const stages: number[] = [];
@@ -71,7 +86,11 @@ async function upstreamNeeded(profile: SweepProfile, index: number): Promise<{ s
  * (no passing scale, a kind that needs two scales, or bisection turned off).
  */
 export async function bisectStageBreak(
-  bp: BreakingPoint, index: number, profile: SweepProfile, cells: CellExecutor, log: (line: string) => void,
+  bp: BreakingPoint,
+  index: number,
+  profile: SweepProfile,
+  cells: CellExecutor,
+  log: (line: string) => void,
 ): Promise<BisectionResult | undefined> {
   const opts = breakingPointsSpec(profile).bisect;
   if (!opts.enabled || bp.lastPassingScale === undefined || !bisectableKinds.has(bp.kind)) return undefined;
@@ -87,27 +106,55 @@ export async function bisectStageBreak(
         if (!(err instanceof InputTooLargeError)) throw err;
         // The input itself does not fit at n: that is the break being located.
         log(`  bisect input n=${n}: ${err.message.slice(0, 80)}`);
-        return { step: { scale: n, status: 'error', passed: false, wallMs: 0, peakRssBytes: 0, peakHeapUsedBytes: 0, reason: `input: ${err.message}` } };
+        return {
+          step: {
+            scale: n,
+            status: 'error',
+            passed: false,
+            wallMs: 0,
+            peakRssBytes: 0,
+            peakHeapUsedBytes: 0,
+            reason: `input: ${err.message}`,
+          },
+        };
       }
     }
     for (const j of upstream) {
       const { record, data: out } = await cells.run(j, data, n, 0);
-      if (record.status !== 'ok' || !out) return { inconclusive: `upstream ${profile.stages[j].stage}/${profile.stages[j].method} ended ${record.status}` };
+      if (record.status !== 'ok' || !out)
+        return {
+          inconclusive: `upstream ${profile.stages[j].stage}/${profile.stages[j].method} ended ${record.status}`,
+        };
       data = { ...data, ...out };
     }
     const { record, data: out } = await cells.run(index, data, n, 0);
     let status = record.status;
     let reason = record.reason;
     if (status === 'ok' && degraded && out) {
-      const breach = qualityFloorBreach(computeQuality({ ...data, ...out }, { ...profile.quality, seed: profile.seed }), profile);
+      const breach = qualityFloorBreach(
+        computeQuality({ ...data, ...out }, { ...profile.quality, seed: profile.seed }),
+        profile,
+      );
       if (breach) {
         status = 'degraded';
         reason = `${breach.metric} ${breach.value.toFixed(3)} < floor ${breach.floor}`;
       }
     }
     const passed = status === 'ok';
-    log(`  bisect ${spec.stage}/${spec.method} n=${n}: ${passed ? 'passes' : `${status}${reason ? ` (${reason.slice(0, 80)})` : ''}`}`);
-    return { step: { scale: n, status, passed, wallMs: record.wallMs, peakRssBytes: record.peakRssBytes, peakHeapUsedBytes: record.peakHeapUsedBytes, ...(reason ? { reason } : {}) } };
+    log(
+      `  bisect ${spec.stage}/${spec.method} n=${n}: ${passed ? 'passes' : `${status}${reason ? ` (${reason.slice(0, 80)})` : ''}`}`,
+    );
+    return {
+      step: {
+        scale: n,
+        status,
+        passed,
+        wallMs: record.wallMs,
+        peakRssBytes: record.peakRssBytes,
+        peakHeapUsedBytes: record.peakHeapUsedBytes,
+        ...(reason ? { reason } : {}),
+      },
+    };
   };
   return bisectThreshold(bp.lastPassingScale, bp.firstFailingScale, opts, probe);
 }

@@ -5,10 +5,16 @@
  */
 import type { BreakingPoint, QualityReport } from '../types.js';
 import type { StageSpec, SweepProfile } from '../profile/profile-schema.js';
-import { defaultBreakingPointsSpec, floorMetrics, type BreakingPointsSpec, type EscalateSpec } from '../profile/breaking-point-schema.js';
+import {
+  defaultBreakingPointsSpec,
+  floorMetrics,
+  type BreakingPointsSpec,
+  type EscalateSpec,
+} from '../profile/breaking-point-schema.js';
 
 /** The profile's breakingPoints key with defaults. */
-export const breakingPointsSpec = (profile: SweepProfile): BreakingPointsSpec => profile.breakingPoints ?? defaultBreakingPointsSpec;
+export const breakingPointsSpec = (profile: SweepProfile): BreakingPointsSpec =>
+  profile.breakingPoints ?? defaultBreakingPointsSpec;
 
 /** Local scaling exponent between two scales: log(t1/t0) / log(n1/n0). 1 = linear, 2 = quadratic. */
 export function localExponent(n0: number, t0: number, n1: number, t1: number): number {
@@ -22,20 +28,34 @@ export function superlinearThreshold(spec: StageSpec, profile: SweepProfile): nu
 
 /** A superlinear breaking point between the previous measured scale and this one, or undefined. */
 export function superlinearBreak(
-  spec: StageSpec, profile: SweepProfile, prev: { scale: number; medianMs: number } | undefined, scale: number, medianMs: number,
+  spec: StageSpec,
+  profile: SweepProfile,
+  prev: { scale: number; medianMs: number } | undefined,
+  scale: number,
+  medianMs: number,
 ): BreakingPoint | undefined {
   const threshold = superlinearThreshold(spec, profile);
-  if (threshold === undefined || !prev || prev.medianMs <= 0 || medianMs < breakingPointsSpec(profile).minWallMs) return undefined;
+  if (threshold === undefined || !prev || prev.medianMs <= 0 || medianMs < breakingPointsSpec(profile).minWallMs)
+    return undefined;
   const exponent = localExponent(prev.scale, prev.medianMs, scale, medianMs);
   if (!(exponent > threshold)) return undefined;
   return {
-    stage: spec.stage, method: spec.method, kind: 'superlinear', lastPassingScale: prev.scale, firstFailingScale: scale, exponent, threshold,
+    stage: spec.stage,
+    method: spec.method,
+    kind: 'superlinear',
+    lastPassingScale: prev.scale,
+    firstFailingScale: scale,
+    exponent,
+    threshold,
     reason: `wall time grew as n^${exponent.toFixed(2)} from ${prev.scale} to ${scale} (threshold ${threshold})`,
   };
 }
 
 /** The first quality metric below its floor, or undefined (metrics absent from the report are not judged). */
-export function qualityFloorBreach(quality: QualityReport, profile: SweepProfile): { metric: string; value: number; floor: number } | undefined {
+export function qualityFloorBreach(
+  quality: QualityReport,
+  profile: SweepProfile,
+): { metric: string; value: number; floor: number } | undefined {
   const floor = breakingPointsSpec(profile).qualityFloor;
   if (!floor) return undefined;
   for (const m of floorMetrics) {

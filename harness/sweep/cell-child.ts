@@ -11,6 +11,10 @@ process.on('disconnect', () => process.exit(1));
 process.once('message', (cell: CellSpec) => {
   runCellHere(cell, 'process').then(
     (result) => send({ type: 'result', result }),
-    (err: unknown) => send({ type: 'failed', message: `the cell's process failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}` }),
+    (err: unknown) =>
+      send({
+        type: 'failed',
+        message: `the cell's process failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      }),
   );
 });

@@ -71,7 +71,15 @@ export function profileDigest(profile: SweepProfile): string {
 }
 
 /** The cell spec for stage `stageIndex` of `profile`. */
-export function cellSpec(profile: SweepProfile, digest: string, scale: number, stageIndex: number, repeat: number, inputPath: string, outputPath: string): CellSpec {
+export function cellSpec(
+  profile: SweepProfile,
+  digest: string,
+  scale: number,
+  stageIndex: number,
+  repeat: number,
+  inputPath: string,
+  outputPath: string,
+): CellSpec {
   const seed = deriveSeed(profile.seed, stageLabel(profile.stages[stageIndex]));
   return { profileDigest: digest, profile, scale, stageIndex, repeat, seed, inputPath, outputPath };
 }
@@ -82,7 +90,11 @@ export function runCell(cell: CellSpec, isolation: CellIsolation, hooks: CellRun
 }
 
 /** Write the fields a stage reads as its cell input file. */
-export async function writeCellInput(path: string, data: PipelineData, fields: readonly PipelineField[]): Promise<void> {
+export async function writeCellInput(
+  path: string,
+  data: PipelineData,
+  fields: readonly PipelineField[],
+): Promise<void> {
   await writeTableFileAtomic(path, pipelineFieldsToTable(data, fields));
 }
 
@@ -92,19 +104,33 @@ export async function readCellFile(path: string, what: 'input' | 'output'): Prom
   try {
     bytes = readFileSync(path);
   } catch (err) {
-    throw new UserError(`${path}: cannot read the cell's ${what} checkpoint (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new UserError(
+      `${path}: cannot read the cell's ${what} checkpoint (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   try {
     const { n, fields } = await ipcFileToPipelineFields(bytes, { compressed: false });
     if (!Number.isInteger(n) || n < 0) throw new Error(`row count ${n}`);
     return { ...fields, n };
   } catch (err) {
-    throw new UserError(`${path}: the cell's ${what} checkpoint is not a readable Arrow IPC file (${(err as Error).message})`);
+    throw new UserError(
+      `${path}: the cell's ${what} checkpoint is not a readable Arrow IPC file (${(err as Error).message})`,
+    );
   }
 }
 
-const cellFailure = (cell: CellSpec, isolation: CellIsolation, status: StageRecord['status'], reason: string, extra: Partial<StageRecord> = {}): CellResult => ({
-  record: { ...emptyRecord(cell.scale, cell.profile.stages[cell.stageIndex], cell.repeat, status, reason), isolation, ...extra },
+const cellFailure = (
+  cell: CellSpec,
+  isolation: CellIsolation,
+  status: StageRecord['status'],
+  reason: string,
+  extra: Partial<StageRecord> = {},
+): CellResult => ({
+  record: {
+    ...emptyRecord(cell.scale, cell.profile.stages[cell.stageIndex], cell.repeat, status, reason),
+    isolation,
+    ...extra,
+  },
 });
 
 /**
@@ -120,7 +146,13 @@ export async function runCellHere(cell: CellSpec, isolation: CellIsolation, warm
 
 async function runCellBody(cell: CellSpec, isolation: CellIsolation, warm?: Piscina): Promise<CellResult> {
   const spec = cell.profile.stages[cell.stageIndex];
-  if (!spec) return cellFailure(cell, isolation, 'error', `cell spec: stageIndex ${cell.stageIndex} is not a stage of the profile`);
+  if (!spec)
+    return cellFailure(
+      cell,
+      isolation,
+      'error',
+      `cell spec: stageIndex ${cell.stageIndex} is not a stage of the profile`,
+    );
   let data: PipelineData;
   try {
     data = await readCellFile(cell.inputPath, 'input');
@@ -139,7 +171,13 @@ async function runCellBody(cell: CellSpec, isolation: CellIsolation, warm?: Pisc
     record.isolation = isolation;
     if (isolation === 'process') record.vmHwmBytes = readProcStatus('self')?.hwm;
     if (record.status !== 'ok' || !out) return { record };
-    await writeTableFileAtomic(cell.outputPath, pipelineFieldsToTable(out, def.writes.filter((f) => out[f] !== undefined)));
+    await writeTableFileAtomic(
+      cell.outputPath,
+      pipelineFieldsToTable(
+        out,
+        def.writes.filter((f) => out[f] !== undefined),
+      ),
+    );
     return { record, outputPath: cell.outputPath };
   } finally {
     if (!warm) await pool.destroy();
@@ -174,7 +212,10 @@ const TIMEOUT_GRACE_MS = 10_000;
  * (apache-arrow alone is ~160 files) afresh for every cell. Measured (bench/queue-throughput.bench.ts): see there.
  */
 function childEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), 'clusterbench-compile-cache') };
+  return {
+    ...process.env,
+    NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), 'clusterbench-compile-cache'),
+  };
 }
 
 function runCellInChild(cell: CellSpec, hooks: CellRunHooks): Promise<CellResult> {
@@ -190,7 +231,12 @@ function runCellInChild(cell: CellSpec, hooks: CellRunHooks): Promise<CellResult
     let hwm = 0;
     let stderr = '';
     const t0 = performance.now();
-    const child = fork(entry, [], { execArgv: [], env: childEnv(), serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(entry, [], {
+      execArgv: [],
+      env: childEnv(),
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
     const poll = (): void => {
       const st = child.pid !== undefined ? readProcStatus(child.pid) : undefined;
       if (!st) return;
@@ -204,10 +250,15 @@ function runCellInChild(cell: CellSpec, hooks: CellRunHooks): Promise<CellResult
     const poller = setInterval(poll, Math.max(5, cell.profile.sampling.intervalMs || 50));
     const budget = setTimeout(() => {
       if (result) return;
-      killedFor = { status: 'timeout', reason: `time budget exceeded (the cell's process did not stop itself within ${TIMEOUT_GRACE_MS / 1000} s of it)` };
+      killedFor = {
+        status: 'timeout',
+        reason: `time budget exceeded (the cell's process did not stop itself within ${TIMEOUT_GRACE_MS / 1000} s of it)`,
+      };
       child.kill('SIGKILL');
     }, budgetMs);
-    child.stderr?.setEncoding('utf8').on('data', (s: string) => { stderr = (stderr + s).slice(-8192); });
+    child.stderr?.setEncoding('utf8').on('data', (s: string) => {
+      stderr = (stderr + s).slice(-8192);
+    });
     child.on('message', (m: CellChildMessage) => {
       if (m.type === 'result') result = m.result;
       else failedMessage = m.message;
@@ -222,7 +273,15 @@ function runCellInChild(cell: CellSpec, hooks: CellRunHooks): Promise<CellResult
     };
     child.on('error', (err) => {
       // spawn failed (or the IPC channel broke): the cell cannot run, the sweep goes on.
-      if (child.pid === undefined) finish(cellFailure(cell, 'process', 'error', `cannot start the cell's child process (${process.execPath} ${entry}): ${err.message}`));
+      if (child.pid === undefined)
+        finish(
+          cellFailure(
+            cell,
+            'process',
+            'error',
+            `cannot start the cell's child process (${process.execPath} ${entry}): ${err.message}`,
+          ),
+        );
     });
     child.on('spawn', () => {
       hooks.onChildStart?.(child.pid!);
@@ -238,17 +297,46 @@ function runCellInChild(cell: CellSpec, hooks: CellRunHooks): Promise<CellResult
       const heapAbort = /Reached heap limit|JavaScript heap out of memory|ERR_WORKER_OUT_OF_MEMORY/.test(stderr);
       if (heapAbort) {
         const limit = stageMemoryLimitMb(spec, cell.profile);
-        return finish(cellFailure(cell, 'process', 'oom', `the cell's process aborted on a V8 heap limit${limit !== undefined ? ` (memoryMb ${limit})` : ''} ${at}`, figures));
+        return finish(
+          cellFailure(
+            cell,
+            'process',
+            'oom',
+            `the cell's process aborted on a V8 heap limit${limit !== undefined ? ` (memoryMb ${limit})` : ''} ${at}`,
+            figures,
+          ),
+        );
       }
-      if (signal === 'SIGKILL') return finish(cellFailure(cell, 'process', 'oom', `the cell's process was killed (SIGKILL, not by clusterbench: the kernel's OOM killer or another process) ${at}`, figures));
-      finish(cellFailure(cell, 'process', 'error', failedMessage ?? `the cell's process (${entry}) exited with ${signal ?? `code ${code}`} before answering, ${at}${stderrGist(stderr)}`, figures));
+      if (signal === 'SIGKILL')
+        return finish(
+          cellFailure(
+            cell,
+            'process',
+            'oom',
+            `the cell's process was killed (SIGKILL, not by clusterbench: the kernel's OOM killer or another process) ${at}`,
+            figures,
+          ),
+        );
+      finish(
+        cellFailure(
+          cell,
+          'process',
+          'error',
+          failedMessage ??
+            `the cell's process (${entry}) exited with ${signal ?? `code ${code}`} before answering, ${at}${stderrGist(stderr)}`,
+          figures,
+        ),
+      );
     });
   });
 }
 
 /** The error line(s) of a child's stderr, for the record's reason. */
 function stderrGist(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && l !== '}' && !l.startsWith('at ') && !l.startsWith('Node.js v'));
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && l !== '}' && !l.startsWith('at ') && !l.startsWith('Node.js v'));
   const errors = lines.filter((l) => /error/i.test(l));
   const gist = (errors.length ? errors : lines).slice(-2).join(' | ');
   return gist ? `: ${gist.slice(0, 400)}` : '';
@@ -258,12 +346,23 @@ function stderrGist(stderr: string): string {
 export interface CellExecutor {
   readonly isolation: CellIsolation;
   /** `batch` names a streaming record batch (harness/sweep/streaming-scale.ts): each batch is another input. */
-  run(stageIndex: number, data: PipelineData, scale: number, repeat: number, batch?: string): Promise<{ record: StageRecord; data?: PipelineData }>;
+  run(
+    stageIndex: number,
+    data: PipelineData,
+    scale: number,
+    repeat: number,
+    batch?: string,
+  ): Promise<{ record: StageRecord; data?: PipelineData }>;
   /**
    * Optional: run the repeats of one cell at once on the same input (a distributed executor: several workers each
    * take one). Results in repeat order. Local executors leave it out: repeats on one machine would disturb each other.
    */
-  runRepeats?(stageIndex: number, data: PipelineData, scale: number, repeats: number): Promise<{ record: StageRecord; data?: PipelineData }[]>;
+  runRepeats?(
+    stageIndex: number,
+    data: PipelineData,
+    scale: number,
+    repeats: number,
+  ): Promise<{ record: StageRecord; data?: PipelineData }[]>;
   close(): Promise<void>;
 }
 
@@ -278,7 +377,10 @@ function threadExecutor(profile: SweepProfile): CellExecutor {
     let p = pools.get(i);
     if (!p) {
       const pool = createStagePool(profile.stages[i], profile);
-      p = warmPool(pool, profile.stages[i]).then(() => pool, () => pool); // a failing warm-up shows in the first run
+      p = warmPool(pool, profile.stages[i]).then(
+        () => pool,
+        () => pool,
+      ); // a failing warm-up shows in the first run
       pools.set(i, p);
     }
     return p;

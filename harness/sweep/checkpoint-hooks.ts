@@ -31,7 +31,14 @@ export interface SweepMeasurement {
 
 /** Set up hooks for one sweep (fresh or resumed). */
 /** `observers` run last, after the checkpoint of each cell is written (tests use them to simulate a kill). */
-export function createSweepMeasurement(runDir: string, header: RunHeader, profile: SweepProfile, resumed?: LoadedResume, initialSections: RunSections = {}, observers?: SweepHooks): SweepMeasurement {
+export function createSweepMeasurement(
+  runDir: string,
+  header: RunHeader,
+  profile: SweepProfile,
+  resumed?: LoadedResume,
+  initialSections: RunSections = {},
+  observers?: SweepHooks,
+): SweepMeasurement {
   const manifest: CheckpointManifest = resumed ? resumed.manifest : newManifest();
   if (resumed) manifest.resumedAt.push(new Date().toISOString());
   // initialSections (the resume guard) ride in every partial results.json and in the final one.
@@ -44,14 +51,32 @@ export function createSweepMeasurement(runDir: string, header: RunHeader, profil
     createClusterOutputHooks(runDir, sections), // clusters/<scale>.jsonl and sections.topics (issue 14)
     createLabelingHooks(profile, sections), // several labelling stages: each scored, and their agreement (issue 12)
     profile.storage?.enabled ? createStorageHooks(runDir, profile, sections) : undefined,
-    createCheckpointHooks({ runDir, header, sections, manifest, writeCheckpoints: profile.checkpoints?.enabled ?? true, dropCompletedScales: profile.checkpoints?.keep === 'resume' }),
+    createCheckpointHooks({
+      runDir,
+      header,
+      sections,
+      manifest,
+      writeCheckpoints: profile.checkpoints?.enabled ?? true,
+      dropCompletedScales: profile.checkpoints?.keep === 'resume',
+    }),
     observers,
   );
   return {
     hooks,
     writeInitial() {
       // A run is resumable from its first record on: results.json exists before the first stage starts.
-      writeFileAtomic(join(runDir, 'results.json'), JSON.stringify(partialResults({ runDir, header, sections, manifest, writeCheckpoints: false }, { records: [], scales: [], breakingPoints: [], sections: {} }), null, 1), 'results.json at the start');
+      writeFileAtomic(
+        join(runDir, 'results.json'),
+        JSON.stringify(
+          partialResults(
+            { runDir, header, sections, manifest, writeCheckpoints: false },
+            { records: [], scales: [], breakingPoints: [], sections: {} },
+          ),
+          null,
+          1,
+        ),
+        'results.json at the start',
+      );
     },
     async finish(progress) {
       manifest.complete = true;

@@ -8,7 +8,11 @@ import { mulberry32 } from '../../pipeline/support/seeded-random.js';
 import { textAt } from '../../pipeline/support/text-column.js';
 
 /** Sample the projection of one scale; undefined when no projection was produced. */
-export function sampleClusterMap(data: PipelineData, scale: number, opts: { seed: number; maxPoints?: number; intents?: string[] }): ClusterMapSection | undefined {
+export function sampleClusterMap(
+  data: PipelineData,
+  scale: number,
+  opts: { seed: number; maxPoints?: number; intents?: string[] },
+): ClusterMapSection | undefined {
   const p = data.projection;
   if (!p || p.cols < 2 || p.rows === 0) return undefined;
   const n = p.rows;
@@ -19,7 +23,9 @@ export function sampleClusterMap(data: PipelineData, scale: number, opts: { seed
   const rand = mulberry32(opts.seed);
   for (let i = 0; i < k; i++) {
     const j = i + Math.floor(rand() * (n - i));
-    const t = idx[i]; idx[i] = idx[j]; idx[j] = t;
+    const t = idx[i];
+    idx[i] = idx[j];
+    idx[j] = t;
   }
   const texts = data.summaries ?? data.conversations;
   const names = new Map((data.clusterInfo ?? []).map((c) => [c.id, c.name ?? c.terms?.slice(0, 3).join(' / ')]));

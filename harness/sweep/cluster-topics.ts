@@ -26,7 +26,8 @@ export function firstUserTurn(text: string, maxChars = EXAMPLE_CHARS): string {
 }
 
 /** The id of row i: the input's own, else its row number as text. */
-const idOf = (data: PipelineData, i: number): string => (data.conversationIds ? textAt(data.conversationIds, i) : String(i));
+const idOf = (data: PipelineData, i: number): string =>
+  data.conversationIds ? textAt(data.conversationIds, i) : String(i);
 
 /** The hierarchy path of every base cluster id: [id, level-1 parent, ...]; [id] without a hierarchy. */
 function pathOf(hierarchy: Int32Array[] | undefined, id: number): number[] {
@@ -42,7 +43,11 @@ function pathOf(hierarchy: Int32Array[] | undefined, id: number): number[] {
 }
 
 /** Name parents by their children's terms, weighted by size and rank (first term counts most). */
-function parentTopics(hierarchy: Int32Array[], sizes: Map<number, number>, terms: Map<number, string[]>): ParentTopic[] {
+function parentTopics(
+  hierarchy: Int32Array[],
+  sizes: Map<number, number>,
+  terms: Map<number, string[]>,
+): ParentTopic[] {
   const out: ParentTopic[] = [];
   let childSizes = sizes;
   let childTerms = terms;
@@ -62,11 +67,21 @@ function parentTopics(hierarchy: Int32Array[], sizes: Map<number, number>, terms
     const nextTerms = new Map<number, string[]>();
     const nextSizes = new Map<number, number>();
     for (const [p, e] of [...next.entries()].sort((a, b) => a[0] - b[0])) {
-      const top = [...e.score.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10).map(([t]) => t);
+      const top = [...e.score.entries()]
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .slice(0, 10)
+        .map(([t]) => t);
       nextTerms.set(p, top);
       nextSizes.set(p, e.size);
       const parent = up && p < up.length && up[p] >= 0 ? up[p] : undefined;
-      out.push({ level: l + 1, id: p, name: top.slice(0, 3).join(' / ') || `topic ${l + 1}.${p}`, size: e.size, ...(parent !== undefined ? { parent } : {}), children: e.children.sort((a, b) => a - b) });
+      out.push({
+        level: l + 1,
+        id: p,
+        name: top.slice(0, 3).join(' / ') || `topic ${l + 1}.${p}`,
+        size: e.size,
+        ...(parent !== undefined ? { parent } : {}),
+        children: e.children.sort((a, b) => a - b),
+      });
     }
     childSizes = nextSizes;
     childTerms = nextTerms;
@@ -75,12 +90,19 @@ function parentTopics(hierarchy: Int32Array[], sizes: Map<number, number>, terms
 }
 
 /** One row's line of clusters/<scale>.jsonl. */
-function clusterRow(data: PipelineData, info: Map<number, ClusterInfo>, intentName: (t: number) => string, i: number): ClusterRow {
+function clusterRow(
+  data: PipelineData,
+  info: Map<number, ClusterInfo>,
+  intentName: (t: number) => string,
+  i: number,
+): ClusterRow {
   const c = data.labels![i];
   const ci = info.get(c);
   const truth = data.truth?.[i];
   return {
-    conversationId: idOf(data, i), row: i, cluster: c,
+    conversationId: idOf(data, i),
+    row: i,
+    cluster: c,
     ...(data.membership ? { membership: round(data.membership[i]) } : {}),
     ...(data.outlierScores ? { outlierScore: round(data.outlierScores[i]) } : {}),
     path: pathOf(data.hierarchy, c),
@@ -94,11 +116,16 @@ function clusterRow(data: PipelineData, info: Map<number, ClusterInfo>, intentNa
  * The section of one labelled scale, and its per-row lines as a lazy sequence (a million rows are never all objects
  * at once). Exported for tests.
  */
-export function buildClusterOutput(data: PipelineData, scale: number, opts: { intents?: string[]; limit?: number } = {}): { rows: () => Iterable<ClusterRow>; section: Omit<TopicsSection, 'files'> } {
+export function buildClusterOutput(
+  data: PipelineData,
+  scale: number,
+  opts: { intents?: string[]; limit?: number } = {},
+): { rows: () => Iterable<ClusterRow>; section: Omit<TopicsSection, 'files'> } {
   const labels = data.labels;
   if (!labels) throw new Error('cluster output needs labels');
   const n = labels.length;
-  if (data.conversationIds && textCount(data.conversationIds) !== n) throw new Error(`conversationIds has ${textCount(data.conversationIds)} rows but labels has ${n}`);
+  if (data.conversationIds && textCount(data.conversationIds) !== n)
+    throw new Error(`conversationIds has ${textCount(data.conversationIds)} rows but labels has ${n}`);
   const info = new Map<number, ClusterInfo>((data.clusterInfo ?? []).map((c) => [c.id, c]));
   const sizes = new Map<number, number>();
   const examples = new Map<number, string[]>();
@@ -124,27 +151,44 @@ export function buildClusterOutput(data: PipelineData, scale: number, opts: { in
     for (let i = 0; i < n; i++) yield clusterRow(data, info, intentName, i);
   };
   const limit = opts.limit ?? TOPICS_LIMIT;
-  const topics: TopicRow[] = [...sizes.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, limit).map(([id, size]) => {
-    const ci = info.get(id);
-    const terms = ci?.terms ?? [];
-    const parent = data.hierarchy?.[0] && id >= 0 && id < data.hierarchy[0].length && data.hierarchy[0][id] >= 0 ? data.hierarchy[0][id] : undefined;
-    const intents = intentCounts.get(id);
-    let topIntent: TopicRow['topIntent'];
-    if (intents) {
-      const [t, cnt] = [...intents.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0];
-      topIntent = { name: intentName(t), fraction: round(cnt / size) };
-    }
-    return {
-      id, name: ci?.name ?? (id < 0 ? 'noise' : terms.slice(0, 3).join(' / ') || `cluster ${id}`), terms, size, share: round(size / n),
-      examples: pickExamples(examples.get(id) ?? [], terms), ...(parent !== undefined ? { parent } : {}), ...(topIntent ? { topIntent } : {}),
-    };
-  });
+  const topics: TopicRow[] = [...sizes.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    .slice(0, limit)
+    .map(([id, size]) => {
+      const ci = info.get(id);
+      const terms = ci?.terms ?? [];
+      const parent =
+        data.hierarchy?.[0] && id >= 0 && id < data.hierarchy[0].length && data.hierarchy[0][id] >= 0
+          ? data.hierarchy[0][id]
+          : undefined;
+      const intents = intentCounts.get(id);
+      let topIntent: TopicRow['topIntent'];
+      if (intents) {
+        const [t, cnt] = [...intents.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0];
+        topIntent = { name: intentName(t), fraction: round(cnt / size) };
+      }
+      return {
+        id,
+        name: ci?.name ?? (id < 0 ? 'noise' : terms.slice(0, 3).join(' / ') || `cluster ${id}`),
+        terms,
+        size,
+        share: round(size / n),
+        examples: pickExamples(examples.get(id) ?? [], terms),
+        ...(parent !== undefined ? { parent } : {}),
+        ...(topIntent ? { topIntent } : {}),
+      };
+    });
   const terms = new Map<number, string[]>([...info.values()].map((c) => [c.id, c.terms ?? []]));
   const baseSizes = new Map([...sizes.entries()].filter(([c]) => c >= 0));
   return {
     rows,
     section: {
-      scale, total: n, clusters: baseSizes.size, noise: sizes.get(-1) ?? 0, topics, limit,
+      scale,
+      total: n,
+      clusters: baseSizes.size,
+      noise: sizes.get(-1) ?? 0,
+      topics,
+      limit,
       parents: data.hierarchy?.length ? parentTopics(data.hierarchy, baseSizes, terms) : [],
     },
   };
@@ -157,8 +201,15 @@ export function buildClusterOutput(data: PipelineData, scale: number, opts: { in
 function pickExamples(candidates: string[], terms: string[]): string[] {
   if (terms.length === 0) return candidates.slice(0, 3);
   const top = terms.slice(0, 6);
-  const score = (s: string): number => { const l = s.toLowerCase(); return top.filter((t) => l.includes(t)).length; };
-  return candidates.map((s, i) => ({ s, i, v: score(s) })).sort((a, b) => b.v - a.v || a.i - b.i).slice(0, 3).map((x) => x.s);
+  const score = (s: string): number => {
+    const l = s.toLowerCase();
+    return top.filter((t) => l.includes(t)).length;
+  };
+  return candidates
+    .map((s, i) => ({ s, i, v: score(s) }))
+    .sort((a, b) => b.v - a.v || a.i - b.i)
+    .slice(0, 3)
+    .map((x) => x.s);
 }
 
 const round = (x: number): number => (Number.isFinite(x) ? Math.round(x * 1e4) / 1e4 : x);
@@ -170,8 +221,17 @@ export function createClusterOutputHooks(runDir: string, sections: RunSections):
       if (!e.data?.labels) return;
       const { rows, section } = buildClusterOutput(e.data, e.scale, { intents: e.intents });
       const file = join('clusters', `${e.scale}.jsonl`);
-      writeLinesAtomic(join(runDir, file), (function* () { for (const r of rows()) yield JSON.stringify(r); })(), `cluster rows at scale ${e.scale}`);
-      const files = [...(sections.topics?.files ?? []).filter((f) => f.scale !== e.scale), { scale: e.scale, file, rows: section.total }];
+      writeLinesAtomic(
+        join(runDir, file),
+        (function* () {
+          for (const r of rows()) yield JSON.stringify(r);
+        })(),
+        `cluster rows at scale ${e.scale}`,
+      );
+      const files = [
+        ...(sections.topics?.files ?? []).filter((f) => f.scale !== e.scale),
+        { scale: e.scale, file, rows: section.total },
+      ];
       if (!sections.topics || e.scale >= sections.topics.scale) sections.topics = { ...section, files };
       else sections.topics.files = files;
     },

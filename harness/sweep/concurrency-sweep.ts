@@ -14,28 +14,46 @@ export type { ConcurrencyLevelResult, ConcurrencyStageResult, ConcurrencySection
 import { createStagePool } from '../workers/worker-pool.js';
 import { runStageOnce, warmPool } from './stage-run.js';
 
-
 /** The knee of a throughput curve: the first level whose next level adds less than `threshold` throughput. */
-export function findKnee(points: { concurrency: number; throughputPerSec: number }[], threshold: number): { knee: number | null; note: string } {
+export function findKnee(
+  points: { concurrency: number; throughputPerSec: number }[],
+  threshold: number,
+): { knee: number | null; note: string } {
   const ps = [...points].sort((a, b) => a.concurrency - b.concurrency);
   if (ps.length < 2) return { knee: null, note: 'fewer than two successful levels: no knee' };
   for (let i = 0; i + 1 < ps.length; i++) {
     const gain = ps[i].throughputPerSec > 0 ? ps[i + 1].throughputPerSec / ps[i].throughputPerSec - 1 : Infinity;
     if (gain < threshold) {
-      return { knee: ps[i].concurrency, note: `throughput ${gain < 0 ? 'falls' : 'rises only'} ${Math.abs(gain * 100).toFixed(1)}% from ${ps[i].concurrency} to ${ps[i + 1].concurrency} (knee: a gain under ${(threshold * 100).toFixed(0)}%)` };
+      return {
+        knee: ps[i].concurrency,
+        note: `throughput ${gain < 0 ? 'falls' : 'rises only'} ${Math.abs(gain * 100).toFixed(1)}% from ${ps[i].concurrency} to ${ps[i + 1].concurrency} (knee: a gain under ${(threshold * 100).toFixed(0)}%)`,
+      };
     }
   }
   const last = ps[ps.length - 1].concurrency;
-  return { knee: null, note: `throughput still improves >= ${(threshold * 100).toFixed(0)}% up to ${last}: no knee within the levels` };
+  return {
+    knee: null,
+    note: `throughput still improves >= ${(threshold * 100).toFixed(0)}% up to ${last}: no knee within the levels`,
+  };
 }
 
-function levelResult(concurrency: number, rec: StageRecord, items: number, sim?: ConcurrencyLevelResult['simulator']): ConcurrencyLevelResult {
+function levelResult(
+  concurrency: number,
+  rec: StageRecord,
+  items: number,
+  sim?: ConcurrencyLevelResult['simulator'],
+): ConcurrencyLevelResult {
   const c = rec.counters ?? {};
   const obs = rec.observations ?? {};
   const callPhaseMs = c[API_COUNTERS.callPhaseMs] ?? rec.wallMs;
   const succeeded = items - (c[API_COUNTERS.errors] ?? 0);
   return {
-    concurrency, status: rec.status, ...(rec.reason ? { reason: rec.reason } : {}), items, wallMs: rec.wallMs, callPhaseMs,
+    concurrency,
+    status: rec.status,
+    ...(rec.reason ? { reason: rec.reason } : {}),
+    items,
+    wallMs: rec.wallMs,
+    callPhaseMs,
     throughputPerSec: rec.status === 'ok' && callPhaseMs > 0 ? succeeded / (callPhaseMs / 1000) : 0,
     ...(obs[API_OBSERVATIONS.latencyMs] ? { latencyMs: obs[API_OBSERVATIONS.latencyMs] } : {}),
     ...(obs[API_OBSERVATIONS.ttfbMs] ? { ttfbMs: obs[API_OBSERVATIONS.ttfbMs] } : {}),
@@ -67,8 +85,14 @@ export function levelItems(n: number, level: number, roundsPerLevel: number | un
  * pool of this process made for it: the levels compare throughput, so they share one worker.
  */
 export async function sweepStageConcurrency(
-  spec: StageSpec, profile: SweepProfile, data: PipelineData,
-  scale: number, levels: number[], kneeThreshold: number, roundsPerLevel: number | undefined, hooks: LevelHooks,
+  spec: StageSpec,
+  profile: SweepProfile,
+  data: PipelineData,
+  scale: number,
+  levels: number[],
+  kneeThreshold: number,
+  roundsPerLevel: number | undefined,
+  hooks: LevelHooks,
 ): Promise<ConcurrencyStageResult> {
   const pool = createStagePool(spec, profile);
   try {
@@ -80,8 +104,15 @@ export async function sweepStageConcurrency(
 }
 
 async function sweepLevels(
-  pool: ReturnType<typeof createStagePool>, spec: StageSpec, profile: SweepProfile, data: PipelineData,
-  scale: number, levels: number[], kneeThreshold: number, roundsPerLevel: number | undefined, hooks: LevelHooks,
+  pool: ReturnType<typeof createStagePool>,
+  spec: StageSpec,
+  profile: SweepProfile,
+  data: PipelineData,
+  scale: number,
+  levels: number[],
+  kneeThreshold: number,
+  roundsPerLevel: number | undefined,
+  hooks: LevelHooks,
 ): Promise<ConcurrencyStageResult> {
   const out: ConcurrencyLevelResult[] = [];
   const batch = typeof spec.options.batchSize === 'number' ? spec.options.batchSize : 1;
@@ -93,12 +124,24 @@ async function sweepLevels(
     const s0 = hooks.stats?.();
     const { record } = await runStageOnce(pool, levelSpec, profile, input, scale, 0);
     const s1 = hooks.stats?.();
-    const sim = s0 && s1 ? { requests: s1.requests - s0.requests, rateLimited: s1.rateLimited - s0.rateLimited, peakInFlight: s1.peakInFlight } : undefined;
+    const sim =
+      s0 && s1
+        ? {
+            requests: s1.requests - s0.requests,
+            rateLimited: s1.rateLimited - s0.rateLimited,
+            peakInFlight: s1.peakInFlight,
+          }
+        : undefined;
     const r = levelResult(level, record, items, sim);
     out.push(r);
-    hooks.log(`  n=${scale} ${spec.stage}/${spec.method} @ concurrency ${level} (${items} items): ${r.status === 'ok' ? `${r.throughputPerSec.toFixed(1)} items/s, p95 ${(r.latencyMs?.p95 ?? 0).toFixed(0)} ms, 429s ${r.http429}, retries ${r.retries}, errors ${r.errors}` : `${r.status.toUpperCase()}: ${r.reason ?? ''}`}`);
+    hooks.log(
+      `  n=${scale} ${spec.stage}/${spec.method} @ concurrency ${level} (${items} items): ${r.status === 'ok' ? `${r.throughputPerSec.toFixed(1)} items/s, p95 ${(r.latencyMs?.p95 ?? 0).toFixed(0)} ms, 429s ${r.http429}, retries ${r.retries}, errors ${r.errors}` : `${r.status.toUpperCase()}: ${r.reason ?? ''}`}`,
+    );
   }
-  const { knee, note } = findKnee(out.filter((l) => l.status === 'ok'), kneeThreshold);
+  const { knee, note } = findKnee(
+    out.filter((l) => l.status === 'ok'),
+    kneeThreshold,
+  );
   hooks.log(`  ${spec.stage}/${spec.method} concurrency knee: ${knee ?? 'none'} (${note})`);
   return { stage: spec.stage, method: spec.method, scale, levels: out, knee, kneeNote: note };
 }

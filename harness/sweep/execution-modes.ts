@@ -19,11 +19,22 @@ export interface ModeRun {
   peakTextBytes?: number;
 }
 
-const figures = (r: StageRecord): ExecutionModeFigures => ({ status: r.status, wallMs: r.wallMs, cpuMs: r.cpuUserMs + r.cpuSystemMs, peakRssBytes: r.peakRssBytes });
+const figures = (r: StageRecord): ExecutionModeFigures => ({
+  status: r.status,
+  wallMs: r.wallMs,
+  cpuMs: r.cpuUserMs + r.cpuSystemMs,
+  peakRssBytes: r.peakRssBytes,
+});
 const textBytes = (t: TextColumn | undefined): number => (t ? t.offsets[t.offsets.length - 1] - t.offsets[0] : 0);
 
 /** Run `scale` once in `mode`: each stage once (repeat 0), stopping at the first stage that fails. */
-export async function measureOtherMode(mode: 'batch' | 'streaming', profile: SweepProfile, cells: CellExecutor, streaming: { plan: StreamingPlan; cells: CellExecutor }, scale: number): Promise<ModeRun> {
+export async function measureOtherMode(
+  mode: 'batch' | 'streaming',
+  profile: SweepProfile,
+  cells: CellExecutor,
+  streaming: { plan: StreamingPlan; cells: CellExecutor },
+  scale: number,
+): Promise<ModeRun> {
   const stages: (ExecutionModeFigures | undefined)[] = profile.stages.map(() => undefined);
   let data: PipelineData | undefined;
   let first = 0;
@@ -39,7 +50,9 @@ export async function measureOtherMode(mode: 'batch' | 'streaming', profile: Swe
     }
   } else {
     const pass = await runStreamedStages(profile, streaming.cells, scale, streaming.plan, { repeats: 1, warmup: 0 });
-    pass.records.forEach((rs, i) => { if (rs[0]) stages[i] = figures(rs[0]); });
+    pass.records.forEach((rs, i) => {
+      if (rs[0]) stages[i] = figures(rs[0]);
+    });
     data = pass.data;
     first = streaming.plan.streamed;
     peakTextBytes = pass.peakTextBytes;
@@ -56,26 +69,58 @@ export async function measureOtherMode(mode: 'batch' | 'streaming', profile: Swe
 function sameBits(a: ArrayBufferView | undefined, b: ArrayBufferView | undefined): boolean | undefined {
   if (!a && !b) return undefined;
   if (!a || !b || a.byteLength !== b.byteLength) return false;
-  return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
+  return (
+    Buffer.compare(
+      Buffer.from(a.buffer, a.byteOffset, a.byteLength),
+      Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+    ) === 0
+  );
 }
 
 /** The section row of one scale: the run's own records (repeat 0) beside the other mode's run. */
-export function modeComparisonRow(profile: SweepProfile, scale: number, primary: 'batch' | 'streaming', records: StageRecord[], primaryData: PipelineData | undefined, other: ModeRun, streamed: number): ExecutionModesSection['scales'][number] {
-  const own = profile.stages.map((spec) => records.find((r) => r.scale === scale && r.stage === spec.stage && r.method === spec.method && r.repeat === 0));
+export function modeComparisonRow(
+  profile: SweepProfile,
+  scale: number,
+  primary: 'batch' | 'streaming',
+  records: StageRecord[],
+  primaryData: PipelineData | undefined,
+  other: ModeRun,
+  streamed: number,
+): ExecutionModesSection['scales'][number] {
+  const own = profile.stages.map((spec) =>
+    records.find((r) => r.scale === scale && r.stage === spec.stage && r.method === spec.method && r.repeat === 0),
+  );
   const otherMode = primary === 'batch' ? 'streaming' : 'batch';
   const stages = profile.stages.map((spec, i) => {
     const mine = own[i] && own[i].status !== 'skipped' ? figures(own[i]) : undefined;
-    return { stage: stageLabel(spec), streamed: i < streamed, ...(mine ? { [primary]: mine } : {}), ...(other.stages[i] ? { [otherMode]: other.stages[i] } : {}) };
+    return {
+      stage: stageLabel(spec),
+      streamed: i < streamed,
+      ...(mine ? { [primary]: mine } : {}),
+      ...(other.stages[i] ? { [otherMode]: other.stages[i] } : {}),
+    };
   });
-  const ownText = primary === 'streaming'
-    ? own.find((r) => r?.counters['stream.peakTextBytes'] !== undefined)?.counters['stream.peakTextBytes']
-    : undefined;
-  const peakTextBytes = primary === 'batch'
-    ? { ...(other.peakTextBytes !== undefined ? { streaming: other.peakTextBytes } : {}), ...(primaryData?.conversations ? { batch: textBytes(primaryData.conversations) } : {}) }
-    : { ...(other.peakTextBytes !== undefined ? { batch: other.peakTextBytes } : {}), ...(ownText !== undefined ? { streaming: ownText } : {}) };
+  const ownText =
+    primary === 'streaming'
+      ? own.find((r) => r?.counters['stream.peakTextBytes'] !== undefined)?.counters['stream.peakTextBytes']
+      : undefined;
+  const peakTextBytes =
+    primary === 'batch'
+      ? {
+          ...(other.peakTextBytes !== undefined ? { streaming: other.peakTextBytes } : {}),
+          ...(primaryData?.conversations ? { batch: textBytes(primaryData.conversations) } : {}),
+        }
+      : {
+          ...(other.peakTextBytes !== undefined ? { batch: other.peakTextBytes } : {}),
+          ...(ownText !== undefined ? { streaming: ownText } : {}),
+        };
   let identical: boolean | undefined;
   if (primaryData && other.data) {
-    const checks = [sameBits(primaryData.labels, other.data.labels), sameBits(primaryData.embeddings?.data, other.data.embeddings?.data), sameBits(primaryData.reduced?.data, other.data.reduced?.data)];
+    const checks = [
+      sameBits(primaryData.labels, other.data.labels),
+      sameBits(primaryData.embeddings?.data, other.data.embeddings?.data),
+      sameBits(primaryData.reduced?.data, other.data.reduced?.data),
+    ];
     identical = checks.every((c) => c !== false);
   }
   return { scale, stages, peakTextBytes, ...(identical !== undefined ? { identical } : {}) };

@@ -32,7 +32,10 @@ export function firstCopies(f: ConversationFile): Promise<Uint32Array> {
       // forEachInSample of all of it visits ranks in ascending order: rank i is the i-th valid conversation.
       await f.forEachInSample(f.summary.valid, 0, (c) => {
         const d = textDigest48(conversationToText(c));
-        if (!seen.has(d)) { seen.add(d); keep.push(rank); }
+        if (!seen.has(d)) {
+          seen.add(d);
+          keep.push(rank);
+        }
         rank++;
       });
       return Uint32Array.from(keep);
@@ -45,7 +48,10 @@ export function firstCopies(f: ConversationFile): Promise<Uint32Array> {
 /** The nested seeded sample of n distinct conversations: the first n of one permutation of the first copies, ascending. */
 export async function dedupedRanks(f: ConversationFile, n: number, seed: number): Promise<Uint32Array> {
   const firsts = await firstCopies(f);
-  if (n > firsts.length) throw new UserError(`${f.summary.path} holds ${firsts.length} distinct conversations (of ${f.summary.valid} valid; dedupe is on); scale ${n} is larger. Use scales up to ${firsts.length}, or drop --dedupe`);
+  if (n > firsts.length)
+    throw new UserError(
+      `${f.summary.path} holds ${firsts.length} distinct conversations (of ${f.summary.valid} valid; dedupe is on); scale ${n} is larger. Use scales up to ${firsts.length}, or drop --dedupe`,
+    );
   const perm = seededPermutation(firsts.length, seed);
   return Uint32Array.from(perm.subarray(0, n), (i) => firsts[i]).sort();
 }

@@ -14,7 +14,10 @@ export function resumeHint(runDirShown: string): string {
 }
 
 /** Install the handlers; the returned function removes them. `write` receives the messages (stderr by default). */
-export function installInterruptHandler(runDirShown: string, write: (line: string) => void = (l) => void process.stderr.write(l)): () => void {
+export function installInterruptHandler(
+  runDirShown: string,
+  write: (line: string) => void = (l) => void process.stderr.write(l),
+): () => void {
   let stopping = false;
   const handlers = (Object.keys(SIGNAL_EXIT_CODES) as (keyof typeof SIGNAL_EXIT_CODES)[]).map((signal) => {
     const handler = (): void => {
@@ -28,5 +31,7 @@ export function installInterruptHandler(runDirShown: string, write: (line: strin
     process.on(signal, handler);
     return [signal, handler] as const;
   });
-  return () => { for (const [s, h] of handlers) process.off(s, h); };
+  return () => {
+    for (const [s, h] of handlers) process.off(s, h);
+  };
 }

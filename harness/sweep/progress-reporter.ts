@@ -21,7 +21,8 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
     stageStarted(scale, stage) {
       if (quiet || !tty) return;
       const t0 = Date.now();
-      const draw = (): void => void stream.write(`\r\x1b[2K  n=${scale} ${stage} … ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+      const draw = (): void =>
+        void stream.write(`\r\x1b[2K  n=${scale} ${stage} … ${((Date.now() - t0) / 1000).toFixed(1)}s`);
       draw();
       live = true;
       timer = setInterval(draw, 250);

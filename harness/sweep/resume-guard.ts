@@ -42,23 +42,31 @@ const profileDigest = (p: unknown): string => createHash('sha256').update(JSON.s
 /** The guard for a run about to start. */
 export async function computeResumeGuard(profile: SweepProfile, profilePath: string): Promise<ResumeGuard> {
   return {
-    ...(profile.input.kind === 'file' && profile.input.path ? { input: await fingerprintFile(profile.input.path) } : {}),
+    ...(profile.input.kind === 'file' && profile.input.path
+      ? { input: await fingerprintFile(profile.input.path) }
+      : {}),
     ...(existsSync(profilePath) ? { profileFile: await fingerprintFile(profilePath) } : {}),
     profileSha256: profileDigest(profile),
   };
 }
 
 /** A resume refused because the run's input or profile changed since it started. */
-export class ResumeMismatchError extends UserError {
-}
+export class ResumeMismatchError extends UserError {}
 
 /** Throw ResumeMismatchError saying what changed; `storedProfile` is the profile in results.json. */
-export async function verifyResumeGuard(guard: ResumeGuard | undefined, storedProfile: unknown, runDir: string): Promise<void> {
+export async function verifyResumeGuard(
+  guard: ResumeGuard | undefined,
+  storedProfile: unknown,
+  runDir: string,
+): Promise<void> {
   if (!guard) return; // a run started before the guard existed: nothing to compare
   const refuse = (what: string): never => {
-    throw new ResumeMismatchError(`--resume ${runDir}: ${what}; resuming would mix two datasets or configurations in one run. Restore it, or start a new run`);
+    throw new ResumeMismatchError(
+      `--resume ${runDir}: ${what}; resuming would mix two datasets or configurations in one run. Restore it, or start a new run`,
+    );
   };
-  if (profileDigest(storedProfile) !== guard.profileSha256) refuse('the profile stored in results.json was edited since the run started');
+  if (profileDigest(storedProfile) !== guard.profileSha256)
+    refuse('the profile stored in results.json was edited since the run started');
   const compare = async (label: string, was: FileFingerprint | undefined): Promise<void> => {
     if (!was) return;
     if (!existsSync(was.path)) {
@@ -66,8 +74,12 @@ export async function verifyResumeGuard(guard: ResumeGuard | undefined, storedPr
       return; // the profile is stored in results.json: a deleted profile file changes nothing
     }
     const now = await fingerprintFile(was.path);
-    if (now.bytes !== was.bytes) refuse(`the ${label} ${was.path} changed since the run started: ${was.bytes} bytes then, ${now.bytes} now`);
-    if (now.sha256 !== was.sha256) refuse(`the ${label} ${was.path} changed since the run started: same size, different content (SHA-256 ${was.sha256.slice(0, 12)}… then, ${now.sha256.slice(0, 12)}… now)`);
+    if (now.bytes !== was.bytes)
+      refuse(`the ${label} ${was.path} changed since the run started: ${was.bytes} bytes then, ${now.bytes} now`);
+    if (now.sha256 !== was.sha256)
+      refuse(
+        `the ${label} ${was.path} changed since the run started: same size, different content (SHA-256 ${was.sha256.slice(0, 12)}… then, ${now.sha256.slice(0, 12)}… now)`,
+      );
   };
   await compare('input file', guard.input);
   await compare('profile file', guard.profileFile);

@@ -24,10 +24,15 @@ export function readResults(runDir: string): RunResults {
 export function parseResults(raw: unknown, source: string): RunResults {
   const version = typeof raw === 'object' && raw !== null && 'schemaVersion' in raw ? raw.schemaVersion : undefined;
   if (version !== 1) {
-    throw new UserError(`${source}: not a clusterbench results.json (schemaVersion 1 expected, found ${version === undefined ? 'none' : JSON.stringify(version)})`);
+    throw new UserError(
+      `${source}: not a clusterbench results.json (schemaVersion 1 expected, found ${version === undefined ? 'none' : JSON.stringify(version)})`,
+    );
   }
   const parsed = runResultsSchema.safeParse(raw);
-  if (!parsed.success) throw new UserError(`${source}: results.json does not match schemaVersion 1 (${formatResultsIssues(parsed.error)}); re-run the sweep with this version of clusterbench`);
+  if (!parsed.success)
+    throw new UserError(
+      `${source}: results.json does not match schemaVersion 1 (${formatResultsIssues(parsed.error)}); re-run the sweep with this version of clusterbench`,
+    );
   // The schema is looser than the types only where JSON is (NaN and Infinity read back as null): the file is ours.
   return raw as RunResults;
 }

@@ -16,13 +16,13 @@ export function uniqueRunId(profileName: string, now = new Date()): string {
 }
 
 /** A bad output folder: the message names the folder and says what is wrong in words. */
-export class OutputFolderError extends UserError {
-}
+export class OutputFolderError extends UserError {}
 
 /** Make sure `outDir` is a folder we can create run folders in; throws OutputFolderError in words. */
 export function ensureOutputFolder(outDir: string, flag = '--out'): string {
   const abs = resolve(outDir);
-  if (existsSync(abs) && !statSync(abs).isDirectory()) throw new OutputFolderError(`${flag} ${outDir}: is a file, not a folder`);
+  if (existsSync(abs) && !statSync(abs).isDirectory())
+    throw new OutputFolderError(`${flag} ${outDir}: is a file, not a folder`);
   try {
     mkdirSync(abs, { recursive: true });
   } catch (e) {

@@ -13,7 +13,12 @@ export function runHeader(fields: Omit<RunHeader, 'schemaVersion'>): RunHeader {
 }
 
 /** results.json content for the outcome so far; `sections` are laid over the runner's own (later writers win). */
-export function buildRunResults(header: RunHeader, outcome: SweepOutcome, sections: RunSections = {}, finishedAt = new Date()): RunResults {
+export function buildRunResults(
+  header: RunHeader,
+  outcome: SweepOutcome,
+  sections: RunSections = {},
+  finishedAt = new Date(),
+): RunResults {
   return {
     ...header,
     finishedAt: finishedAt.toISOString(),

@@ -13,10 +13,12 @@ export function voidRunReason(r: Pick<RunResults, 'records' | 'profile'>): strin
   const stages = (r.profile as { stages?: { stage: string; method: string }[] }).stages ?? [];
   const scales = [...new Set(r.records.map((x) => x.scale))];
   if (r.records.length === 0) return 'no stage ran';
-  const complete = scales.some((n) => stages.every((s) => {
-    const cell = r.records.filter((x) => x.scale === n && x.stage === s.stage && x.method === s.method);
-    return cell.length > 0 && cell.every((x) => isMeasuredStatus(x.status));
-  }));
+  const complete = scales.some((n) =>
+    stages.every((s) => {
+      const cell = r.records.filter((x) => x.scale === n && x.stage === s.stage && x.method === s.method);
+      return cell.length > 0 && cell.every((x) => isMeasuredStatus(x.status));
+    }),
+  );
   if (complete) return undefined;
   // Name the first stage that never ran, with its first failure reason.
   for (const s of stages) {

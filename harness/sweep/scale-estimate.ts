@@ -22,7 +22,8 @@ export function estimatedTextBytes(profile: SweepProfile, scale: number): number
 export function refuseImpossibleScales(profile: SweepProfile, where: string, totalMem = os.totalmem()): void {
   // Streaming mode holds one record batch of text at a time (unless compareModes runs batch mode as well).
   const exec = executionOf(profile);
-  const held = (scale: number): number => (exec.mode === 'streaming' && !exec.compareModes ? Math.min(scale, exec.batchSize) : scale);
+  const held = (scale: number): number =>
+    exec.mode === 'streaming' && !exec.compareModes ? Math.min(scale, exec.batchSize) : scale;
   for (const scale of profile.scales) {
     const bytes = estimatedTextBytes(profile, held(scale));
     if (bytes === undefined) continue;

@@ -53,7 +53,11 @@ export interface StreamingPlan {
 export async function streamingPlan(profile: SweepProfile): Promise<StreamingPlan> {
   const defs = await Promise.all(profile.stages.map((s) => loadStage(s.stage, s.method)));
   let streamed = 0;
-  while (streamed < defs.length && !profile.stages[streamed].command && (defs[streamed].splittable || defs[streamed].rowBatches)) {
+  while (
+    streamed < defs.length &&
+    !profile.stages[streamed].command &&
+    (defs[streamed].splittable || defs[streamed].rowBatches)
+  ) {
     streamed++;
     if (defs[streamed - 1].rowBatches) break;
   }
@@ -67,14 +71,19 @@ export async function streamingPlan(profile: SweepProfile): Promise<StreamingPla
  * Why this run cannot stream, or undefined. Streaming (or compareModes, which runs it too) reads synthetic input only
  * (a file's nested seeded sample is not read batch by batch yet), and runs its record batches on this machine.
  */
-export function streamingRefusal(profile: SweepProfile, where: string, flags: { input?: boolean; queue?: boolean }): string | undefined {
+export function streamingRefusal(
+  profile: SweepProfile,
+  where: string,
+  flags: { input?: boolean; queue?: boolean },
+): string | undefined {
   const exec = executionOf(profile);
   if (exec.mode !== 'streaming' && !exec.compareModes) return undefined;
   const what = exec.mode === 'streaming' ? 'execution.mode streaming' : 'execution.compareModes';
   if (flags.input || profile.input.kind !== 'synthetic') {
     return `${where}: ${what} is not supported with ${flags.input ? '--input FILE' : `input.kind ${profile.input.kind}`} yet (it streams synthetic conversations only); set execution.mode: batch (and compareModes: false) in the profile, or drop ${flags.input ? '--input' : 'the file input'}`;
   }
-  if (flags.queue) return `${where}: ${what} is not supported with --queue yet (record batches run on this machine); drop --queue, or set execution.mode: batch (and compareModes: false)`;
+  if (flags.queue)
+    return `${where}: ${what} is not supported with --queue yet (record batches run on this machine); drop --queue, or set execution.mode: batch (and compareModes: false)`;
   return undefined;
 }
 
@@ -105,8 +114,17 @@ const textBytes = (t: TextColumn | undefined): number => (t ? t.offsets[t.offset
  * Run the profile's streamed stages over one scale in record batches. `cells` runs one stage on one batch (its
  * profile has the streamed stages' batch options: streamingCellProfile). Never throws for a stage that fails.
  */
-export async function runStreamedStages(profile: SweepProfile, cells: CellExecutor, scale: number, plan: StreamingPlan, opts: StreamOptions): Promise<StreamedScale> {
-  if (profile.input.kind !== 'synthetic') throw new UserError(`execution.mode streaming: input.kind "${profile.input.kind}" cannot be streamed yet (synthetic input only); use execution.mode batch`);
+export async function runStreamedStages(
+  profile: SweepProfile,
+  cells: CellExecutor,
+  scale: number,
+  plan: StreamingPlan,
+  opts: StreamOptions,
+): Promise<StreamedScale> {
+  if (profile.input.kind !== 'synthetic')
+    throw new UserError(
+      `execution.mode streaming: input.kind "${profile.input.kind}" cannot be streamed yet (synthetic input only); use execution.mode batch`,
+    );
   const { batchSize } = executionOf(profile);
   const source = createConversationSource({ ...(profile.input.options as object), n: scale, seed: profile.seed });
   const ids = new Map<string, number>();
@@ -166,7 +184,9 @@ export async function runStreamedStages(profile: SweepProfile, cells: CellExecut
     if (failedAt && s !== failedAt.stage) {
       // The stages run batch by batch together: when one fails, the others stop with it, short of the scale.
       const reason = `streaming: ${stageLabel(profile.stages[failedAt.stage])} failed in record batch ${failedAt.batch + 1}/${batches}, so this stage's batches stopped there`;
-      records[s] = Array.from({ length: opts.repeats }, (_, r) => emptyRecord(scale, profile.stages[s], r, 'skipped', reason));
+      records[s] = Array.from({ length: opts.repeats }, (_, r) =>
+        emptyRecord(scale, profile.stages[s], r, 'skipped', reason),
+      );
       continue;
     }
     for (const parts of runs[s]) {
@@ -185,7 +205,12 @@ export async function runStreamedStages(profile: SweepProfile, cells: CellExecut
       records[s].push(rec);
     }
   }
-  const stats = { conversations: scale, uniqueFraction: scale ? countDistinct(digests, scale) / scale : 1, meanBytes: scale ? totalBytes / scale : 0, intents: ids.size };
+  const stats = {
+    conversations: scale,
+    uniqueFraction: scale ? countDistinct(digests, scale) / scale : 1,
+    meanBytes: scale ? totalBytes / scale : 0,
+    intents: ids.size,
+  };
   return { records, data, intents: [...ids.keys()], stats, peakTextBytes, peakTextRows, batches };
 }
 
@@ -210,13 +235,15 @@ export function mergeBatchRecords(parts: StageRecord[], scale: number): StageRec
   const counters: Record<string, number> = {};
   for (const r of parts) for (const [k, v] of Object.entries(r.counters)) counters[k] = (counters[k] ?? 0) + v;
   const observations: StageRecord['observations'] = {};
-  for (const k of new Set(parts.flatMap((r) => Object.keys(r.observations)))) observations[k] = mergePercentiles(parts.flatMap((r) => (r.observations[k] ? [r.observations[k]] : [])));
+  for (const k of new Set(parts.flatMap((r) => Object.keys(r.observations))))
+    observations[k] = mergePercentiles(parts.flatMap((r) => (r.observations[k] ? [r.observations[k]] : [])));
   const rssTimeline: StageRecord['rssTimeline'] = [];
   const workerMemory: StageRecord['workerMemory'] = [];
   let at = 0;
   parts.forEach((r, b) => {
     for (const p of r.rssTimeline) rssTimeline.push({ ...p, tMs: p.tMs + at });
-    for (const m of r.workerMemory) workerMemory.push({ ...m, tMs: m.tMs + at, label: `b${b}${m.label ? ` ${m.label}` : ''}` });
+    for (const m of r.workerMemory)
+      workerMemory.push({ ...m, tMs: m.tMs + at, label: `b${b}${m.label ? ` ${m.label}` : ''}` });
     at += r.wallMs;
   });
   const gcs = parts.flatMap((r) => (r.gc ? [r.gc] : []));
@@ -227,14 +254,31 @@ export function mergeBatchRecords(parts: StageRecord[], scale: number): StageRec
     status: last.status,
     ...(last.reason !== undefined ? { reason: last.reason } : {}),
     items: last.status === 'ok' ? scale : sum((r) => (r.status === 'ok' ? r.items : 0)),
-    wallMs, cpuUserMs: sum((r) => r.cpuUserMs), cpuSystemMs: sum((r) => r.cpuSystemMs),
-    peakRssBytes: max((r) => r.peakRssBytes), baselineRssBytes: first.baselineRssBytes, peakRssDeltaBytes: max((r) => r.peakRssDeltaBytes),
+    wallMs,
+    cpuUserMs: sum((r) => r.cpuUserMs),
+    cpuSystemMs: sum((r) => r.cpuSystemMs),
+    peakRssBytes: max((r) => r.peakRssBytes),
+    baselineRssBytes: first.baselineRssBytes,
+    peakRssDeltaBytes: max((r) => r.peakRssDeltaBytes),
     ...(vmHwm ? { vmHwmBytes: vmHwm } : {}),
-    peakWorkerExternalBytes: max((r) => r.peakWorkerExternalBytes), peakHeapUsedBytes: max((r) => r.peakHeapUsedBytes), peakArrayBuffersBytes: max((r) => r.peakArrayBuffersBytes),
+    peakWorkerExternalBytes: max((r) => r.peakWorkerExternalBytes),
+    peakHeapUsedBytes: max((r) => r.peakHeapUsedBytes),
+    peakArrayBuffersBytes: max((r) => r.peakArrayBuffersBytes),
     itemsPerSec: scale / Math.max(wallMs / 1000, 1e-9),
     ...(elus.length ? { eventLoopUtilization: elus.reduce((a, x) => a + x, 0) / elus.length } : {}),
-    ...(gcs.length ? { gc: { count: gcs.reduce((a, g) => a + g.count, 0), totalMs: gcs.reduce((a, g) => a + g.totalMs, 0), maxMs: Math.max(...gcs.map((g) => g.maxMs)) } } : {}),
-    rssTimeline, workerMemory, counters, observations,
+    ...(gcs.length
+      ? {
+          gc: {
+            count: gcs.reduce((a, g) => a + g.count, 0),
+            totalMs: gcs.reduce((a, g) => a + g.totalMs, 0),
+            maxMs: Math.max(...gcs.map((g) => g.maxMs)),
+          },
+        }
+      : {}),
+    rssTimeline,
+    workerMemory,
+    counters,
+    observations,
   };
 }
 
@@ -264,10 +308,30 @@ class RowAccumulator {
           if (e.field !== 'conversationIds') this.heldText += textBytes(e.value);
           break;
         }
-        case 'matrix': this.put(e.field, e.value.data, () => ({ field: e.field, layout: 'matrix', value: { rows: this.n, cols: e.value.cols, data: new Float32Array(this.n * e.value.cols) } satisfies Matrix }), e.value.cols); break;
-        case 'int32': this.put(e.field, e.value, () => ({ field: e.field, layout: 'int32', value: new Int32Array(this.n) }), 1); break;
-        case 'float32': this.put(e.field, e.value, () => ({ field: e.field, layout: 'float32', value: new Float32Array(this.n) }), 1); break;
-        default: break; // whole-scale fields: a row-wise stage cannot write them (checked for module stages)
+        case 'matrix':
+          this.put(
+            e.field,
+            e.value.data,
+            () => ({
+              field: e.field,
+              layout: 'matrix',
+              value: {
+                rows: this.n,
+                cols: e.value.cols,
+                data: new Float32Array(this.n * e.value.cols),
+              } satisfies Matrix,
+            }),
+            e.value.cols,
+          );
+          break;
+        case 'int32':
+          this.put(e.field, e.value, () => ({ field: e.field, layout: 'int32', value: new Int32Array(this.n) }), 1);
+          break;
+        case 'float32':
+          this.put(e.field, e.value, () => ({ field: e.field, layout: 'float32', value: new Float32Array(this.n) }), 1);
+          break;
+        default:
+          break; // whole-scale fields: a row-wise stage cannot write them (checked for module stages)
       }
     }
     this.rows += batch.n;
@@ -279,7 +343,7 @@ class RowAccumulator {
       entry = make();
       this.fixed.set(field, entry);
     }
-    const target = entry.layout === 'matrix' ? entry.value.data : entry.value as Int32Array | Float32Array;
+    const target = entry.layout === 'matrix' ? entry.value.data : (entry.value as Int32Array | Float32Array);
     (target as Int32Array).set(values, this.rows * width);
   }
 

@@ -35,11 +35,19 @@ export async function startSweepApi(profile: SweepProfile, progress: ProgressRep
   const apiIdx = defs.flatMap((d, i) => (d.usesApi ? [i] : []));
   const mode = profile.api?.mode ?? 'env';
   const conc = profile.concurrency;
-  const sweepIdx = new Set(conc ? apiIdx.filter((i) => !conc.stages || conc.stages.includes(label(profile.stages[i]))) : []);
+  const sweepIdx = new Set(
+    conc ? apiIdx.filter((i) => !conc.stages || conc.stages.includes(label(profile.stages[i]))) : [],
+  );
   if (conc) {
     const bad = conc.stages?.find((s) => !apiIdx.some((i) => label(profile.stages[i]) === s));
-    if (bad) throw new UserError(`profile: concurrency.stages: "${bad}" is not an API stage of this profile (API stages: ${apiIdx.map((i) => label(profile.stages[i])).join(', ') || 'none'})`);
-    if (conc.scale !== undefined && !profile.scales.includes(conc.scale)) throw new UserError(`profile: concurrency.scale: ${conc.scale} is not one of scales [${profile.scales.join(', ')}]`);
+    if (bad)
+      throw new UserError(
+        `profile: concurrency.stages: "${bad}" is not an API stage of this profile (API stages: ${apiIdx.map((i) => label(profile.stages[i])).join(', ') || 'none'})`,
+      );
+    if (conc.scale !== undefined && !profile.scales.includes(conc.scale))
+      throw new UserError(
+        `profile: concurrency.scale: ${conc.scale} is not one of scales [${profile.scales.join(', ')}]`,
+      );
   }
   const sweepScale = conc?.scale ?? Math.max(...profile.scales);
   let sim: RunningSimulator | undefined;
@@ -47,15 +55,49 @@ export async function startSweepApi(profile: SweepProfile, progress: ProgressRep
   if (apiIdx.length > 0 && mode === 'simulated') {
     sim = await startSimulator(profile.api!.simulator);
     const { baseURL } = sim;
-    progress.log(`api: simulator listening at ${baseURL} (rpm ${sim.config.rateLimits.rpm || '∞'}, tpm ${sim.config.rateLimits.tpm || '∞'})`);
-    prepared = { ...profile, stages: profile.stages.map((s, i) => (defs[i].usesApi ? { ...s, options: { baseURL, apiKey: SIMULATOR_API_KEY, ...(s.options.baseURL === undefined ? { answeredBy: 'simulated' } : {}), ...s.options } } : s)) };
-  } else if (apiIdx.length > 0 && !process.env.OPENAI_API_KEY && apiIdx.some((i) => profile.stages[i].options.apiKey === undefined)) {
-    throw new UserError(`profile uses ${apiIdx.map((i) => label(profile.stages[i])).join(', ')} but OPENAI_API_KEY is not set: set it (and OPENAI_BASE_URL for a compatible server), or add \`api: simulated\` to the profile`);
+    progress.log(
+      `api: simulator listening at ${baseURL} (rpm ${sim.config.rateLimits.rpm || '∞'}, tpm ${sim.config.rateLimits.tpm || '∞'})`,
+    );
+    prepared = {
+      ...profile,
+      stages: profile.stages.map((s, i) =>
+        defs[i].usesApi
+          ? {
+              ...s,
+              options: {
+                baseURL,
+                apiKey: SIMULATOR_API_KEY,
+                ...(s.options.baseURL === undefined ? { answeredBy: 'simulated' } : {}),
+                ...s.options,
+              },
+            }
+          : s,
+      ),
+    };
+  } else if (
+    apiIdx.length > 0 &&
+    !process.env.OPENAI_API_KEY &&
+    apiIdx.some((i) => profile.stages[i].options.apiKey === undefined)
+  ) {
+    throw new UserError(
+      `profile uses ${apiIdx.map((i) => label(profile.stages[i])).join(', ')} but OPENAI_API_KEY is not set: set it (and OPENAI_BASE_URL for a compatible server), or add \`api: simulated\` to the profile`,
+    );
   }
   const section: ConcurrencySection | undefined = conc
     ? {
-        kneeThreshold: conc.kneeThreshold, api: mode, stages: [],
-        ...(sim ? { simulator: { ...sim.config.rateLimits, ttft: sim.config.ttft, tokensPerSec: sim.config.tokensPerSec, embeddingLatency: sim.config.embeddingLatency } } : {}),
+        kneeThreshold: conc.kneeThreshold,
+        api: mode,
+        stages: [],
+        ...(sim
+          ? {
+              simulator: {
+                ...sim.config.rateLimits,
+                ttft: sim.config.ttft,
+                tokensPerSec: sim.config.tokensPerSec,
+                embeddingLatency: sim.config.embeddingLatency,
+              },
+            }
+          : {}),
       }
     : undefined;
   return {
@@ -63,11 +105,18 @@ export async function startSweepApi(profile: SweepProfile, progress: ProgressRep
     async afterStage(index, spec, scale, data) {
       if (!conc || !section || scale !== sweepScale || !sweepIdx.has(index)) return;
       progress.log(`concurrency sweep of ${label(spec)} at n=${scale}: levels ${conc.levels.join(', ')}`);
-      section.stages.push(await sweepStageConcurrency(spec, prepared, data, scale, conc.levels, conc.kneeThreshold, conc.roundsPerLevel, {
-        beforeLevel: sim ? () => { sim.resetRateLimits(); sim.resetPeakInFlight(); } : undefined,
-        stats: sim ? () => sim.stats() : undefined,
-        log: (line) => progress.log(line),
-      }));
+      section.stages.push(
+        await sweepStageConcurrency(spec, prepared, data, scale, conc.levels, conc.kneeThreshold, conc.roundsPerLevel, {
+          beforeLevel: sim
+            ? () => {
+                sim.resetRateLimits();
+                sim.resetPeakInFlight();
+              }
+            : undefined,
+          stats: sim ? () => sim.stats() : undefined,
+          log: (line) => progress.log(line),
+        }),
+      );
     },
     addSections(sections) {
       if (section) sections.concurrency = section;

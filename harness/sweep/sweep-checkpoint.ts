@@ -54,26 +54,42 @@ export function partialResults(o: CheckpointHooksOptions, outcome: SweepOutcome)
 
 /** Hooks that checkpoint every cell and keep a partial results.json up to date. */
 export function createCheckpointHooks(o: CheckpointHooksOptions): SweepHooks {
-  const writePartial = (outcome: SweepOutcome): void => writeFileAtomic(join(o.runDir, 'results.json'), JSON.stringify(partialResults(o, outcome), null, 1), 'results.json after a cell');
+  const writePartial = (outcome: SweepOutcome): void =>
+    writeFileAtomic(
+      join(o.runDir, 'results.json'),
+      JSON.stringify(partialResults(o, outcome), null, 1),
+      'results.json after a cell',
+    );
   return {
     // Tracked as one write (harness/io/write-guard.ts): an interrupt waits for the checkpoint and results.json both.
-    cellDone: (e) => trackWrite(async () => {
-      if (isShuttingDown()) return; // interrupted: this cell may have died of the same signal; resume re-runs it
-      const { spec, scale, stageIndex, data } = e;
-      const cellRecords = e.outcome.records.filter((r) => r.scale === scale && r.stage === spec.stage && r.method === spec.method);
-      const cell: CheckpointCell = {
-        scale, stageIndex, stage: spec.stage, method: spec.method,
-        outcome: data ? 'ok' : cellRecords.some((r) => r.status !== 'skipped') ? 'failed' : 'skipped',
-      };
-      if (data && o.writeCheckpoints) {
-        const def = await loadStage(spec.stage, spec.method);
-        const written = def.writes.filter((f) => data[f] !== undefined);
-        cell.file = checkpointPath(scale, stageIndex, spec.stage, spec.method);
-        cell.bytes = await writeTableFileAtomic(join(o.runDir, cell.file), pipelineFieldsToTable(data, written, { 'clusterbench.stage': `${spec.stage}/${spec.method}` }), 'none', 'checkpoint');
-      }
-      o.manifest.cells.push(cell);
-      writePartial(e.outcome);
-    }),
+    cellDone: (e) =>
+      trackWrite(async () => {
+        if (isShuttingDown()) return; // interrupted: this cell may have died of the same signal; resume re-runs it
+        const { spec, scale, stageIndex, data } = e;
+        const cellRecords = e.outcome.records.filter(
+          (r) => r.scale === scale && r.stage === spec.stage && r.method === spec.method,
+        );
+        const cell: CheckpointCell = {
+          scale,
+          stageIndex,
+          stage: spec.stage,
+          method: spec.method,
+          outcome: data ? 'ok' : cellRecords.some((r) => r.status !== 'skipped') ? 'failed' : 'skipped',
+        };
+        if (data && o.writeCheckpoints) {
+          const def = await loadStage(spec.stage, spec.method);
+          const written = def.writes.filter((f) => data[f] !== undefined);
+          cell.file = checkpointPath(scale, stageIndex, spec.stage, spec.method);
+          cell.bytes = await writeTableFileAtomic(
+            join(o.runDir, cell.file),
+            pipelineFieldsToTable(data, written, { 'clusterbench.stage': `${spec.stage}/${spec.method}` }),
+            'none',
+            'checkpoint',
+          );
+        }
+        o.manifest.cells.push(cell);
+        writePartial(e.outcome);
+      }),
     scaleDone(e) {
       if (isShuttingDown()) return;
       if (o.dropCompletedScales) {
@@ -99,12 +115,20 @@ export function loadSweepResume(runDirArg: string): LoadedResume {
   const prior = readResults(runDir);
   const manifest = prior.sections.checkpoints;
   if (!manifest) {
-    throw new UserError(`${join(runDir, 'results.json')}: no sections.checkpoints, so this run cannot be resumed (it was written before checkpoints existed)`);
+    throw new UserError(
+      `${join(runDir, 'results.json')}: no sections.checkpoints, so this run cannot be resumed (it was written before checkpoints existed)`,
+    );
   }
   if (manifest.complete) throw new UserError(`${runDir}: the sweep already finished; nothing to resume`);
-  const cellAt = (scale: number, i: number): CheckpointCell | undefined => manifest.cells.find((c) => c.scale === scale && c.stageIndex === i);
+  const cellAt = (scale: number, i: number): CheckpointCell | undefined =>
+    manifest.cells.find((c) => c.scale === scale && c.stageIndex === i);
   // Sections written before the kill (e.g. the cluster map of a finished scale) carry over; fresh ones replace them.
-  const outcome: SweepOutcome = { records: prior.records, scales: prior.scales, breakingPoints: prior.breakingPoints, sections: { ...prior.sections } };
+  const outcome: SweepOutcome = {
+    records: prior.records,
+    scales: prior.scales,
+    breakingPoints: prior.breakingPoints,
+    sections: { ...prior.sections },
+  };
   const resume: SweepResume = {
     outcome,
     isScaleDone: (scale) => prior.scales.some((s) => s.scale === scale),
@@ -120,7 +144,10 @@ export function loadSweepResume(runDirArg: string): LoadedResume {
     async restoreCell(scale, i, data) {
       const c = cellAt(scale, i);
       if (!c || c.outcome !== 'ok' || !data) return undefined;
-      if (!c.file) throw new UserError(`${runDir}: cell n=${scale} ${c.stage}/${c.method} has no checkpoint file (checkpoints were disabled), so it cannot be resumed`);
+      if (!c.file)
+        throw new UserError(
+          `${runDir}: cell n=${scale} ${c.stage}/${c.method} has no checkpoint file (checkpoints were disabled), so it cannot be resumed`,
+        );
       let read: Awaited<ReturnType<typeof readPipelineFieldsFile>>;
       try {
         read = await readPipelineFieldsFile(join(runDir, c.file));
@@ -128,7 +155,8 @@ export function loadSweepResume(runDirArg: string): LoadedResume {
         throw new UserError(`${join(runDir, c.file)}: cannot read checkpoint (${(err as Error).message})`);
       }
       const { n, fields } = read;
-      if (n !== data.n) throw new UserError(`${join(runDir, c.file)}: checkpoint has ${n} rows, the regenerated input has ${data.n}`);
+      if (n !== data.n)
+        throw new UserError(`${join(runDir, c.file)}: checkpoint has ${n} rows, the regenerated input has ${data.n}`);
       return { ...data, ...fields, n };
     },
   };

@@ -4,7 +4,12 @@ import type { SweepProfile } from '../profile/profile-schema.js';
 import { generateConversations } from '../../generators/synthetic-conversations.js';
 import { conversationToText } from '../../generators/conversation-text.js';
 import { resolve as resolvePath } from 'node:path';
-import { openConversationFile, scaleTooLargeMessage, type ConversationFile, type ImportSummary } from '../../generators/import/conversation-file.js';
+import {
+  openConversationFile,
+  scaleTooLargeMessage,
+  type ConversationFile,
+  type ImportSummary,
+} from '../../generators/import/conversation-file.js';
 import { countDistinct, textDigest48 } from '../../generators/generation-stats.js';
 import { countFileDuplicates, dedupedRanks } from './input-duplicates.js';
 import { UserError } from '../../pipeline/support/user-error.js';
@@ -18,12 +23,18 @@ export interface ScaleInput {
 }
 
 /** A scale's input does not fit the harness's in-memory layout; the sweep records it instead of crashing. */
-export class InputTooLargeError extends UserError {
-}
+export class InputTooLargeError extends UserError {}
 
 /** ES2024 resizable ArrayBuffer (Node 20+), typed here so the project's lib can stay ES2023. */
-type ResizableArrayBuffer = ArrayBuffer & { resize(byteLength: number): void; transferToFixedLength(byteLength: number): ArrayBuffer; readonly maxByteLength: number };
-const ResizableBuffer = ArrayBuffer as unknown as new (byteLength: number, options: { maxByteLength: number }) => ResizableArrayBuffer;
+type ResizableArrayBuffer = ArrayBuffer & {
+  resize(byteLength: number): void;
+  transferToFixedLength(byteLength: number): ArrayBuffer;
+  readonly maxByteLength: number;
+};
+const ResizableBuffer = ArrayBuffer as unknown as new (
+  byteLength: number,
+  options: { maxByteLength: number },
+) => ResizableArrayBuffer;
 
 /** Address space reserved (not committed) for one scale's text: resizable buffers grow in place up to this. */
 const TEXT_RESERVE_BYTES = 2 ** 38;
@@ -32,7 +43,8 @@ const ID_RESERVE_BYTES = 2 ** 34;
 
 /** Grow a resizable buffer in place to hold `need` bytes (by half again, at least). */
 function growTo(buffer: ResizableArrayBuffer, need: number): void {
-  if (need > buffer.byteLength) buffer.resize(Math.min(buffer.maxByteLength, Math.max(need, Math.floor(buffer.byteLength * 1.5))));
+  if (need > buffer.byteLength)
+    buffer.resize(Math.min(buffer.maxByteLength, Math.max(need, Math.floor(buffer.byteLength * 1.5))));
 }
 
 /**
@@ -57,8 +69,16 @@ export class ConversationPacker {
    * `maxBytes` caps the text (a machine-sized limit, or tiny in tests of the limit). `ids` numbers intents; streaming
    * mode passes one map to every batch's packer, so truth ids are the scale's, not the batch's.
    */
-  constructor(private readonly maxBytes = Infinity, private readonly ids = new Map<string, number>()) {
-    this.buffer = new ResizableBuffer(1 << 20, { maxByteLength: Math.min(TEXT_RESERVE_BYTES, Number.isFinite(maxBytes) ? Math.max(1 << 20, maxBytes) : TEXT_RESERVE_BYTES) });
+  constructor(
+    private readonly maxBytes = Infinity,
+    private readonly ids = new Map<string, number>(),
+  ) {
+    this.buffer = new ResizableBuffer(1 << 20, {
+      maxByteLength: Math.min(
+        TEXT_RESERVE_BYTES,
+        Number.isFinite(maxBytes) ? Math.max(1 << 20, maxBytes) : TEXT_RESERVE_BYTES,
+      ),
+    });
     this.bytes = new Uint8Array(this.buffer);
   }
 
@@ -135,11 +155,24 @@ export class ConversationPacker {
     // copies). The copy is the one moment two copies of the text exist (growth itself never copies).
     const fixed = this.buffer.transferToFixedLength(total);
     const idTotal = this.idOffsets[n];
-    const conversationIds = { bytes: new Uint8Array(this.idBuffer.transferToFixedLength(idTotal), 0, idTotal), offsets: this.idOffsets.slice(0, n + 1) };
+    const conversationIds = {
+      bytes: new Uint8Array(this.idBuffer.transferToFixedLength(idTotal), 0, idTotal),
+      offsets: this.idOffsets.slice(0, n + 1),
+    };
     return {
-      data: { n, conversations: { bytes: new Uint8Array(fixed, 0, total), offsets: this.offsets.slice(0, n + 1) }, conversationIds, truth: this.truth.slice(0, n) },
+      data: {
+        n,
+        conversations: { bytes: new Uint8Array(fixed, 0, total), offsets: this.offsets.slice(0, n + 1) },
+        conversationIds,
+        truth: this.truth.slice(0, n),
+      },
       intents: [...this.ids.keys()],
-      stats: { conversations: n, uniqueFraction: n ? countDistinct(this.digests, n) / n : 1, meanBytes: n ? total / n : 0, intents: this.ids.size },
+      stats: {
+        conversations: n,
+        uniqueFraction: n ? countDistinct(this.digests, n) / n : 1,
+        meanBytes: n ? total / n : 0,
+        intents: this.ids.size,
+      },
     };
   }
 }
@@ -158,11 +191,21 @@ export function openProfileInputFile(profile: SweepProfile): Promise<Conversatio
   const input = profile.input;
   if (!input.path) throw new UserError('input.path: is required when input.kind is "file" (or pass --input FILE)');
   const o = input.options as { skipInvalid?: unknown; maxConversationBytes?: unknown; dedupe?: unknown };
-  if (o.dedupe !== undefined && typeof o.dedupe !== 'boolean') throw new UserError('input.options.dedupe: must be true or false');
-  if (o.skipInvalid !== undefined && typeof o.skipInvalid !== 'boolean') throw new UserError('input.options.skipInvalid: must be true or false');
-  if (o.maxConversationBytes !== undefined && !(Number.isInteger(o.maxConversationBytes) && (o.maxConversationBytes as number) > 0)) throw new UserError('input.options.maxConversationBytes: must be a positive integer');
+  if (o.dedupe !== undefined && typeof o.dedupe !== 'boolean')
+    throw new UserError('input.options.dedupe: must be true or false');
+  if (o.skipInvalid !== undefined && typeof o.skipInvalid !== 'boolean')
+    throw new UserError('input.options.skipInvalid: must be true or false');
+  if (
+    o.maxConversationBytes !== undefined &&
+    !(Number.isInteger(o.maxConversationBytes) && (o.maxConversationBytes as number) > 0)
+  )
+    throw new UserError('input.options.maxConversationBytes: must be a positive integer');
   const path = resolvePath(input.path);
-  const opts = { format: input.format, skipInvalid: o.skipInvalid, maxConversationBytes: o.maxConversationBytes as number | undefined };
+  const opts = {
+    format: input.format,
+    skipInvalid: o.skipInvalid,
+    maxConversationBytes: o.maxConversationBytes as number | undefined,
+  };
   const key = JSON.stringify([path, opts]);
   let f = openFiles.get(key);
   if (!f) {
@@ -186,7 +229,10 @@ export async function prepareSweepInput(profile: SweepProfile): Promise<ImportSu
   if (inputDedupe(profile)) {
     const distinct = f.summary.valid - duplicates.count;
     const over = profile.scales.find((s) => s > distinct);
-    if (over !== undefined) throw new UserError(`${f.summary.path} holds ${distinct} distinct conversations (of ${f.summary.valid} valid; dedupe is on); scale ${over} is larger. Use scales up to ${distinct}, or drop --dedupe`);
+    if (over !== undefined)
+      throw new UserError(
+        `${f.summary.path} holds ${distinct} distinct conversations (of ${f.summary.valid} valid; dedupe is on); scale ${over} is larger. Use scales up to ${distinct}, or drop --dedupe`,
+      );
   }
   return { ...f.summary, duplicates: { ...duplicates, ...(inputDedupe(profile) ? { dropped: true } : {}) } };
 }
@@ -207,8 +253,14 @@ export async function buildScaleInput(profile: SweepProfile, scale: number): Pro
     else await f.forEachInSample(scale, profile.seed, (c) => packer.add(c));
     return packer.finish();
   }
-  if (profile.input.kind !== 'synthetic') throw new UserError(`input.kind "${String(profile.input.kind)}" is not supported yet`);
+  if (profile.input.kind !== 'synthetic')
+    throw new UserError(`input.kind "${String(profile.input.kind)}" is not supported yet`);
   const packer = new ConversationPacker();
-  for await (const batch of generateConversations({ ...(profile.input.options as object), n: scale, seed: profile.seed })) for (const c of batch) packer.add(c);
+  for await (const batch of generateConversations({
+    ...(profile.input.options as object),
+    n: scale,
+    seed: profile.seed,
+  }))
+    for (const c of batch) packer.add(c);
   return packer.finish();
 }

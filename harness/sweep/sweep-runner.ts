@@ -89,36 +89,68 @@ export async function runSweep(input: SweepProfile, opts: SweepRunOptions): Prom
 async function startSweep(api: SweepApi, opts: SweepRunOptions): Promise<Sweep> {
   const profile = api.profile;
   const prior = opts.resume?.outcome;
-  const outcome = { records: [...(prior?.records ?? [])], scales: [...(prior?.scales ?? [])], breakingPoints: [...(prior?.breakingPoints ?? [])], sections: { ...(prior?.sections ?? {}) } };
-  const stages: StageState[] = profile.stages.map((spec, index) => ({ index, spec, label: stageLabel(spec), softBroken: new Set<string>() }));
+  const outcome = {
+    records: [...(prior?.records ?? [])],
+    scales: [...(prior?.scales ?? [])],
+    breakingPoints: [...(prior?.breakingPoints ?? [])],
+    sections: { ...(prior?.sections ?? {}) },
+  };
+  const stages: StageState[] = profile.stages.map((spec, index) => ({
+    index,
+    spec,
+    label: stageLabel(spec),
+    softBroken: new Set<string>(),
+  }));
   const defs = await Promise.all(profile.stages.map((s) => loadStage(s.stage, s.method)));
-  const sweep: Sweep = { profile, opts, api, cells: opts.executor ?? createCellExecutor(profile, opts.cellDir), stages, outcome, labelsStage: defs.map((d) => d.writes.includes('labels')).lastIndexOf(true) };
+  const sweep: Sweep = {
+    profile,
+    opts,
+    api,
+    cells: opts.executor ?? createCellExecutor(profile, opts.cellDir),
+    stages,
+    outcome,
+    labelsStage: defs.map((d) => d.writes.includes('labels')).lastIndexOf(true),
+  };
   const exec = executionOf(profile);
   if (exec.mode === 'streaming' || exec.compareModes) {
     const plan = await streamingPlan(profile);
     // Its own executor: rowBatches stages run each batch with their batch options (embed/static: centre at the end).
-    sweep.streaming = { plan, cells: opts.executor ?? createCellExecutor(streamingCellProfile(profile, plan), opts.cellDir) };
-    if (exec.mode === 'streaming' && plan.streamed === 0) opts.progress.log(`execution.mode streaming: the first stage (${stageLabel(profile.stages[0])}) is not row-wise, so no stage streams; every stage gets all rows`);
+    sweep.streaming = {
+      plan,
+      cells: opts.executor ?? createCellExecutor(streamingCellProfile(profile, plan), opts.cellDir),
+    };
+    if (exec.mode === 'streaming' && plan.streamed === 0)
+      opts.progress.log(
+        `execution.mode streaming: the first stage (${stageLabel(profile.stages[0])}) is not row-wise, so no stage streams; every stage gets all rows`,
+      );
   }
   // A resumed run: rebuild each stage's state from what was measured before the interruption.
   opts.resume?.restoreStageState(stages);
   for (const st of stages) {
-    const last = Math.max(0, ...outcome.records.filter((x) => isStage(x, st) && isMeasuredStatus(x.status)).map((x) => x.scale));
+    const last = Math.max(
+      0,
+      ...outcome.records.filter((x) => isStage(x, st) && isMeasuredStatus(x.status)).map((x) => x.scale),
+    );
     if (last > 0) st.prevMedian = { scale: last, medianMs: median(measuredCell(sweep, st, last).map((x) => x.wallMs)) };
-    for (const bp of outcome.breakingPoints) if (isStage(bp, st) && (bp.kind === 'superlinear' || bp.kind === 'degraded')) st.softBroken.add(bp.kind);
+    for (const bp of outcome.breakingPoints)
+      if (isStage(bp, st) && (bp.kind === 'superlinear' || bp.kind === 'degraded')) st.softBroken.add(bp.kind);
   }
-  for (const sc of outcome.scales) if (sc.quality.clusterCount !== undefined && !qualityFloorBreach(sc.quality, profile)) sweep.lastQualityPass = sc.scale;
+  for (const sc of outcome.scales)
+    if (sc.quality.clusterCount !== undefined && !qualityFloorBreach(sc.quality, profile))
+      sweep.lastQualityPass = sc.scale;
   return sweep;
 }
 
-const isStage = (x: { stage: string; method: string }, st: StageState): boolean => x.stage === st.spec.stage && x.method === st.spec.method;
+const isStage = (x: { stage: string; method: string }, st: StageState): boolean =>
+  x.stage === st.spec.stage && x.method === st.spec.method;
 const measuredCell = (sweep: Sweep, st: StageState, scale: number): StageRecord[] =>
   sweep.outcome.records.filter((x) => x.scale === scale && isStage(x, st) && isMeasuredStatus(x.status));
 
 /** One scale: input, every stage's cell, quality, hooks. 'stop' ends the sweep (input too large, escalation done). */
 async function runScale(sweep: Sweep, scale: number): Promise<'next' | 'stop'> {
   const { profile, opts, outcome } = sweep;
-  if (executionOf(profile).mode === 'streaming' && sweep.streaming && sweep.streaming.plan.streamed > 0) return runStreamingScale(sweep, scale, sweep.streaming);
+  if (executionOf(profile).mode === 'streaming' && sweep.streaming && sweep.streaming.plan.streamed > 0)
+    return runStreamingScale(sweep, scale, sweep.streaming);
   const tIn = performance.now();
   let input: ScaleInput;
   try {
@@ -127,24 +159,45 @@ async function runScale(sweep: Sweep, scale: number): Promise<'next' | 'stop'> {
     if (!(err instanceof InputTooLargeError)) throw err;
     // The harness's own limit is a result too: every stage at this scale is an error, larger scales are not tried.
     const reason = `input: ${err.message}`;
-    for (const st of sweep.stages) for (let r = 0; r < profile.repeats; r++) outcome.records.push(emptyRecord(scale, st.spec, r, 'error', reason));
+    for (const st of sweep.stages)
+      for (let r = 0; r < profile.repeats; r++) outcome.records.push(emptyRecord(scale, st.spec, r, 'error', reason));
     const first = sweep.stages[0];
-    outcome.breakingPoints.push({ stage: first.spec.stage, method: first.spec.method, kind: 'error', lastPassingScale: first.lastPassed, firstFailingScale: scale, reason });
+    outcome.breakingPoints.push({
+      stage: first.spec.stage,
+      method: first.spec.method,
+      kind: 'error',
+      lastPassingScale: first.lastPassed,
+      firstFailingScale: scale,
+      reason,
+    });
     opts.progress.log(`scale ${scale}: ${reason}; larger scales skipped`);
     return 'stop';
   }
-  opts.progress.log(`scale ${scale}: input ready in ${formatMs(performance.now() - tIn)} (${input.stats.intents} intents)`);
+  opts.progress.log(
+    `scale ${scale}: input ready in ${formatMs(performance.now() - tIn)} (${input.stats.intents} intents)`,
+  );
   let data: PipelineData | undefined = input.data;
   for (const st of sweep.stages) {
-    data = opts.resume?.isCellDone(scale, st.index) ? await opts.resume.restoreCell(scale, st.index, data) : await runCell(sweep, st, scale, data);
+    data = opts.resume?.isCellDone(scale, st.index)
+      ? await opts.resume.restoreCell(scale, st.index, data)
+      : await runCell(sweep, st, scale, data);
   }
   return finishScale(sweep, scale, data, input);
 }
 
 /** Quality, the cluster map, the other mode (compareModes), hooks; then whether the sweep goes on. */
-async function finishScale(sweep: Sweep, scale: number, data: PipelineData | undefined, input: Omit<ScaleInput, 'data'>): Promise<'next' | 'stop'> {
+async function finishScale(
+  sweep: Sweep,
+  scale: number,
+  data: PipelineData | undefined,
+  input: Omit<ScaleInput, 'data'>,
+): Promise<'next' | 'stop'> {
   const { profile, opts, outcome } = sweep;
-  outcome.scales.push({ scale, quality: data ? computeQuality(data, { ...profile.quality, seed: profile.seed }) : {}, input: input.stats });
+  outcome.scales.push({
+    scale,
+    quality: data ? computeQuality(data, { ...profile.quality, seed: profile.seed }) : {},
+    input: input.stats,
+  });
   judgeQuality(sweep, scale, data);
   const map = data ? sampleClusterMap(data, scale, { seed: profile.seed, intents: input.intents }) : undefined;
   if (map) outcome.sections.clusterMap = map;
@@ -152,10 +205,14 @@ async function finishScale(sweep: Sweep, scale: number, data: PipelineData | und
   if (exec.compareModes && sweep.streaming) {
     const primary = exec.mode === 'streaming' && sweep.streaming.plan.streamed > 0 ? 'streaming' : 'batch';
     const other = primary === 'streaming' ? 'batch' : 'streaming';
-    opts.progress.log(`scale ${scale}: measuring ${other} mode once for the side-by-side comparison (execution.compareModes)`);
+    opts.progress.log(
+      `scale ${scale}: measuring ${other} mode once for the side-by-side comparison (execution.compareModes)`,
+    );
     const measured = await measureOtherMode(other, profile, sweep.cells, sweep.streaming, scale);
     const section = (outcome.sections.executionModes ??= { batchSize: exec.batchSize, primary, scales: [] });
-    section.scales.push(modeComparisonRow(profile, scale, primary, outcome.records, data, measured, sweep.streaming.plan.streamed));
+    section.scales.push(
+      modeComparisonRow(profile, scale, primary, outcome.records, data, measured, sweep.streaming.plan.streamed),
+    );
   }
   await opts.hooks?.scaleDone?.({ scale, data, outcome, intents: input.intents });
   return escalationDone(sweep, scale) ? 'stop' : 'next';
@@ -165,11 +222,16 @@ async function finishScale(sweep: Sweep, scale: number, data: PipelineData | und
  * One scale in streaming mode: the streamed stages over record batches (harness/sweep/streaming-scale.ts), their
  * records accepted as a batch-mode cell's would be, then the stages that need all rows on the kept fields.
  */
-async function runStreamingScale(sweep: Sweep, scale: number, streaming: NonNullable<Sweep['streaming']>): Promise<'next' | 'stop'> {
+async function runStreamingScale(
+  sweep: Sweep,
+  scale: number,
+  streaming: NonNullable<Sweep['streaming']>,
+): Promise<'next' | 'stop'> {
   const { profile, opts, outcome } = sweep;
   const { plan } = streaming;
   // A resumed streaming scale is measured again whole: records of its cells from before the interruption go.
-  if (outcome.records.some((x) => x.scale === scale)) outcome.records = outcome.records.filter((x) => x.scale !== scale);
+  if (outcome.records.some((x) => x.scale === scale))
+    outcome.records = outcome.records.filter((x) => x.scale !== scale);
   const head = sweep.stages.slice(0, plan.streamed);
   let data: PipelineData | undefined;
   let input: Omit<ScaleInput, 'data'> = { intents: [], stats: {} };
@@ -178,8 +240,13 @@ async function runStreamingScale(sweep: Sweep, scale: number, streaming: NonNull
   } else {
     const tIn = performance.now();
     for (const st of head) opts.progress.stageStarted(scale, st.label);
-    const pass = await runStreamedStages(profile, streaming.cells, scale, plan, { repeats: profile.repeats, warmup: profile.warmup });
-    opts.progress.log(`scale ${scale}: ${plan.streamed} stage(s) streamed in ${pass.batches} record batches of ${executionOf(profile).batchSize} in ${formatMs(performance.now() - tIn)}; at most ${formatBytes(pass.peakTextBytes)} of text held (${pass.peakTextRows} conversations)`);
+    const pass = await runStreamedStages(profile, streaming.cells, scale, plan, {
+      repeats: profile.repeats,
+      warmup: profile.warmup,
+    });
+    opts.progress.log(
+      `scale ${scale}: ${plan.streamed} stage(s) streamed in ${pass.batches} record batches of ${executionOf(profile).batchSize} in ${formatMs(performance.now() - tIn)}; at most ${formatBytes(pass.peakTextBytes)} of text held (${pass.peakTextRows} conversations)`,
+    );
     input = { intents: pass.intents, stats: pass.stats };
     data = pass.data;
     for (const st of head) {
@@ -197,16 +264,30 @@ async function runStreamingScale(sweep: Sweep, scale: number, streaming: NonNull
  * One stage at one scale: warm-ups and repeats, breaking points; returns the data with its output (undefined if it
  * failed). `measured`: the cell already ran (a streamed stage over record batches); its records are accepted as they are.
  */
-async function runCell(sweep: Sweep, st: StageState, scale: number, data: PipelineData | undefined, measured?: { records: StageRecord[]; data?: PipelineData }): Promise<PipelineData | undefined> {
+async function runCell(
+  sweep: Sweep,
+  st: StageState,
+  scale: number,
+  data: PipelineData | undefined,
+  measured?: { records: StageRecord[]; data?: PipelineData },
+): Promise<PipelineData | undefined> {
   const { profile, opts, outcome } = sweep;
-  const cellDone = (out?: PipelineData): Promise<void> | void => opts.hooks?.cellDone?.({ scale, stageIndex: st.index, spec: st.spec, data: out, outcome });
+  const cellDone = (out?: PipelineData): Promise<void> | void =>
+    opts.hooks?.cellDone?.({ scale, stageIndex: st.index, spec: st.spec, data: out, outcome });
   if (measured && measured.records.length > 0) {
     for (const record of measured.records) {
       outcome.records.push(record);
       opts.progress.stageFinished(scale, st.label, recordSummary(record, false));
       if (record.status !== 'ok' && record.status !== 'skipped') {
         st.brokeAt = scale;
-        outcome.breakingPoints.push({ stage: st.spec.stage, method: st.spec.method, kind: record.status, lastPassingScale: st.lastPassed, firstFailingScale: scale, reason: record.reason ?? '' });
+        outcome.breakingPoints.push({
+          stage: st.spec.stage,
+          method: st.spec.method,
+          kind: record.status,
+          lastPassingScale: st.lastPassed,
+          firstFailingScale: scale,
+          reason: record.reason ?? '',
+        });
       }
     }
     if (!measured.data) {
@@ -216,7 +297,8 @@ async function runCell(sweep: Sweep, st: StageState, scale: number, data: Pipeli
     return acceptCell(sweep, st, scale, measured.data, measured.data);
   }
   if (st.brokeAt !== undefined || !data) {
-    const reason = st.brokeAt !== undefined ? `broke at smaller scale ${st.brokeAt}` : 'an earlier stage failed at this scale';
+    const reason =
+      st.brokeAt !== undefined ? `broke at smaller scale ${st.brokeAt}` : 'an earlier stage failed at this scale';
     for (let r = 0; r < profile.repeats; r++) outcome.records.push(emptyRecord(scale, st.spec, r, 'skipped', reason));
     opts.progress.log(`  n=${scale} ${st.label}: skipped (${reason})`);
     await cellDone();
@@ -228,7 +310,14 @@ async function runCell(sweep: Sweep, st: StageState, scale: number, data: Pipeli
     opts.progress.stageFinished(scale, st.label, recordSummary(record, warmup));
     if (record.status !== 'ok') {
       st.brokeAt = scale;
-      outcome.breakingPoints.push({ stage: st.spec.stage, method: st.spec.method, kind: record.status as BreakingPoint['kind'], lastPassingScale: st.lastPassed, firstFailingScale: scale, reason: record.reason ?? '' });
+      outcome.breakingPoints.push({
+        stage: st.spec.stage,
+        method: st.spec.method,
+        kind: record.status as BreakingPoint['kind'],
+        lastPassingScale: st.lastPassed,
+        firstFailingScale: scale,
+        reason: record.reason ?? '',
+      });
     }
   };
   if (sweep.cells.runRepeats) {
@@ -255,7 +344,13 @@ async function runCell(sweep: Sweep, st: StageState, scale: number, data: Pipeli
 }
 
 /** After a cell's runs ended ok: the super-linear check, API bookkeeping, the cellDone hooks; returns the merged data. */
-async function acceptCell(sweep: Sweep, st: StageState, scale: number, data: PipelineData, current: PipelineData): Promise<PipelineData> {
+async function acceptCell(
+  sweep: Sweep,
+  st: StageState,
+  scale: number,
+  data: PipelineData,
+  current: PipelineData,
+): Promise<PipelineData> {
   const { profile, opts, outcome } = sweep;
   const cell = measuredCell(sweep, st, scale);
   const medianMs = median(cell.map((x) => x.wallMs));
@@ -289,10 +384,20 @@ function judgeQuality(sweep: Sweep, scale: number, data: PipelineData | undefine
   const breach = data && sweep.labelsStage >= 0 ? qualityFloorBreach(scaleSummary.quality, sweep.profile) : undefined;
   if (breach) {
     const st = sweep.stages[sweep.labelsStage];
-    softBreak(sweep, st, {
-      stage: st.spec.stage, method: st.spec.method, kind: 'degraded', lastPassingScale: sweep.lastQualityPass, firstFailingScale: scale, ...breach,
-      reason: `${breach.metric} ${breach.value.toFixed(3)} < floor ${breach.floor}`,
-    }, measuredCell(sweep, st, scale));
+    softBreak(
+      sweep,
+      st,
+      {
+        stage: st.spec.stage,
+        method: st.spec.method,
+        kind: 'degraded',
+        lastPassingScale: sweep.lastQualityPass,
+        firstFailingScale: scale,
+        ...breach,
+        reason: `${breach.metric} ${breach.value.toFixed(3)} < floor ${breach.floor}`,
+      },
+      measuredCell(sweep, st, scale),
+    );
   } else if (data) sweep.lastQualityPass = scale;
 }
 
@@ -302,7 +407,8 @@ function escalationDone(sweep: Sweep, scale: number): boolean {
   if (!escalate) return false;
   const names = escalate.stages ?? sweep.stages.map((s) => s.label);
   const done = (st: StageState): boolean =>
-    sweep.stages.some((u) => u.index <= st.index && u.brokeAt !== undefined) || [...st.softBroken].some((k) => !escalate.until || escalate.until.includes(k as BreakingPoint['kind']));
+    sweep.stages.some((u) => u.index <= st.index && u.brokeAt !== undefined) ||
+    [...st.softBroken].some((k) => !escalate.until || escalate.until.includes(k as BreakingPoint['kind']));
   if (!sweep.stages.every((st) => !stageNamed(st.spec, names) || done(st))) return false;
   sweep.opts.progress.log(`every stage of interest (${names.join(', ')}) broke by n=${scale}; stopping the escalation`);
   return true;
@@ -311,10 +417,14 @@ function escalationDone(sweep: Sweep, scale: number): boolean {
 async function bisectBreakingPoints(sweep: Sweep): Promise<void> {
   for (const bp of sweep.outcome.breakingPoints) {
     const idx = sweep.profile.stages.findIndex((s) => s.stage === bp.stage && s.method === bp.method);
-    const bisection = await bisectStageBreak(bp, idx, sweep.profile, sweep.cells, (line) => sweep.opts.progress.log(line));
+    const bisection = await bisectStageBreak(bp, idx, sweep.profile, sweep.cells, (line) =>
+      sweep.opts.progress.log(line),
+    );
     if (bisection) {
       bp.bisection = bisection;
-      sweep.opts.progress.log(`${bp.stage}/${bp.method} ${bp.kind}: passes at ${bisection.passScale}, breaks at ${bisection.failScale} (${(bisection.relativeWidth * 100).toFixed(1)}% bracket, ${bisection.steps.length} runs)`);
+      sweep.opts.progress.log(
+        `${bp.stage}/${bp.method} ${bp.kind}: passes at ${bisection.passScale}, breaks at ${bisection.failScale} (${(bisection.relativeWidth * 100).toFixed(1)}% bracket, ${bisection.steps.length} runs)`,
+      );
     }
   }
 }

@@ -13,7 +13,12 @@ import type { CellStatus, CommandRunInfo, PipelineData, StageRecord } from '../t
 import type { StageSpec, SweepProfile } from '../profile/profile-schema.js';
 import { childCpuMs, killProcessTree, processTree, startProcessTreeSampler } from './process-tree-sampler.js';
 import { stageMemoryLimitMb } from './worker-pool.js';
-import { CommandOutputError, readCommandMetrics, readCommandOutputs, writeCommandInputs } from '../io/command-stage-files.js';
+import {
+  CommandOutputError,
+  readCommandMetrics,
+  readCommandOutputs,
+  writeCommandInputs,
+} from '../io/command-stage-files.js';
 import { summarisePercentiles } from '../../pipeline/support/percentiles.js';
 import { pickFields } from '../../pipeline/pipeline-fields.js';
 import { commandStageDefaults, substituteArgs } from '../profile/user-stage-resolution.js';
@@ -27,8 +32,13 @@ const OOM_TEXT = /MemoryError|std::bad_alloc|Cannot allocate memory|out of memor
 function tailOf(limit: number): { push(b: Buffer): void; text(): string } {
   let buf = Buffer.alloc(0);
   return {
-    push(b) { buf = Buffer.concat([buf, b]); if (buf.length > 4 * limit) buf = buf.subarray(buf.length - limit); },
-    text() { return buf.subarray(Math.max(0, buf.length - limit)).toString('utf8'); },
+    push(b) {
+      buf = Buffer.concat([buf, b]);
+      if (buf.length > 4 * limit) buf = buf.subarray(buf.length - limit);
+    },
+    text() {
+      return buf.subarray(Math.max(0, buf.length - limit)).toString('utf8');
+    },
   };
 }
 
@@ -42,7 +52,11 @@ function commandFile(argv: readonly string[]): string {
 
 /** Run the command stage `spec` on `data` once and measure it. The returned data is the input with the outputs merged in. */
 export async function runCommandStage(
-  spec: StageSpec, profile: SweepProfile, data: PipelineData, scale: number, repeat: number,
+  spec: StageSpec,
+  profile: SweepProfile,
+  data: PipelineData,
+  scale: number,
+  repeat: number,
 ): Promise<{ record: StageRecord; data?: PipelineData }> {
   const label = `${spec.stage}/${spec.method}`;
   const index = profile.stages.findIndex((s) => s.stage === spec.stage && s.method === spec.method);
@@ -54,16 +68,46 @@ export async function runCommandStage(
   const seed = deriveSeed(profile.seed, label);
   const dir = mkdtempSync(join(os.tmpdir(), 'clusterbench-command-'));
   const base: StageRecord = {
-    scale, stage: spec.stage, method: spec.method, repeat, status: 'ok', items: data.n, wallMs: 0, cpuUserMs: 0, cpuSystemMs: 0,
-    peakRssBytes: 0, baselineRssBytes: 0, peakHeapUsedBytes: 0, peakArrayBuffersBytes: 0, itemsPerSec: 0,
-    rssTimeline: [], workerMemory: [], counters: {}, observations: {},
+    scale,
+    stage: spec.stage,
+    method: spec.method,
+    repeat,
+    status: 'ok',
+    items: data.n,
+    wallMs: 0,
+    cpuUserMs: 0,
+    cpuSystemMs: 0,
+    peakRssBytes: 0,
+    baselineRssBytes: 0,
+    peakHeapUsedBytes: 0,
+    peakArrayBuffersBytes: 0,
+    itemsPerSec: 0,
+    rssTimeline: [],
+    workerMemory: [],
+    counters: {},
+    observations: {},
   };
   let keepDir = false;
   try {
     const tIn = performance.now();
-    const { manifest, manifestPath, bytes } = await writeCommandInputs(dir, data, reads, writes, format, { stage: label, profileKey: key, scale, repeat, seed, options: spec.options });
+    const { manifest, manifestPath, bytes } = await writeCommandInputs(dir, data, reads, writes, format, {
+      stage: label,
+      profileKey: key,
+      scale,
+      repeat,
+      seed,
+      options: spec.options,
+    });
     const inputWriteMs = performance.now() - tIn;
-    const argv = substituteArgs(spec.command!, { ...spec.options, seed, n: data.n, scale, repeat, manifest: manifestPath, workdir: dir });
+    const argv = substituteArgs(spec.command!, {
+      ...spec.options,
+      seed,
+      n: data.n,
+      scale,
+      repeat,
+      manifest: manifestPath,
+      workdir: dir,
+    });
     const env: NodeJS.ProcessEnv = { ...process.env, ...(spec.env ?? {}), CLUSTERBENCH_MANIFEST: manifestPath };
     // With `api: simulated` the harness put the simulator's URL and key into the options (harness/sweep/sweep-api.ts).
     if (typeof spec.options.baseURL === 'string') env.OPENAI_BASE_URL = spec.options.baseURL;
@@ -76,7 +120,12 @@ export async function runCommandStage(
     const stdout = tailOf(TAIL_BYTES);
     const cpu0 = childCpuMs();
     const t0 = performance.now();
-    const child = spawn(argv[0], argv.slice(1), { cwd: spec.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd: spec.cwd,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stderr.on('data', (b: Buffer) => stderr.push(b));
     child.stdout.on('data', (b: Buffer) => stdout.push(b));
     let killedFor: 'timeout' | 'memory' | undefined;
@@ -87,11 +136,21 @@ export async function runCommandStage(
       killedFor = why;
       killedCount = killProcessTree(child.pid);
     };
-    const sampler = child.pid !== undefined
-      ? startProcessTreeSampler(child.pid, profile.sampling.intervalMs, (rss) => { if (rss > limitBytes && !killedFor) { killedRss = rss; killFor('memory'); } })
-      : undefined;
+    const sampler =
+      child.pid !== undefined
+        ? startProcessTreeSampler(child.pid, profile.sampling.intervalMs, (rss) => {
+            if (rss > limitBytes && !killedFor) {
+              killedRss = rss;
+              killFor('memory');
+            }
+          })
+        : undefined;
     const timer = setTimeout(() => killFor('timeout'), timeoutSec * 1000);
-    const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: NodeJS.ErrnoException }>((resolve) => {
+    const ended = await new Promise<{
+      code: number | null;
+      signal: NodeJS.Signals | null;
+      spawnError?: NodeJS.ErrnoException;
+    }>((resolve) => {
       child.once('error', (e) => resolve({ code: null, signal: null, spawnError: e }));
       child.once('exit', (code, signal) => resolve({ code, signal }));
     });
@@ -104,36 +163,76 @@ export async function runCommandStage(
     await new Promise<void>((resolve) => {
       if (child.stdout.readableEnded && child.stderr.readableEnded) return resolve();
       const t = setTimeout(resolve, 1000);
-      child.once('close', () => { clearTimeout(t); resolve(); });
+      child.once('close', () => {
+        clearTimeout(t);
+        resolve();
+      });
     });
     const reaped = childCpuMs();
     const reapedCpu = { user: reaped.user - cpu0.user, system: reaped.system - cpu0.system };
     const sampled = measured?.sampledCpuMs ?? { user: 0, system: 0 };
     const useReaped = reapedCpu.user + reapedCpu.system >= sampled.user + sampled.system;
     const info: CommandRunInfo = {
-      argv, exitCode: ended.code, signal: ended.signal, stderrTail: stderr.text(), stdoutTail: stdout.text(),
-      maxProcesses: measured?.maxProcesses ?? 0, peakProcessRssBytes: measured?.peakProcessRssBytes ?? 0,
-      cpuSource: useReaped ? 'reaped' : 'sampled', inputWriteMs, outputReadMs: 0, inputBytes: bytes,
+      argv,
+      exitCode: ended.code,
+      signal: ended.signal,
+      stderrTail: stderr.text(),
+      stdoutTail: stdout.text(),
+      maxProcesses: measured?.maxProcesses ?? 0,
+      peakProcessRssBytes: measured?.peakProcessRssBytes ?? 0,
+      cpuSource: useReaped ? 'reaped' : 'sampled',
+      inputWriteMs,
+      outputReadMs: 0,
+      inputBytes: bytes,
     };
     const record: StageRecord = {
-      ...base, wallMs, cpuUserMs: useReaped ? reapedCpu.user : sampled.user, cpuSystemMs: useReaped ? reapedCpu.system : sampled.system,
-      peakRssBytes: measured?.peakRssBytes ?? 0, rssTimeline: measured?.timeline ?? [], itemsPerSec: data.n / Math.max(wallMs / 1000, 1e-9),
-      counters: { 'command.processes': info.maxProcesses, ...(leftovers ? { 'command.leftoverProcessesKilled': leftovers } : {}) },
+      ...base,
+      wallMs,
+      cpuUserMs: useReaped ? reapedCpu.user : sampled.user,
+      cpuSystemMs: useReaped ? reapedCpu.system : sampled.system,
+      peakRssBytes: measured?.peakRssBytes ?? 0,
+      rssTimeline: measured?.timeline ?? [],
+      itemsPerSec: data.n / Math.max(wallMs / 1000, 1e-9),
+      counters: {
+        'command.processes': info.maxProcesses,
+        ...(leftovers ? { 'command.leftoverProcessesKilled': leftovers } : {}),
+      },
       command: info,
     };
-    const fail = (status: CellStatus, reason: string): { record: StageRecord } => ({ record: { ...record, status, reason, itemsPerSec: 0 } });
+    const fail = (status: CellStatus, reason: string): { record: StageRecord } => ({
+      record: { ...record, status, reason, itemsPerSec: 0 },
+    });
     const errTail = lastLine(info.stderrTail);
     if (ended.spawnError) {
       const e = ended.spawnError;
-      const why = e.code === 'ENOENT' ? `program "${argv[0]}" not found (cwd ${spec.cwd})` : e.code === 'EACCES' ? `program "${argv[0]}" is not executable` : e.message;
+      const why =
+        e.code === 'ENOENT'
+          ? `program "${argv[0]}" not found (cwd ${spec.cwd})`
+          : e.code === 'EACCES'
+            ? `program "${argv[0]}" is not executable`
+            : e.message;
       return fail('error', `${label} (${key}.command[0]): ${why}`);
     }
-    if (killedFor === 'timeout') return fail('timeout', `time budget exceeded (${timeoutSec} s); killed the process tree (${killedCount} process${killedCount === 1 ? '' : 'es'})`);
-    if (killedFor === 'memory') return fail('oom', `process tree RSS reached ${formatBytes(killedRss)}, above the stage's memory limit of ${formatBytes(limitBytes)}; killed the tree (${killedCount} process${killedCount === 1 ? '' : 'es'})`);
-    if (ended.signal === 'SIGKILL') return fail('oom', `killed by SIGKILL, not by clusterbench (most likely the kernel's OOM killer) at tree RSS ${formatBytes(record.peakRssBytes)}`);
-    if (ended.signal) return fail('error', `${label} (${key}): killed by ${ended.signal}${errTail ? `; stderr: ${errTail}` : ''}`);
+    if (killedFor === 'timeout')
+      return fail(
+        'timeout',
+        `time budget exceeded (${timeoutSec} s); killed the process tree (${killedCount} process${killedCount === 1 ? '' : 'es'})`,
+      );
+    if (killedFor === 'memory')
+      return fail(
+        'oom',
+        `process tree RSS reached ${formatBytes(killedRss)}, above the stage's memory limit of ${formatBytes(limitBytes)}; killed the tree (${killedCount} process${killedCount === 1 ? '' : 'es'})`,
+      );
+    if (ended.signal === 'SIGKILL')
+      return fail(
+        'oom',
+        `killed by SIGKILL, not by clusterbench (most likely the kernel's OOM killer) at tree RSS ${formatBytes(record.peakRssBytes)}`,
+      );
+    if (ended.signal)
+      return fail('error', `${label} (${key}): killed by ${ended.signal}${errTail ? `; stderr: ${errTail}` : ''}`);
     if (ended.code !== 0) {
-      if (OOM_TEXT.test(info.stderrTail)) return fail('oom', `exited with code ${ended.code} out of memory; stderr: ${errTail}`);
+      if (OOM_TEXT.test(info.stderrTail))
+        return fail('oom', `exited with code ${ended.code} out of memory; stderr: ${errTail}`);
       return fail('error', `${label} (${key}): exited with code ${ended.code}${errTail ? `; stderr: ${errTail}` : ''}`);
     }
     const tOut = performance.now();
@@ -142,13 +241,17 @@ export async function runCommandStage(
       const metrics = readCommandMetrics(manifest);
       if (metrics) {
         Object.assign(record.counters, metrics.counters);
-        for (const [k, v] of Object.entries(metrics.observations)) if (v.length > 0) record.observations[k] = summarisePercentiles(v);
+        for (const [k, v] of Object.entries(metrics.observations))
+          if (v.length > 0) record.observations[k] = summarisePercentiles(v);
       }
       out = await readCommandOutputs(manifest, writes);
     } catch (e) {
       if (!(e instanceof CommandOutputError)) throw e;
       keepDir = true;
-      return fail('error', `${label} (${key}.writes, ${commandFile(argv)}): output ${e.message}; the cell's files are kept in ${dir}`);
+      return fail(
+        'error',
+        `${label} (${key}.writes, ${commandFile(argv)}): output ${e.message}; the cell's files are kept in ${dir}`,
+      );
     }
     info.outputReadMs = performance.now() - tOut;
     return { record, data: { ...pickFields(data, reads), ...out } };

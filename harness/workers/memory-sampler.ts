@@ -36,21 +36,31 @@ export function startRssSampler(intervalMs: number, opts: SamplerOptions | ((rss
   const take = (): void => {
     const m = process.memoryUsage();
     if (m.rss > peak) peak = m.rss;
-    const s: RssSample = { tMs: performance.now() - t0, rss: m.rss, hostExternal: m.external, hostArrayBuffers: m.arrayBuffers };
+    const s: RssSample = {
+      tMs: performance.now() - t0,
+      rss: m.rss,
+      hostExternal: m.external,
+      hostArrayBuffers: m.arrayBuffers,
+    };
     timeline.push(s);
     o.onSample?.(m.rss);
     const workers = o.workers?.() ?? [];
     // One heap request in flight at a time; a reply that arrives after stop() is dropped (the record is built).
     if (workers.length === 0 || heapPending || stopped) return;
     heapPending = true;
-    Promise.all(workers.map((w) => w.getHeapStatistics())).then((hs) => {
-      heapPending = false;
-      if (stopped) return;
-      s.workerHeapUsed = hs.reduce((a, h) => a + h.used_heap_size, 0);
-      s.workerExternal = hs.reduce((a, h) => a + ((h as { external_memory?: number }).external_memory ?? 0), 0);
-      peakHeap = Math.max(peakHeap, s.workerHeapUsed);
-      peakExternal = Math.max(peakExternal, s.workerExternal);
-    }, () => { heapPending = false; }); // a worker that exits mid-request (abort, OOM) has no heap to report
+    Promise.all(workers.map((w) => w.getHeapStatistics())).then(
+      (hs) => {
+        heapPending = false;
+        if (stopped) return;
+        s.workerHeapUsed = hs.reduce((a, h) => a + h.used_heap_size, 0);
+        s.workerExternal = hs.reduce((a, h) => a + ((h as { external_memory?: number }).external_memory ?? 0), 0);
+        peakHeap = Math.max(peakHeap, s.workerHeapUsed);
+        peakExternal = Math.max(peakExternal, s.workerExternal);
+      },
+      () => {
+        heapPending = false;
+      },
+    ); // a worker that exits mid-request (abort, OOM) has no heap to report
   };
   take();
   // intervalMs 0 = no timer: start and end readings only (to measure the sampler's own cost).

@@ -41,8 +41,15 @@ export function readProcStat(pid: number | 'self'): ProcStat | undefined {
   const f = text.slice(close + 2).split(' ');
   // f[0] is field 3 (state): field k is f[k - 3].
   return {
-    pid: Number(text.slice(0, text.indexOf(' '))), state: f[0], ppid: Number(f[1]), pgrp: Number(f[2]),
-    utime: Number(f[11]), stime: Number(f[12]), cutime: Number(f[13]), cstime: Number(f[14]), rssPages: Number(f[21]),
+    pid: Number(text.slice(0, text.indexOf(' '))),
+    state: f[0],
+    ppid: Number(f[1]),
+    pgrp: Number(f[2]),
+    utime: Number(f[11]),
+    stime: Number(f[12]),
+    cutime: Number(f[13]),
+    cstime: Number(f[14]),
+    rssPages: Number(f[21]),
   };
 }
 
@@ -84,7 +91,8 @@ export function processTree(root: number): ProcStat[] {
   const children = new Map<number, ProcStat[]>();
   for (const s of all) {
     const list = children.get(s.ppid);
-    if (list) list.push(s); else children.set(s.ppid, [s]);
+    if (list) list.push(s);
+    else children.set(s.ppid, [s]);
   }
   const inTree = new Map<number, ProcStat>();
   const rootStat = all.find((s) => s.pid === root);
@@ -122,7 +130,11 @@ export interface ProcessTreeSampler {
 }
 
 /** Sample the tree of `root` every intervalMs (0: start and stop only); `onSample` sees each tree RSS sum. */
-export function startProcessTreeSampler(root: number, intervalMs: number, onSample?: (rssBytes: number) => void): ProcessTreeSampler {
+export function startProcessTreeSampler(
+  root: number,
+  intervalMs: number,
+  onSample?: (rssBytes: number) => void,
+): ProcessTreeSampler {
   const t0 = performance.now();
   const page = pageBytes();
   const timeline: RssSample[] = [];
@@ -146,7 +158,8 @@ export function startProcessTreeSampler(root: number, intervalMs: number, onSamp
     if (tree.length > 0 || timeline.length === 0) timeline.push({ tMs: performance.now() - t0, rss });
     peak = Math.max(peak, rss);
     maxProcesses = Math.max(maxProcesses, tree.length);
-    if (user + system > cpu.user / TICK_MS + cpu.system / TICK_MS) cpu = { user: user * TICK_MS, system: system * TICK_MS };
+    if (user + system > cpu.user / TICK_MS + cpu.system / TICK_MS)
+      cpu = { user: user * TICK_MS, system: system * TICK_MS };
     onSample?.(rss);
   };
   take();
@@ -157,7 +170,13 @@ export function startProcessTreeSampler(root: number, intervalMs: number, onSamp
     stop() {
       clearInterval(timer);
       const peakProcess = Math.max(0, ...hwm.values());
-      return { timeline, peakRssBytes: Math.max(peak, peakProcess), peakProcessRssBytes: peakProcess, maxProcesses, sampledCpuMs: cpu };
+      return {
+        timeline,
+        peakRssBytes: Math.max(peak, peakProcess),
+        peakProcessRssBytes: peakProcess,
+        maxProcesses,
+        sampledCpuMs: cpu,
+      };
     },
   };
 }
@@ -165,9 +184,17 @@ export function startProcessTreeSampler(root: number, intervalMs: number, onSamp
 /** SIGKILL the root's process group and every process of its tree (those that left the group too). Returns how many were signalled. */
 export function killProcessTree(root: number): number {
   const pids = new Set(processTree(root).map((s) => s.pid));
-  try { process.kill(-root, 'SIGKILL'); } catch { /* group already gone */ }
+  try {
+    process.kill(-root, 'SIGKILL');
+  } catch {
+    /* group already gone */
+  }
   for (const pid of pids) {
-    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
   }
   return pids.size;
 }

@@ -37,7 +37,8 @@ export function concatTexts(parts: TextColumn[]): TextColumn {
 /** Concatenate matrices with the same column count. */
 export function concatMatrices(parts: Matrix[]): Matrix {
   const cols = parts[0]?.cols ?? 0;
-  for (const p of parts) if (p.cols !== cols) throw new Error(`concatMatrices: column counts differ (${p.cols} vs ${cols})`);
+  for (const p of parts)
+    if (p.cols !== cols) throw new Error(`concatMatrices: column counts differ (${p.cols} vs ${cols})`);
   const rows = parts.reduce((s, p) => s + p.rows, 0);
   const data = new Float32Array(rows * cols);
   let at = 0;
@@ -62,18 +63,27 @@ export function concatTyped<T extends Int32Array | Float32Array>(parts: T[], Kin
 /** Boundaries of `parts` near-equal contiguous ranges over n rows. */
 export function rowRanges(n: number, parts: number): Array<[number, number]> {
   const k = Math.max(1, Math.min(parts, n));
-  return Array.from({ length: k }, (_, i) => [Math.floor((i * n) / k), Math.floor(((i + 1) * n) / k)] as [number, number]);
+  return Array.from(
+    { length: k },
+    (_, i) => [Math.floor((i * n) / k), Math.floor(((i + 1) * n) / k)] as [number, number],
+  );
 }
 
 /** Rows [from, to) of one field; a whole-scale field comes whole (its buffers copied, so each slice can be transferred). */
 function sliceEntry(e: FieldEntry, from: number, to: number): FieldEntry {
   switch (e.layout) {
-    case 'text': return { ...e, value: sliceTextRows(e.value, from, to) };
-    case 'matrix': return { ...e, value: sliceMatrixRows(e.value, from, to) };
-    case 'int32': return { ...e, value: e.value.slice(from, to) };
-    case 'float32': return { ...e, value: e.value.slice(from, to) };
-    case 'int32-levels': return { ...e, value: e.value.map((level) => level.slice()) };
-    case 'json': return e;
+    case 'text':
+      return { ...e, value: sliceTextRows(e.value, from, to) };
+    case 'matrix':
+      return { ...e, value: sliceMatrixRows(e.value, from, to) };
+    case 'int32':
+      return { ...e, value: e.value.slice(from, to) };
+    case 'float32':
+      return { ...e, value: e.value.slice(from, to) };
+    case 'int32-levels':
+      return { ...e, value: e.value.map((level) => level.slice()) };
+    case 'json':
+      return e;
   }
 }
 
@@ -87,11 +97,40 @@ export function sliceRows(data: PipelineData, from: number, to: number): Pipelin
 /** One field of row pieces joined in order (every piece has the field's layout: they come from one stage). */
 function joinEntries(field: PipelineField, parts: FieldEntry[]): FieldEntry {
   switch (fieldSpec(field).layout) {
-    case 'text': return { field, layout: 'text', value: concatTexts(parts.flatMap((p) => (p.layout === 'text' ? [p.value] : []))) };
-    case 'matrix': return { field, layout: 'matrix', value: concatMatrices(parts.flatMap((p) => (p.layout === 'matrix' ? [p.value] : []))) };
-    case 'int32': return { field, layout: 'int32', value: concatTyped(parts.flatMap((p) => (p.layout === 'int32' ? [p.value] : [])), Int32Array) };
-    case 'float32': return { field, layout: 'float32', value: concatTyped(parts.flatMap((p) => (p.layout === 'float32' ? [p.value] : [])), Float32Array) };
-    default: throw new Error(`joinRows: field ${field} is one value for the whole scale, not per-row, so a stage writing it cannot be split by rows`);
+    case 'text':
+      return {
+        field,
+        layout: 'text',
+        value: concatTexts(parts.flatMap((p) => (p.layout === 'text' ? [p.value] : []))),
+      };
+    case 'matrix':
+      return {
+        field,
+        layout: 'matrix',
+        value: concatMatrices(parts.flatMap((p) => (p.layout === 'matrix' ? [p.value] : []))),
+      };
+    case 'int32':
+      return {
+        field,
+        layout: 'int32',
+        value: concatTyped(
+          parts.flatMap((p) => (p.layout === 'int32' ? [p.value] : [])),
+          Int32Array,
+        ),
+      };
+    case 'float32':
+      return {
+        field,
+        layout: 'float32',
+        value: concatTyped(
+          parts.flatMap((p) => (p.layout === 'float32' ? [p.value] : [])),
+          Float32Array,
+        ),
+      };
+    default:
+      throw new Error(
+        `joinRows: field ${field} is one value for the whole scale, not per-row, so a stage writing it cannot be split by rows`,
+      );
   }
 }
 
@@ -102,7 +141,13 @@ export function joinRows(pieces: Partial<PipelineData>[], fields: readonly Pipel
     const parts = pieces.map((p) => fieldEntry(p, f));
     if (parts.every((v) => v === undefined)) continue;
     if (parts.some((v) => v === undefined)) throw new Error(`joinRows: field ${f} is missing from some pieces`);
-    setField(out, joinEntries(f, parts.filter((e): e is FieldEntry => e !== undefined)));
+    setField(
+      out,
+      joinEntries(
+        f,
+        parts.filter((e): e is FieldEntry => e !== undefined),
+      ),
+    );
   }
   return out;
 }

@@ -27,7 +27,10 @@ export const CEILING_CHECK_MS = 100;
 
 /** A line for the progress log when a profile sets memoryMb/memoryFraction: what that limit bounds, plainly. */
 export function memoryLimitNote(profile: SweepProfile): string | undefined {
-  const set = profile.limits.memoryMb !== undefined || profile.limits.memoryFraction !== undefined || profile.stages.some((s) => s.memoryMb !== undefined || s.memoryFraction !== undefined);
+  const set =
+    profile.limits.memoryMb !== undefined ||
+    profile.limits.memoryFraction !== undefined ||
+    profile.stages.some((s) => s.memoryMb !== undefined || s.memoryFraction !== undefined);
   if (!set) return undefined;
   const where = isolationOf(profile) === 'process' ? "each cell's process" : 'the whole sweep process';
   return `memory: memoryMb/memoryFraction bound each stage worker's V8 heap only; typed arrays (matrices, labels) are outside it and bounded by the RSS ceiling, ${formatBytes(rssCeilingBytes(profile))} for ${where}`;
@@ -53,9 +56,11 @@ export function memoryLimitsSection(profile: SweepProfile): MemoryLimitsSection 
     rssCeilingBytes: rssCeilingBytes(profile),
     rssCeilingSource: profile.limits.rssCeilingMb !== undefined ? 'profile' : 'default: min(80% of RAM, RAM - 2 GiB)',
     isolation: isolationOf(profile),
-    memoryMbBounds: "the V8 heap (old generation) of each stage's worker thread; typed arrays are outside it and bounded only by the RSS ceiling",
-    rssCeilingBounds: isolationOf(profile) === 'process'
-      ? "each cell's own child process (its input, worker, V8 heap and typed arrays), checked by the child and, at 1.05x, by the sweep"
-      : "the sweep's whole process (every stage's typed arrays and the main thread's data together)",
+    memoryMbBounds:
+      "the V8 heap (old generation) of each stage's worker thread; typed arrays are outside it and bounded only by the RSS ceiling",
+    rssCeilingBounds:
+      isolationOf(profile) === 'process'
+        ? "each cell's own child process (its input, worker, V8 heap and typed arrays), checked by the child and, at 1.05x, by the sweep"
+        : "the sweep's whole process (every stage's typed arrays and the main thread's data together)",
   };
 }

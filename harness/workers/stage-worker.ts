@@ -52,7 +52,14 @@ export default async function runStageTask(task: StageTask): Promise<unknown> {
   const elu0 = performance.eventLoopUtilization();
   const sample = (label?: string): void => {
     const m = process.memoryUsage();
-    samples.push({ tMs: performance.now() - t0, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, ...(label ? { label } : {}) });
+    samples.push({
+      tMs: performance.now() - t0,
+      heapUsed: m.heapUsed,
+      heapTotal: m.heapTotal,
+      external: m.external,
+      arrayBuffers: m.arrayBuffers,
+      ...(label ? { label } : {}),
+    });
   };
   sample('start');
   const cpu0 = process.threadCpuUsage();
@@ -89,6 +96,15 @@ export default async function runStageTask(task: StageTask): Promise<unknown> {
   const observations: Record<string, Percentiles> = {};
   for (const [k, v] of Object.entries(observed)) observations[k] = summarisePercentiles(v);
   const data: PipelineData = { ...task.input, ...output };
-  const result: StageTaskResult = { data, wallMs, workerMemory: samples, gc, eventLoopUtilization: elu.utilization, counters, observations, cpu };
+  const result: StageTaskResult = {
+    data,
+    wallMs,
+    workerMemory: samples,
+    gc,
+    eventLoopUtilization: elu.utilization,
+    counters,
+    observations,
+    cpu,
+  };
   return Piscina.move({ [transferableSymbol]: pipelineBuffers(data), [valueSymbol]: result });
 }

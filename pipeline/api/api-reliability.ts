@@ -67,6 +67,11 @@ export function failureLogPath(o: { failureLog?: string; cacheDir: string }, sta
 /** Append one failure line with the run id (CLUSTERBENCH_RUN_ID, set by the sweep) and the time. */
 export function logFailure(path: string, f: FailureLine): void {
   mkdirSync(dirname(path), { recursive: true });
-  const line = { at: new Date().toISOString(), runId: process.env.CLUSTERBENCH_RUN_ID ?? null, ...f, message: f.message.slice(0, 500) };
+  const line = {
+    at: new Date().toISOString(),
+    runId: process.env.CLUSTERBENCH_RUN_ID ?? null,
+    ...f,
+    message: f.message.slice(0, 500),
+  };
   appendFileSync(path, `${JSON.stringify(line)}\n`);
 }

@@ -82,23 +82,39 @@ export interface ApiStageOptions {
 }
 
 /** The SDK's own log lines ("Could not parse message into JSON", retry notices) go to <cacheDir>/logs/openai-sdk.log, not the progress output. */
-export function sdkLogger(cacheDir: string): { error: (...a: unknown[]) => void; warn: (...a: unknown[]) => void; info: (...a: unknown[]) => void; debug: (...a: unknown[]) => void } {
+export function sdkLogger(cacheDir: string): {
+  error: (...a: unknown[]) => void;
+  warn: (...a: unknown[]) => void;
+  info: (...a: unknown[]) => void;
+  debug: (...a: unknown[]) => void;
+} {
   const path = join(cacheDir, 'logs', 'openai-sdk.log');
-  const write = (level: string) => (...args: unknown[]): void => {
-    try {
-      mkdirSync(dirname(path), { recursive: true });
-      appendFileSync(path, `${new Date().toISOString()} ${level} ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ').slice(0, 2000)}\n`);
-    } catch {
-      // A log that cannot be written must not fail the call it describes.
-    }
-  };
+  const write =
+    (level: string) =>
+    (...args: unknown[]): void => {
+      try {
+        mkdirSync(dirname(path), { recursive: true });
+        appendFileSync(
+          path,
+          `${new Date().toISOString()} ${level} ${args
+            .map((a) => (typeof a === 'string' ? a : JSON.stringify(a)))
+            .join(' ')
+            .slice(0, 2000)}\n`,
+        );
+      } catch {
+        // A log that cannot be written must not fail the call it describes.
+      }
+    };
   return { error: write('error'), warn: write('warn'), info: write('info'), debug: write('debug') };
 }
 
 /** An SDK client whose every HTTP attempt is counted in ctx. */
 export function createCountingClient(opts: ApiStageOptions, ctx: StageContext): OpenAI {
   const apiKey = opts.apiKey ?? process.env.OPENAI_API_KEY;
-  if (!apiKey) throw new UserError('no API key: set OPENAI_API_KEY, or use `api: simulated` in the profile to run against the built-in simulator');
+  if (!apiKey)
+    throw new UserError(
+      'no API key: set OPENAI_API_KEY, or use `api: simulated` in the profile to run against the built-in simulator',
+    );
   const countingFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     ctx.count(API_COUNTERS.requests);
     // The SDK numbers its attempts in this header: anything above 0 is one of its retries.
@@ -131,12 +147,20 @@ export function failureKind(err: unknown): string {
   if (err instanceof OpenAI.APIUserAbortError) return 'aborted';
   if (err instanceof OpenAI.APIConnectionError) return 'connection';
   if (err instanceof OpenAI.APIError && typeof err.status === 'number') return `http${err.status}`;
-  if (err instanceof SyntaxError || /JSON|Unexpected (token|end)/i.test(String((err as Error)?.message))) return 'malformed';
+  if (err instanceof SyntaxError || /JSON|Unexpected (token|end)/i.test(String((err as Error)?.message)))
+    return 'malformed';
   return 'other';
 }
 
 /** Throw when the failures exceed the stage's budget; the message says how many, of what kind, and how to relax it. */
-export function enforceFailureBudget(stage: string, failed: number, total: number, budget: number, kinds: Map<string, number>, firstError?: string): void {
+export function enforceFailureBudget(
+  stage: string,
+  failed: number,
+  total: number,
+  budget: number,
+  kinds: Map<string, number>,
+  firstError?: string,
+): void {
   if (failed === 0 || failed <= budget * total) return;
   const byKind = [...kinds.entries()].map(([k, v]) => `${k} ${v}`).join(', ');
   throw new Error(

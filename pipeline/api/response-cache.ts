@@ -75,7 +75,8 @@ export class VectorCache {
   constructor(readonly path: string) {
     if (!existsSync(path)) return;
     const buf = readFileSync(path);
-    if (buf.length < 8 || buf.toString('latin1', 0, 4) !== MAGIC) throw new Error(`${path}: not a clusterbench vector cache (delete it to rebuild)`);
+    if (buf.length < 8 || buf.toString('latin1', 0, 4) !== MAGIC)
+      throw new Error(`${path}: not a clusterbench vector cache (delete it to rebuild)`);
     const dims = buf.readUInt32LE(4);
     this.dimsKnown = dims;
     const rec = 32 + 4 * dims;
@@ -102,7 +103,8 @@ export class VectorCache {
   }
 
   put(key: Buffer, v: Float32Array): void {
-    if (this.dimsKnown !== undefined && v.length !== this.dimsKnown) throw new Error(`${this.path}: vector has ${v.length} dims, the cache holds ${this.dimsKnown}`);
+    if (this.dimsKnown !== undefined && v.length !== this.dimsKnown)
+      throw new Error(`${this.path}: vector has ${v.length} dims, the cache holds ${this.dimsKnown}`);
     this.map.set(key.toString('hex'), v);
     if (this.fd === undefined) {
       mkdirSync(dirname(this.path), { recursive: true });

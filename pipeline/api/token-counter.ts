@@ -40,10 +40,15 @@ const cache = new Map<EncodingName, Promise<TokenCounter>>();
 
 /** Load an encoding (lazily: each rank table is several MB). */
 export function loadTokenCounter(encoding: EncodingName): Promise<TokenCounter> {
-  if (!ENCODING_NAMES.includes(encoding)) throw new Error(`unknown encoding "${encoding}"; valid: ${ENCODING_NAMES.join(', ')}`);
+  if (!ENCODING_NAMES.includes(encoding))
+    throw new Error(`unknown encoding "${encoding}"; valid: ${ENCODING_NAMES.join(', ')}`);
   let p = cache.get(encoding);
   if (!p) {
-    p = (encoding === 'o200k_base' ? import('gpt-tokenizer/encoding/o200k_base') : import('gpt-tokenizer/encoding/cl100k_base')).then((m) => {
+    p = (
+      encoding === 'o200k_base'
+        ? import('gpt-tokenizer/encoding/o200k_base')
+        : import('gpt-tokenizer/encoding/cl100k_base')
+    ).then((m) => {
       const count = (t: string): number => (t.length === 0 ? 0 : m.countTokens(t, PLAIN));
       return {
         encoding,
@@ -78,7 +83,11 @@ export function encodingForModel(model: string): EncodingName {
 }
 
 /** Total tokens over a text column (no per-row allocation beyond decoding each string). */
-export function countColumnTokens(counter: TokenCounter, col: TextColumn, rows?: { start: number; end: number }): number {
+export function countColumnTokens(
+  counter: TokenCounter,
+  col: TextColumn,
+  rows?: { start: number; end: number },
+): number {
   const start = rows?.start ?? 0;
   const end = rows?.end ?? textCount(col);
   let total = 0;

@@ -14,7 +14,10 @@ import { UserError } from '../support/user-error.js';
 const usdPerMillion = z
   .number({ error: ifPresent('must be a number of USD per 1M tokens') })
   .nonnegative('must be >= 0 USD per 1M tokens')
-  .refine((v) => Math.abs(v * 1e6 - Math.round(v * 1e6)) < 1e-6, 'must have at most 6 decimal places (USD per 1M tokens)');
+  .refine(
+    (v) => Math.abs(v * 1e6 - Math.round(v * 1e6)) < 1e-6,
+    'must have at most 6 decimal places (USD per 1M tokens)',
+  );
 
 const modelEntrySchema = z
   .object({
@@ -22,7 +25,11 @@ const modelEntrySchema = z
     input: usdPerMillion.optional(),
     output: usdPerMillion.optional(),
     embedding: usdPerMillion.optional(),
-    encoding: z.enum(ENCODING_NAMES as [EncodingName, ...EncodingName[]], { error: `must be one of ${ENCODING_NAMES.join(', ')}` }).optional(),
+    encoding: z
+      .enum(ENCODING_NAMES as [EncodingName, ...EncodingName[]], {
+        error: `must be one of ${ENCODING_NAMES.join(', ')}`,
+      })
+      .optional(),
     outputTokensPerSec: z.number().positive('must be > 0').optional(),
     ttftMs: z.number().nonnegative('must be >= 0').optional(),
     /** A known p95 latency of one request (ms), e.g. measured; preferred over the ttft + tokens/s estimate. */
@@ -32,7 +39,10 @@ const modelEntrySchema = z
 
 const pricingFileSchema = z
   .object({
-    asOf: z.union([z.string(), z.date()]).transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v)).optional(),
+    asOf: z
+      .union([z.string(), z.date()])
+      .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
+      .optional(),
     currency: z.literal('USD', { error: 'only USD is supported' }).optional(),
     models: z.record(z.string(), modelEntrySchema).default(() => ({})),
   })
@@ -60,9 +70,12 @@ function readPricingFile(path: string): z.infer<typeof pricingFileSchema> {
   const parsed = pricingFileSchema.safeParse(file.value ?? {});
   if (!parsed.success) {
     // A key under a model names that model's fields; one at the top level, the file's.
-    const valid = (at: PropertyKey[]): string => Object.keys(at.length === 0 ? pricingFileSchema.shape : modelEntrySchema.shape).join(', ');
+    const valid = (at: PropertyKey[]): string =>
+      Object.keys(at.length === 0 ? pricingFileSchema.shape : modelEntrySchema.shape).join(', ');
     const lines = issueLines(parsed.error.issues, { unknownKey: (_k, at) => `unknown key (valid: ${valid(at)})` });
-    throw new UserError(lines.map((l) => `${path}${file.lineOf(l.path) ? `:${file.lineOf(l.path)}` : ''}: ${issueText(l)}`).join('\n'));
+    throw new UserError(
+      lines.map((l) => `${path}${file.lineOf(l.path) ? `:${file.lineOf(l.path)}` : ''}: ${issueText(l)}`).join('\n'),
+    );
   }
   return parsed.data;
 }
@@ -110,7 +123,8 @@ export function costPicoUsd(tokens: TokenCounts, price: ModelPrice, model = 'mod
     if (!Number.isInteger(n) || n < 0) throw new Error(`${k} tokens must be a non-negative integer, got ${n}`);
     if (n === 0) continue;
     const p = price[k];
-    if (p === undefined) throw new UserError(`no ${k} price for ${model}; add models.${model}.${k} to a --pricing file`);
+    if (p === undefined)
+      throw new UserError(`no ${k} price for ${model}; add models.${model}.${k} to a --pricing file`);
     total += BigInt(n) * picoUsdPerToken(p);
   }
   return total;

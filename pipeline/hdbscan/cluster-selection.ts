@@ -55,12 +55,20 @@ export function selectClusters(t: CondensedTree, opts: SelectionOptions): Select
     }
   } else {
     let any = false;
-    for (let c = 1; c < nc; c++) if (!hasChild[c]) { isSelected[c] = 1; any = true; }
+    for (let c = 1; c < nc; c++)
+      if (!hasChild[c]) {
+        isSelected[c] = 1;
+        any = true;
+      }
     if (!any && opts.allowSingleCluster) isSelected[0] = 1;
   }
   const labelOf = new Int32Array(nc).fill(-1);
   const selectedList: number[] = [];
-  for (let c = 0; c < nc; c++) if (isSelected[c]) { labelOf[c] = selectedList.length; selectedList.push(n + c); }
+  for (let c = 0; c < nc; c++)
+    if (isSelected[c]) {
+      labelOf[c] = selectedList.length;
+      selectedList.push(n + c);
+    }
   // Nearest selected cluster at or above each cluster.
   const selAnc = new Int32Array(nc);
   for (let c = 0; c < nc; c++) selAnc[c] = isSelected[c] ? c : c === 0 ? -1 : selAnc[cparent[c]];

@@ -29,11 +29,22 @@ export function condenseTree(sl: SingleLinkageTree, minClusterSize: number): Con
   const childSize = new Int32Array(cap);
   let rows = 0;
   const emit = (p: number, c: number, l: number, s: number): void => {
-    parent[rows] = p; child[rows] = c; lambda[rows] = l; childSize[rows] = s; rows++;
+    parent[rows] = p;
+    child[rows] = c;
+    lambda[rows] = l;
+    childSize[rows] = s;
+    rows++;
   };
   if (n === 1) {
     emit(1, 0, Infinity, 1);
-    return { nPoints: 1, nClusters: 1, parent: parent.slice(0, rows), child: child.slice(0, rows), lambda: lambda.slice(0, rows), childSize: childSize.slice(0, rows) };
+    return {
+      nPoints: 1,
+      nClusters: 1,
+      parent: parent.slice(0, rows),
+      child: child.slice(0, rows),
+      lambda: lambda.slice(0, rows),
+      childSize: childSize.slice(0, rows),
+    };
   }
   const relabel = new Int32Array(2 * n - 1);
   const stack = new Int32Array(n);
@@ -44,11 +55,15 @@ export function condenseTree(sl: SingleLinkageTree, minClusterSize: number): Con
     while (top > 0) {
       const x = stack[--top];
       if (x < n) emit(label, x, l, 1);
-      else { stack[top++] = sl.left[x - n]; stack[top++] = sl.right[x - n]; }
+      else {
+        stack[top++] = sl.left[x - n];
+        stack[top++] = sl.right[x - n];
+      }
     }
   };
   const queue = new Int32Array(n);
-  let head = 0, tail = 0;
+  let head = 0,
+    tail = 0;
   const root = 2 * n - 2;
   relabel[root] = n;
   let next = n + 1;
@@ -56,7 +71,8 @@ export function condenseTree(sl: SingleLinkageTree, minClusterSize: number): Con
   while (head < tail) {
     const node = queue[head++];
     const i = node - n;
-    const l = sl.left[i], r = sl.right[i];
+    const l = sl.left[i],
+      r = sl.right[i];
     const dist = sl.distance[i];
     const lam = dist > 0 ? 1 / dist : Infinity;
     const lc = l >= n ? sl.size[l - n] : 1;
@@ -98,7 +114,10 @@ export function clusterParents(t: CondensedTree): { parent: Int32Array; birth: F
   const birth = new Float64Array(t.nClusters);
   for (let i = 0; i < t.child.length; i++) {
     const c = t.child[i];
-    if (c >= t.nPoints) { parent[c - t.nPoints] = t.parent[i] - t.nPoints; birth[c - t.nPoints] = t.lambda[i]; }
+    if (c >= t.nPoints) {
+      parent[c - t.nPoints] = t.parent[i] - t.nPoints;
+      birth[c - t.nPoints] = t.lambda[i];
+    }
   }
   return { parent, birth };
 }

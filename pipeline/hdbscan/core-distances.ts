@@ -63,10 +63,20 @@ function kdRange(job: KnnJob, s: number, e: number, knn: KdKnn): void {
 }
 
 /** Tile row I of the symmetric brute force: tiles (I, J) for J >= I, into the heaps hd/hi. */
-function bruteTileRow(job: KnnJob, I: number, hd: Float64Array, hi: Int32Array, tile: Float64Array, buf0: Float64Array, buf1: Float64Array, P?: PackedPoints): void {
+function bruteTileRow(
+  job: KnnJob,
+  I: number,
+  hd: Float64Array,
+  hi: Int32Array,
+  tile: Float64Array,
+  buf0: Float64Array,
+  buf1: Float64Array,
+  P?: PackedPoints,
+): void {
   const { n, d, k, data } = job;
   const norms = P ? P.norms : job.norms!;
-  const is = I * TILE, ie = Math.min(n, is + TILE);
+  const is = I * TILE,
+    ie = Math.min(n, is + TILE);
   for (let js = is; js < n; js += TILE) {
     const je = Math.min(n, js + TILE);
     const w = je - js;
@@ -74,15 +84,21 @@ function bruteTileRow(job: KnnJob, I: number, hd: Float64Array, hi: Int32Array, 
       // One SIMD dot tile; squared distances from the centred norms.
       const { out, at, stride } = P.engine.dots(P.block, is, ie - is, P.block, js, w);
       for (let i = is; i < ie; i++) {
-        const ni = norms[i], o = at + (i - is) * stride - js, t = (i - is) * TILE - js;
-        for (let j = js; j < je; j++) { const v = ni + norms[j] - 2 * out[o + j]; tile[t + j] = v > 0 ? v : 0; }
+        const ni = norms[i],
+          o = at + (i - is) * stride - js,
+          t = (i - is) * TILE - js;
+        for (let j = js; j < je; j++) {
+          const v = ni + norms[j] - 2 * out[o + j];
+          tile[t + j] = v > 0 ? v : 0;
+        }
       }
-    } else for (let r0 = is; r0 < ie; r0 += 2) {
-      const r1 = r0 + 1 < ie ? r0 + 1 : r0;
-      sqDistTwoRows(data, norms, r0, r1, data, norms, js, je, d, buf0, buf1);
-      tile.set(buf0.subarray(0, w), (r0 - is) * TILE);
-      if (r1 !== r0) tile.set(buf1.subarray(0, w), (r1 - is) * TILE);
-    }
+    } else
+      for (let r0 = is; r0 < ie; r0 += 2) {
+        const r1 = r0 + 1 < ie ? r0 + 1 : r0;
+        sqDistTwoRows(data, norms, r0, r1, data, norms, js, je, d, buf0, buf1);
+        tile.set(buf0.subarray(0, w), (r0 - is) * TILE);
+        if (r1 !== r0) tile.set(buf1.subarray(0, w), (r1 - is) * TILE);
+      }
     for (let i = is; i < ie; i++) {
       const o = i * k;
       const row = (i - is) * TILE;
@@ -133,7 +149,8 @@ export function runKnnJob(job: KnnJob, part: number): void {
 function mergeHelperHeaps(job: KnnJob): void {
   const { n, k, outD2, outIdx } = job;
   for (let t = 0; t < job.helperD2.length; t++) {
-    const hd = job.helperD2[t], hi = job.helperIdx[t];
+    const hd = job.helperD2[t],
+      hi = job.helperIdx[t];
     for (let i = 0, o = 0; i < n; i++, o += k) {
       for (let j = o; j < o + k; j++) if (hd[j] < outD2[o]) heapReplaceTop(outD2, outIdx, o, k, hd[j], hi[j]);
     }
@@ -153,7 +170,9 @@ async function runShared(job: KnnJob, threads: number): Promise<number> {
       new Promise<void>((resolve, reject) => {
         w.once('message', () => resolve());
         w.once('error', reject);
-        w.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kNN helper thread exited with code ${code}`))));
+        w.once('exit', (code) =>
+          code === 0 ? resolve() : reject(new Error(`kNN helper thread exited with code ${code}`)),
+        );
       }),
   );
   try {
@@ -174,19 +193,51 @@ export interface KnnOptions {
 }
 
 /** Exact k nearest neighbours (the point itself included) of every row of an n x d Float32Array. */
-export async function computeKnn(x: Float32Array, n: number, d: number, k: number, opts: KnnOptions): Promise<KnnResult> {
+export async function computeKnn(
+  x: Float32Array,
+  n: number,
+  d: number,
+  k: number,
+  opts: KnnOptions,
+): Promise<KnnResult> {
   if (k < 1 || k > n) throw new Error(`kNN: k must be in 1..${n}, got ${k}`);
   let job: KnnJob;
   let tree: KdTree | undefined;
   if (opts.algorithm === 'kdtree') {
     tree = buildKdTree(x, n, d, opts.leafSize ?? 16);
-    job = { mode: 'kdtree', n, d, k, data: tree.data, tree, outD2: sharedFloat64(n * k), outIdx: sharedInt32(n * k), helperD2: [], helperIdx: [], next: sharedInt32(1), chunk: 512 };
+    job = {
+      mode: 'kdtree',
+      n,
+      d,
+      k,
+      data: tree.data,
+      tree,
+      outD2: sharedFloat64(n * k),
+      outIdx: sharedInt32(n * k),
+      helperD2: [],
+      helperIdx: [],
+      next: sharedInt32(1),
+      chunk: 512,
+    };
   } else {
     const data = sharedFloat32(n * d);
     data.set(x.subarray(0, n * d));
     const norms = sharedFloat64(n);
     norms.set(rowSqNorms(data, n, d));
-    job = { mode: 'brute', n, d, k, data, norms, outD2: sharedFloat64(n * k), outIdx: sharedInt32(n * k), helperD2: [], helperIdx: [], next: sharedInt32(1), chunk: TILE };
+    job = {
+      mode: 'brute',
+      n,
+      d,
+      k,
+      data,
+      norms,
+      outD2: sharedFloat64(n * k),
+      outIdx: sharedInt32(n * k),
+      helperD2: [],
+      helperIdx: [],
+      next: sharedInt32(1),
+      chunk: TILE,
+    };
     if (simdAvailable()) {
       job.shift = sharedFloat64(d);
       job.shift.set(means(data, n, d));
@@ -213,5 +264,14 @@ export async function computeKnn(x: Float32Array, n: number, d: number, k: numbe
       coreSq[i] = m;
     }
   } else for (let i = 0; i < n; i++) coreSq[i] = job.outD2[i * k];
-  return { space: tree ? 'tree' : 'input', tree, data: job.data, k, knnD2: job.outD2, knnIdx: job.outIdx, coreSq, threads: used };
+  return {
+    space: tree ? 'tree' : 'input',
+    tree,
+    data: job.data,
+    k,
+    knnD2: job.outD2,
+    knnIdx: job.outIdx,
+    coreSq,
+    threads: used,
+  };
 }

@@ -15,7 +15,9 @@ export async function startReadyWorkers(url: URL, data: unknown[]): Promise<Work
           new Promise<void>((resolve, reject) => {
             w.once('message', () => resolve());
             w.once('error', reject);
-            w.once('exit', (code) => reject(new Error(`helper thread ${url.pathname} exited with code ${code} before it was ready`)));
+            w.once('exit', (code) =>
+              reject(new Error(`helper thread ${url.pathname} exited with code ${code} before it was ready`)),
+            );
           }),
       ),
     );

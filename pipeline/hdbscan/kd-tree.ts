@@ -36,7 +36,9 @@ function selectKth(idx: Int32Array, x: Float32Array, d: number, dim: number, s: 
   let hi = e - 1;
   while (hi > lo) {
     const mid = (lo + hi) >>> 1;
-    const a = x[idx[lo] * d + dim], b = x[idx[mid] * d + dim], c = x[idx[hi] * d + dim];
+    const a = x[idx[lo] * d + dim],
+      b = x[idx[mid] * d + dim],
+      c = x[idx[hi] * d + dim];
     const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
     let i = lo;
     let j = hi;
@@ -44,7 +46,9 @@ function selectKth(idx: Int32Array, x: Float32Array, d: number, dim: number, s: 
       while (x[idx[i] * d + dim] < pivot) i++;
       while (x[idx[j] * d + dim] > pivot) j--;
       if (i <= j) {
-        const t = idx[i]; idx[i] = idx[j]; idx[j] = t;
+        const t = idx[i];
+        idx[i] = idx[j];
+        idx[j] = t;
         i++;
         j--;
       }
@@ -70,9 +74,13 @@ export function buildKdTree(x: Float32Array, n: number, d: number, leafSize = 16
   start[0] = 0;
   end[0] = n;
   for (let node = 0; node < nNodes; node++) {
-    const s = start[node], e = end[node];
+    const s = start[node],
+      e = end[node];
     const o = node * d;
-    for (let j = 0; j < d; j++) { lo[o + j] = Infinity; hi[o + j] = -Infinity; }
+    for (let j = 0; j < d; j++) {
+      lo[o + j] = Infinity;
+      hi[o + j] = -Infinity;
+    }
     for (let p = s; p < e; p++) {
       const r = idx[p] * d;
       for (let j = 0; j < d; j++) {
@@ -86,13 +94,18 @@ export function buildKdTree(x: Float32Array, n: number, d: number, leafSize = 16
     let spread = -1;
     for (let j = 0; j < d; j++) {
       const w = hi[o + j] - lo[o + j];
-      if (w > spread) { spread = w; dim = j; }
+      if (w > spread) {
+        spread = w;
+        dim = j;
+      }
     }
     const mid = s + ((e - s) >>> 1);
     if (e - s > 1) selectKth(idx, x, d, dim, s, e, mid);
     const l = 2 * node + 1;
-    start[l] = s; end[l] = mid;
-    start[l + 1] = mid; end[l + 1] = e;
+    start[l] = s;
+    end[l] = mid;
+    start[l + 1] = mid;
+    end[l + 1] = e;
   }
   const data = sharedFloat32(n * d);
   const perm = sharedInt32(n);
@@ -104,7 +117,8 @@ export function buildKdTree(x: Float32Array, n: number, d: number, leafSize = 16
   const radius = sharedFloat64(nNodes);
   const sum = new Float64Array(d);
   for (let node = 0; node < nNodes; node++) {
-    const s = start[node], e = end[node];
+    const s = start[node],
+      e = end[node];
     const o = node * d;
     sum.fill(0);
     for (let p = s; p < e; p++) for (let j = 0; j < d; j++) sum[j] += data[p * d + j];
@@ -112,7 +126,10 @@ export function buildKdTree(x: Float32Array, n: number, d: number, leafSize = 16
     let r2 = 0;
     for (let p = s; p < e; p++) {
       let q = 0;
-      for (let j = 0; j < d; j++) { const u = data[p * d + j] - centre[o + j]; q += u * u; }
+      for (let j = 0; j < d; j++) {
+        const u = data[p * d + j] - centre[o + j];
+        q += u * u;
+      }
       if (q > r2) r2 = q;
     }
     // Pad by a relative epsilon so float32 rounding of the centre never makes the bound exceed a true distance.
@@ -154,7 +171,10 @@ export function boxSqDist(t: KdTree, q: number, node: number): number {
   for (let j = 0; j < d; j++) {
     const v = data[qo + j];
     const a = lo[o + j] - v;
-    if (a > 0) { s += a * a; continue; }
+    if (a > 0) {
+      s += a * a;
+      continue;
+    }
     const b = v - hi[o + j];
     if (b > 0) s += b * b;
   }
@@ -171,7 +191,10 @@ export class KdKnn {
   private hi: Int32Array = new Int32Array(0);
   private off = 0;
 
-  constructor(private readonly t: KdTree, private readonly k: number) {}
+  constructor(
+    private readonly t: KdTree,
+    private readonly k: number,
+  ) {}
 
   query(q: number, hd: Float64Array, hi: Int32Array, off: number): void {
     hd.fill(Infinity, off, off + this.k);
@@ -185,7 +208,8 @@ export class KdKnn {
 
   private visit(node: number): void {
     const t = this.t;
-    const hd = this.hd, off = this.off;
+    const hd = this.hd,
+      off = this.off;
     if (node >= t.firstLeaf) {
       const { d, data } = t;
       const qo = this.q * d;

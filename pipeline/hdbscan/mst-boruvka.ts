@@ -91,7 +91,11 @@ class OutsideSearch {
   c = 0;
   best = Infinity;
 
-  constructor(private readonly t: KdTree, private readonly comp: Int32Array, private readonly nodeComp: Int32Array) {}
+  constructor(
+    private readonly t: KdTree,
+    private readonly comp: Int32Array,
+    private readonly nodeComp: Int32Array,
+  ) {}
 
   visit(node: number): void {
     if (this.nodeComp[node] === this.c) return;
@@ -102,7 +106,10 @@ class OutsideSearch {
       for (let p = t.start[node], e = t.end[node]; p < e; p++) {
         if (this.comp[p] === this.c) continue;
         let s = 0;
-        for (let j = 0; j < d; j++) { const u = v[j] - data[p * d + j]; s += u * u; }
+        for (let j = 0; j < d; j++) {
+          const u = v[j] - data[p * d + j];
+          s += u * u;
+        }
         if (s < this.best) this.best = s;
       }
       return;
@@ -127,7 +134,12 @@ class OutsideSearch {
  * reach[q] is that bound squared (0 if negative), dist[q] is |q - c|². Blob-shaped groups give bounds that let most
  * interior points skip their search.
  */
-function pivotBounds(t: KdTree, group: Int32Array, comp: Int32Array, nodeComp: Int32Array): { reach: Float64Array; dist: Float64Array } {
+function pivotBounds(
+  t: KdTree,
+  group: Int32Array,
+  comp: Int32Array,
+  nodeComp: Int32Array,
+): { reach: Float64Array; dist: Float64Array } {
   const { n, d, data } = t;
   const slot = new Map<number, number>();
   for (let i = 0; i < n; i++) if (!slot.has(group[i])) slot.set(group[i], slot.size);
@@ -160,7 +172,10 @@ function pivotBounds(t: KdTree, group: Int32Array, comp: Int32Array, nodeComp: I
   for (let i = 0; i < n; i++) {
     const o = slotOf[i] * d;
     let v = 0;
-    for (let j = 0; j < d; j++) { const u = data[i * d + j] - centre[o + j]; v += u * u; }
+    for (let j = 0; j < d; j++) {
+      const u = data[i * d + j] - centre[o + j];
+      v += u * u;
+    }
     dist[i] = v;
     const r = radiusOut[slotOf[i]] - Math.sqrt(v);
     // Shrink a little so rounding in the two square roots never overstates the bound.
@@ -215,7 +230,9 @@ export function runBoruvkaQueries(s: BoruvkaShared, part: number, search?: Compo
   const { coreSq, comp, lower, lastTo, lastD2, order } = s;
   const t = s.tree;
   const { n, d, data } = t;
-  const compBest = s.best[part], compFrom = s.from[part], compTo = s.to[part];
+  const compBest = s.best[part],
+    compFrom = s.from[part],
+    compTo = s.to[part];
   const srch = search ?? new ComponentSearch(t, coreSq, comp, s.nodeComp, s.nodeMinCore);
   // Static interleaved chunks, not claimed ones: each thread's private bests then evolve the same way on every run,
   // so equal-weight edges are chosen reproducibly.
@@ -237,7 +254,10 @@ export function runBoruvkaQueries(s: BoruvkaShared, part: number, search?: Compo
         lower[q] = srch.best;
         lastTo[q] = p;
         let v = 0;
-        for (let j = 0, qo = q * d, po = p * d; j < d; j++) { const u = data[qo + j] - data[po + j]; v += u * u; }
+        for (let j = 0, qo = q * d, po = p * d; j < d; j++) {
+          const u = data[qo + j] - data[po + j];
+          v += u * u;
+        }
         lastD2[q] = v;
         compBest[c] = srch.best;
         compFrom[c] = q;
@@ -270,7 +290,11 @@ export function boruvkaHelperLoop(s: BoruvkaShared, part: number): void {
  * searches are split over `threads` threads; each keeps private per-component bests (a shared one would lose
  * updates to races), merged after the round, so the result is exact whatever the interleaving.
  */
-export async function boruvkaMst(knn: KnnResult, threads = 1, onRound?: (round: number, components: number) => void): Promise<SpanningTree & { threads: number }> {
+export async function boruvkaMst(
+  knn: KnnResult,
+  threads = 1,
+  onRound?: (round: number, components: number) => void,
+): Promise<SpanningTree & { threads: number }> {
   const t = knn.tree;
   if (!t) throw new Error('boruvkaMst needs the kd-tree kNN result');
   const { n, nNodes, firstLeaf, start, end } = t;
@@ -294,19 +318,35 @@ export async function boruvkaMst(knn: KnnResult, threads = 1, onRound?: (round: 
   lower.set(coreSq);
   const lastTo = sharedInt32(n).fill(-1);
   const shared: BoruvkaShared = {
-    tree: t, coreSq, comp, nodeComp: sharedInt32(nNodes), nodeMinCore, lower, lastTo, lastD2: sharedFloat64(n), order: sharedInt32(n),
+    tree: t,
+    coreSq,
+    comp,
+    nodeComp: sharedInt32(nNodes),
+    nodeMinCore,
+    lower,
+    lastTo,
+    lastD2: sharedFloat64(n),
+    order: sharedInt32(n),
     best: Array.from({ length: parties }, () => sharedFloat64(n)),
     from: Array.from({ length: parties }, () => sharedInt32(n)),
     to: Array.from({ length: parties }, () => sharedInt32(n)),
     ctrl: sharedInt32(3),
   };
   const { nodeComp, lastD2, order, ctrl } = shared;
-  const compBest = shared.best[0], compFrom = shared.from[0], compTo = shared.to[0];
+  const compBest = shared.best[0],
+    compFrom = shared.from[0],
+    compTo = shared.to[0];
   const uf = new UnionFind(n);
   const from = new Int32Array(Math.max(0, n - 1));
   const to = new Int32Array(Math.max(0, n - 1));
   const weight = new Float64Array(Math.max(0, n - 1));
-  const workers = parties > 1 ? await startReadyWorkers(new URL('./boruvka-worker.js', import.meta.url), Array.from({ length: parties - 1 }, (_, i) => ({ shared, part: i + 1 }))) : [];
+  const workers =
+    parties > 1
+      ? await startReadyWorkers(
+          new URL('./boruvka-worker.js', import.meta.url),
+          Array.from({ length: parties - 1 }, (_, i) => ({ shared, part: i + 1 })),
+        )
+      : [];
   const search = new ComponentSearch(t, coreSq, comp, nodeComp, nodeMinCore);
   let edges = 0;
   let components = n;
@@ -316,7 +356,11 @@ export async function boruvkaMst(knn: KnnResult, threads = 1, onRound?: (round: 
       for (let node = nNodes - 1; node >= 0; node--) {
         if (node >= firstLeaf) {
           let c = comp[start[node]];
-          for (let p = start[node] + 1; p < end[node]; p++) if (comp[p] !== c) { c = -1; break; }
+          for (let p = start[node] + 1; p < end[node]; p++)
+            if (comp[p] !== c) {
+              c = -1;
+              break;
+            }
           nodeComp[node] = c;
         } else {
           const a = nodeComp[2 * node + 1];
@@ -338,16 +382,26 @@ export async function boruvkaMst(knn: KnnResult, threads = 1, onRound?: (round: 
           const cp = coreSq[p];
           const s = knnD2[o];
           const m = s > cq ? (s > cp ? s : cp) : cq > cp ? cq : cp;
-          if (m < best) { best = m; bestTo = p; }
+          if (m < best) {
+            best = m;
+            bestTo = p;
+          }
         }
         const p = lastTo[q];
         if (p >= 0 && comp[p] !== c && lastD2[q] < best) {
           const cp = coreSq[p];
           const s = lastD2[q];
           const m = s > cq ? (s > cp ? s : cp) : cq > cp ? cq : cp;
-          if (m < best) { best = m; bestTo = p; }
+          if (m < best) {
+            best = m;
+            bestTo = p;
+          }
         }
-        if (bestTo >= 0) { compBest[c] = best; compFrom[c] = q; compTo[c] = bestTo; }
+        if (bestTo >= 0) {
+          compBest[c] = best;
+          compFrom[c] = q;
+          compTo[c] = bestTo;
+        }
       }
       if (components <= n / 64) {
         const own = pivotBounds(t, comp, comp, nodeComp);
@@ -373,11 +427,18 @@ export async function boruvkaMst(knn: KnnResult, threads = 1, onRound?: (round: 
         Atomics.notify(ctrl, 0);
       }
       runBoruvkaQueries(shared, 0, search);
-      for (let done = Atomics.load(ctrl, 2); done < parties - 1; done = Atomics.load(ctrl, 2)) Atomics.wait(ctrl, 2, done);
+      for (let done = Atomics.load(ctrl, 2); done < parties - 1; done = Atomics.load(ctrl, 2))
+        Atomics.wait(ctrl, 2, done);
       for (let p = 1; p < parties; p++) {
-        const b = shared.best[p], f = shared.from[p], tt = shared.to[p];
+        const b = shared.best[p],
+          f = shared.from[p],
+          tt = shared.to[p];
         for (let c = 0; c < n; c++) {
-          if (b[c] < compBest[c]) { compBest[c] = b[c]; compFrom[c] = f[c]; compTo[c] = tt[c]; }
+          if (b[c] < compBest[c]) {
+            compBest[c] = b[c];
+            compFrom[c] = f[c];
+            compTo[c] = tt[c];
+          }
         }
       }
       const before = edges;
@@ -389,7 +450,8 @@ export async function boruvkaMst(knn: KnnResult, threads = 1, onRound?: (round: 
         weight[edges] = Math.sqrt(compBest[c]);
         edges++;
       }
-      if (edges === before) throw new Error(`Borůvka made no progress in round ${round} (${n - edges} components left)`);
+      if (edges === before)
+        throw new Error(`Borůvka made no progress in round ${round} (${n - edges} components left)`);
       for (let i = 0; i < n; i++) comp[i] = uf.find(i);
       components = n - edges;
       onRound?.(round, components);

@@ -82,13 +82,22 @@ function runPrimPartSimd(job: PrimJob, part: number): void {
   const e8 = new DotEngine(d);
   const work = e8.load(data, m, null, lo, shift);
   const vb = e8.block(1);
-  const normAt = e8.alloc(8 * m), coreAt = e8.alloc(8 * m), bestAt = e8.alloc(8 * m), fromAt = e8.alloc(4 * m);
+  const normAt = e8.alloc(8 * m),
+    coreAt = e8.alloc(8 * m),
+    bestAt = e8.alloc(8 * m),
+    fromAt = e8.alloc(4 * m);
   e8.alloc(1 << 16); // room for any scratch, so the views below stay valid (no growth after this point)
   const buf = e8.floats().buffer;
-  const norm = new Float64Array(buf, normAt, m), core = new Float64Array(buf, coreAt, m), best = new Float64Array(buf, bestAt, m);
+  const norm = new Float64Array(buf, normAt, m),
+    core = new Float64Array(buf, coreAt, m),
+    best = new Float64Array(buf, bestAt, m);
   const bestFrom = new Int32Array(buf, fromAt, m);
   const id = new Int32Array(m);
-  for (let i = 0; i < m; i++) { norm[i] = norms[lo + i]; core[i] = coreSq[lo + i]; id[i] = lo + i; }
+  for (let i = 0; i < m; i++) {
+    norm[i] = norms[lo + i];
+    core[i] = coreSq[lo + i];
+    id[i] = lo + i;
+  }
   best.fill(Infinity);
   bestFrom.fill(-1);
   const len = e8.len;
@@ -97,8 +106,11 @@ function runPrimPartSimd(job: PrimJob, part: number): void {
     if (pos !== last) {
       const f = e8.floats();
       f.copyWithin(work.ptr / 4 + pos * len, work.ptr / 4 + last * len, work.ptr / 4 + last * len + len);
-      norm[pos] = norm[last]; core[pos] = core[last]; id[pos] = id[last];
-      best[pos] = best[last]; bestFrom[pos] = bestFrom[last];
+      norm[pos] = norm[last];
+      core[pos] = core[last];
+      id[pos] = id[last];
+      best[pos] = best[last];
+      bestFrom[pos] = bestFrom[last];
     }
     m--;
   };
@@ -141,8 +153,11 @@ export function runPrimPart(job: PrimJob, part: number): void {
     const last = m - 1;
     if (pos !== last) {
       work.copyWithin(pos * d, last * d, last * d + d);
-      norm[pos] = norm[last]; core[pos] = core[last]; id[pos] = id[last];
-      best[pos] = best[last]; bestFrom[pos] = bestFrom[last];
+      norm[pos] = norm[last];
+      core[pos] = core[last];
+      id[pos] = id[last];
+      best[pos] = best[last];
+      bestFrom[pos] = bestFrom[last];
     }
     m--;
   };
@@ -157,11 +172,23 @@ export function runPrimPart(job: PrimJob, part: number): void {
     let minPos = -1;
     let pos = 0;
     for (; pos + 3 < m; pos += 4) {
-      const c0 = core[pos], c1 = core[pos + 1], c2 = core[pos + 2], c3 = core[pos + 3];
-      const l0 = vCore > c0 ? vCore : c0, l1 = vCore > c1 ? vCore : c1, l2 = vCore > c2 ? vCore : c2, l3 = vCore > c3 ? vCore : c3;
+      const c0 = core[pos],
+        c1 = core[pos + 1],
+        c2 = core[pos + 2],
+        c3 = core[pos + 3];
+      const l0 = vCore > c0 ? vCore : c0,
+        l1 = vCore > c1 ? vCore : c1,
+        l2 = vCore > c2 ? vCore : c2,
+        l3 = vCore > c3 ? vCore : c3;
       if (best[pos] > l0 || best[pos + 1] > l1 || best[pos + 2] > l2 || best[pos + 3] > l3) {
-        const o0 = pos * d, o1 = o0 + d, o2 = o1 + d, o3 = o2 + d;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        const o0 = pos * d,
+          o1 = o0 + d,
+          o2 = o1 + d,
+          o3 = o2 + d;
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0;
         for (let j = 0; j < d; j++) {
           const x = v[j];
           s0 += x * work[o0 + j];
@@ -171,18 +198,34 @@ export function runPrimPart(job: PrimJob, part: number): void {
         }
         let q = vNorm + norm[pos] - 2 * s0;
         if (q < l0) q = l0;
-        if (q < best[pos]) { best[pos] = q; bestFrom[pos] = vId; }
+        if (q < best[pos]) {
+          best[pos] = q;
+          bestFrom[pos] = vId;
+        }
         q = vNorm + norm[pos + 1] - 2 * s1;
         if (q < l1) q = l1;
-        if (q < best[pos + 1]) { best[pos + 1] = q; bestFrom[pos + 1] = vId; }
+        if (q < best[pos + 1]) {
+          best[pos + 1] = q;
+          bestFrom[pos + 1] = vId;
+        }
         q = vNorm + norm[pos + 2] - 2 * s2;
         if (q < l2) q = l2;
-        if (q < best[pos + 2]) { best[pos + 2] = q; bestFrom[pos + 2] = vId; }
+        if (q < best[pos + 2]) {
+          best[pos + 2] = q;
+          bestFrom[pos + 2] = vId;
+        }
         q = vNorm + norm[pos + 3] - 2 * s3;
         if (q < l3) q = l3;
-        if (q < best[pos + 3]) { best[pos + 3] = q; bestFrom[pos + 3] = vId; }
+        if (q < best[pos + 3]) {
+          best[pos + 3] = q;
+          bestFrom[pos + 3] = vId;
+        }
       }
-      for (let u = pos; u < pos + 4; u++) if (best[u] < minVal) { minVal = best[u]; minPos = u; }
+      for (let u = pos; u < pos + 4; u++)
+        if (best[u] < minVal) {
+          minVal = best[u];
+          minPos = u;
+        }
     }
     for (; pos < m; pos++) {
       const cr = core[pos];
@@ -193,9 +236,15 @@ export function runPrimPart(job: PrimJob, part: number): void {
         for (let j = 0; j < d; j++) s += v[j] * work[o + j];
         let q = vNorm + norm[pos] - 2 * s;
         if (q < lb) q = lb;
-        if (q < best[pos]) { best[pos] = q; bestFrom[pos] = vId; }
+        if (q < best[pos]) {
+          best[pos] = q;
+          bestFrom[pos] = vId;
+        }
       }
-      if (best[pos] < minVal) { minVal = best[pos]; minPos = pos; }
+      if (best[pos] < minVal) {
+        minVal = best[pos];
+        minPos = pos;
+      }
     }
     const base = (e & 1) * threads;
     slotVal[base + part] = minVal;
@@ -223,7 +272,13 @@ export function runPrimPart(job: PrimJob, part: number): void {
 }
 
 /** MST of the mutual-reachability graph of n x d points (input order) given squared core distances. */
-export async function primMst(x: Float32Array, n: number, d: number, coreSq: Float64Array, threads = 1): Promise<SpanningTree & { threads: number }> {
+export async function primMst(
+  x: Float32Array,
+  n: number,
+  d: number,
+  coreSq: Float64Array,
+  threads = 1,
+): Promise<SpanningTree & { threads: number }> {
   const m1 = Math.max(0, n - 1);
   const parties = Math.max(1, Math.min(threads, 8, n));
   const data = parties > 1 ? sharedFloat32(n * d) : x.subarray(0, n * d);
@@ -238,20 +293,36 @@ export async function primMst(x: Float32Array, n: number, d: number, coreSq: Flo
     // Norms of the centred rows as the engines store them (float32), so every thread's distances agree.
     for (let i = 0; i < n; i++) {
       let s = 0;
-      for (let j = 0, o = i * d; j < d; j++) { const v = Math.fround(data[o + j] - shift[j]); s += v * v; }
+      for (let j = 0, o = i * d; j < d; j++) {
+        const v = Math.fround(data[o + j] - shift[j]);
+        s += v * v;
+      }
       norms[i] = s;
     }
   } else norms.set(rowSqNorms(data, n, d));
   const job: PrimJob = {
-    n, d, threads: parties, data, coreSq: core, norms,
-    slotVal: sharedFloat64(2 * parties), slotId: sharedInt32(2 * parties), slotFrom: sharedInt32(2 * parties),
+    n,
+    d,
+    threads: parties,
+    data,
+    coreSq: core,
+    norms,
+    slotVal: sharedFloat64(2 * parties),
+    slotId: sharedInt32(2 * parties),
+    slotFrom: sharedInt32(2 * parties),
     barrier: sharedInt32(2),
-    from: sharedInt32(m1), to: sharedInt32(m1), weight: sharedFloat64(m1), shift,
+    from: sharedInt32(m1),
+    to: sharedInt32(m1),
+    weight: sharedFloat64(m1),
+    shift,
   };
   if (n >= 2) {
     if (parties === 1) runPrimPart(job, 0);
     else {
-      const workers = await startReadyWorkers(new URL('./prim-worker.js', import.meta.url), Array.from({ length: parties - 1 }, (_, i) => ({ job, part: i + 1 })));
+      const workers = await startReadyWorkers(
+        new URL('./prim-worker.js', import.meta.url),
+        Array.from({ length: parties - 1 }, (_, i) => ({ job, part: i + 1 })),
+      );
       try {
         runPrimPart(job, 0);
       } finally {
@@ -263,7 +334,8 @@ export async function primMst(x: Float32Array, n: number, d: number, coreSq: Flo
   if (shift) {
     // The SIMD steps chose the edges; their weights are re-measured exactly (float64, direct form).
     for (let e = 0; e < m1; e++) {
-      const a = job.from[e], b = job.to[e];
+      const a = job.from[e],
+        b = job.to[e];
       weight[e] = Math.sqrt(Math.max(coreSq[a], coreSq[b], sqDistRow(data, a, data, b, d)));
     }
   }

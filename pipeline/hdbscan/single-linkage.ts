@@ -16,7 +16,8 @@ export interface SingleLinkageTree {
 /** Sort MST edges by weight (ties by edge index, so the result is deterministic) and merge them in order. */
 export function singleLinkage(mst: SpanningTree, n: number): SingleLinkageTree {
   const m = mst.weight.length;
-  if (m !== Math.max(0, n - 1)) throw new Error(`single linkage: a spanning tree of ${n} points has ${Math.max(0, n - 1)} edges, got ${m}`);
+  if (m !== Math.max(0, n - 1))
+    throw new Error(`single linkage: a spanning tree of ${n} points has ${Math.max(0, n - 1)} edges, got ${m}`);
   const w = mst.weight;
   const order = new Uint32Array(m);
   for (let i = 0; i < m; i++) order[i] = i;
@@ -27,7 +28,11 @@ export function singleLinkage(mst: SpanningTree, n: number): SingleLinkageTree {
   const find = (x: number): number => {
     let r = x;
     while (parent[r] !== -1) r = parent[r];
-    while (parent[x] !== -1 && parent[x] !== r) { const nx = parent[x]; parent[x] = r; x = nx; }
+    while (parent[x] !== -1 && parent[x] !== r) {
+      const nx = parent[x];
+      parent[x] = r;
+      x = nx;
+    }
     return r;
   };
   const left = new Int32Array(m);

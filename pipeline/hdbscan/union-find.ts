@@ -23,7 +23,11 @@ export class UnionFind {
     let ra = this.find(a);
     let rb = this.find(b);
     if (ra === rb) return -1;
-    if (this.size[ra] < this.size[rb]) { const t = ra; ra = rb; rb = t; }
+    if (this.size[ra] < this.size[rb]) {
+      const t = ra;
+      ra = rb;
+      rb = t;
+    }
     this.parent[rb] = ra;
     this.size[ra] += this.size[rb];
     return ra;

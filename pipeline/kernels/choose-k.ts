@@ -8,7 +8,10 @@ import type { Matrix } from '../contracts.js';
 import { silhouetteScore } from '../metrics/silhouette.js';
 
 /** One candidate k and its score. */
-export interface KCandidate { k: number; silhouette: number }
+export interface KCandidate {
+  k: number;
+  silhouette: number;
+}
 
 /** Geometric grid of candidate k (about `steps` values) between 2 and the upper bound. */
 export function kGrid(n: number, steps = 8): number[] {
@@ -22,7 +25,11 @@ export function kGrid(n: number, steps = 8): number[] {
  * Score every k of the grid with `cluster` (one seeded run each) and return the best (a tie keeps the smaller k) and
  * all candidates. The silhouette is exact up to 2,000 points, sampled beyond.
  */
-export function chooseK(x: Matrix, cluster: (k: number) => Int32Array, seed: number): { k: number; candidates: KCandidate[] } {
+export function chooseK(
+  x: Matrix,
+  cluster: (k: number) => Int32Array,
+  seed: number,
+): { k: number; candidates: KCandidate[] } {
   const candidates: KCandidate[] = [];
   if (x.rows < 4) return { k: 1, candidates };
   for (const k of kGrid(x.rows)) {

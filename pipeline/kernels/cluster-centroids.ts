@@ -21,9 +21,15 @@ export function clusterCentroids(x: Matrix, labels: ArrayLike<number>): ClusterC
   const compact = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const l = labels[i];
-    if (l < 0) { compact[i] = -1; continue; }
+    if (l < 0) {
+      compact[i] = -1;
+      continue;
+    }
     let c = map.get(l);
-    if (c === undefined) { c = map.size; map.set(l, c); }
+    if (c === undefined) {
+      c = map.size;
+      map.set(l, c);
+    }
     compact[i] = c;
   }
   const k = map.size;
@@ -35,7 +41,8 @@ export function clusterCentroids(x: Matrix, labels: ArrayLike<number>): ClusterC
     const c = compact[i];
     if (c < 0) continue;
     counts[c]++;
-    const o = i * d, co = c * d;
+    const o = i * d,
+      co = c * d;
     for (let j = 0; j < d; j++) centroids[co + j] += data[o + j];
   }
   for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) centroids[c * d + j] /= counts[c];

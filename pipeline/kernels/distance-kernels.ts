@@ -37,9 +37,17 @@ export function sqDistRow(a: Float32Array, ai: number, b: Float32Array, bi: numb
  * out0/out1 at positions 0..(j1-j0). Rows are given by index so callers can pass scattered rows.
  */
 export function sqDistTwoRows(
-  a: Float32Array, aNorms: Float64Array, r0: number, r1: number,
-  b: Float32Array, bNorms: Float64Array, j0: number, j1: number, d: number,
-  out0: Float64Array, out1: Float64Array,
+  a: Float32Array,
+  aNorms: Float64Array,
+  r0: number,
+  r1: number,
+  b: Float32Array,
+  bNorms: Float64Array,
+  j0: number,
+  j1: number,
+  d: number,
+  out0: Float64Array,
+  out1: Float64Array,
 ): void {
   const a0 = r0 * d;
   const a1 = r1 * d;
@@ -47,24 +55,52 @@ export function sqDistTwoRows(
   const n1 = aNorms[r1];
   let j = j0;
   for (; j + 3 < j1; j += 4) {
-    const b0 = j * d, b1 = b0 + d, b2 = b1 + d, b3 = b2 + d;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+    const b0 = j * d,
+      b1 = b0 + d,
+      b2 = b1 + d,
+      b3 = b2 + d;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0,
+      t0 = 0,
+      t1 = 0,
+      t2 = 0,
+      t3 = 0;
     for (let t = 0; t < d; t++) {
-      const x = a[a0 + t], y = a[a1 + t];
-      const c0 = b[b0 + t], c1 = b[b1 + t], c2 = b[b2 + t], c3 = b[b3 + t];
-      s0 += x * c0; s1 += x * c1; s2 += x * c2; s3 += x * c3;
-      t0 += y * c0; t1 += y * c1; t2 += y * c2; t3 += y * c3;
+      const x = a[a0 + t],
+        y = a[a1 + t];
+      const c0 = b[b0 + t],
+        c1 = b[b1 + t],
+        c2 = b[b2 + t],
+        c3 = b[b3 + t];
+      s0 += x * c0;
+      s1 += x * c1;
+      s2 += x * c2;
+      s3 += x * c3;
+      t0 += y * c0;
+      t1 += y * c1;
+      t2 += y * c2;
+      t3 += y * c3;
     }
     const o = j - j0;
-    const m0 = bNorms[j], m1 = bNorms[j + 1], m2 = bNorms[j + 2], m3 = bNorms[j + 3];
-    out0[o] = Math.max(0, n0 + m0 - 2 * s0); out0[o + 1] = Math.max(0, n0 + m1 - 2 * s1);
-    out0[o + 2] = Math.max(0, n0 + m2 - 2 * s2); out0[o + 3] = Math.max(0, n0 + m3 - 2 * s3);
-    out1[o] = Math.max(0, n1 + m0 - 2 * t0); out1[o + 1] = Math.max(0, n1 + m1 - 2 * t1);
-    out1[o + 2] = Math.max(0, n1 + m2 - 2 * t2); out1[o + 3] = Math.max(0, n1 + m3 - 2 * t3);
+    const m0 = bNorms[j],
+      m1 = bNorms[j + 1],
+      m2 = bNorms[j + 2],
+      m3 = bNorms[j + 3];
+    out0[o] = Math.max(0, n0 + m0 - 2 * s0);
+    out0[o + 1] = Math.max(0, n0 + m1 - 2 * s1);
+    out0[o + 2] = Math.max(0, n0 + m2 - 2 * s2);
+    out0[o + 3] = Math.max(0, n0 + m3 - 2 * s3);
+    out1[o] = Math.max(0, n1 + m0 - 2 * t0);
+    out1[o + 1] = Math.max(0, n1 + m1 - 2 * t1);
+    out1[o + 2] = Math.max(0, n1 + m2 - 2 * t2);
+    out1[o + 3] = Math.max(0, n1 + m3 - 2 * t3);
   }
   for (; j < j1; j++) {
     const bo = j * d;
-    let s = 0, t = 0;
+    let s = 0,
+      t = 0;
     for (let q = 0; q < d; q++) {
       const c = b[bo + q];
       s += a[a0 + q] * c;
@@ -80,19 +116,35 @@ export function sqDistTwoRows(
  * for rows 0..count-1). Writes best index, best and second-best squared distance at the row's own index.
  */
 export function nearestTwo(
-  x: Float32Array, xNorms: Float64Array, rows: Int32Array | null, count: number,
-  c: Float32Array, cNorms: Float64Array, k: number, d: number,
-  best: Int32Array, bestSq: Float64Array, secondSq: Float64Array,
+  x: Float32Array,
+  xNorms: Float64Array,
+  rows: Int32Array | null,
+  count: number,
+  c: Float32Array,
+  cNorms: Float64Array,
+  k: number,
+  d: number,
+  best: Int32Array,
+  bestSq: Float64Array,
+  secondSq: Float64Array,
 ): void {
   const buf0 = new Float64Array(k);
   const buf1 = new Float64Array(k);
   const take = (r: number, buf: Float64Array): void => {
-    let b = 0, bd = Infinity, sd = Infinity;
+    let b = 0,
+      bd = Infinity,
+      sd = Infinity;
     for (let j = 0; j < k; j++) {
       const v = buf[j];
-      if (v < bd) { sd = bd; bd = v; b = j; } else if (v < sd) sd = v;
+      if (v < bd) {
+        sd = bd;
+        bd = v;
+        b = j;
+      } else if (v < sd) sd = v;
     }
-    best[r] = b; bestSq[r] = bd; secondSq[r] = sd;
+    best[r] = b;
+    bestSq[r] = bd;
+    secondSq[r] = sd;
   };
   for (let p = 0; p < count; p += 2) {
     const r0 = rows ? rows[p] : p;

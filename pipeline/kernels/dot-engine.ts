@@ -25,8 +25,13 @@ export interface Block {
 export type EngineKind = 'simd' | 'scalar';
 
 // The WebAssembly global, typed here: this project's lib settings (ES2023, no DOM) do not declare it.
-interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
-interface WasmModule { readonly __wasmModule?: never }
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmModule {
+  readonly __wasmModule?: never;
+}
 interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (m: WasmModule, imports: object) => { exports: Record<string, unknown> };
@@ -62,14 +67,33 @@ export class DotEngine {
   /** Floats per stored row: d rounded up to 8 (so Prim's two-accumulator loop needs no tail). */
   readonly len: number;
   private readonly memory: WasmMemory | null;
-  private readonly dotsFn: ((aBase: number, idx: number, na: number, b: number, nb: number, len: number, out: number, ldo: number) => void) | null;
+  private readonly dotsFn:
+    | ((aBase: number, idx: number, na: number, b: number, nb: number, len: number, out: number, ldo: number) => void)
+    | null;
   private readonly xtFn: ((x: number, len: number, rows: number, y: number, l: number, z: number) => void) | null;
-  private readonly primFn: ((v: number, work: number, m: number, len: number, norm: number, core: number, best: number, from: number, vNorm: number, vCore: number, vId: number) => number) | null;
+  private readonly primFn:
+    | ((
+        v: number,
+        work: number,
+        m: number,
+        len: number,
+        norm: number,
+        core: number,
+        best: number,
+        from: number,
+        vNorm: number,
+        vCore: number,
+        vId: number,
+      ) => number)
+    | null;
   private top = 0;
   private f32: Float32Array;
   private store: Float32Array;
 
-  constructor(readonly d: number, kind: EngineKind = simdAvailable() ? 'simd' : 'scalar') {
+  constructor(
+    readonly d: number,
+    kind: EngineKind = simdAvailable() ? 'simd' : 'scalar',
+  ) {
     this.len = roundUp(Math.max(d, 1), 8);
     const mod = kind === 'simd' ? simdModule() : null;
     this.kind = mod ? 'simd' : 'scalar';
@@ -142,7 +166,14 @@ export class DotEngine {
    * Copy `count` rows of src (row-major, d wide) into b: rows src[idx[i]] when idx is given, else src rows
    * start..start+count. `shift` (length d) is subtracted from every row (centring keeps f32 dot products accurate).
    */
-  fill(b: Block, src: Float32Array, count: number, idx: ArrayLike<number> | null = null, start = 0, shift?: ArrayLike<number>): Block {
+  fill(
+    b: Block,
+    src: Float32Array,
+    count: number,
+    idx: ArrayLike<number> | null = null,
+    start = 0,
+    shift?: ArrayLike<number>,
+  ): Block {
     if (count > b.capacity) throw new Error(`DotEngine.fill: ${count} rows into a block of ${b.capacity}`);
     const f = this.floats();
     const { d, len } = this;
@@ -163,7 +194,13 @@ export class DotEngine {
   }
 
   /** A new block holding the given rows (see fill). */
-  load(src: Float32Array, count: number, idx: ArrayLike<number> | null = null, start = 0, shift?: ArrayLike<number>): Block {
+  load(
+    src: Float32Array,
+    count: number,
+    idx: ArrayLike<number> | null = null,
+    start = 0,
+    shift?: ArrayLike<number>,
+  ): Block {
     return this.fill(this.rawBlock(count), src, count, idx, start, shift);
   }
 
@@ -200,15 +237,31 @@ export class DotEngine {
    * engine call) where the product of A row a0+i and B row b0+j is at [i * stride + j]; stride = nb rounded up to 2.
    * Rows past a block's real rows read as zeros; a0 + na may reach up to capacity.
    */
-  dots(A: Block, a0: number, na: number, B: Block, b0: number, nb: number): { out: Float32Array; at: number; stride: number } {
+  dots(
+    A: Block,
+    a0: number,
+    na: number,
+    B: Block,
+    b0: number,
+    nb: number,
+  ): { out: Float32Array; at: number; stride: number } {
     return this.dotsRows(A, null, a0, na, B, b0, nb);
   }
 
   /** As dots, with A's rows listed by index (rows[0..na) of block A). */
-  dotsRows(A: Block, rows: ArrayLike<number> | null, a0: number, na: number, B: Block, b0: number, nb: number): { out: Float32Array; at: number; stride: number } {
+  dotsRows(
+    A: Block,
+    rows: ArrayLike<number> | null,
+    a0: number,
+    na: number,
+    B: Block,
+    b0: number,
+    nb: number,
+  ): { out: Float32Array; at: number; stride: number } {
     const naP = roundUp(na, 4);
     const stride = roundUp(nb, 2);
-    if (b0 + stride > B.capacity) throw new Error(`DotEngine.dots: rows ${b0}..${b0 + stride} past a block of ${B.capacity}`);
+    if (b0 + stride > B.capacity)
+      throw new Error(`DotEngine.dots: rows ${b0}..${b0 + stride} past a block of ${B.capacity}`);
     const len = this.len;
     if (this.dotsFn) {
       this.scratch(naP * stride, naP);
@@ -225,26 +278,60 @@ export class DotEngine {
     for (let i = 0; i < na; i += 2) {
       const r0 = rows ? rows[a0 + i] : a0 + i;
       const r1 = i + 1 < na ? (rows ? rows[a0 + i + 1] : a0 + i + 1) : r0;
-      const p0 = A.ptr / 4 + r0 * len, p1 = A.ptr / 4 + r1 * len;
-      const o0 = base + i * stride, o1 = o0 + stride;
+      const p0 = A.ptr / 4 + r0 * len,
+        p1 = A.ptr / 4 + r1 * len;
+      const o0 = base + i * stride,
+        o1 = o0 + stride;
       const two = i + 1 < na;
       let j = 0;
       for (; j + 3 < nb; j += 4) {
-        const q0 = B.ptr / 4 + (b0 + j) * len, q1 = q0 + len, q2 = q1 + len, q3 = q2 + len;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+        const q0 = B.ptr / 4 + (b0 + j) * len,
+          q1 = q0 + len,
+          q2 = q1 + len,
+          q3 = q2 + len;
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0,
+          t0 = 0,
+          t1 = 0,
+          t2 = 0,
+          t3 = 0;
         for (let t = 0; t < d; t++) {
-          const x = f[p0 + t], y = f[p1 + t];
-          const c0 = f[q0 + t], c1 = f[q1 + t], c2 = f[q2 + t], c3 = f[q3 + t];
-          s0 += x * c0; s1 += x * c1; s2 += x * c2; s3 += x * c3;
-          t0 += y * c0; t1 += y * c1; t2 += y * c2; t3 += y * c3;
+          const x = f[p0 + t],
+            y = f[p1 + t];
+          const c0 = f[q0 + t],
+            c1 = f[q1 + t],
+            c2 = f[q2 + t],
+            c3 = f[q3 + t];
+          s0 += x * c0;
+          s1 += x * c1;
+          s2 += x * c2;
+          s3 += x * c3;
+          t0 += y * c0;
+          t1 += y * c1;
+          t2 += y * c2;
+          t3 += y * c3;
         }
-        out[o0 + j] = s0; out[o0 + j + 1] = s1; out[o0 + j + 2] = s2; out[o0 + j + 3] = s3;
-        if (two) { out[o1 + j] = t0; out[o1 + j + 1] = t1; out[o1 + j + 2] = t2; out[o1 + j + 3] = t3; }
+        out[o0 + j] = s0;
+        out[o0 + j + 1] = s1;
+        out[o0 + j + 2] = s2;
+        out[o0 + j + 3] = s3;
+        if (two) {
+          out[o1 + j] = t0;
+          out[o1 + j + 1] = t1;
+          out[o1 + j + 2] = t2;
+          out[o1 + j + 3] = t3;
+        }
       }
       for (; j < nb; j++) {
         const q = B.ptr / 4 + (b0 + j) * len;
-        let s = 0, t = 0;
-        for (let u = 0; u < d; u++) { s += f[p0 + u] * f[q + u]; t += f[p1 + u] * f[q + u]; }
+        let s = 0,
+          t = 0;
+        for (let u = 0; u < d; u++) {
+          s += f[p0 + u] * f[q + u];
+          t += f[p1 + u] * f[q + u];
+        }
         out[o0 + j] = s;
         if (two) out[o1 + j] = t;
       }
@@ -271,7 +358,8 @@ export class DotEngine {
       for (let i = 0; i < m; i++) {
         const xo = A.ptr / 4 + (r0 + i) * len;
         for (let c = 0; c < l; c++) {
-          const w = f[yAt + i * l + c], zo = zAt + c * len;
+          const w = f[yAt + i * l + c],
+            zo = zAt + c * len;
           for (let j = 0; j < this.d; j++) f[zo + j] += w * f[xo + j];
         }
       }
@@ -283,15 +371,31 @@ export class DotEngine {
    * One Prim step over `m` rows of block `work` against the point at row `v` of block `vb` (see prim_update in the
    * .wat). norm/core/best are float64 and from int32 arrays of the engine memory at the given byte offsets.
    */
-  primUpdate(vb: Block, v: number, work: Block, m: number, norm: number, core: number, best: number, from: number, vNorm: number, vCore: number, vId: number): number {
+  primUpdate(
+    vb: Block,
+    v: number,
+    work: Block,
+    m: number,
+    norm: number,
+    core: number,
+    best: number,
+    from: number,
+    vNorm: number,
+    vCore: number,
+    vId: number,
+  ): number {
     const len = this.len;
-    if (this.primFn) return this.primFn(vb.ptr + v * len * 4, work.ptr, m, len * 4, norm, core, best, from, vNorm, vCore, vId);
+    if (this.primFn)
+      return this.primFn(vb.ptr + v * len * 4, work.ptr, m, len * 4, norm, core, best, from, vNorm, vCore, vId);
     const f = this.floats();
     const buf = f.buffer as ArrayBuffer;
-    const nv = new Float64Array(buf, norm, m), cv = new Float64Array(buf, core, m), bv = new Float64Array(buf, best, m);
+    const nv = new Float64Array(buf, norm, m),
+      cv = new Float64Array(buf, core, m),
+      bv = new Float64Array(buf, best, m);
     const fv = new Int32Array(buf, from, m);
     const vo = vb.ptr / 4 + v * len;
-    let minVal = Infinity, minPos = -1;
+    let minVal = Infinity,
+      minPos = -1;
     for (let pos = 0; pos < m; pos++) {
       const lb = vCore > cv[pos] ? vCore : cv[pos];
       if (bv[pos] > lb) {
@@ -300,9 +404,15 @@ export class DotEngine {
         for (let j = 0; j < this.d; j++) s += f[vo + j] * f[o + j];
         let q = vNorm + nv[pos] - 2 * s;
         if (q < lb) q = lb;
-        if (q < bv[pos]) { bv[pos] = q; fv[pos] = vId; }
+        if (q < bv[pos]) {
+          bv[pos] = q;
+          fv[pos] = vId;
+        }
       }
-      if (bv[pos] < minVal) { minVal = bv[pos]; minPos = pos; }
+      if (bv[pos] < minVal) {
+        minVal = bv[pos];
+        minPos = pos;
+      }
     }
     return minPos;
   }

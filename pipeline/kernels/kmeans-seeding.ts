@@ -23,7 +23,15 @@ function pickByWeight(w: Float64Array, n: number, r: number): number {
  * Greedy k-means++ over n rows of x (optionally weighted). Returns k centres (k x d). Duplicates are possible when
  * the data has fewer than k distinct points; Lloyd then leaves those clusters empty. trials = 1 is plain k-means++.
  */
-export function kmeansPlusPlus(x: Float32Array, n: number, d: number, k: number, rand: () => number, weights?: Float64Array, trials = 2 + Math.floor(Math.log(k))): Float32Array {
+export function kmeansPlusPlus(
+  x: Float32Array,
+  n: number,
+  d: number,
+  k: number,
+  rand: () => number,
+  weights?: Float64Array,
+  trials = 2 + Math.floor(Math.log(k)),
+): Float32Array {
   const c = new Float32Array(k * d);
   const w = weights ?? new Float64Array(n).fill(1);
   let totalW = 0;
@@ -39,7 +47,10 @@ export function kmeansPlusPlus(x: Float32Array, n: number, d: number, k: number,
   const cc = new Float64Array(k);
   for (let ci = 1; ci < k; ci++) {
     let pot = 0;
-    for (let i = 0; i < n; i++) { wd[i] = w[i] * minD[i]; pot += wd[i]; }
+    for (let i = 0; i < n; i++) {
+      wd[i] = w[i] * minD[i];
+      pot += wd[i];
+    }
     let bestPick = -1;
     let bestPot = Infinity;
     for (let t = 0; t < trials; t++) {
@@ -52,10 +63,18 @@ export function kmeansPlusPlus(x: Float32Array, n: number, d: number, k: number,
         candD[i] = v;
         p += w[i] * v;
       }
-      if (p < bestPot) { bestPot = p; bestPick = pick; bestCandD.set(candD); }
+      if (p < bestPot) {
+        bestPot = p;
+        bestPick = pick;
+        bestCandD.set(candD);
+      }
     }
     c.set(x.subarray(bestPick * d, bestPick * d + d), ci * d);
-    for (let i = 0; i < n; i++) if (bestCandD[i] < minD[i]) { minD[i] = bestCandD[i]; assign[i] = ci; }
+    for (let i = 0; i < n; i++)
+      if (bestCandD[i] < minD[i]) {
+        minD[i] = bestCandD[i];
+        assign[i] = ci;
+      }
   }
   return c;
 }
@@ -64,7 +83,15 @@ export function kmeansPlusPlus(x: Float32Array, n: number, d: number, k: number,
  * k-means||: `rounds` rounds that each sample about `oversampling` x k points with probability proportional to
  * their squared distance to the nearest candidate, then weighted greedy k-means++ on the candidates.
  */
-export function kmeansParallel(x: Float32Array, n: number, d: number, k: number, rand: () => number, rounds = 5, oversampling = 2): Float32Array {
+export function kmeansParallel(
+  x: Float32Array,
+  n: number,
+  d: number,
+  k: number,
+  rand: () => number,
+  rounds = 5,
+  oversampling = 2,
+): Float32Array {
   const ell = oversampling * k;
   const cand: number[] = [Math.floor(rand() * n)];
   const minD = new Float64Array(n);
@@ -87,7 +114,10 @@ export function kmeansParallel(x: Float32Array, n: number, d: number, k: number,
       for (let j = 0; j < f; j++) {
         if (cc[row + j] >= 4 * minD[i]) continue;
         const v = sqDistRow(x, i, x, fresh[j], d);
-        if (v < minD[i]) { minD[i] = v; assign[i] = m + j; }
+        if (v < minD[i]) {
+          minD[i] = v;
+          assign[i] = m + j;
+        }
       }
     }
     for (const i of fresh) cand.push(i);
@@ -106,7 +136,13 @@ export function kmeansParallel(x: Float32Array, n: number, d: number, k: number,
  * centre's `trials` candidates scanned together as one dot-product tile over the points the triangle inequality
  * cannot rule out (||c_a - cand||² < 4 D(x) for some candidate). Returns k x d centres (uncentred).
  */
-export function kmeansPlusPlusPacked(P: PackedPoints, x: Float32Array, k: number, rand: () => number, trials = 2 + Math.floor(Math.log(k))): Float32Array {
+export function kmeansPlusPlusPacked(
+  P: PackedPoints,
+  x: Float32Array,
+  k: number,
+  rand: () => number,
+  trials = 2 + Math.floor(Math.log(k)),
+): Float32Array {
   const { n, d, engine } = P;
   const c = new Float32Array(k * d);
   const mark = engine.mark();
@@ -132,8 +168,13 @@ export function kmeansPlusPlusPacked(P: PackedPoints, x: Float32Array, k: number
     }
     let m = 0;
     for (let i = 0; i < n; i++) {
-      const lim = 4 * minD[i], a = assign[i];
-      for (let t = 0; t < trials; t++) if (cc[t * k + a] < lim) { need[m++] = i; break; }
+      const lim = 4 * minD[i],
+        a = assign[i];
+      for (let t = 0; t < trials; t++)
+        if (cc[t * k + a] < lim) {
+          need[m++] = i;
+          break;
+        }
     }
     engine.fill(cand, x, trials, picks, 0, P.shift);
     const candNorms = Float64Array.from(picks, (p) => P.norms[p]);
@@ -143,13 +184,22 @@ export function kmeansPlusPlusPacked(P: PackedPoints, x: Float32Array, k: number
     for (let t = 0; t < trials; t++) {
       let p = pot;
       const o = t * m;
-      for (let q = 0; q < m; q++) { const i = need[q]; if (buf[o + q] < minD[i]) p += buf[o + q] - minD[i]; }
+      for (let q = 0; q < m; q++) {
+        const i = need[q];
+        if (buf[o + q] < minD[i]) p += buf[o + q] - minD[i];
+      }
       pots[t] = p;
       if (p < pots[bestT]) bestT = t;
     }
     c.set(x.subarray(picks[bestT] * d, picks[bestT] * d + d), ci * d);
     const o = bestT * m;
-    for (let q = 0; q < m; q++) { const i = need[q]; if (buf[o + q] < minD[i]) { minD[i] = buf[o + q]; assign[i] = ci; } }
+    for (let q = 0; q < m; q++) {
+      const i = need[q];
+      if (buf[o + q] < minD[i]) {
+        minD[i] = buf[o + q];
+        assign[i] = ci;
+      }
+    }
   }
   engine.reset(mark);
   return c;

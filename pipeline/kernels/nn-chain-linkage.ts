@@ -30,7 +30,8 @@ export function nnChainLinkage(x: Matrix, linkage: Linkage): Merge[] {
   if (n < 2) return [];
   const dist = new Float64Array((n * (n - 1)) / 2);
   const norms = rowSqNorms(data, n, d);
-  const b0 = new Float64Array(n), b1 = new Float64Array(n);
+  const b0 = new Float64Array(n),
+    b1 = new Float64Array(n);
   const ward = linkage === 'ward';
   for (let i = 0; i < n; i += 2) {
     const i1 = Math.min(i + 1, n - 1);
@@ -59,7 +60,10 @@ export function nnChainLinkage(x: Matrix, linkage: Linkage): Merge[] {
       for (let j = 0; j < n; j++) {
         if (!active[j] || j === a) continue;
         const v = D(a, j);
-        if (v < dab) { dab = v; b = j; }
+        if (v < dab) {
+          dab = v;
+          b = j;
+        }
       }
       if (len >= 2 && b === chain[len - 2]) break;
       chain[len++] = b;
@@ -67,13 +71,18 @@ export function nnChainLinkage(x: Matrix, linkage: Linkage): Merge[] {
     len -= 2;
     merges.push({ a, b, height: ward ? Math.sqrt(dab) : dab });
     // Lance-Williams: the merged cluster lives in slot b; slot a retires.
-    const na = size[a], nb = size[b];
+    const na = size[a],
+      nb = size[b];
     for (let k = 0; k < n; k++) {
       if (!active[k] || k === a || k === b) continue;
-      const dak = D(a, k), dbk = D(b, k);
+      const dak = D(a, k),
+        dbk = D(b, k);
       const nk = size[k];
-      const v = ward ? ((na + nk) * dak + (nb + nk) * dbk - nk * dab) / (na + nb + nk) : (na * dak + nb * dbk) / (na + nb);
-      if (b < k) dist[at(n, b, k)] = v; else dist[at(n, k, b)] = v;
+      const v = ward
+        ? ((na + nk) * dak + (nb + nk) * dbk - nk * dab) / (na + nb + nk)
+        : (na * dak + nb * dbk) / (na + nb);
+      if (b < k) dist[at(n, b, k)] = v;
+      else dist[at(n, k, b)] = v;
     }
     active[a] = 0;
     size[b] = na + nb;
@@ -86,12 +95,16 @@ export function nnChainLinkage(x: Matrix, linkage: Linkage): Merge[] {
 export function cutMerges(n: number, merges: readonly Merge[], k: number): Int32Array {
   const parent = Int32Array.from({ length: n }, (_, i) => i);
   const find = (i: number): number => {
-    while (parent[i] !== i) { parent[i] = parent[parent[i]]; i = parent[i]; }
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]];
+      i = parent[i];
+    }
     return i;
   };
   const steps = Math.max(0, Math.min(merges.length, n - Math.max(1, k)));
   for (let s = 0; s < steps; s++) {
-    const ra = find(merges[s].a), rb = find(merges[s].b);
+    const ra = find(merges[s].a),
+      rb = find(merges[s].b);
     if (ra !== rb) parent[ra] = rb;
   }
   const ids = new Map<number, number>();
@@ -99,7 +112,10 @@ export function cutMerges(n: number, merges: readonly Merge[], k: number): Int32
   for (let i = 0; i < n; i++) {
     const r = find(i);
     let c = ids.get(r);
-    if (c === undefined) { c = ids.size; ids.set(r, c); }
+    if (c === undefined) {
+      c = ids.size;
+      ids.set(r, c);
+    }
     labels[i] = c;
   }
   return labels;

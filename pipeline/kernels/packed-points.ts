@@ -31,7 +31,14 @@ export function means(x: Float32Array, n: number, d: number): Float64Array {
  * Pack n x d rows (centred) into a new engine. `integerShift` rounds the column means to integers, so data on an
  * integer grid stays exact (hand-checkable metrics), while most of a large offset is still removed.
  */
-export function packPoints(x: Float32Array, n: number, d: number, engine = new DotEngine(d), integerShift = false, givenShift?: Float64Array): PackedPoints {
+export function packPoints(
+  x: Float32Array,
+  n: number,
+  d: number,
+  engine = new DotEngine(d),
+  integerShift = false,
+  givenShift?: Float64Array,
+): PackedPoints {
   const shift = givenShift ?? means(x, n, d);
   if (integerShift) for (let j = 0; j < d; j++) shift[j] = Math.round(shift[j]);
   const block = engine.load(x, n, null, 0, shift);
@@ -39,7 +46,12 @@ export function packPoints(x: Float32Array, n: number, d: number, engine = new D
 }
 
 /** Centres (k x d, uncentred) loaded into P's engine with P's shift; reuse `into` when it is large enough. */
-export function loadCentres(P: PackedPoints, c: Float32Array, k: number, into?: Block): { block: Block; norms: Float64Array } {
+export function loadCentres(
+  P: PackedPoints,
+  c: Float32Array,
+  k: number,
+  into?: Block,
+): { block: Block; norms: Float64Array } {
   const b = into && into.capacity >= k ? into : P.engine.block(k);
   P.engine.fill(b, c, k, null, 0, P.shift);
   return { block: b, norms: P.engine.norms(b, 0, k) };
@@ -50,8 +62,15 @@ export function loadCentres(P: PackedPoints, c: Float32Array, k: number, into?: 
  * both squared distances, written at the point's own index.
  */
 export function nearestTwoPacked(
-  P: PackedPoints, rows: Int32Array | null, count: number, C: Block, cNorms: Float64Array, k: number,
-  best: Int32Array, bestSq: Float64Array, secondSq: Float64Array,
+  P: PackedPoints,
+  rows: Int32Array | null,
+  count: number,
+  C: Block,
+  cNorms: Float64Array,
+  k: number,
+  best: Int32Array,
+  bestSq: Float64Array,
+  secondSq: Float64Array,
 ): void {
   const { engine, block, norms } = P;
   for (let p0 = 0; p0 < count; p0 += CHUNK) {
@@ -61,19 +80,35 @@ export function nearestTwoPacked(
       const r = rows ? rows[p0 + p] : p0 + p;
       const nr = norms[r];
       const o = at + p * stride;
-      let b = 0, bd = Infinity, sd = Infinity;
+      let b = 0,
+        bd = Infinity,
+        sd = Infinity;
       for (let j = 0; j < k; j++) {
         let v = nr + cNorms[j] - 2 * out[o + j];
         if (v < 0) v = 0;
-        if (v < bd) { sd = bd; bd = v; b = j; } else if (v < sd) sd = v;
+        if (v < bd) {
+          sd = bd;
+          bd = v;
+          b = j;
+        } else if (v < sd) sd = v;
       }
-      best[r] = b; bestSq[r] = bd; secondSq[r] = sd;
+      best[r] = b;
+      bestSq[r] = bd;
+      secondSq[r] = sd;
     }
   }
 }
 
 /** Squared distances of the listed points to t candidate rows (a block of P's engine) into out[t * count + p]. */
-export function distancesToRows(P: PackedPoints, rows: Int32Array, count: number, C: Block, cNorms: Float64Array, t: number, out: Float64Array): void {
+export function distancesToRows(
+  P: PackedPoints,
+  rows: Int32Array,
+  count: number,
+  C: Block,
+  cNorms: Float64Array,
+  t: number,
+  out: Float64Array,
+): void {
   const { engine, block, norms } = P;
   for (let p0 = 0; p0 < count; p0 += CHUNK) {
     const m = Math.min(CHUNK, count - p0);

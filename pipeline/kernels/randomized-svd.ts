@@ -89,7 +89,12 @@ function columnsAsRows(a: Float64Array, r: number, l: number): Float32Array {
 }
 
 /** Top-k principal axes of packed (centred) points by randomized subspace iteration. */
-export function randomizedPca(P: PackedPoints, k: number, opts: RandomizedPcaOptions, onProgress?: (label: string) => void): RandomizedPcaResult {
+export function randomizedPca(
+  P: PackedPoints,
+  k: number,
+  opts: RandomizedPcaOptions,
+  onProgress?: (label: string) => void,
+): RandomizedPcaResult {
   const { n, d } = P;
   const l = Math.max(k, Math.min(k + (opts.oversamples ?? 10), d, n));
   const iterations = opts.iterations ?? (k < 0.1 * Math.min(n, d) ? 7 : 4);
@@ -109,7 +114,11 @@ export function randomizedPca(P: PackedPoints, k: number, opts: RandomizedPcaOpt
   // Bt = X^T Q (d x l) = B^T; B B^T = Bt^T Bt (l x l).
   const bt = transposeTimes(P, y, l);
   const m = new Float64Array(l * l);
-  for (let j = 0; j < d; j++) for (let p = 0; p < l; p++) { const v = bt[j * l + p]; for (let q = 0; q < l; q++) m[p * l + q] += v * bt[j * l + q]; }
+  for (let j = 0; j < d; j++)
+    for (let p = 0; p < l; p++) {
+      const v = bt[j * l + p];
+      for (let q = 0; q < l; q++) m[p * l + q] += v * bt[j * l + q];
+    }
   const eig = symmetricEigenDescending(m, l);
   const axes = new Float64Array(k * d);
   const variances = new Float64Array(k);

@@ -39,7 +39,12 @@ export function defaultUmapOptions(components: number): UmapOptions {
 }
 
 /** Embed x with UMAP into `components` dimensions, seeded. */
-export async function umapEmbed(x: Matrix, o: UmapOptions, seed: number, onEpoch?: (epoch: number) => void): Promise<Matrix> {
+export async function umapEmbed(
+  x: Matrix,
+  o: UmapOptions,
+  seed: number,
+  onEpoch?: (epoch: number) => void,
+): Promise<Matrix> {
   if (x.rows < 3) throw new Error(`UMAP needs at least 3 points, got ${x.rows}`);
   const umap = new UMAP({
     nComponents: o.components,
@@ -48,6 +53,8 @@ export async function umapEmbed(x: Matrix, o: UmapOptions, seed: number, onEpoch
     ...(o.nEpochs > 0 ? { nEpochs: o.nEpochs } : {}),
     random: mulberry32(seed),
   });
-  const out = await umap.fitAsync(matrixToRows(x), (epoch) => { if (onEpoch && epoch % 50 === 0) onEpoch(epoch); });
+  const out = await umap.fitAsync(matrixToRows(x), (epoch) => {
+    if (onEpoch && epoch % 50 === 0) onEpoch(epoch);
+  });
   return rowsToMatrix(out, o.components);
 }

@@ -39,8 +39,14 @@ export function knnMemberships(g: KnnGraph): Float64Array {
   for (let i = 0; i < n; i++) {
     const o = i * k;
     let rho = 0;
-    for (let j = 0; j < k; j++) if (dist[o + j] > 0) { rho = dist[o + j]; break; }
-    let lo = 0, hi = Infinity, mid = 1;
+    for (let j = 0; j < k; j++)
+      if (dist[o + j] > 0) {
+        rho = dist[o + j];
+        break;
+      }
+    let lo = 0,
+      hi = Infinity,
+      mid = 1;
     for (let it = 0; it < 64; it++) {
       let psum = 0;
       for (let j = 0; j < k; j++) {
@@ -48,7 +54,13 @@ export function knnMemberships(g: KnnGraph): Float64Array {
         psum += dd > 0 ? Math.exp(-dd / mid) : 1;
       }
       if (Math.abs(psum - target) < SMOOTH_K_TOLERANCE) break;
-      if (psum > target) { hi = mid; mid = (lo + hi) / 2; } else { lo = mid; mid = hi === Infinity ? mid * 2 : (lo + hi) / 2; }
+      if (psum > target) {
+        hi = mid;
+        mid = (lo + hi) / 2;
+      } else {
+        lo = mid;
+        mid = hi === Infinity ? mid * 2 : (lo + hi) / 2;
+      }
     }
     // umap-learn's floor on sigma: a fraction of the mean distance, so isolated or duplicate points stay finite.
     let meanI = 0;
@@ -68,7 +80,9 @@ export function knnMemberships(g: KnnGraph): Float64Array {
 export function fuzzyUnion(g: KnnGraph, memberships: Float64Array): FuzzyGraph {
   const { n, k, idx } = g;
   // Upper bound: every directed entry and its reverse.
-  const head = new Int32Array(2 * n * k), tail = new Int32Array(2 * n * k), weight = new Float64Array(2 * n * k);
+  const head = new Int32Array(2 * n * k),
+    tail = new Int32Array(2 * n * k),
+    weight = new Float64Array(2 * n * k);
   let m = 0;
   const reverse = (j: number, i: number): number => {
     const o = j * k;
@@ -85,8 +99,14 @@ export function fuzzyUnion(g: KnnGraph, memberships: Float64Array): FuzzyGraph {
       if (b > 0 && j < i) continue;
       const w = a + b - a * b;
       if (w <= 0) continue;
-      head[m] = i; tail[m] = j; weight[m] = w; m++;
-      head[m] = j; tail[m] = i; weight[m] = w; m++;
+      head[m] = i;
+      tail[m] = j;
+      weight[m] = w;
+      m++;
+      head[m] = j;
+      tail[m] = i;
+      weight[m] = w;
+      m++;
     }
   }
   return { head: head.slice(0, m), tail: tail.slice(0, m), weight: weight.slice(0, m) };
@@ -110,19 +130,29 @@ export function fitAb(minDist: number, spread = 1): { a: number; b: number } {
     return s;
   };
   let best = { a: 1, b: 1, e: Infinity };
-  for (let la = -3; la <= 3; la += 0.05) for (let b = 0.3; b <= 2.5; b += 0.02) {
-    const e = err(Math.exp(la), b);
-    if (e < best.e) best = { a: Math.exp(la), b, e };
-  }
+  for (let la = -3; la <= 3; la += 0.05)
+    for (let b = 0.3; b <= 2.5; b += 0.02) {
+      const e = err(Math.exp(la), b);
+      if (e < best.e) best = { a: Math.exp(la), b, e };
+    }
   // Coordinate refinement around the grid optimum.
   let step = 0.05;
   for (let it = 0; it < 60; it++) {
     let moved = false;
-    for (const [da, db] of [[step, 0], [-step, 0], [0, step / 2], [0, -step / 2]]) {
-      const a = best.a * Math.exp(da), b = best.b + db;
+    for (const [da, db] of [
+      [step, 0],
+      [-step, 0],
+      [0, step / 2],
+      [0, -step / 2],
+    ]) {
+      const a = best.a * Math.exp(da),
+        b = best.b + db;
       if (b <= 0) continue;
       const e = err(a, b);
-      if (e < best.e) { best = { a, b, e }; moved = true; }
+      if (e < best.e) {
+        best = { a, b, e };
+        moved = true;
+      }
     }
     if (!moved) step /= 2;
   }
@@ -154,29 +184,40 @@ export function optimizeLayout(y: Float32Array, n: number, dim: number, graph: F
   const keep: number[] = [];
   for (let e = 0; e < graph.weight.length; e++) if (graph.weight[e] >= maxW / o.nEpochs) keep.push(e);
   const m = keep.length;
-  const head = new Int32Array(m), tail = new Int32Array(m);
-  const eps = new Float64Array(m), nextPos = new Float64Array(m), epsNeg = new Float64Array(m), nextNeg = new Float64Array(m);
+  const head = new Int32Array(m),
+    tail = new Int32Array(m);
+  const eps = new Float64Array(m),
+    nextPos = new Float64Array(m),
+    epsNeg = new Float64Array(m),
+    nextNeg = new Float64Array(m);
   for (let t = 0; t < m; t++) {
     const e = keep[t];
-    head[t] = graph.head[e]; tail[t] = graph.tail[e];
+    head[t] = graph.head[e];
+    tail[t] = graph.tail[e];
     eps[t] = maxW / graph.weight[e];
     nextPos[t] = eps[t];
     epsNeg[t] = eps[t] / negRate;
     nextNeg[t] = epsNeg[t];
   }
-  const twoAB = 2 * a * b, twoB = 2 * b;
+  const twoAB = 2 * a * b,
+    twoB = 2 * b;
   for (let epoch = 0; epoch < o.nEpochs; epoch++) {
     const alpha = alpha0 * (1 - epoch / o.nEpochs);
     const now = epoch + 1;
     for (let t = 0; t < m; t++) {
       if (nextPos[t] > now) continue;
-      const j = head[t], k = tail[t];
-      const jo = j * dim, ko = k * dim;
+      const j = head[t],
+        k = tail[t];
+      const jo = j * dim,
+        ko = k * dim;
       let d2 = 0;
-      for (let c = 0; c < dim; c++) { const u = y[jo + c] - y[ko + c]; d2 += u * u; }
+      for (let c = 0; c < dim; c++) {
+        const u = y[jo + c] - y[ko + c];
+        d2 += u * u;
+      }
       if (d2 > 0) {
         const pb = Math.pow(d2, b);
-        const coeff = (-twoAB * pb / d2) / (a * pb + 1); // d2^(b-1) = pb / d2
+        const coeff = (-twoAB * pb) / d2 / (a * pb + 1); // d2^(b-1) = pb / d2
         for (let c = 0; c < dim; c++) {
           let g = coeff * (y[jo + c] - y[ko + c]);
           g = g > 4 ? 4 : g < -4 ? -4 : g;
@@ -191,7 +232,10 @@ export function optimizeLayout(y: Float32Array, n: number, dim: number, graph: F
         if (r === j) continue;
         const ro = r * dim;
         let s2 = 0;
-        for (let c = 0; c < dim; c++) { const u = y[jo + c] - y[ro + c]; s2 += u * u; }
+        for (let c = 0; c < dim; c++) {
+          const u = y[jo + c] - y[ro + c];
+          s2 += u * u;
+        }
         if (s2 > 0) {
           const coeff = twoB / ((0.001 + s2) * (a * Math.pow(s2, b) + 1));
           for (let c = 0; c < dim; c++) {

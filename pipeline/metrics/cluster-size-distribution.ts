@@ -25,9 +25,13 @@ export function clusterSizeDistribution(labels: ArrayLike<number>): ClusterSizeD
   let noise = 0;
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i];
-    if (l < 0) noise++; else sizes.set(l, (sizes.get(l) ?? 0) + 1);
+    if (l < 0) noise++;
+    else sizes.set(l, (sizes.get(l) ?? 0) + 1);
   }
-  const out: ClusterSizeDistribution = { clusterCount: sizes.size, noiseFraction: labels.length ? noise / labels.length : 0 };
+  const out: ClusterSizeDistribution = {
+    clusterCount: sizes.size,
+    noiseFraction: labels.length ? noise / labels.length : 0,
+  };
   if (sizes.size === 0) return out;
   const s = [...sizes.values()].sort((a, b) => a - b);
   const mid = s.length >> 1;

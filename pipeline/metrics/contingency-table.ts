@@ -20,9 +20,17 @@ export function contingencyTable(truth: ArrayLike<number>, pred: ArrayLike<numbe
   const colSums: number[] = [];
   for (let i = 0; i < truth.length; i++) {
     let r = rowIds.get(truth[i]);
-    if (r === undefined) { r = rowIds.size; rowIds.set(truth[i], r); rowSums.push(0); }
+    if (r === undefined) {
+      r = rowIds.size;
+      rowIds.set(truth[i], r);
+      rowSums.push(0);
+    }
     let c = colIds.get(pred[i]);
-    if (c === undefined) { c = colIds.size; colIds.set(pred[i], c); colSums.push(0); }
+    if (c === undefined) {
+      c = colIds.size;
+      colIds.set(pred[i], c);
+      colSums.push(0);
+    }
     rowSums[r]++;
     colSums[c]++;
     const key = r * 1_000_003 + c;

@@ -10,7 +10,12 @@ import { clusterCentroids, type ClusterCentroids } from '../kernels/cluster-cent
 export const DAVIES_BOULDIN_MAX_CLUSTERS = 3000;
 
 /** mean over clusters i of max_{j != i} (s_i + s_j) / d(c_i, c_j), s = mean distance of a cluster's points to its centroid. */
-export function daviesBouldin(x: Matrix, labels: ArrayLike<number>, precomputed?: ClusterCentroids, maxClusters = DAVIES_BOULDIN_MAX_CLUSTERS): number | undefined {
+export function daviesBouldin(
+  x: Matrix,
+  labels: ArrayLike<number>,
+  precomputed?: ClusterCentroids,
+  maxClusters = DAVIES_BOULDIN_MAX_CLUSTERS,
+): number | undefined {
   const { cols: d, data } = x;
   const cc = precomputed ?? clusterCentroids(x, labels);
   const { k, compact, counts, centroids } = cc;
@@ -22,11 +27,15 @@ export function daviesBouldin(x: Matrix, labels: ArrayLike<number>, precomputed?
     const c = compact[i];
     if (c < 0) continue;
     let s = 0;
-    for (let j = 0; j < d; j++) { const t = data[i * d + j] - centroids[c * d + j]; s += t * t; }
+    for (let j = 0; j < d; j++) {
+      const t = data[i * d + j] - centroids[c * d + j];
+      s += t * t;
+    }
     intra[c] += Math.sqrt(s);
   }
   for (let c = 0; c < k; c++) intra[c] /= counts[c];
-  let allIntraZero = true, allCentreZero = true;
+  let allIntraZero = true,
+    allCentreZero = true;
   for (let c = 0; c < k; c++) if (Math.abs(intra[c]) > 1e-8) allIntraZero = false;
   // Each pair once, no k x k matrix: worst[a] = max over b of (s_a + s_b) / d(a, b).
   const worst = new Float64Array(k);
@@ -35,7 +44,10 @@ export function daviesBouldin(x: Matrix, labels: ArrayLike<number>, precomputed?
     for (let b = a + 1; b < k; b++) {
       const bo = b * d;
       let s = 0;
-      for (let j = 0; j < d; j++) { const t = centroids[ao + j] - centroids[bo + j]; s += t * t; }
+      for (let j = 0; j < d; j++) {
+        const t = centroids[ao + j] - centroids[bo + j];
+        s += t * t;
+      }
       const v = Math.sqrt(s);
       if (v > 1e-8) allCentreZero = false;
       if (v === 0) continue; // scikit-learn sets zero centroid distances to inf

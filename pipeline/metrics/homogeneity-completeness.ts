@@ -10,7 +10,11 @@ export interface HomogeneityCompleteness {
 }
 
 /** homogeneity = MI / H(truth) (1 if H(truth) = 0), completeness = MI / H(pred), V = harmonic mean. */
-export function homogeneityCompleteness(truth: ArrayLike<number>, pred: ArrayLike<number>, beta = 1): HomogeneityCompleteness {
+export function homogeneityCompleteness(
+  truth: ArrayLike<number>,
+  pred: ArrayLike<number>,
+  beta = 1,
+): HomogeneityCompleteness {
   if (truth.length === 0) return { homogeneity: 1, completeness: 1, vMeasure: 1 };
   const t = contingencyTable(truth, pred);
   const hC = entropyOfCounts(t.rowSums);
@@ -18,6 +22,9 @@ export function homogeneityCompleteness(truth: ArrayLike<number>, pred: ArrayLik
   const mi = mutualInformation(t);
   const homogeneity = hC ? mi / hC : 1;
   const completeness = hK ? mi / hK : 1;
-  const vMeasure = homogeneity + completeness === 0 ? 0 : ((1 + beta) * homogeneity * completeness) / (beta * homogeneity + completeness);
+  const vMeasure =
+    homogeneity + completeness === 0
+      ? 0
+      : ((1 + beta) * homogeneity * completeness) / (beta * homogeneity + completeness);
   return { homogeneity, completeness, vMeasure };
 }

@@ -65,7 +65,12 @@ export function computeQuality(data: PipelineData, opts: QualityOptions = {}): Q
   if (picked) {
     const { x } = picked;
     q.internalVectors = { field: picked.field, dims: x.cols };
-    const sil = silhouetteScore(x, labels, { exactMax: opts.silhouetteExactMax, sampleSize: opts.silhouetteSampleSize, referenceSize: opts.silhouetteReferenceSize, seed: opts.seed });
+    const sil = silhouetteScore(x, labels, {
+      exactMax: opts.silhouetteExactMax,
+      sampleSize: opts.silhouetteSampleSize,
+      referenceSize: opts.silhouetteReferenceSize,
+      seed: opts.seed,
+    });
     if (sil) {
       q.silhouette = sil.value;
       q.silhouetteSampleSize = sil.sampleSize;

@@ -48,7 +48,12 @@ const SYMMETRIC_MAX_CELLS = 20_000_000;
  * Silhouette of the first `scored` listed rows, with a and b measured over all listed rows (all rows by default:
  * exact). Labels must be >= 0. Returns undefined unless 2 <= clusters <= rows - 1 (scikit-learn raises there).
  */
-export function silhouetteSamples(x: Matrix, labels: ArrayLike<number>, rows?: ArrayLike<number>, scored?: number): Float64Array | undefined {
+export function silhouetteSamples(
+  x: Matrix,
+  labels: ArrayLike<number>,
+  rows?: ArrayLike<number>,
+  scored?: number,
+): Float64Array | undefined {
   const d = x.cols;
   const idx = rows ?? Int32Array.from({ length: x.rows }, (_, i) => i);
   const m = idx.length;
@@ -61,7 +66,10 @@ export function silhouetteSamples(x: Matrix, labels: ArrayLike<number>, rows?: A
     const l = labels[i];
     if (l < 0) throw new Error('silhouetteSamples: labels must be >= 0 (drop noise first)');
     let c = ids.get(l);
-    if (c === undefined) { c = ids.size; ids.set(l, c); }
+    if (c === undefined) {
+      c = ids.size;
+      ids.set(l, c);
+    }
     lab[p] = c;
   }
   const k = ids.size;
@@ -70,11 +78,16 @@ export function silhouetteSamples(x: Matrix, labels: ArrayLike<number>, rows?: A
   for (let p = 0; p < m; p++) size[lab[p]]++;
   const q0 = Math.min(scored ?? m, m);
   const out = new Float64Array(q0);
-  const acc0 = new Float64Array(k), acc1 = new Float64Array(k);
-  const b0 = new Float64Array(CHUNK), b1 = new Float64Array(CHUNK);
+  const acc0 = new Float64Array(k),
+    acc1 = new Float64Array(k);
+  const b0 = new Float64Array(CHUNK),
+    b1 = new Float64Array(CHUNK);
   const finish = (p: number, acc: Float64Array): void => {
     const own = lab[p];
-    if (size[own] === 1) { out[p] = 0; return; }
+    if (size[own] === 1) {
+      out[p] = 0;
+      return;
+    }
     const a = acc[own] / (size[own] - 1);
     let b = Infinity;
     for (let c = 0; c < k; c++) if (c !== own && size[c] > 0) b = Math.min(b, acc[c] / size[c]);
@@ -94,12 +107,18 @@ export function silhouetteSamples(x: Matrix, labels: ArrayLike<number>, rows?: A
       for (let j0 = p + 1; j0 < m; j0 += CHUNK) {
         const j1 = Math.min(m, j0 + CHUNK);
         sqDistTwoRows(sub, norms, p, q, sub, norms, j0, j1, d, b0, b1);
-        const lp = lab[p], lq = lab[q];
+        const lp = lab[p],
+          lq = lab[q];
         for (let j = j0; j < j1; j++) {
           const lj = lab[j];
           const dp = Math.sqrt(b0[j - j0]);
-          acc[p * k + lj] += dp; acc[j * k + lp] += dp;
-          if (j > q) { const dq = Math.sqrt(b1[j - j0]); acc[q * k + lj] += dq; acc[j * k + lq] += dq; }
+          acc[p * k + lj] += dp;
+          acc[j * k + lp] += dp;
+          if (j > q) {
+            const dq = Math.sqrt(b1[j - j0]);
+            acc[q * k + lj] += dq;
+            acc[j * k + lq] += dq;
+          }
         }
       }
     }
@@ -108,7 +127,8 @@ export function silhouetteSamples(x: Matrix, labels: ArrayLike<number>, rows?: A
   }
   for (let p = 0; p < q0; p += 2) {
     const q = Math.min(p + 1, q0 - 1);
-    acc0.fill(0); acc1.fill(0);
+    acc0.fill(0);
+    acc1.fill(0);
     for (let j0 = 0; j0 < m; j0 += CHUNK) {
       const j1 = Math.min(m, j0 + CHUNK);
       sqDistTwoRows(sub, norms, p, q, sub, norms, j0, j1, d, b0, b1);
@@ -132,7 +152,15 @@ const TJ = 512;
  * shift). Exact and within the table limit: each pair once, into an m x k table; otherwise TI scored rows at a time
  * against all m rows, into a TI x k table.
  */
-function silhouetteTiles(sub: Float32Array, m: number, d: number, lab: Int32Array, k: number, q0: number, finish: (p: number, acc: Float64Array) => void): void {
+function silhouetteTiles(
+  sub: Float32Array,
+  m: number,
+  d: number,
+  lab: Int32Array,
+  k: number,
+  q0: number,
+  finish: (p: number, acc: Float64Array) => void,
+): void {
   const P = packPoints(sub, m, d, undefined, true);
   const { engine, block, norms } = P;
   if (q0 === m && m * k <= SYMMETRIC_MAX_CELLS) {
@@ -143,7 +171,9 @@ function silhouetteTiles(sub: Float32Array, m: number, d: number, lab: Int32Arra
         const nj = Math.min(TJ, m - j0);
         const { out, at, stride } = engine.dots(block, i0, ni, block, j0, nj);
         for (let p = i0; p < i0 + ni; p++) {
-          const lp = lab[p], np = norms[p], row = p * k;
+          const lp = lab[p],
+            np = norms[p],
+            row = p * k;
           const o = at + (p - i0) * stride - j0;
           for (let j = Math.max(j0, p + 1); j < j0 + nj; j++) {
             const v = np + norms[j] - 2 * out[o + j];
@@ -165,7 +195,8 @@ function silhouetteTiles(sub: Float32Array, m: number, d: number, lab: Int32Arra
       const nj = Math.min(TJ, m - j0);
       const { out, at, stride } = engine.dots(block, i0, ni, block, j0, nj);
       for (let p = i0; p < i0 + ni; p++) {
-        const np = norms[p], row = (p - i0) * k;
+        const np = norms[p],
+          row = (p - i0) * k;
         const o = at + (p - i0) * stride - j0;
         for (let j = j0; j < j0 + nj; j++) {
           if (j === p) continue;
@@ -179,7 +210,11 @@ function silhouetteTiles(sub: Float32Array, m: number, d: number, lab: Int32Arra
 }
 
 /** Mean silhouette over non-noise points: exact up to exactMax, else sampled with a 95% CI. */
-export function silhouetteScore(x: Matrix, labels: ArrayLike<number>, opts: SilhouetteOptions = {}): SilhouetteResult | undefined {
+export function silhouetteScore(
+  x: Matrix,
+  labels: ArrayLike<number>,
+  opts: SilhouetteOptions = {},
+): SilhouetteResult | undefined {
   const exactMax = opts.exactMax ?? 3000;
   const sampleSize = opts.sampleSize ?? 1000;
   const referenceSize = Math.max(opts.referenceSize ?? 4 * sampleSize, sampleSize);
@@ -195,7 +230,9 @@ export function silhouetteScore(x: Matrix, labels: ArrayLike<number>, opts: Silh
     const r = Math.min(referenceSize, rows.length);
     for (let i = 0; i < r; i++) {
       const j = i + Math.floor(rand() * (rows.length - i));
-      const t = rows[i]; rows[i] = rows[j]; rows[j] = t;
+      const t = rows[i];
+      rows[i] = rows[j];
+      rows[j] = t;
     }
     rows = rows.slice(0, r);
     scored = Math.min(sampleSize, r);
@@ -209,7 +246,7 @@ export function silhouetteScore(x: Matrix, labels: ArrayLike<number>, opts: Silh
   if (sampled) {
     let ss = 0;
     for (const v of values) ss += (v - mean) * (v - mean);
-    const half = 1.96 * Math.sqrt(ss / Math.max(values.length - 1, 1)) / Math.sqrt(values.length);
+    const half = (1.96 * Math.sqrt(ss / Math.max(values.length - 1, 1))) / Math.sqrt(values.length);
     res.ci95 = [mean - half, mean + half];
   }
   return res;

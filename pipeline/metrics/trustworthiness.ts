@@ -24,13 +24,19 @@ function sqDistances(x: Matrix, i: number, out: Float64Array): void {
   const io = i * d;
   for (let r = 0; r < n; r++) {
     const ro = r * d;
-    let s0 = 0, s1 = 0;
+    let s0 = 0,
+      s1 = 0;
     let j = 0;
     for (; j + 1 < d; j += 2) {
-      const u = data[io + j] - data[ro + j], v = data[io + j + 1] - data[ro + j + 1];
-      s0 += u * u; s1 += v * v;
+      const u = data[io + j] - data[ro + j],
+        v = data[io + j + 1] - data[ro + j + 1];
+      s0 += u * u;
+      s1 += v * v;
     }
-    if (j < d) { const u = data[io + j] - data[ro + j]; s0 += u * u; }
+    if (j < d) {
+      const u = data[io + j] - data[ro + j];
+      s0 += u * u;
+    }
     out[r] = s0 + s1;
   }
 }
@@ -39,7 +45,11 @@ function sqDistances(x: Matrix, i: number, out: Float64Array): void {
  * Trustworthiness of `map` (n x 2 or any dims) against `input` (n x d) at k neighbours. Rows whose map coordinates
  * are not finite (outside a projected sample) are left out of both spaces.
  */
-export function trustworthiness(input: Matrix, map: Matrix, o: { k?: number; sampleSize?: number; seed?: number } = {}): Trustworthiness | undefined {
+export function trustworthiness(
+  input: Matrix,
+  map: Matrix,
+  o: { k?: number; sampleSize?: number; seed?: number } = {},
+): Trustworthiness | undefined {
   if (input.rows !== map.rows) throw new Error(`trustworthiness: input has ${input.rows} rows, map ${map.rows}`);
   const keep: number[] = [];
   for (let i = 0; i < map.rows; i++) {
@@ -53,7 +63,8 @@ export function trustworthiness(input: Matrix, map: Matrix, o: { k?: number; sam
     keep.forEach((r, i) => data.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), i * m.cols));
     return { rows: keep.length, cols: m.cols, data };
   };
-  const x = sub(input), y = sub(map);
+  const x = sub(input),
+    y = sub(map);
   const n = x.rows;
   const k = Math.min(o.k ?? 15, Math.floor((n - 1) / 2));
   if (n < 4 || k < 1) return undefined;
@@ -64,16 +75,23 @@ export function trustworthiness(input: Matrix, map: Matrix, o: { k?: number; sam
   else {
     // Partial Fisher-Yates: m distinct seeded rows.
     const all = Int32Array.from({ length: n }, (_, i) => i);
-    for (let i = 0; i < m; i++) { const j = i + Math.floor(rand() * (n - i)); const t = all[i]; all[i] = all[j]; all[j] = t; }
+    for (let i = 0; i < m; i++) {
+      const j = i + Math.floor(rand() * (n - i));
+      const t = all[i];
+      all[i] = all[j];
+      all[j] = t;
+    }
     pts = all.slice(0, m);
   }
-  const dIn = new Float64Array(n), dMap = new Float64Array(n);
+  const dIn = new Float64Array(n),
+    dMap = new Float64Array(n);
   const penalties = new Float64Array(m);
   for (let s = 0; s < m; s++) {
     const i = pts[s];
     sqDistances(x, i, dIn);
     sqDistances(y, i, dMap);
-    dIn[i] = -1; dMap[i] = -1; // self first, excluded below
+    dIn[i] = -1;
+    dMap[i] = -1; // self first, excluded below
     // The map's k nearest (self excluded): a k+1 partial selection by a bounded insertion list.
     const near: number[] = [];
     for (let r = 0; r < n; r++) {
@@ -93,14 +111,22 @@ export function trustworthiness(input: Matrix, map: Matrix, o: { k?: number; sam
     for (let r = 0; r < n; r++) {
       if (r === i) continue;
       const v = dIn[r];
-      let lo = 0, hi = k;
-      while (lo < hi) { const mid = (lo + hi) >> 1; if (th[mid] > v) hi = mid; else lo = mid + 1; }
+      let lo = 0,
+        hi = k;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (th[mid] > v) hi = mid;
+        else lo = mid + 1;
+      }
       below[lo]++; // v < th[t] for every t >= lo
     }
     let pen = 0;
     let acc = 0;
     const rankOf = new Float64Array(k);
-    for (let t = 0; t < k; t++) { acc += below[t]; rankOf[t] = acc + 1; }
+    for (let t = 0; t < k; t++) {
+      acc += below[t];
+      rankOf[t] = acc + 1;
+    }
     for (let t = 0; t < k; t++) if (rankOf[t] > k) pen += rankOf[t] - k;
     penalties[s] = pen;
   }

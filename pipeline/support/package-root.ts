@@ -10,9 +10,11 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pj = join(dir, 'package.json');
-    if (existsSync(pj) && (JSON.parse(readFileSync(pj, 'utf8')) as { name?: unknown }).name === 'clusterbench') return (cached = dir);
+    if (existsSync(pj) && (JSON.parse(readFileSync(pj, 'utf8')) as { name?: unknown }).name === 'clusterbench')
+      return (cached = dir);
     const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the clusterbench package.json above ' + fileURLToPath(import.meta.url));
+    if (up === dir)
+      throw new Error('cannot find the clusterbench package.json above ' + fileURLToPath(import.meta.url));
     dir = up;
   }
 }

@@ -8,5 +8,12 @@ export function summarisePercentiles(values: number[]): Percentiles {
   const arr = Array.from(s);
   let sum = 0;
   for (const v of arr) sum += v;
-  return { count: arr.length, p50: quantileSorted(arr, 0.5), p95: quantileSorted(arr, 0.95), p99: quantileSorted(arr, 0.99), mean: sum / arr.length, max: arr[arr.length - 1] };
+  return {
+    count: arr.length,
+    p50: quantileSorted(arr, 0.5),
+    p95: quantileSorted(arr, 0.95),
+    p99: quantileSorted(arr, 0.99),
+    mean: sum / arr.length,
+    max: arr[arr.length - 1],
+  };
 }

@@ -39,7 +39,10 @@ export function packUtf8Batch(texts: readonly string[]): Utf8Batch {
 export function utf8Batch(col: TextColumn, from: number, to: number): Utf8Batch {
   const base = col.offsets[from];
   const size = col.offsets[to] - base;
-  if (size > MAX_UTF8_BATCH_BYTES) throw new RangeError(`rows ${from}..${to} hold ${size} bytes of text, more than one Utf8 batch (2 GiB) can address`);
+  if (size > MAX_UTF8_BATCH_BYTES)
+    throw new RangeError(
+      `rows ${from}..${to} hold ${size} bytes of text, more than one Utf8 batch (2 GiB) can address`,
+    );
   const offsets = new Int32Array(to - from + 1);
   for (let i = 0; i <= to - from; i++) offsets[i] = col.offsets[from + i] - base;
   return { bytes: col.bytes.subarray(base, col.offsets[to]), offsets };
@@ -49,7 +52,12 @@ export function utf8Batch(col: TextColumn, from: number, to: number): Utf8Batch 
  * Split rows [0, n) into consecutive ranges whose text (over every column given) stays at or under maxBytes each,
  * and at most maxRows rows. A single row larger than maxBytes gets a range of its own.
  */
-export function utf8BatchRanges(cols: readonly TextColumn[], n: number, maxBytes: number, maxRows = Infinity): Array<[number, number]> {
+export function utf8BatchRanges(
+  cols: readonly TextColumn[],
+  n: number,
+  maxBytes: number,
+  maxRows = Infinity,
+): Array<[number, number]> {
   const out: Array<[number, number]> = [];
   let from = 0;
   while (from < n) {
@@ -59,7 +67,8 @@ export function utf8BatchRanges(cols: readonly TextColumn[], n: number, maxBytes
     let hi = Math.min(n, from + maxRows);
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (bytesTo(mid) <= maxBytes) lo = mid; else hi = mid - 1;
+      if (bytesTo(mid) <= maxBytes) lo = mid;
+      else hi = mid - 1;
     }
     out.push([from, lo]);
     from = lo;

@@ -26,9 +26,14 @@ export function readYamlDocument(path: string, what: string, shown = path): Yaml
   if (doc.errors.length > 0) {
     const pos = doc.errors[0].linePos?.[0];
     // yaml's first line ends "at line L, column C:" before a snippet: the position goes up front, the offending line after.
-    const what = doc.errors[0].message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
+    const what = doc.errors[0].message
+      .split('\n')[0]
+      .replace(/ at line \d+, column \d+:?$/, '')
+      .replace(/:$/, '');
     const src = pos ? text.split(/\r?\n/)[pos.line - 1]?.trim() : undefined;
-    throw new UserError(`${shown}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${what}${src ? ` (in "${src.length > 60 ? `${src.slice(0, 60)}…` : src}")` : ''}`);
+    throw new UserError(
+      `${shown}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${what}${src ? ` (in "${src.length > 60 ? `${src.slice(0, 60)}…` : src}")` : ''}`,
+    );
   }
   const lineAt = (node: unknown): number | undefined => {
     const range = isNode(node) ? node.range : undefined;

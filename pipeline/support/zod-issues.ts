@@ -37,12 +37,17 @@ function wording(message: string): string {
 }
 
 /** Flatten zod issues into one line per problem; paths are prefixed with `base`. */
-export function issueLines(issues: readonly z.core.$ZodIssue[], how: IssueWording = {}, base: PropertyKey[] = []): IssueLine[] {
+export function issueLines(
+  issues: readonly z.core.$ZodIssue[],
+  how: IssueWording = {},
+  base: PropertyKey[] = [],
+): IssueLine[] {
   const out: IssueLine[] = [];
   for (const issue of issues) {
     const path = [...base, ...issue.path];
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push({ path: [...path, key], message: how.unknownKey?.(key, path) ?? 'unknown key', unknownKey: true });
+      for (const key of issue.keys)
+        out.push({ path: [...path, key], message: how.unknownKey?.(key, path) ?? 'unknown key', unknownKey: true });
       continue;
     }
     if (issue.code === 'invalid_union') {

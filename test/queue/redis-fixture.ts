@@ -25,7 +25,19 @@ export function redisAvailable(): boolean {
 export async function startRedis(password?: string): Promise<{ url: string; stop: () => void; proc: ChildProcess }> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'cb-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...(password ? ['--requirepass', password] : [])];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    ...(password ? ['--requirepass', password] : []),
+  ];
   const proc = spawn('redis-server', args, { stdio: 'ignore' });
   const stop = (): void => {
     proc.kill('SIGKILL');
@@ -33,8 +45,13 @@ export async function startRedis(password?: string): Promise<{ url: string; stop
   };
   process.once('exit', stop);
   for (let i = 0; i < 100; i++) {
-    const ping = spawnSync('redis-cli', ['-p', String(port), ...(password ? ['-a', password, '--no-auth-warning'] : []), 'ping'], { encoding: 'utf8' });
-    if (ping.stdout?.trim() === 'PONG') return { url: `redis://${password ? `:${password}@` : ''}127.0.0.1:${port}`, stop, proc };
+    const ping = spawnSync(
+      'redis-cli',
+      ['-p', String(port), ...(password ? ['-a', password, '--no-auth-warning'] : []), 'ping'],
+      { encoding: 'utf8' },
+    );
+    if (ping.stdout?.trim() === 'PONG')
+      return { url: `redis://${password ? `:${password}@` : ''}127.0.0.1:${port}`, stop, proc };
     await new Promise((r) => setTimeout(r, 50));
   }
   stop();

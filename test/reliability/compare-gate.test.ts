@@ -11,14 +11,40 @@ import { tempDir } from '../test-helpers.js';
 import { runCli, startCli, waitFor } from './reliability-helpers.js';
 
 const record = (scale: number, wallMs: number, stage: StageKind = 'cluster', method = 'kmeans'): StageRecord => ({
-  scale, stage, method, repeat: 0, status: 'ok', items: scale, wallMs, cpuUserMs: wallMs, cpuSystemMs: 0, peakRssBytes: 200 * 2 ** 20, baselineRssBytes: 100 * 2 ** 20,
-  peakHeapUsedBytes: 20 * 2 ** 20, peakArrayBuffersBytes: 0, itemsPerSec: scale / (wallMs / 1000), rssTimeline: [], workerMemory: [], counters: {}, observations: {},
+  scale,
+  stage,
+  method,
+  repeat: 0,
+  status: 'ok',
+  items: scale,
+  wallMs,
+  cpuUserMs: wallMs,
+  cpuSystemMs: 0,
+  peakRssBytes: 200 * 2 ** 20,
+  baselineRssBytes: 100 * 2 ** 20,
+  peakHeapUsedBytes: 20 * 2 ** 20,
+  peakArrayBuffersBytes: 0,
+  itemsPerSec: scale / (wallMs / 1000),
+  rssTimeline: [],
+  workerMemory: [],
+  counters: {},
+  observations: {},
 });
 
 function saveRun(dir: string, id: string, records: StageRecord[]): string {
   const r: RunResults = {
-    schemaVersion: 1, id, tool: { name: 'clusterbench', version: 'test' }, startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:01:00.000Z',
-    machine: machineInfo(), profilePath: 'p.yaml', profile: { name: 'gate', stages: [{ stage: 'cluster', method: 'kmeans' }] }, records, scales: [], breakingPoints: [], sections: {},
+    schemaVersion: 1,
+    id,
+    tool: { name: 'clusterbench', version: 'test' },
+    startedAt: '2026-01-01T00:00:00.000Z',
+    finishedAt: '2026-01-01T00:01:00.000Z',
+    machine: machineInfo(),
+    profilePath: 'p.yaml',
+    profile: { name: 'gate', stages: [{ stage: 'cluster', method: 'kmeans' }] },
+    records,
+    scales: [],
+    breakingPoints: [],
+    sections: {},
   } as unknown as RunResults;
   const d = join(dir, id);
   mkdirSync(d, { recursive: true });
@@ -42,7 +68,10 @@ test('item 9: two runs with no cell in common exit 3 "no comparable cells", not 
   const dir = tempDir();
   const r = runCli(['compare', saveRun(dir, 'a', [record(200, 26)]), saveRun(dir, 'b', [record(5000, 30)])]);
   assert.equal(r.status, 3, r.stderr);
-  assert.match(r.stderr, /no comparable cells: BASE and NEW have no cell in common \(only in BASE: cluster\/kmeans@200; only in NEW: cluster\/kmeans@5000\)/);
+  assert.match(
+    r.stderr,
+    /no comparable cells: BASE and NEW have no cell in common \(only in BASE: cluster\/kmeans@200; only in NEW: cluster\/kmeans@5000\)/,
+  );
 });
 
 test('item 9: compare A B C refuses the extra argument (exit 2)', () => {
@@ -53,14 +82,16 @@ test('item 9: compare A B C refuses the extra argument (exit 2)', () => {
   assert.match(r.stderr, /too many arguments/);
 });
 
-test('item 9: a history append waits for another process\'s lock instead of failing', async () => {
+test("item 9: a history append waits for another process's lock instead of failing", async () => {
   const dir = tempDir();
   const db = join(dir, 'h.duckdb');
   const run = saveRun(dir, 'r1', [record(200, 26)]);
   const holder = await openHistory(db); // this process holds DuckDB's file lock
   const child = startCli(['history', run, '--db', db]);
   let exited = false;
-  void child.exit.then(() => { exited = true; });
+  void child.exit.then(() => {
+    exited = true;
+  });
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(exited, false, `the append waits while the lock is held: ${child.stderr()}`);
   holder.close();

@@ -11,7 +11,10 @@ import { offlineYaml, startCli, waitFor } from './reliability-helpers.js';
 
 const read = (d: string): RunResults => JSON.parse(readFileSync(join(d, 'results.json'), 'utf8')) as RunResults;
 
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
   test(`item 7: ${signal} says how to resume, exits ${code}, and the run resumes to completion`, async () => {
     const dir = tempDir();
     const out = join(dir, 'runs');
@@ -21,7 +24,12 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     c.child.kill(signal);
     assert.equal(await c.exit, code, c.stderr());
     const runDir = join(out, readdirSync(out)[0]);
-    assert.match(c.stderr(), new RegExp(`interrupted \\(${signal}\\); the run is resumable: run folder .*; if interrupted, resume with: clusterbench sweep --resume .*${readdirSync(out)[0]}`));
+    assert.match(
+      c.stderr(),
+      new RegExp(
+        `interrupted \\(${signal}\\); the run is resumable: run folder .*; if interrupted, resume with: clusterbench sweep --resume .*${readdirSync(out)[0]}`,
+      ),
+    );
     const partial = read(runDir);
     assert.equal((partial.sections.checkpoints as CheckpointManifest).complete, false);
     assert.ok(partial.records.length >= 3, 'the cells done before the interrupt are kept');

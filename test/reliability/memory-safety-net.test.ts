@@ -12,7 +12,8 @@ const GiB = 2 ** 30;
 test('item 4: sampling.intervalMs 0 does not disable the RSS ceiling (typed arrays past it are an oom, not ok)', async () => {
   const dir = tempDir();
   const ceilingMb = Math.round(process.memoryUsage.rss() / 2 ** 20) + 150;
-  const profile = writeProfile(`name: ceiling
+  const profile = writeProfile(
+    `name: ceiling
 seed: 1
 scales: [400]
 input: { kind: synthetic, options: { difficulty: 0, meanBytes: 300 } }
@@ -20,10 +21,16 @@ limits: { rssCeilingMb: ${ceilingMb}, memoryMb: 64 }
 sampling: { intervalMs: 0 }
 stages:
   - { stage: probe, method: allocate, options: { bytesPerItem: 1048576, external: true } }
-`, dir);
+`,
+    dir,
+  );
   const { results } = await sweepCommand({ profile, out: join(dir, 'runs'), quiet: true });
   const rec = results.records[0];
-  assert.equal(rec.status, 'oom', `400 MiB of typed arrays against a ${ceilingMb} MiB ceiling: ${rec.status} ${rec.reason ?? ''}`);
+  assert.equal(
+    rec.status,
+    'oom',
+    `400 MiB of typed arrays against a ${ceilingMb} MiB ceiling: ${rec.status} ${rec.reason ?? ''}`,
+  );
   assert.match(rec.reason ?? '', /above the RSS ceiling/);
   const limits = results.sections.memoryLimits as MemoryLimitsSection;
   assert.equal(limits.rssCeilingBytes, ceilingMb * 2 ** 20);

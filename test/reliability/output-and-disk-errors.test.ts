@@ -19,7 +19,10 @@ test('item 8: a file or an unreachable --out fails before the first stage, in wo
   const file = join(dir, 'a-file');
   writeFileSync(file, 'x');
   const profile = writeProfile(offlineYaml('out', 1, [50]), dir);
-  for (const [out, words] of [[file, /--out .*a-file: is a file, not a folder/], [join(file, 'sub'), /cannot create the output folder: a part of the path is a file, not a folder \(ENOTDIR\)/]] as const) {
+  for (const [out, words] of [
+    [file, /--out .*a-file: is a file, not a folder/],
+    [join(file, 'sub'), /cannot create the output folder: a part of the path is a file, not a folder \(ENOTDIR\)/],
+  ] as const) {
     const r = runCli(['sweep', '--profile', profile, '--out', out]);
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, words);
@@ -32,16 +35,29 @@ test('item 8: a failed atomic write removes its temp file and names the file and
   const dir = tempDir();
   const target = join(dir, 'report.html');
   mkdirSync(join(target, 'not-empty'), { recursive: true }); // rename onto a non-empty folder fails
-  assert.throws(() => writeFileAtomic(target, 'x'.repeat(100_000), 'report'), /report\.html: cannot write \(report\): /);
+  assert.throws(
+    () => writeFileAtomic(target, 'x'.repeat(100_000), 'report'),
+    /report\.html: cannot write \(report\): /,
+  );
   const data: PipelineData = { n: 2, summaries: packTexts(['a', 'b']) };
-  await assert.rejects(writeTableFileAtomic(target, pipelineFieldsToTable(data, ['summaries']), 'none', 'checkpoint'), /cannot write \(checkpoint\)/);
+  await assert.rejects(
+    writeTableFileAtomic(target, pipelineFieldsToTable(data, ['summaries']), 'none', 'checkpoint'),
+    /cannot write \(checkpoint\)/,
+  );
   assert.deepEqual(readdirSync(dir), ['report.html'], 'no *.tmp-* debris');
   // ENOSPC in words, from a real ENOSPC (writing to /dev/full).
   let enospc: unknown;
-  try { writeFileSync('/dev/full', 'x'); } catch (e) { enospc = e; }
+  try {
+    writeFileSync('/dev/full', 'x');
+  } catch (e) {
+    enospc = e;
+  }
   assert.equal((enospc as NodeJS.ErrnoException).code, 'ENOSPC');
   const e = new FileWriteError('/runs/x/checkpoints/n5000/01-embed-hashing.arrow', 'checkpoint', enospc);
-  assert.equal(e.message, '/runs/x/checkpoints/n5000/01-embed-hashing.arrow: cannot write (checkpoint): no space left on the device (ENOSPC)');
+  assert.equal(
+    e.message,
+    '/runs/x/checkpoints/n5000/01-embed-hashing.arrow: cannot write (checkpoint): no space left on the device (ENOSPC)',
+  );
   assert.equal(e.code, 'ENOSPC');
 });
 
@@ -53,7 +69,11 @@ test('issue 11: a write onto a full disk names the path and the bytes needed, an
   }
   try {
     const target = join(mnt, 'report.md');
-    assert.throws(() => writeFileAtomic(target, 'x'.repeat(200_000), 'report'), (err: Error) => err.message === `${target}: cannot write (report): no space left on the device (ENOSPC); 200,000 bytes needed`);
+    assert.throws(
+      () => writeFileAtomic(target, 'x'.repeat(200_000), 'report'),
+      (err: Error) =>
+        err.message === `${target}: cannot write (report): no space left on the device (ENOSPC); 200,000 bytes needed`,
+    );
     assert.deepEqual(readdirSync(mnt), [], 'no partial or temp file');
   } finally {
     spawnSync('umount', [mnt]);
@@ -71,7 +91,10 @@ test('item 8: a sweep on a full disk names the file and the phase, exits 2, and 
     const profile = writeProfile(offlineYaml('full', 1, [30, 3000]));
     const r = runCli(['sweep', '--profile', profile, '--out', mnt]);
     assert.equal(r.status, 2, r.stderr);
-    assert.match(r.stderr, /: cannot write \((checkpoint|results\.json after a cell|results\.json at the start)\): no space left on the device \(ENOSPC\); [\d,]+ bytes needed; free the space and resume with: clusterbench sweep --resume /);
+    assert.match(
+      r.stderr,
+      /: cannot write \((checkpoint|results\.json after a cell|results\.json at the start)\): no space left on the device \(ENOSPC\); [\d,]+ bytes needed; free the space and resume with: clusterbench sweep --resume /,
+    );
     const runDir = join(mnt, readdirSync(mnt)[0]);
     const all = spawnSync('find', [runDir, '-name', '*.tmp-*'], { encoding: 'utf8' }).stdout.trim();
     assert.equal(all, '', 'no temp files');
@@ -80,23 +103,35 @@ test('item 8: a sweep on a full disk names the file and the phase, exits 2, and 
   }
 });
 
-test('item 8: storage accounting holds one component\'s files at a time, not every format of every component', async () => {
-  const n = 3000, dims = 32;
+test("item 8: storage accounting holds one component's files at a time, not every format of every component", async () => {
+  const n = 3000,
+    dims = 32;
   const words = ['refund', 'invoice', 'password', 'reset', 'shipping', 'late', 'account', 'locked'];
-  const text = (i: number, k: number): string => Array.from({ length: k }, (_, j) => words[(i * 7 + j * 3) % words.length]).join(' ');
+  const text = (i: number, k: number): string =>
+    Array.from({ length: k }, (_, j) => words[(i * 7 + j * 3) % words.length]).join(' ');
   const emb = new Float32Array(n * dims).map((_, i) => Math.sin(i * 0.37));
   const data: PipelineData = {
     n,
-    conversations: packTexts(Array.from({ length: n }, (_, i) => `user: ${text(i, 40)}\nassistant: ${text(i + 1, 30)}`)),
+    conversations: packTexts(
+      Array.from({ length: n }, (_, i) => `user: ${text(i, 40)}\nassistant: ${text(i + 1, 30)}`),
+    ),
     summaries: packTexts(Array.from({ length: n }, (_, i) => text(i, 8))),
     embeddings: { rows: n, cols: dims, data: emb },
     labels: Int32Array.from({ length: n }, (_, i) => i % 5),
   };
-  const s = await measureStorage(data, n, { formats: ['arrow', 'arrow-zstd', 'jsonl', 'parquet-zstd'], zstdLevel: 3, dir: join(tempDir(), 'storage'), keepFiles: false });
+  const s = await measureStorage(data, n, {
+    formats: ['arrow', 'arrow-zstd', 'jsonl', 'parquet-zstd'],
+    zstdLevel: 3,
+    dir: join(tempDir(), 'storage'),
+    keepFiles: false,
+  });
   const all = s.totals.reduce((a, t) => a + t.bytes, 0);
   const perComponent = new Map<string, number>();
   for (const c of s.components) perComponent.set(c.component, (perComponent.get(c.component) ?? 0) + c.bytes);
   assert.ok(s.peakTempBytes !== undefined, 'the measurement reports its peak temporary disk');
-  assert.ok(s.peakTempBytes <= Math.max(...perComponent.values()), `peak ${s.peakTempBytes} <= the largest component's files`);
+  assert.ok(
+    s.peakTempBytes <= Math.max(...perComponent.values()),
+    `peak ${s.peakTempBytes} <= the largest component's files`,
+  );
   assert.ok(s.peakTempBytes < all / 2, `peak ${s.peakTempBytes} well below all files together (${all})`);
 });

@@ -6,16 +6,27 @@ import { fileURLToPath } from 'node:url';
 export const CLI = fileURLToPath(new URL('../../harness/cli.js', import.meta.url));
 
 /** Run the CLI to completion; returns its status and output. */
-export function runCli(args: string[], env: Record<string, string | undefined> = {}): { status: number | null; stdout: string; stderr: string } {
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Start the CLI; `stderr()` is what it has written so far, `exit` its status (or the signal's name). */
-export function startCli(args: string[], env: Record<string, string | undefined> = {}): { child: ChildProcess; stderr: () => string; exit: Promise<number | string> } {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+export function startCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): { child: ChildProcess; stderr: () => string; exit: Promise<number | string> } {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
-  child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+  child.stderr.on('data', (b: Buffer) => {
+    err += b.toString();
+  });
   const exit = new Promise<number | string>((res) => child.once('exit', (code, signal) => res(code ?? signal ?? -1)));
   return { child, stderr: () => err, exit };
 }

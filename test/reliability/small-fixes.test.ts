@@ -18,9 +18,15 @@ test('item 10: --scales 200,,1000 and a trailing comma are refused', () => {
 
 test('item 10: a bad generator option in a profile names the file and the key path, before any work', async () => {
   const p = writeProfile(offlineYaml('gen', 1, [50]).replace('difficulty: 0,', 'difficulty: 7,'));
-  await assert.rejects(loadProfile(p), /profile\.yaml:\d+: input\.options\.difficulty: must be a number in \[0, 1\], got 7/);
+  await assert.rejects(
+    loadProfile(p),
+    /profile\.yaml:\d+: input\.options\.difficulty: must be a number in \[0, 1\], got 7/,
+  );
   const t = writeProfile(offlineYaml('gen', 1, [50]).replace('difficulty: 0,', 'turns: { min: 0 },'));
-  await assert.rejects(loadProfile(t), /profile\.yaml:\d+: input\.options\.turns\.min: must be an integer in \[1, 12\]/);
+  await assert.rejects(
+    loadProfile(t),
+    /profile\.yaml:\d+: input\.options\.turns\.min: must be an integer in \[1, 12\]/,
+  );
 });
 
 test('item 10: a YAML error gives line and column and the offending line, not a dangling ":"', async () => {

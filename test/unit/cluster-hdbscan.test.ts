@@ -19,7 +19,12 @@ const line = (values: number[]): Matrix => ({ rows: values.length, cols: 1, data
 
 test('MST weight equals a brute-force Prim on the full mutual-reachability matrix', async () => {
   const cases: [number, number, number, 'kdtree' | 'brute'][] = [
-    [300, 2, 1, 'kdtree'], [300, 2, 5, 'kdtree'], [400, 5, 10, 'kdtree'], [250, 3, 3, 'brute'], [300, 40, 5, 'brute'], [200, 12, 7, 'kdtree'],
+    [300, 2, 1, 'kdtree'],
+    [300, 2, 5, 'kdtree'],
+    [400, 5, 10, 'kdtree'],
+    [250, 3, 3, 'brute'],
+    [300, 40, 5, 'brute'],
+    [200, 12, 7, 'kdtree'],
   ];
   for (const [n, d, minSamples, algorithm] of cases) {
     const x = randomMatrix(n, d, n * 31 + d, 5);
@@ -27,7 +32,10 @@ test('MST weight equals a brute-force Prim on the full mutual-reachability matri
     assert.equal(res.spanningTree.weight.length, n - 1);
     const got = spanningTreeWeight(res.spanningTree);
     const want = bruteForceMstWeight(x, minSamples);
-    assert.ok(Math.abs(got - want) <= 1e-6 * want, `${algorithm} n=${n} d=${d} minSamples=${minSamples}: MST weight ${got} vs brute force ${want}`);
+    assert.ok(
+      Math.abs(got - want) <= 1e-6 * want,
+      `${algorithm} n=${n} d=${d} minSamples=${minSamples}: MST weight ${got} vs brute force ${want}`,
+    );
   }
 });
 
@@ -41,16 +49,27 @@ test('uniform background points are labelled noise and score as outliers', async
   for (let i = blobs.rows * d; i < data.length; i++) data[i] = (r() * 2 - 1) * 80;
   const n = blobs.rows + bg;
   const res = await hdbscan({ rows: n, cols: d, data }, { minClusterSize: 15 });
-  let blobClustered = 0, bgNoise = 0, blobScore = 0, bgScore = 0;
+  let blobClustered = 0,
+    bgNoise = 0,
+    blobScore = 0,
+    bgScore = 0;
   for (let i = 0; i < n; i++) {
     const isBg = i >= blobs.rows;
-    if (isBg) { bgNoise += res.labels[i] < 0 ? 1 : 0; bgScore += res.outlierScores[i]; }
-    else { blobClustered += res.labels[i] >= 0 ? 1 : 0; blobScore += res.outlierScores[i]; }
+    if (isBg) {
+      bgNoise += res.labels[i] < 0 ? 1 : 0;
+      bgScore += res.outlierScores[i];
+    } else {
+      blobClustered += res.labels[i] >= 0 ? 1 : 0;
+      blobScore += res.outlierScores[i];
+    }
   }
   assert.equal(res.nClusters, 3);
   assert.ok(blobClustered >= 0.9 * blobs.rows, `only ${blobClustered}/${blobs.rows} blob points clustered`);
   assert.ok(bgNoise >= 0.8 * bg, `only ${bgNoise}/${bg} background points labelled noise`);
-  assert.ok(bgScore / bg > 2 * (blobScore / blobs.rows), `mean GLOSH background ${bgScore / bg} vs blobs ${blobScore / blobs.rows}`);
+  assert.ok(
+    bgScore / bg > 2 * (blobScore / blobs.rows),
+    `mean GLOSH background ${bgScore / bg} vs blobs ${blobScore / blobs.rows}`,
+  );
 });
 
 test('a hand-computed case: two groups of three on a line, and an outlier', async () => {
@@ -63,10 +82,19 @@ test('a hand-computed case: two groups of three on a line, and an outlier', asyn
   assert.deepEqual(Array.from(res.probabilities), [1, 1, 1, 1, 1, 1, 0]);
   const t = res.condensedTree;
   assert.equal(t.nClusters, 3);
-  const rows = Array.from(t.child, (c, i) => [t.parent[i], c, t.lambda[i], t.childSize[i]]).sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+  const rows = Array.from(t.child, (c, i) => [t.parent[i], c, t.lambda[i], t.childSize[i]]).sort(
+    (p, q) => p[0] - q[0] || p[1] - q[1],
+  );
   assert.deepEqual(rows, [
-    [7, 6, 1 / 18, 1], [7, 8, 1 / 8, 3], [7, 9, 1 / 8, 3],
-    [8, 0, 1, 1], [8, 1, 1, 1], [8, 2, 1, 1], [9, 3, 1, 1], [9, 4, 1, 1], [9, 5, 1, 1],
+    [7, 6, 1 / 18, 1],
+    [7, 8, 1 / 8, 3],
+    [7, 9, 1 / 8, 3],
+    [8, 0, 1, 1],
+    [8, 1, 1, 1],
+    [8, 2, 1, 1],
+    [9, 3, 1, 1],
+    [9, 4, 1, 1],
+    [9, 5, 1, 1],
   ]);
   // Stability: root (1/18)*1 + (1/8)*3*2; each group (1 - 1/8) * 3.
   assert.ok(Math.abs(res.clusterStability[0] - (1 / 18 + 0.75)) < 1e-12);
@@ -75,12 +103,20 @@ test('a hand-computed case: two groups of three on a line, and an outlier', asyn
   assert.ok(Math.abs(res.outlierScores[6] - 17 / 18) < 1e-12);
   for (let i = 0; i < 6; i++) assert.equal(res.outlierScores[i], 0);
   // Leaf selection picks the same two leaves here.
-  const leaf = await hdbscan(line([0, 1, 2, 10, 11, 12, 30]), { minClusterSize: 3, minSamples: 2, clusterSelectionMethod: 'leaf' });
+  const leaf = await hdbscan(line([0, 1, 2, 10, 11, 12, 30]), {
+    minClusterSize: 3,
+    minSamples: 2,
+    clusterSelectionMethod: 'leaf',
+  });
   assert.deepEqual(Array.from(leaf.labels), [0, 0, 0, 1, 1, 1, -1]);
   // With min_cluster_size 4 no split qualifies: all noise, unless a single cluster is allowed.
   const none = await hdbscan(line([0, 1, 2, 10, 11, 12]), { minClusterSize: 4, minSamples: 2 });
   assert.deepEqual(Array.from(none.labels), [-1, -1, -1, -1, -1, -1]);
-  const single = await hdbscan(line([0, 1, 2, 10, 11, 12]), { minClusterSize: 4, minSamples: 2, allowSingleCluster: true });
+  const single = await hdbscan(line([0, 1, 2, 10, 11, 12]), {
+    minClusterSize: 4,
+    minSamples: 2,
+    allowSingleCluster: true,
+  });
   assert.deepEqual(Array.from(single.labels), [0, 0, 0, 0, 0, 0]);
 });
 
@@ -108,8 +144,14 @@ test('degenerate inputs: no points, one point, duplicates, bad options', async (
   assert.equal(new Set(Array.from(dup.labels)).size, 2);
   await assert.rejects(hdbscan(line([1, 2]), { minClusterSize: 1 }), /minClusterSize/);
   await assert.rejects(hdbscan(line([1, NaN])), /row 1 has a non-finite value/);
-  assert.throws(() => parseStageOptions(hdbscanClusterer, { minClusterSize: 'big' }), /minClusterSize: must be an integer >= 2/);
-  assert.throws(() => parseStageOptions(hdbscanClusterer, { clusterSelectionMethod: 'best' }), /clusterSelectionMethod/);
+  assert.throws(
+    () => parseStageOptions(hdbscanClusterer, { minClusterSize: 'big' }),
+    /minClusterSize: must be an integer >= 2/,
+  );
+  assert.throws(
+    () => parseStageOptions(hdbscanClusterer, { clusterSelectionMethod: 'best' }),
+    /clusterSelectionMethod/,
+  );
   assert.throws(() => parseStageOptions(hdbscanClusterer, { min_samples: 3 }), /min_samples: unknown option/);
 });
 

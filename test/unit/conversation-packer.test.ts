@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { ConversationPacker, InputTooLargeError } from '../../harness/sweep/sweep-input.js';
 import { textAt } from '../../pipeline/support/text-column.js';
 
-const conv = (i: number, text: string) => ({ id: `c${i}`, messages: [{ role: 'user' as const, content: text }], truth: { domain: 'd', intent: `d/i${i % 3}`, language: 'en', flags: [] } });
+const conv = (i: number, text: string) => ({
+  id: `c${i}`,
+  messages: [{ role: 'user' as const, content: text }],
+  truth: { domain: 'd', intent: `d/i${i % 3}`, language: 'en', flags: [] },
+});
 
 test('the packer keeps every text, numbers intents and counts unique texts', () => {
   const p = new ConversationPacker();
@@ -18,9 +22,14 @@ test('the packer keeps every text, numbers intents and counts unique texts', () 
 
 test('text past the packer byte limit is refused with a clear error, not corrupted', () => {
   const p = new ConversationPacker(4096);
-  assert.throws(() => { for (let i = 0; i < 1000; i++) p.add(conv(i, 'x'.repeat(100))); }, (e: Error) => {
-    assert.ok(e instanceof InputTooLargeError);
-    assert.match(e.message, /passes 4,096 bytes after 3\d conversations\. Use a smaller scale, .*or streaming mode/);
-    return true;
-  });
+  assert.throws(
+    () => {
+      for (let i = 0; i < 1000; i++) p.add(conv(i, 'x'.repeat(100)));
+    },
+    (e: Error) => {
+      assert.ok(e instanceof InputTooLargeError);
+      assert.match(e.message, /passes 4,096 bytes after 3\d conversations\. Use a smaller scale, .*or streaming mode/);
+      return true;
+    },
+  );
 });

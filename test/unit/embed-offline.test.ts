@@ -26,11 +26,20 @@ test('sentencepiece tokenizer gives the same ids as the package tokenizer', asyn
   const { initModel } = await import('@energetic-ai/embeddings');
   const vocab = loadUseLiteVocab();
   // The package's model constructor only builds its tokenizer from the vocabulary; no weights are needed for encode().
-  const { EmbeddingsModel } = (await import('@energetic-ai/embeddings')) as unknown as { EmbeddingsModel: new (d: unknown) => { tokenizer: { encode(s: string): number[] } } };
+  const { EmbeddingsModel } = (await import('@energetic-ai/embeddings')) as unknown as {
+    EmbeddingsModel: new (d: unknown) => { tokenizer: { encode(s: string): number[] } };
+  };
   assert.ok(initModel);
   const theirs = new EmbeddingsModel({ vocabulary: vocab, model: null }).tokenizer;
   const ours = new SentencePieceTokenizer(vocab);
-  for (const s of [...texts, '  double  spaces ', 'Ünïcödé ﬁ ligature', 'emoji 🙂 and ☃ unknowns', 'ÄÖÜ straße', '1234-5678 x@y.z']) {
+  for (const s of [
+    ...texts,
+    '  double  spaces ',
+    'Ünïcödé ﬁ ligature',
+    'emoji 🙂 and ☃ unknowns',
+    'ÄÖÜ straße',
+    '1234-5678 x@y.z',
+  ]) {
     assert.deepEqual(ours.encode(s), theirs.encode(s), JSON.stringify(s));
   }
 });

@@ -12,28 +12,107 @@ const GB = 2 ** 30;
 function rec(stage: 'embed' | 'cluster', scale: number, repeat: number, msPerItem: number): StageRecord {
   const wallMs = msPerItem * scale * (1 + 0.01 * repeat);
   return {
-    scale, stage, method: stage === 'embed' ? 'hashing' : 'kmeans', repeat, status: 'ok', items: scale, wallMs, cpuUserMs: wallMs, cpuSystemMs: 0,
-    peakRssBytes: 0.2 * GB + scale * 4000, baselineRssBytes: 0.2 * GB, peakHeapUsedBytes: scale * 1000, peakArrayBuffersBytes: scale * 1000, itemsPerSec: 1000 / msPerItem,
-    rssTimeline: [], workerMemory: [{ tMs: 0, heapUsed: 4e6, heapTotal: 8e6, external: 0, arrayBuffers: 0 }, { tMs: 1, heapUsed: 4e6 + scale * 1000, heapTotal: 8e6, external: 0, arrayBuffers: scale * 1000 }],
-    counters: {}, observations: {},
+    scale,
+    stage,
+    method: stage === 'embed' ? 'hashing' : 'kmeans',
+    repeat,
+    status: 'ok',
+    items: scale,
+    wallMs,
+    cpuUserMs: wallMs,
+    cpuSystemMs: 0,
+    peakRssBytes: 0.2 * GB + scale * 4000,
+    baselineRssBytes: 0.2 * GB,
+    peakHeapUsedBytes: scale * 1000,
+    peakArrayBuffersBytes: scale * 1000,
+    itemsPerSec: 1000 / msPerItem,
+    rssTimeline: [],
+    workerMemory: [
+      { tMs: 0, heapUsed: 4e6, heapTotal: 8e6, external: 0, arrayBuffers: 0 },
+      { tMs: 1, heapUsed: 4e6 + scale * 1000, heapTotal: 8e6, external: 0, arrayBuffers: scale * 1000 },
+    ],
+    counters: {},
+    observations: {},
   };
 }
 
 function fixture(withSections: boolean, scales = [1000, 2000, 4000, 16000]): RunResults {
-  const records = scales.flatMap((s) => [0, 1, 2].flatMap((r) => [rec('embed', s, r, 0.05), rec('cluster', s, r, 0.2)]));
+  const records = scales.flatMap((s) =>
+    [0, 1, 2].flatMap((r) => [rec('embed', s, r, 0.05), rec('cluster', s, r, 0.2)]),
+  );
   const storage: StorageSection = {
-    codecs: {}, scales: scales.map((s) => ({ scale: s, components: [], totals: [{ format: 'arrow-zstd', bytes: s * 3000, bytesPerConversation: 3000 }, { format: 'jsonl', bytes: s * 9000, bytesPerConversation: 9000 }] })),
-    projections: [1_000_000, 10_000_000].map((s) => ({ format: 'arrow-zstd', scale: s, bytes: s * 3000, bytesPerConversation: 3000, extrapolated: true, fittedOn: scales })),
+    codecs: {},
+    scales: scales.map((s) => ({
+      scale: s,
+      components: [],
+      totals: [
+        { format: 'arrow-zstd', bytes: s * 3000, bytesPerConversation: 3000 },
+        { format: 'jsonl', bytes: s * 9000, bytesPerConversation: 9000 },
+      ],
+    })),
+    projections: [1_000_000, 10_000_000].map((s) => ({
+      format: 'arrow-zstd',
+      scale: s,
+      bytes: s * 3000,
+      bytesPerConversation: 3000,
+      extrapolated: true,
+      fittedOn: scales,
+    })),
   };
   const workerScaling: WorkerScalingSection = {
     cores: 2,
-    stages: [{ stage: 'embed', method: 'hashing', scale: scales[scales.length - 1], splittable: true, bestSpeedup: 1.8, bestWorkers: 2, points: [] }],
+    stages: [
+      {
+        stage: 'embed',
+        method: 'hashing',
+        scale: scales[scales.length - 1],
+        splittable: true,
+        bestSpeedup: 1.8,
+        bestWorkers: 2,
+        points: [],
+      },
+    ],
   };
   return {
-    schemaVersion: 1, id: 'fixture', tool: { name: 'clusterbench', version: 't' }, startedAt: '', finishedAt: '',
-    machine: { hostname: 'h', platform: 'linux', arch: 'x64', cpuModel: 'Test CPU', cores: 2, totalMemBytes: 24 * GB, nodeVersion: 'v20', v8Version: '11', gitCommit: null, gitDirty: null },
-    profilePath: 'p.yaml', profile: profileSchema.parse({ name: 'fixture', scales, stages: [{ stage: 'cluster', method: 'kmeans' }], seed: 1, repeats: 3, warmup: 0, scaling: { safetyFactor: 2 } }), records, scales: [],
-    breakingPoints: [{ stage: 'cluster', method: 'kmeans', kind: 'oom', lastPassingScale: 16000, firstFailingScale: 64000, reason: 'x' }],
+    schemaVersion: 1,
+    id: 'fixture',
+    tool: { name: 'clusterbench', version: 't' },
+    startedAt: '',
+    finishedAt: '',
+    machine: {
+      hostname: 'h',
+      platform: 'linux',
+      arch: 'x64',
+      cpuModel: 'Test CPU',
+      cores: 2,
+      totalMemBytes: 24 * GB,
+      nodeVersion: 'v20',
+      v8Version: '11',
+      gitCommit: null,
+      gitDirty: null,
+    },
+    profilePath: 'p.yaml',
+    profile: profileSchema.parse({
+      name: 'fixture',
+      scales,
+      stages: [{ stage: 'cluster', method: 'kmeans' }],
+      seed: 1,
+      repeats: 3,
+      warmup: 0,
+      scaling: { safetyFactor: 2 },
+    }),
+    records,
+    scales: [],
+    breakingPoints: [
+      {
+        stage: 'cluster',
+        method: 'kmeans',
+        kind: 'oom',
+        lastPassingScale: 16000,
+        firstFailingScale: 64000,
+        reason: 'x',
+      },
+    ],
     sections: withSections ? { storage, workerScaling } : {},
   };
 }
@@ -42,11 +121,18 @@ test('hardware table: measured, extrapolated, not-measured and unknown cells, wi
   const r = fixture(true);
   const h = hardwareSection(r, scalingSection(r));
   assert.equal(h.machine.startsWith('Test CPU, 2 cores'), true);
-  assert.deepEqual(h.rows.map((x) => x.scale), [1000, 2000, 4000, 10_000, 16_000, 100_000, 1_000_000, 10_000_000], 'targets and measured scales');
+  assert.deepEqual(
+    h.rows.map((x) => x.scale),
+    [1000, 2000, 4000, 10_000, 16_000, 100_000, 1_000_000, 10_000_000],
+    'targets and measured scales',
+  );
   const row = (n: number) => h.rows.find((x) => x.scale === n)!;
   const [r1k, r10k, r100k, r1m, r10m] = [1000, 10_000, 100_000, 1_000_000, 10_000_000].map(row);
   assert.equal(r1k.ramBytes.basis, 'measured');
-  assert.ok(Math.abs(r1k.ramBytes.value! - 2 * (0.2 * GB + 1000 * 4000)) < 1, 'RAM = measured peak RSS x safety factor 2');
+  assert.ok(
+    Math.abs(r1k.ramBytes.value! - 2 * (0.2 * GB + 1000 * 4000)) < 1,
+    'RAM = measured peak RSS x safety factor 2',
+  );
   assert.equal(r10k.ramBytes.basis, 'interpolated');
   // Exactly linear: b is known to ±0.1, so RAM and time may go 625x past 16,000.
   assert.equal(r10m.ramBytes.basis, 'extrapolated');
@@ -76,22 +162,45 @@ test('hardware table: measured, extrapolated, not-measured and unknown cells, wi
   assert.match(csv[8], /^10000000,/);
 });
 
-test('the quick profile\'s three scales: measured rows keep their values, nothing is projected, the profile change is named', () => {
+test("the quick profile's three scales: measured rows keep their values, nothing is projected, the profile change is named", () => {
   const r = fixture(true, [200, 1000, 5000]);
   const h = hardwareSection(r, scalingSection(r));
-  assert.deepEqual(h.rows.map((x) => x.scale), [200, 1000, 5000, 10_000, 100_000, 1_000_000, 10_000_000]);
+  assert.deepEqual(
+    h.rows.map((x) => x.scale),
+    [200, 1000, 5000, 10_000, 100_000, 1_000_000, 10_000_000],
+  );
   for (const row of h.rows) {
-    if (row.scale <= 5000) assert.deepEqual([row.ramBytes, row.timeMs, row.diskBytes].map((c) => c.basis), ['measured', 'measured', 'measured'], `n=${row.scale}`);
+    if (row.scale <= 5000)
+      assert.deepEqual(
+        [row.ramBytes, row.timeMs, row.diskBytes].map((c) => c.basis),
+        ['measured', 'measured', 'measured'],
+        `n=${row.scale}`,
+      );
     else {
-      assert.deepEqual([row.ramBytes.value, row.timeMs.value], [null, null], `n=${row.scale}: too few scales for a fit`);
+      assert.deepEqual(
+        [row.ramBytes.value, row.timeMs.value],
+        [null, null],
+        `n=${row.scale}: too few scales for a fit`,
+      );
       // Disk is bytes per conversation x n: within 10x of 5,000 only.
       assert.equal(row.diskBytes.basis, row.scale <= 50_000 ? 'extrapolated' : 'not-measured', `n=${row.scale}`);
       assert.match(row.timeMs.note!, /^not measured: run a larger scale \(add \d+ to scales in p\.yaml\)$/);
     }
   }
-  assert.equal(h.rows.find((x) => x.scale === 5000)!.timeMs.value, 0.25 * 5000 * 1.01, 'median of the repeats, summed over stages');
+  assert.equal(
+    h.rows.find((x) => x.scale === 5000)!.timeMs.value,
+    0.25 * 5000 * 1.01,
+    'median of the repeats, summed over stages',
+  );
   assert.match(h.rows.find((x) => x.scale === 10_000)!.timeMs.note!, /add 10000 to scales/);
-  assert.ok(!h.rows.some((x) => x.scale > 50_000 && [x.ramBytes, x.cores, x.diskBytes, x.timeMs, x.costUsd].some((c) => c.value !== null && c.basis !== 'measured')), 'no cell more than 10x past 5,000');
+  assert.ok(
+    !h.rows.some(
+      (x) =>
+        x.scale > 50_000 &&
+        [x.ramBytes, x.cores, x.diskBytes, x.timeMs, x.costUsd].some((c) => c.value !== null && c.basis !== 'measured'),
+    ),
+    'no cell more than 10x past 5,000',
+  );
 });
 
 test('a single-scale run shows its measured time, and inputs under 99% unique texts are flagged where they are projected', () => {
@@ -100,13 +209,21 @@ test('a single-scale run shows its measured time, and inputs under 99% unique te
   assert.equal(h1.rows.find((x) => x.scale === 1000)!.timeMs.basis, 'measured');
   assert.ok(h1.rows.find((x) => x.scale === 1000)!.timeMs.value! > 0);
   const dup = fixture(false);
-  dup.scales = [1000, 2000, 4000, 16000].map((scale) => ({ scale, quality: {}, input: { uniqueFraction: scale === 1000 ? 0.925 : 1 } }));
+  dup.scales = [1000, 2000, 4000, 16000].map((scale) => ({
+    scale,
+    quality: {},
+    input: { uniqueFraction: scale === 1000 ? 0.925 : 1 },
+  }));
   const scaling = scalingSection(dup);
   assert.deepEqual(scaling.lowUniqueInputs, [{ scale: 1000, uniqueFraction: 0.925 }]);
   const md = renderHardwareMarkdown(hardwareSection(dup, scaling)).join('\n');
   assert.match(md, /⚠ input under 99% unique texts at n=1,000 \(92\.5% unique\)/);
   assert.match(md, /\| 10,000,000 \|.*⚠ projected from input under 99% unique \|/);
-  assert.doesNotMatch(md.split('\n').find((l) => l.startsWith('| 1,000 |'))!, /⚠/, 'a measured row is not a projection');
+  assert.doesNotMatch(
+    md.split('\n').find((l) => l.startsWith('| 1,000 |'))!,
+    /⚠/,
+    'a measured row is not a projection',
+  );
   assert.match(renderScalingMarkdown(scaling).join('\n'), /⚠ input under 99% unique texts at n=1,000/);
 });
 

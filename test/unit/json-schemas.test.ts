@@ -24,6 +24,15 @@ test('readResults refuses a foreign or malformed results.json, naming the file a
   };
   assert.throws(() => readResults(join(dir, 'missing')), /missing[/\\]results\.json: cannot read results/);
   assert.throws(() => readResults(write('garbage', '{ not json')), /garbage[/\\]results\.json: cannot read results/);
-  assert.throws(() => readResults(write('v2', '{"schemaVersion": 2}')), /v2[/\\]results\.json: not a clusterbench results\.json \(schemaVersion 1 expected, found 2\)/);
-  assert.throws(() => readResults(write('shape', '{"schemaVersion": 1, "id": "x", "records": {}}')), (e: Error) => /shape[/\\]results\.json: results\.json does not match schemaVersion 1/.test(e.message) && /records: expected array, received object/.test(e.message) && /machine: missing \(object expected\)/.test(e.message));
+  assert.throws(
+    () => readResults(write('v2', '{"schemaVersion": 2}')),
+    /v2[/\\]results\.json: not a clusterbench results\.json \(schemaVersion 1 expected, found 2\)/,
+  );
+  assert.throws(
+    () => readResults(write('shape', '{"schemaVersion": 1, "id": "x", "records": {}}')),
+    (e: Error) =>
+      /shape[/\\]results\.json: results\.json does not match schemaVersion 1/.test(e.message) &&
+      /records: expected array, received object/.test(e.message) &&
+      /machine: missing \(object expected\)/.test(e.message),
+  );
 });

@@ -20,27 +20,44 @@ function naiveLloyd(x: Matrix, c0: Float32Array, k: number, iterations: number):
   const labels = new Int32Array(n);
   for (let it = 0; it < iterations; it++) {
     for (let i = 0; i < n; i++) {
-      let best = 0, bd = Infinity;
+      let best = 0,
+        bd = Infinity;
       for (let j = 0; j < k; j++) {
         let s = 0;
-        for (let q = 0; q < d; q++) { const t = data[i * d + q] - c[j * d + q]; s += t * t; }
-        if (s < bd) { bd = s; best = j; }
+        for (let q = 0; q < d; q++) {
+          const t = data[i * d + q] - c[j * d + q];
+          s += t * t;
+        }
+        if (s < bd) {
+          bd = s;
+          best = j;
+        }
       }
       labels[i] = best;
     }
-    const sums = new Float64Array(k * d), cnt = new Int32Array(k);
-    for (let i = 0; i < n; i++) { cnt[labels[i]]++; for (let q = 0; q < d; q++) sums[labels[i] * d + q] += data[i * d + q]; }
+    const sums = new Float64Array(k * d),
+      cnt = new Int32Array(k);
+    for (let i = 0; i < n; i++) {
+      cnt[labels[i]]++;
+      for (let q = 0; q < d; q++) sums[labels[i] * d + q] += data[i * d + q];
+    }
     for (let j = 0; j < k; j++) if (cnt[j]) for (let q = 0; q < d; q++) c[j * d + q] = sums[j * d + q] / cnt[j];
   }
   return labels;
 }
 
 test('k-means inertia is non-increasing across iterations (uniform data, many iterations)', () => {
-  for (const [n, d, k] of [[3000, 8, 25], [1500, 40, 12]] as const) {
+  for (const [n, d, k] of [
+    [3000, 8, 25],
+    [1500, 40, 12],
+  ] as const) {
     const res = kmeans(uniform(n, d, n), k, { maxIterations: 60, tolerance: 0, seed: 5 });
     assert.ok(res.inertiaHistory.length >= 10, `only ${res.inertiaHistory.length} iterations`);
     for (let i = 1; i < res.inertiaHistory.length; i++) {
-      assert.ok(res.inertiaHistory[i] <= res.inertiaHistory[i - 1] * (1 + 1e-9), `iteration ${i}: ${res.inertiaHistory[i - 1]} -> ${res.inertiaHistory[i]}`);
+      assert.ok(
+        res.inertiaHistory[i] <= res.inertiaHistory[i - 1] * (1 + 1e-9),
+        `iteration ${i}: ${res.inertiaHistory[i - 1]} -> ${res.inertiaHistory[i]}`,
+      );
     }
     assert.ok(res.inertiaHistory[res.inertiaHistory.length - 1] < res.inertiaHistory[0]);
     assert.ok(res.rescans < n * res.iterations, 'Hamerly bounds skipped some rescans');
@@ -49,7 +66,8 @@ test('k-means inertia is non-increasing across iterations (uniform data, many it
 
 test('Hamerly-bounded k-means reproduces plain Lloyd from the same seeds', () => {
   const x = uniform(1200, 6, 9);
-  const k = 15, iters = 12;
+  const k = 15,
+    iters = 12;
   const res = kmeans(x, k, { maxIterations: iters, tolerance: 0, seed: 21, init: 'kmeans++' });
   const c0 = seedCentres(x, k, mulberry32(21), 'kmeans++');
   const ref = naiveLloyd(x, c0, k, res.iterations);

@@ -5,7 +5,10 @@ import { validateProfile } from '../../harness/profile/profile-loader.js';
 const base = { name: 'x', scales: [10], stages: [{ stage: 'probe', method: 'linear' }] };
 
 test('measurement profile keys are optional, defaulted, and bad values name their key path', async () => {
-  const p = await validateProfile({ ...base, storage: { enabled: true }, leakCheck: { enabled: true }, sampling: { intervalMs: 0 } }, 'p.yaml');
+  const p = await validateProfile(
+    { ...base, storage: { enabled: true }, leakCheck: { enabled: true }, sampling: { intervalMs: 0 } },
+    'p.yaml',
+  );
   assert.deepEqual(p.storage?.formats, ['arrow', 'arrow-lz4', 'arrow-zstd', 'jsonl', 'parquet-zstd']);
   assert.deepEqual(p.storage?.projectTo, [1_000_000, 10_000_000]);
   assert.equal(p.leakCheck?.runs, 8);

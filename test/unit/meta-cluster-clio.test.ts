@@ -21,7 +21,13 @@ function checkShape(h: { parents: Int32Array[]; levelSizes: number[] }, maxLevel
 
 function ctx(): StageContext & { counters: Record<string, number> } {
   const counters: Record<string, number> = {};
-  return { seed: 3, counters, sample() {}, observe() {}, count: (k, v = 1) => void (counters[k] = (counters[k] ?? 0) + v) };
+  return {
+    seed: 3,
+    counters,
+    sample() {},
+    observe() {},
+    count: (k, v = 1) => void (counters[k] = (counters[k] ?? 0) + v),
+  };
 }
 
 test('terminates on adversarial input: all centroids identical', () => {
@@ -33,10 +39,16 @@ test('terminates on adversarial input: all centroids identical', () => {
 });
 
 test('terminates on one cluster and on two clusters', () => {
-  const one = buildClioHierarchy({ rows: 1, cols: 3, data: Float32Array.from([1, 2, 3]) }, [10], { ...opts, targetTop: 1 });
+  const one = buildClioHierarchy({ rows: 1, cols: 3, data: Float32Array.from([1, 2, 3]) }, [10], {
+    ...opts,
+    targetTop: 1,
+  });
   assert.deepEqual(one.levelSizes, [1]);
   assert.equal(one.parents.length, 0);
-  const two = buildClioHierarchy({ rows: 2, cols: 2, data: Float32Array.from([0, 0, 5, 5]) }, [4, 4], { ...opts, targetTop: 1 });
+  const two = buildClioHierarchy({ rows: 2, cols: 2, data: Float32Array.from([0, 0, 5, 5]) }, [4, 4], {
+    ...opts,
+    targetTop: 1,
+  });
   checkShape(two, opts.maxLevels);
   assert.deepEqual(two.levelSizes, [2, 1]);
   assert.deepEqual([...two.parents[0]], [0, 0]);
@@ -73,16 +85,37 @@ test('the stage maps original label ids (with noise and gaps) and records the de
 
 test('a hierarchy that would be a no-op is counted as warning.noHierarchy and shown on the report', async () => {
   const labels = Int32Array.from([0, 0, 1, 1, 2, 2]);
-  const input: PipelineData = { n: 6, labels, embeddings: { rows: 6, cols: 1, data: Float32Array.from([0, 0.1, 5, 5.1, 9, 9.1]) } };
+  const input: PipelineData = {
+    n: 6,
+    labels,
+    embeddings: { rows: 6, cols: 1, data: Float32Array.from([0, 0.1, 5, 5.1, 9, 9.1]) },
+  };
   const noop = ctx();
-  assert.deepEqual(clioMetaClusterer.run(input, parseStageOptions(clioMetaClusterer, { targetTop: 10 }), noop), { hierarchy: [] });
+  assert.deepEqual(clioMetaClusterer.run(input, parseStageOptions(clioMetaClusterer, { targetTop: 10 }), noop), {
+    hierarchy: [],
+  });
   assert.equal(noop.counters['warning.noHierarchy'], 1, '3 clusters under a target of 10: warned, not silent');
   const auto = ctx();
-  await clioMetaClusterer.run({ ...input, labels: Int32Array.from([0, 1, 2, 3, 4, 5]) }, parseStageOptions(clioMetaClusterer, {}), auto);
+  await clioMetaClusterer.run(
+    { ...input, labels: Int32Array.from([0, 1, 2, 3, 4, 5]) },
+    parseStageOptions(clioMetaClusterer, {}),
+    auto,
+  );
   assert.equal(auto.counters['warning.noHierarchy'], undefined, 'auto target adapts: 6 clusters get a level of 2');
   assert.equal(auto.counters.depth, 1);
-  const rec = { repeat: 0, scale: 300, stage: 'meta-cluster', method: 'clio', counters: { 'warning.noHierarchy': 1, depth: 0 } };
-  const lines = stageWarningLines({ records: [rec, { ...rec, scale: 1200 }, { ...rec, repeat: 1 }] } as unknown as RunResults);
+  const rec = {
+    repeat: 0,
+    scale: 300,
+    stage: 'meta-cluster',
+    method: 'clio',
+    counters: { 'warning.noHierarchy': 1, depth: 0 },
+  };
+  const lines = stageWarningLines({
+    records: [rec, { ...rec, scale: 1200 }, { ...rec, repeat: 1 }],
+  } as unknown as RunResults);
   assert.deepEqual(lines.slice(0, 2), ['## Stage warnings', '']);
-  assert.match(lines[2], /^- ⚠ \*\*meta-cluster\/clio\*\* `noHierarchy` at n = 300, 1,200: no hierarchy level was built/);
+  assert.match(
+    lines[2],
+    /^- ⚠ \*\*meta-cluster\/clio\*\* `noHierarchy` at n = 300, 1,200: no hierarchy level was built/,
+  );
 });

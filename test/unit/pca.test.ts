@@ -12,11 +12,12 @@ test('blocked covariance equals the textbook sum', () => {
   const { rows: n, cols: d, data } = x;
   const mean = new Array(d).fill(0);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += data[i * d + j] / n;
-  for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += (data[i * d + a] - mean[a]) * (data[i * d + b] - mean[b]);
-    assert.ok(Math.abs(cov[a * d + b] - s / (n - 1)) < 1e-9 * Math.max(1, Math.abs(s)), `cov[${a}][${b}]`);
-  }
+  for (let a = 0; a < d; a++)
+    for (let b = 0; b < d; b++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += (data[i * d + a] - mean[a]) * (data[i * d + b] - mean[b]);
+      assert.ok(Math.abs(cov[a * d + b] - s / (n - 1)) < 1e-9 * Math.max(1, Math.abs(s)), `cov[${a}][${b}]`);
+    }
 });
 
 test('PCA explained variance matches a direct eigen decomposition', () => {
@@ -26,13 +27,19 @@ test('PCA explained variance matches a direct eigen decomposition', () => {
   for (let i = 0; i < n; i++) rows.push(Array.from(data.subarray(i * d, (i + 1) * d)));
   const m = new MlMatrix(rows);
   const centred = m.clone().subRowVector(m.mean('column'));
-  const cov = centred.transpose().mmul(centred).div(n - 1);
+  const cov = centred
+    .transpose()
+    .mmul(centred)
+    .div(n - 1);
   const evd = new EigenvalueDecomposition(cov, { assumeSymmetric: true });
   const values = [...evd.realEigenvalues].sort((a, b) => b - a);
   const total = values.reduce((a, b) => a + b, 0);
   const res = pca(x, 4);
   for (let c = 0; c < 4; c++) {
-    assert.ok(Math.abs(res.explainedVariance[c] - values[c]) < 1e-6 * values[0], `eigenvalue ${c}: ${res.explainedVariance[c]} vs ${values[c]}`);
+    assert.ok(
+      Math.abs(res.explainedVariance[c] - values[c]) < 1e-6 * values[0],
+      `eigenvalue ${c}: ${res.explainedVariance[c]} vs ${values[c]}`,
+    );
     assert.ok(Math.abs(res.explainedVarianceRatio[c] - values[c] / total) < 1e-9, `ratio ${c}`);
   }
   // The projection's variance along each axis is that axis' eigenvalue, and the axes are uncorrelated.
@@ -54,7 +61,10 @@ test('PCA projection agrees with ml-pca up to sign', () => {
     assert.ok(Math.abs(ours.explainedVarianceRatio[c] - lib.explainedVarianceRatio[c]) < 1e-6, `ratio ${c}`);
     const sign = Math.sign(ours.projected.data[c]) === Math.sign(lib.projected.data[c]) ? 1 : -1;
     for (let i = 0; i < x.rows; i++) {
-      assert.ok(Math.abs(ours.projected.data[i * 3 + c] - sign * lib.projected.data[i * 3 + c]) < 1e-3, `row ${i} component ${c}`);
+      assert.ok(
+        Math.abs(ours.projected.data[i * 3 + c] - sign * lib.projected.data[i * 3 + c]) < 1e-3,
+        `row ${i} component ${c}`,
+      );
     }
   }
 });

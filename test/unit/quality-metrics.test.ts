@@ -15,7 +15,8 @@ import { qualityLine } from '../../reports/quality-markdown.js';
 import { makeBlobs } from '../../generators/gaussian-blobs.js';
 
 const line = (...v: number[]): Matrix => ({ rows: v.length, cols: 1, data: Float32Array.from(v) });
-const close = (a: number | undefined, b: number, eps = 1e-9, what = ''): void => assert.ok(a !== undefined && Math.abs(a - b) < eps, `${what}: ${a} vs ${b}`);
+const close = (a: number | undefined, b: number, eps = 1e-9, what = ''): void =>
+  assert.ok(a !== undefined && Math.abs(a - b) < eps, `${what}: ${a} vs ${b}`);
 
 test('silhouette matches the hand-computed value, excludes noise, scores singletons 0', () => {
   // a = 1 for every point; b = 10.5, 9.5, 9.5, 10.5 -> s = 9.5/10.5, 8.5/9.5, 8.5/9.5, 9.5/10.5.
@@ -39,7 +40,8 @@ test('the symmetric exact pass equals the streamed pass point by point', () => {
   const full = silhouetteSamples(b.x, b.truth)!;
   const streamed = silhouetteSamples(b.x, b.truth, undefined, 500)!;
   assert.equal(streamed.length, 500);
-  for (let i = 0; i < 500; i++) assert.ok(Math.abs(full[i] - streamed[i]) < 1e-9, `point ${i}: ${full[i]} vs ${streamed[i]}`);
+  for (let i = 0; i < 500; i++)
+    assert.ok(Math.abs(full[i] - streamed[i]) < 1e-9, `point ${i}: ${full[i]} vs ${streamed[i]}`);
 });
 
 test('sampled silhouette: CI present and covers the exact value', () => {
@@ -49,7 +51,10 @@ test('sampled silhouette: CI present and covers the exact value', () => {
   assert.equal(exact.sampled, false);
   assert.equal(est.sampled, true);
   assert.equal(est.sampleSize, 400);
-  assert.ok(est.ci95 && est.ci95[0] < exact.value && exact.value < est.ci95[1], `CI ${est.ci95?.join(',')} vs exact ${exact.value}`);
+  assert.ok(
+    est.ci95 && est.ci95[0] < exact.value && exact.value < est.ci95[1],
+    `CI ${est.ci95?.join(',')} vs exact ${exact.value}`,
+  );
 });
 
 test('Davies-Bouldin and Calinski-Harabasz match hand-computed fixtures', () => {
@@ -64,7 +69,11 @@ test('Davies-Bouldin and Calinski-Harabasz match hand-computed fixtures', () => 
   // DB rows: max(2/10, 3/31) = .2; max(2/10, 3/21) = .2; max(3/31, 3/21) = 1/7 -> mean (.4 + 1/7) / 3.
   close(daviesBouldin(line(0, 2, 10, 12, 30, 34), [0, 0, 1, 1, 2, 2]), (0.4 + 1 / 7) / 3, 1e-12, 'DB 3');
   assert.equal(daviesBouldin(line(1, 1, 1), [0, 0, 0]), undefined);
-  assert.equal(daviesBouldin(line(0, 2, 10, 12), [0, 0, 1, 1], undefined, 1), undefined, 'more clusters than maxClusters: skipped');
+  assert.equal(
+    daviesBouldin(line(0, 2, 10, 12), [0, 0, 1, 1], undefined, 1),
+    undefined,
+    'more clusters than maxClusters: skipped',
+  );
   assert.equal(calinskiHarabasz(line(0, 0, 5, 5), [0, 0, 1, 1]), 1, 'zero within-dispersion: 1, as scikit-learn');
 });
 
@@ -103,9 +112,36 @@ test('computeQuality fills every metric the data allows', () => {
   const b = makeBlobs({ n: 600, d: 5, centers: 3, std: 0.3, seed: 2 });
   const labels = Int32Array.from(b.truth);
   labels[0] = -1;
-  const data: PipelineData = { n: 600, embeddings: b.x, labels, truth: b.truth, hierarchy: [Int32Array.from([0, 0, 1])] };
-  const q = computeQuality(data, { silhouetteExactMax: 100, silhouetteSampleSize: 200, silhouetteReferenceSize: 400, seed: 1 });
-  for (const key of ['ari', 'nmi', 'homogeneity', 'completeness', 'vMeasure', 'purity', 'reconstructionAccuracy', 'silhouette', 'daviesBouldin', 'calinskiHarabasz', 'noiseFraction', 'clusterCount', 'clusterSizes', 'hierarchyDepth', 'silhouetteCi95'] as const) {
+  const data: PipelineData = {
+    n: 600,
+    embeddings: b.x,
+    labels,
+    truth: b.truth,
+    hierarchy: [Int32Array.from([0, 0, 1])],
+  };
+  const q = computeQuality(data, {
+    silhouetteExactMax: 100,
+    silhouetteSampleSize: 200,
+    silhouetteReferenceSize: 400,
+    seed: 1,
+  });
+  for (const key of [
+    'ari',
+    'nmi',
+    'homogeneity',
+    'completeness',
+    'vMeasure',
+    'purity',
+    'reconstructionAccuracy',
+    'silhouette',
+    'daviesBouldin',
+    'calinskiHarabasz',
+    'noiseFraction',
+    'clusterCount',
+    'clusterSizes',
+    'hierarchyDepth',
+    'silhouetteCi95',
+  ] as const) {
     assert.ok(q[key] !== undefined, `${key} missing`);
   }
   assert.equal(q.silhouetteSampleSize, 200);
@@ -119,14 +155,21 @@ test('computeQuality fills every metric the data allows', () => {
 test('the quality report and its line name the vectors the internal metrics used', () => {
   const b = makeBlobs({ n: 300, d: 6, centers: 3, std: 0.3, seed: 4 });
   // "reduced": the first two columns only, so the two fields give different silhouettes.
-  const reduced = { rows: 300, cols: 2, data: Float32Array.from({ length: 600 }, (_, i) => b.x.data[Math.floor(i / 2) * 6 + (i % 2)]) };
+  const reduced = {
+    rows: 300,
+    cols: 2,
+    data: Float32Array.from({ length: 600 }, (_, i) => b.x.data[Math.floor(i / 2) * 6 + (i % 2)]),
+  };
   const data: PipelineData = { n: 300, embeddings: b.x, reduced, labels: Int32Array.from(b.truth), truth: b.truth };
   const auto = computeQuality(data, { silhouetteExactMax: 1000 });
   const onEmb = computeQuality(data, { silhouetteExactMax: 1000, field: 'embeddings' });
   assert.deepEqual(auto.internalVectors, { field: 'reduced', dims: 2 });
   assert.deepEqual(onEmb.internalVectors, { field: 'embeddings', dims: 6 });
   assert.notEqual(auto.silhouette, onEmb.silhouette);
-  assert.match(qualityLine(auto), /; on reduced vectors \(2-d\): silhouette [0-9.]+ \(exact, 300 points; noise excluded\), Davies–Bouldin [0-9.]+, Calinski–Harabasz [0-9.]+/);
+  assert.match(
+    qualityLine(auto),
+    /; on reduced vectors \(2-d\): silhouette [0-9.]+ \(exact, 300 points; noise excluded\), Davies–Bouldin [0-9.]+, Calinski–Harabasz [0-9.]+/,
+  );
   assert.match(qualityLine(onEmb), /on embeddings \(6-d\): silhouette/);
   assert.equal(computeQuality(data, { internal: false }).internalVectors, undefined);
 });

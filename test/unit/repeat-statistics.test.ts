@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bootstrapMedianCi, modifiedZScores, repeatStatsSection, sampleStats } from '../../harness/analysis/repeat-statistics.js';
+import {
+  bootstrapMedianCi,
+  modifiedZScores,
+  repeatStatsSection,
+  sampleStats,
+} from '../../harness/analysis/repeat-statistics.js';
 import type { RunResults, StageRecord } from '../../harness/types.js';
 
 const opts = { resamples: 2000, seed: 5, outlierZ: 3.5 };
@@ -37,10 +42,29 @@ test('a slow repeat is flagged by the modified z-score; ordinary spread is not',
 
 test('repeatStatsSection groups records by cell and skips failed repeats', () => {
   const rec = (scale: number, repeat: number, wallMs: number, status: StageRecord['status'] = 'ok'): StageRecord => ({
-    scale, stage: 'probe', method: 'linear', repeat, status, items: scale, wallMs, cpuUserMs: wallMs, cpuSystemMs: 0, peakRssBytes: 1e8, baselineRssBytes: 9e7,
-    peakHeapUsedBytes: 1e6, peakArrayBuffersBytes: 0, itemsPerSec: 1, rssTimeline: [], workerMemory: [], counters: {}, observations: {},
+    scale,
+    stage: 'probe',
+    method: 'linear',
+    repeat,
+    status,
+    items: scale,
+    wallMs,
+    cpuUserMs: wallMs,
+    cpuSystemMs: 0,
+    peakRssBytes: 1e8,
+    baselineRssBytes: 9e7,
+    peakHeapUsedBytes: 1e6,
+    peakArrayBuffersBytes: 0,
+    itemsPerSec: 1,
+    rssTimeline: [],
+    workerMemory: [],
+    counters: {},
+    observations: {},
   });
-  const r = { records: [rec(100, 0, 10), rec(100, 1, 12), rec(100, 2, 11), rec(200, 0, 20), rec(200, 1, 0, 'timeout')], profile: { seed: 1, repeats: 3, warmup: 1 } } as unknown as RunResults;
+  const r = {
+    records: [rec(100, 0, 10), rec(100, 1, 12), rec(100, 2, 11), rec(200, 0, 20), rec(200, 1, 0, 'timeout')],
+    profile: { seed: 1, repeats: 3, warmup: 1 },
+  } as unknown as RunResults;
   const s = repeatStatsSection(r);
   assert.equal(s.cells.length, 2);
   assert.equal(s.cells[0].wallMs.median, 11);

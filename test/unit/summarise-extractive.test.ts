@@ -38,26 +38,46 @@ function conversation(i: number, variant: number): string {
 test('13 fixed user prompts with varied assistant answers give 13 distinct summaries, the same for every answer', async () => {
   const opts = parse({});
   const texts: string[] = [];
-  for (let variant = 0; variant < 6; variant++) for (let i = 0; i < PROMPTS.length; i++) texts.push(conversation(i, variant));
-  const out = unpackTexts((await extractiveSummariser.run({ n: texts.length, conversations: packTexts(texts) }, opts, recordingContext().ctx)).summaries!);
+  for (let variant = 0; variant < 6; variant++)
+    for (let i = 0; i < PROMPTS.length; i++) texts.push(conversation(i, variant));
+  const out = unpackTexts(
+    (await extractiveSummariser.run({ n: texts.length, conversations: packTexts(texts) }, opts, recordingContext().ctx))
+      .summaries!,
+  );
   const byPrompt = PROMPTS.map((_, i) => new Set(out.filter((_, j) => j % PROMPTS.length === i)));
   for (const [i, s] of byPrompt.entries()) assert.equal(s.size, 1, `prompt ${i}: ${[...s].join(' || ')}`);
   assert.equal(new Set(out).size, 13, 'one summary per distinct user prompt');
   // Weighting the assistant back in makes the answers matter again: the option is real.
   const mixed = texts.map((t) => summariseText(t, { ...opts, assistantWeight: 1 }));
-  assert.ok(new Set(mixed).size > 13, `with assistantWeight 1 the answers change summaries (${new Set(mixed).size} distinct)`);
+  assert.ok(
+    new Set(mixed).size > 13,
+    `with assistantWeight 1 the answers change summaries (${new Set(mixed).size} distinct)`,
+  );
 });
 
 test('retrieved context, code fences and quotes are dropped from the summary unless keepContext', () => {
   const opts = parse({ sentences: 2 });
-  const rag = 'user: Context: The Eiffel Tower is 330 metres tall. It was built in 1889 for the World Fair. Gustave Eiffel designed it. Question: How tall is the Eiffel Tower?\nassistant: 330 metres.';
+  const rag =
+    'user: Context: The Eiffel Tower is 330 metres tall. It was built in 1889 for the World Fair. Gustave Eiffel designed it. Question: How tall is the Eiffel Tower?\nassistant: 330 metres.';
   assert.equal(summariseText(rag, opts), 'Question: How tall is the Eiffel Tower?');
   assert.match(summariseText(rag, { ...opts, keepContext: true }), /Eiffel/);
-  
-  assert.equal(dropContext('Why does this fail? ```const x = 1; x = 2;``` It throws a TypeError.'), 'Why does this fail? It throws a TypeError.');
-  assert.equal(dropContext('<document>Refund policy: 30 days.</document> Can I return my shoes?'), 'Can I return my shoes?');
-  assert.equal(dropContext('> I will be late tomorrow. How should I answer this email?'), 'How should I answer this email?');
-  assert.equal(dropContext('Retrieved documents: doc 1 says A. doc 2 says B. Query: which is right?'), 'Query: which is right?');
+
+  assert.equal(
+    dropContext('Why does this fail? ```const x = 1; x = 2;``` It throws a TypeError.'),
+    'Why does this fail? It throws a TypeError.',
+  );
+  assert.equal(
+    dropContext('<document>Refund policy: 30 days.</document> Can I return my shoes?'),
+    'Can I return my shoes?',
+  );
+  assert.equal(
+    dropContext('> I will be late tomorrow. How should I answer this email?'),
+    'How should I answer this email?',
+  );
+  assert.equal(
+    dropContext('Retrieved documents: doc 1 says A. doc 2 says B. Query: which is right?'),
+    'Query: which is right?',
+  );
   // "For context:" inside a sentence is the user's own words, not a retrieved block.
   assert.equal(dropContext('I need help. For context: I live in Oslo.'), 'I need help. For context: I live in Oslo.');
   // A turn that is only context is kept rather than emptied.

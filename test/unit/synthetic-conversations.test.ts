@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createConversationSource, generateConversations, generatorIntents, intentDistribution, type GeneratorOptions } from '../../generators/synthetic-conversations.js';
+import {
+  createConversationSource,
+  generateConversations,
+  generatorIntents,
+  intentDistribution,
+  type GeneratorOptions,
+} from '../../generators/synthetic-conversations.js';
 import { loadTaxonomy } from '../../generators/conversation-taxonomy.js';
 import { GenerationStats } from '../../generators/generation-stats.js';
 import { conversationToText } from '../../generators/conversation-text.js';
@@ -37,7 +43,9 @@ test('uniqueness at defaults: every conversation text differs (20K conversations
   // The uniqueness counter itself must see duplicates.
   const dup = new GenerationStats();
   const c = src.at(3);
-  dup.add(c); dup.add(c); dup.add(src.at(4));
+  dup.add(c);
+  dup.add(c);
+  dup.add(src.at(4));
   assert.equal(dup.report().uniqueTexts, 2);
 });
 
@@ -59,7 +67,8 @@ test('defaults: 2-5 KB mean raw text, 1-12 turns, 3 languages, noise flags, grou
   assert.ok(r.bytes.mean >= 2048 && r.bytes.mean <= 5120, `mean ${r.bytes.mean}`);
   assert.deepEqual(Object.keys(r.languages).sort(), ['de', 'en', 'es']);
   assert.ok(Math.abs(r.languages.en / n - 0.6) < 0.05, JSON.stringify(r.languages));
-  for (const f of ['formal', 'casual', 'typos', 'list', 'code-block', 'off-topic-turn', 'multi-intent']) assert.ok((r.flags[f] ?? 0) > 0, `flag ${f}`);
+  for (const f of ['formal', 'casual', 'typos', 'list', 'code-block', 'off-topic-turn', 'multi-intent'])
+    assert.ok((r.flags[f] ?? 0) > 0, `flag ${f}`);
   assert.ok(Object.keys(r.turns).length >= 10, JSON.stringify(r.turns));
   const meanBytes = createConversationSource({ n: 500, seed: 9, meanBytes: 1500 });
   let total = 0;
@@ -82,7 +91,10 @@ test('intent labels follow the configured Zipf distribution within tolerance', (
     for (const { intent, p } of expected) {
       const obs = counts.get(intent) ?? 0;
       const sd = Math.sqrt(n * p * (1 - p));
-      assert.ok(Math.abs(obs - n * p) <= 5 * sd, `zipf ${zipf}: ${intent} seen ${obs}, expected ${(n * p).toFixed(0)} ± ${(5 * sd).toFixed(0)}`);
+      assert.ok(
+        Math.abs(obs - n * p) <= 5 * sd,
+        `zipf ${zipf}: ${intent} seen ${obs}, expected ${(n * p).toFixed(0)} ± ${(5 * sd).toFixed(0)}`,
+      );
       tv += Math.abs(obs / n - p) / 2;
     }
     assert.ok(tv < 0.02, `zipf ${zipf}: total variation ${tv}`);
@@ -96,15 +108,29 @@ test('intent subsets: `intents: 12` spans 12 domains; `domains` and id lists res
   assert.equal(new Set(twelve.map((i) => i.split('/')[0])).size, 12);
   const billing = generatorIntents({ domains: ['billing'] });
   assert.ok(billing.length >= 5 && billing.every((i) => i.startsWith('billing/')));
-  const src = createConversationSource({ n: 200, seed: 2, intents: ['billing/refund-request', 'travel/change-booking'] });
-  for (let i = 0; i < 200; i++) assert.ok(['billing/refund-request', 'travel/change-booking'].includes(src.at(i).truth!.intent));
+  const src = createConversationSource({
+    n: 200,
+    seed: 2,
+    intents: ['billing/refund-request', 'travel/change-booking'],
+  });
+  for (let i = 0; i < 200; i++)
+    assert.ok(['billing/refund-request', 'travel/change-booking'].includes(src.at(i).truth!.intent));
 });
 
-test('difficulty makes intents borrow each other\'s vocabulary', () => {
+test("difficulty makes intents borrow each other's vocabulary", () => {
   const tax = loadTaxonomy();
   const own = (difficulty: number): number => {
-    const src = createConversationSource({ n: 300, seed: 4, difficulty, languages: ['en'], intents: 30, multiIntentRate: 0, offTopicRate: 0 });
-    let mine = 0, other = 0;
+    const src = createConversationSource({
+      n: 300,
+      seed: 4,
+      difficulty,
+      languages: ['en'],
+      intents: 30,
+      multiIntentRate: 0,
+      offTopicRate: 0,
+    });
+    let mine = 0,
+      other = 0;
     for (let i = 0; i < 300; i++) {
       const c = src.at(i);
       const text = conversationToText(c);
@@ -125,8 +151,20 @@ test('difficulty makes intents borrow each other\'s vocabulary', () => {
 });
 
 test('bad generator options are refused with the option named', () => {
-  assert.throws(() => createConversationSource({ n: 1, seed: 1, bogus: 1 } as unknown as GeneratorOptions), /generator option "bogus": unknown option/);
-  assert.throws(() => createConversationSource({ n: 1, seed: 1, intents: ['nope/x'] }), /generator option "intents": unknown intent "nope\/x"/);
-  assert.throws(() => createConversationSource({ n: 1, seed: 1, languages: ['xx'] }), /generator option "languages": unknown language "xx"/);
-  assert.throws(() => createConversationSource({ n: 1, seed: 1, difficulty: 2 }), /generator option "difficulty": must be a number in \[0, 1\]/);
+  assert.throws(
+    () => createConversationSource({ n: 1, seed: 1, bogus: 1 } as unknown as GeneratorOptions),
+    /generator option "bogus": unknown option/,
+  );
+  assert.throws(
+    () => createConversationSource({ n: 1, seed: 1, intents: ['nope/x'] }),
+    /generator option "intents": unknown intent "nope\/x"/,
+  );
+  assert.throws(
+    () => createConversationSource({ n: 1, seed: 1, languages: ['xx'] }),
+    /generator option "languages": unknown language "xx"/,
+  );
+  assert.throws(
+    () => createConversationSource({ n: 1, seed: 1, difficulty: 2 }),
+    /generator option "difficulty": must be a number in \[0, 1\]/,
+  );
 });

@@ -6,7 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { pipelineFieldsToTable, readPipelineFieldsFile, writeTableFileAtomic } from '../../harness/io/arrow-pipeline-data.js';
+import {
+  pipelineFieldsToTable,
+  readPipelineFieldsFile,
+  writeTableFileAtomic,
+} from '../../harness/io/arrow-pipeline-data.js';
 import { joinRows, rowRanges, sliceRows } from '../../harness/workers/row-split.js';
 import { packTexts, textAt, unpackTexts, utf8Batch, utf8BatchRanges } from '../../pipeline/support/text-column.js';
 import type { PipelineData } from '../../harness/types.js';
@@ -24,10 +28,14 @@ test('batch ranges keep every batch under the byte limit, give an oversized row 
     const bytes = col.offsets[to] - col.offsets[from];
     assert.ok(bytes <= 16 || to - from === 1, `rows ${from}..${to}: ${bytes} bytes`);
   }
-  assert.ok(ranges.some(([f, t]) => f === 3 && t === 4), 'the 50-byte row stands alone');
+  assert.ok(
+    ranges.some(([f, t]) => f === 3 && t === 4),
+    'the 50-byte row stands alone',
+  );
   // Two columns count together; a row cap applies too.
   const two = utf8BatchRanges([col, col], texts.length, 16, 2);
-  for (const [from, to] of two) assert.ok(to - from <= 2 && (2 * (col.offsets[to] - col.offsets[from]) <= 16 || to - from === 1));
+  for (const [from, to] of two)
+    assert.ok(to - from <= 2 && (2 * (col.offsets[to] - col.offsets[from]) <= 16 || to - from === 1));
   const b = utf8Batch(col, 5, 8);
   assert.ok(b.offsets instanceof Int32Array);
   assert.equal(new TextDecoder().decode(b.bytes.subarray(b.offsets[0], b.offsets[1])), '注文の払い戻し');
@@ -38,7 +46,10 @@ test('an Arrow checkpoint cut into many small batches reads back byte-for-byte, 
   const conv = packTexts(Array.from({ length: n }, (_, i) => (i % 37 === 0 ? '' : `row ${i} ${'é'.repeat(i % 11)}`)));
   const sums = packTexts(Array.from({ length: n }, (_, i) => `s${i}`));
   const data: PipelineData = {
-    n, conversations: conv, summaries: sums, truth: Int32Array.from({ length: n }, (_, i) => i * 3),
+    n,
+    conversations: conv,
+    summaries: sums,
+    truth: Int32Array.from({ length: n }, (_, i) => i * 3),
     embeddings: { rows: n, cols: 3, data: Float32Array.from({ length: n * 3 }, (_, i) => i / 7) },
   };
   const table = pipelineFieldsToTable(data, ['conversations', 'summaries', 'truth', 'embeddings'], {}, 200);

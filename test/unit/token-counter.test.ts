@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { countColumnTokens, encodingForModel, loadTokenCounter, TOKEN_COUNTERS } from '../../pipeline/api/token-counter.js';
+import {
+  countColumnTokens,
+  encodingForModel,
+  loadTokenCounter,
+  TOKEN_COUNTERS,
+} from '../../pipeline/api/token-counter.js';
 import { packTexts } from '../../pipeline/support/text-column.js';
 
 // Token ids printed by tiktoken itself in OpenAI's cookbook "How to count tokens with tiktoken" (compare_encodings).
@@ -9,12 +14,12 @@ const TIKTOKEN = {
     'tiktoken is great!': [83, 1609, 5963, 374, 2294, 0],
     antidisestablishmentarianism: [519, 85342, 34500, 479, 8997, 2191],
     '2 + 2 = 4': [17, 489, 220, 17, 284, 220, 19],
-    'お誕生日おめでとう': [33334, 45918, 243, 21990, 9080, 33334, 62004, 16556, 78699],
+    お誕生日おめでとう: [33334, 45918, 243, 21990, 9080, 33334, 62004, 16556, 78699],
   },
   o200k_base: {
     antidisestablishmentarianism: [493, 129901, 376, 160388, 21203, 2367],
     '2 + 2 = 4': [17, 659, 220, 17, 314, 220, 19],
-    'お誕生日おめでとう': [8930, 9697, 243, 128225, 8930, 17693, 4344, 48669],
+    お誕生日おめでとう: [8930, 9697, 243, 128225, 8930, 17693, 4344, 48669],
   },
 } as const;
 
@@ -31,11 +36,22 @@ test('token ids and counts equal tiktoken for o200k_base and cl100k_base', async
 test('chat prompt tokens match the counts the OpenAI API reported for the cookbook example', async () => {
   // The cookbook's example_messages: the API reported 129 prompt tokens for gpt-4 (cl100k) and 124 for gpt-4o (o200k).
   const messages = [
-    { role: 'system', content: 'You are a helpful, pattern-following assistant that translates corporate jargon into plain English.' },
+    {
+      role: 'system',
+      content: 'You are a helpful, pattern-following assistant that translates corporate jargon into plain English.',
+    },
     { role: 'system', name: 'example_user', content: 'New synergies will help drive top-line growth.' },
     { role: 'system', name: 'example_assistant', content: 'Things working well together will increase revenue.' },
-    { role: 'system', name: 'example_user', content: "Let's circle back when we have more bandwidth to touch base on opportunities for increased leverage." },
-    { role: 'system', name: 'example_assistant', content: "Let's talk later when we're less busy about how to do better." },
+    {
+      role: 'system',
+      name: 'example_user',
+      content: "Let's circle back when we have more bandwidth to touch base on opportunities for increased leverage.",
+    },
+    {
+      role: 'system',
+      name: 'example_assistant',
+      content: "Let's talk later when we're less busy about how to do better.",
+    },
     { role: 'user', content: "This late pivot means we don't have time to boil the ocean for the client deliverable." },
   ];
   assert.equal((await loadTokenCounter('cl100k_base')).countChat(messages), 129);

@@ -11,7 +11,10 @@ test('a UserError (and its subclasses) prints as its message alone; any other er
   assert.equal(profileError.name, 'ProfileError');
   assert.equal(cliErrorText(profileError), 'p.yaml:3: stages[0].method: unknown');
   const full = Object.assign(new Error('no space'), { code: 'ENOSPC' });
-  assert.match(cliErrorText(new FileWriteError('/tmp/x', 'checkpoint', full, 200)), /^\/tmp\/x: cannot write \(checkpoint\): .*200 bytes needed$/);
+  assert.match(
+    cliErrorText(new FileWriteError('/tmp/x', 'checkpoint', full, 200)),
+    /^\/tmp\/x: cannot write \(checkpoint\): .*200 bytes needed$/,
+  );
   const bug = cliErrorText(new TypeError('cannot read properties of undefined'));
   assert.match(bug, /^TypeError: cannot read properties of undefined\n\s+at /, 'a bug shows where it happened');
 });

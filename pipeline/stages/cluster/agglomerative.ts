@@ -44,12 +44,19 @@ export function agglomerativeMlHclust(x: Matrix, k: number, linkage: Agglomerati
   if (n === 1) return labels;
   const tree = agnes(matrixToRows(x), { method: linkage === 'ward' ? 'ward2' : 'average' });
   const groups = tree.group(Math.max(1, Math.min(k, n))).children;
-  groups.forEach((g, c) => { for (const i of g.indices()) labels[i] = c; });
+  groups.forEach((g, c) => {
+    for (const i of g.indices()) labels[i] = c;
+  });
   return labels;
 }
 
 /** Cluster x into k groups; labels 0..k-1. Exported for benches and tests. */
-export function agglomerative(x: Matrix, k: number, linkage: AgglomerativeOptions['linkage'], backend: AgglomerativeOptions['backend'] = 'nn-chain'): Int32Array {
+export function agglomerative(
+  x: Matrix,
+  k: number,
+  linkage: AgglomerativeOptions['linkage'],
+  backend: AgglomerativeOptions['backend'] = 'nn-chain',
+): Int32Array {
   if (backend === 'ml-hclust') return agglomerativeMlHclust(x, k, linkage);
   return cutMerges(x.rows, nnChainLinkage(x, linkage), k);
 }
@@ -65,21 +72,37 @@ export const agglomerativeClusterer: StageDefinition<AgglomerativeOptions> = {
       linkage: enumOption(['ward', 'average']).default('ward'),
       backend: enumOption(['nn-chain', 'ml-hclust']).default('nn-chain'),
       /** Default and cap depend on the backend (checked below). */
-      maxPoints: integerOption(2, AGGLOMERATIVE_HARD_MAX, `must be an integer in 2..${AGGLOMERATIVE_HARD_MAX} for backend nn-chain, 2..${ML_HCLUST_MAX_POINTS} for ml-hclust`).optional(),
+      maxPoints: integerOption(
+        2,
+        AGGLOMERATIVE_HARD_MAX,
+        `must be an integer in 2..${AGGLOMERATIVE_HARD_MAX} for backend nn-chain, 2..${ML_HCLUST_MAX_POINTS} for ml-hclust`,
+      ).optional(),
       field: vectorFieldOption(),
     })
     .superRefine((o, ctx) => {
       const cap = o.backend === 'ml-hclust' ? ML_HCLUST_MAX_POINTS : AGGLOMERATIVE_HARD_MAX;
       if (o.maxPoints !== undefined && o.maxPoints > cap) {
-        ctx.addIssue({ code: 'custom', path: ['maxPoints'], message: `must be an integer in 2..${cap} for backend ${o.backend} (${o.backend === 'ml-hclust' ? 'agnes is O(n³) time' : 'n²/2 float64 distances'})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['maxPoints'],
+          message: `must be an integer in 2..${cap} for backend ${o.backend} (${o.backend === 'ml-hclust' ? 'agnes is O(n³) time' : 'n²/2 float64 distances'})`,
+        });
       }
     })
-    .transform((o) => ({ ...o, maxPoints: o.maxPoints ?? (o.backend === 'ml-hclust' ? ML_HCLUST_MAX_POINTS : AGGLOMERATIVE_MAX_POINTS) })),
+    .transform((o) => ({
+      ...o,
+      maxPoints: o.maxPoints ?? (o.backend === 'ml-hclust' ? ML_HCLUST_MAX_POINTS : AGGLOMERATIVE_MAX_POINTS),
+    })),
   run(input: PipelineData, opts: AgglomerativeOptions, ctx: StageContext) {
     const x = vectorsFor(input, opts.field, 'cluster/agglomerative');
     if (x.rows > opts.maxPoints) {
-      const why = opts.backend === 'ml-hclust' ? `ml-hclust agnes is O(n³) time; at most ${ML_HCLUST_MAX_POINTS}` : `nn-chain keeps n²/2 float64 distances, ${(x.rows * (x.rows - 1) * 4 / 2 ** 30).toFixed(1)} GB here; at most ${AGGLOMERATIVE_HARD_MAX}`;
-      throw new Error(`cluster/agglomerative refuses ${x.rows} points: its limit is ${opts.maxPoints} (${why}); use cluster/kmeans or cluster/minibatch-kmeans, or raise options.maxPoints`);
+      const why =
+        opts.backend === 'ml-hclust'
+          ? `ml-hclust agnes is O(n³) time; at most ${ML_HCLUST_MAX_POINTS}`
+          : `nn-chain keeps n²/2 float64 distances, ${((x.rows * (x.rows - 1) * 4) / 2 ** 30).toFixed(1)} GB here; at most ${AGGLOMERATIVE_HARD_MAX}`;
+      throw new Error(
+        `cluster/agglomerative refuses ${x.rows} points: its limit is ${opts.maxPoints} (${why}); use cluster/kmeans or cluster/minibatch-kmeans, or raise options.maxPoints`,
+      );
     }
     const k = resolveK(opts.k, x.rows);
     const labels = agglomerative(x, k, opts.linkage, opts.backend);

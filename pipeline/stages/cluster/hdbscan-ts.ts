@@ -34,7 +34,10 @@ export const hdbscanTsClusterer: StageDefinition<HdbscanTsOptions> = {
     const rows = new Array<number[]>(x.rows);
     for (let i = 0; i < x.rows; i++) rows[i] = Array.from(x.data.subarray(i * x.cols, (i + 1) * x.cols));
     ctx.sample('rows converted');
-    const model = new HDBSCAN({ minClusterSize: opts.minClusterSize, minSamples: opts.minSamples ?? opts.minClusterSize });
+    const model = new HDBSCAN({
+      minClusterSize: opts.minClusterSize,
+      minSamples: opts.minSamples ?? opts.minClusterSize,
+    });
     const labels = Int32Array.from(model.fit(rows));
     let noise = 0;
     for (let i = 0; i < labels.length; i++) if (labels[i] < 0) noise++;

@@ -95,14 +95,21 @@ export const HDBSCAN_DEFAULTS: HdbscanOptions = {
 };
 
 /** Run HDBSCAN on the rows of x. */
-export async function hdbscan(x: Matrix, options: Partial<HdbscanOptions> = {}, onPhase?: (label: string) => void): Promise<HdbscanResult> {
+export async function hdbscan(
+  x: Matrix,
+  options: Partial<HdbscanOptions> = {},
+  onPhase?: (label: string) => void,
+): Promise<HdbscanResult> {
   const o = { ...HDBSCAN_DEFAULTS, ...options };
   const { rows: n, cols: d } = x;
-  if (!Number.isInteger(o.minClusterSize) || o.minClusterSize < 2) throw new Error('minClusterSize: must be an integer >= 2');
+  if (!Number.isInteger(o.minClusterSize) || o.minClusterSize < 2)
+    throw new Error('minClusterSize: must be an integer >= 2');
   const minSamples = o.minSamples ?? o.minClusterSize;
   if (!Number.isInteger(minSamples) || minSamples < 1) throw new Error('minSamples: must be an integer >= 1');
   if (x.data.length < n * d) throw new Error(`hdbscan: matrix is ${n} x ${d} but holds ${x.data.length} values`);
-  for (let i = 0; i < n * d; i++) if (!Number.isFinite(x.data[i])) throw new Error(`hdbscan: row ${Math.floor(i / d)} has a non-finite value at column ${i % d}`);
+  for (let i = 0; i < n * d; i++)
+    if (!Number.isFinite(x.data[i]))
+      throw new Error(`hdbscan: row ${Math.floor(i / d)} has a non-finite value at column ${i % d}`);
   const algorithm = o.algorithm === 'auto' ? (d <= 16 ? 'kdtree' : 'brute') : o.algorithm;
   const threads = o.threads ?? Math.max(1, os.availableParallelism());
   const coreDistances = new Float64Array(n);
@@ -133,15 +140,34 @@ export async function hdbscan(x: Matrix, options: Partial<HdbscanOptions> = {}, 
   const t2 = performance.now();
   onPhase?.('mst');
   if (n === 0) {
-    const empty: CondensedTree = { nPoints: 0, nClusters: 0, parent: new Int32Array(0), child: new Int32Array(0), lambda: new Float64Array(0), childSize: new Int32Array(0) };
+    const empty: CondensedTree = {
+      nPoints: 0,
+      nClusters: 0,
+      parent: new Int32Array(0),
+      child: new Int32Array(0),
+      lambda: new Float64Array(0),
+      childSize: new Int32Array(0),
+    };
     return {
-      labels: new Int32Array(0), probabilities: new Float64Array(0), outlierScores: new Float64Array(0), condensedTree: empty,
-      selectedClusters: new Int32Array(0), clusterStability: new Float64Array(0), coreDistances, spanningTree, nClusters: 0,
-      algorithm, threads: used, timings: { knnMs: 0, mstMs: 0, treeMs: 0 },
+      labels: new Int32Array(0),
+      probabilities: new Float64Array(0),
+      outlierScores: new Float64Array(0),
+      condensedTree: empty,
+      selectedClusters: new Int32Array(0),
+      clusterStability: new Float64Array(0),
+      coreDistances,
+      spanningTree,
+      nClusters: 0,
+      algorithm,
+      threads: used,
+      timings: { knnMs: 0, mstMs: 0, treeMs: 0 },
     };
   }
   const condensedTree = condenseTree(singleLinkage(spanningTree, n), o.minClusterSize);
-  const sel = selectClusters(condensedTree, { method: o.clusterSelectionMethod, allowSingleCluster: o.allowSingleCluster });
+  const sel = selectClusters(condensedTree, {
+    method: o.clusterSelectionMethod,
+    allowSingleCluster: o.allowSingleCluster,
+  });
   const outlierScores = glosh(condensedTree);
   const t3 = performance.now();
   onPhase?.('tree');
@@ -195,6 +221,10 @@ export const hdbscanClusterer: StageDefinition<HdbscanStageOptions> = {
     ctx.observe('knnMs', res.timings.knnMs);
     ctx.observe('mstMs', res.timings.mstMs);
     ctx.observe('treeMs', res.timings.treeMs);
-    return { labels: res.labels, membership: Float32Array.from(res.probabilities), outlierScores: Float32Array.from(res.outlierScores) };
+    return {
+      labels: res.labels,
+      membership: Float32Array.from(res.probabilities),
+      outlierScores: Float32Array.from(res.outlierScores),
+    };
   },
 };

@@ -71,7 +71,14 @@ export function resolveK(k: KMeansOptions['k'], n: number): number {
 }
 
 /** Seed k centres from the rows of x (`packed`: x already packed for the SIMD kernels). */
-export function seedCentres(x: Matrix, k: number, rand: () => number, init: KMeansInit = 'auto', seedTrials?: number, packed?: PackedPoints): Float32Array {
+export function seedCentres(
+  x: Matrix,
+  k: number,
+  rand: () => number,
+  init: KMeansInit = 'auto',
+  seedTrials?: number,
+  packed?: PackedPoints,
+): Float32Array {
   const simd = packed !== undefined || simdAvailable();
   const useParallel = init === 'kmeans||' || (init === 'auto' && !simd && x.rows >= KMEANS_PARALLEL_FROM);
   if (useParallel) return kmeansParallel(x.data, x.rows, x.cols, k, rand);
@@ -119,13 +126,17 @@ export function kmeans(x: Matrix, k: number, opts: KMeansRunOptions): KMeansResu
   const bestSq = new Float64Array(n);
   const secondSq = new Float64Array(n);
   scan(null, n);
-  for (let i = 0; i < n; i++) { upper[i] = Math.sqrt(bestSq[i]); lower[i] = Math.sqrt(secondSq[i]); }
+  for (let i = 0; i < n; i++) {
+    upper[i] = Math.sqrt(bestSq[i]);
+    lower[i] = Math.sqrt(secondSq[i]);
+  }
   const sums = new Float64Array(k * d);
   const counts = new Int32Array(k);
   for (let i = 0; i < n; i++) {
     const l = labels[i];
     counts[l]++;
-    const o = i * d, so = l * d;
+    const o = i * d,
+      so = l * d;
     for (let j = 0; j < d; j++) sums[so + j] += data[o + j];
   }
   const half = new Float64Array(k);
@@ -157,12 +168,20 @@ export function kmeans(x: Matrix, k: number, opts: KMeansRunOptions): KMeansResu
         const i = todo[p];
         upper[i] = Math.sqrt(bestSq[i]);
         lower[i] = Math.sqrt(secondSq[i]);
-        const a = prevLabel[i], b = labels[i];
+        const a = prevLabel[i],
+          b = labels[i];
         if (a === b) continue;
         changed++;
-        counts[a]--; counts[b]++;
-        const o = i * d, ao = a * d, bo = b * d;
-        for (let j = 0; j < d; j++) { const v = data[o + j]; sums[ao + j] -= v; sums[bo + j] += v; }
+        counts[a]--;
+        counts[b]++;
+        const o = i * d,
+          ao = a * d,
+          bo = b * d;
+        for (let j = 0; j < d; j++) {
+          const v = data[o + j];
+          sums[ao + j] -= v;
+          sums[bo + j] += v;
+        }
       }
     }
     // Inertia of this assignment against the centres it was made with, from the cluster sums in O(k d):
@@ -178,7 +197,9 @@ export function kmeans(x: Matrix, k: number, opts: KMeansRunOptions): KMeansResu
     inertia = Math.max(0, inertia);
     history.push(inertia);
     // Update step; an empty cluster keeps its centre.
-    let maxMove = 0, maxAt = -1, secondMove = 0;
+    let maxMove = 0,
+      maxAt = -1,
+      secondMove = 0;
     for (let ci = 0; ci < k; ci++) {
       moved[ci] = 0;
       if (counts[ci] === 0) continue;
@@ -191,7 +212,11 @@ export function kmeans(x: Matrix, k: number, opts: KMeansRunOptions): KMeansResu
         s += t * t;
       }
       moved[ci] = Math.sqrt(s);
-      if (moved[ci] > maxMove) { secondMove = maxMove; maxMove = moved[ci]; maxAt = ci; } else if (moved[ci] > secondMove) secondMove = moved[ci];
+      if (moved[ci] > maxMove) {
+        secondMove = maxMove;
+        maxMove = moved[ci];
+        maxAt = ci;
+      } else if (moved[ci] > secondMove) secondMove = moved[ci];
     }
     for (let ci = 0; ci < k; ci++) {
       let s = 0;
@@ -206,26 +231,43 @@ export function kmeans(x: Matrix, k: number, opts: KMeansRunOptions): KMeansResu
       lower[i] -= l === maxAt ? secondMove : maxMove;
     }
     const prev = history.length > 1 ? history[history.length - 2] : NaN;
-    if (changed === 0 || prev - inertia <= opts.tolerance * Math.max(prev, 1e-12)) { it++; break; }
+    if (changed === 0 || prev - inertia <= opts.tolerance * Math.max(prev, 1e-12)) {
+      it++;
+      break;
+    }
   }
   // Reported inertia: exact, of the returned labels against the returned centres.
   let inertia = 0;
   for (let i = 0; i < n; i++) inertia += sqDistRow(data, i, c, labels[i], d);
-  return { labels, centroids: { rows: k, cols: d, data: c }, inertia, inertiaHistory: history, iterations: it, rescans };
+  return {
+    labels,
+    centroids: { rows: k, cols: d, data: c },
+    inertia,
+    inertiaHistory: history,
+    iterations: it,
+    rescans,
+  };
 }
 
 const K_RULES = 'a positive integer, "kura" (ceil(n/10)), "sqrt" (round(sqrt(n/2)))';
 
 /** The k option of cluster/kmeans: a number, a rule, or "auto" (best sampled silhouette). */
 export function kOption() {
-  return z.union([z.enum(['kura', 'sqrt', 'auto']), z.number().int().min(1)], { error: `must be ${K_RULES} or "auto" (best sampled silhouette, k-means only)` }).default('sqrt');
+  return z
+    .union([z.enum(['kura', 'sqrt', 'auto']), z.number().int().min(1)], {
+      error: `must be ${K_RULES} or "auto" (best sampled silhouette, k-means only)`,
+    })
+    .default('sqrt');
 }
 
 /** The k option of the stages that cannot choose k by silhouette (a number, "kura" or "sqrt"). */
 export function fixedKOption() {
   return z
     .union([z.enum(['kura', 'sqrt']), z.number().int().min(1)], {
-      error: (iss) => (iss.input === 'auto' ? '"auto" is only supported by cluster/kmeans; use a number, "kura" or "sqrt"' : `must be ${K_RULES}`),
+      error: (iss) =>
+        iss.input === 'auto'
+          ? '"auto" is only supported by cluster/kmeans; use a number, "kura" or "sqrt"'
+          : `must be ${K_RULES}`,
     })
     .default('sqrt');
 }

@@ -36,16 +36,24 @@ export interface MiniBatchKMeansResult {
 }
 
 /** Mini-batch k-means on x. Exported for benches and tests. */
-export function miniBatchKMeans(x: Matrix, k: number, o: Omit<MiniBatchKMeansOptions, 'k' | 'field'> & { seed: number }, onStep?: (step: number) => void): MiniBatchKMeansResult {
+export function miniBatchKMeans(
+  x: Matrix,
+  k: number,
+  o: Omit<MiniBatchKMeansOptions, 'k' | 'field'> & { seed: number },
+  onStep?: (step: number) => void,
+): MiniBatchKMeansResult {
   const { rows: n, cols: d, data } = x;
   if (n === 0) throw new Error('mini-batch k-means needs at least one point');
   k = Math.max(1, Math.min(k, n));
   const rand = mulberry32(o.seed);
-  const pickRows = (m: number, out: Int32Array): void => { for (let i = 0; i < m; i++) out[i] = Math.floor(rand() * n); };
+  const pickRows = (m: number, out: Int32Array): void => {
+    for (let i = 0; i < m; i++) out[i] = Math.floor(rand() * n);
+  };
   // Seed on a sample, as scikit-learn does (init_size = 3 x batch_size).
   const initSize = Math.min(n, Math.max(3 * o.batchSize, k));
   const initRows = new Int32Array(initSize);
-  if (initSize === n) for (let i = 0; i < n; i++) initRows[i] = i; else pickRows(initSize, initRows);
+  if (initSize === n) for (let i = 0; i < n; i++) initRows[i] = i;
+  else pickRows(initSize, initRows);
   const sample = new Float32Array(initSize * d);
   for (let i = 0; i < initSize; i++) sample.set(data.subarray(initRows[i] * d, initRows[i] * d + d), i * d);
   const c = kmeansPlusPlus(sample, initSize, d, k, rand);
@@ -59,18 +67,24 @@ export function miniBatchKMeans(x: Matrix, k: number, o: Omit<MiniBatchKMeansOpt
   const second = new Float64Array(n);
   const sums = new Float64Array(k * d);
   const cnt = new Int32Array(k);
-  let ewa = NaN, bestEwa = Infinity, noImprove = 0, step = 0;
+  let ewa = NaN,
+    bestEwa = Infinity,
+    noImprove = 0,
+    step = 0;
   const alpha = Math.min(1, (2 * b) / (n + 1));
   for (; step < o.maxSteps; step++) {
     pickRows(b, batch);
     nearestTwo(data, xNorms, batch, b, c, cNorms, k, d, lab, best, second);
-    sums.fill(0); cnt.fill(0);
+    sums.fill(0);
+    cnt.fill(0);
     let batchInertia = 0;
     for (let p = 0; p < b; p++) {
-      const i = batch[p], l = lab[i];
+      const i = batch[p],
+        l = lab[i];
       batchInertia += best[i];
       cnt[l]++;
-      const io = i * d, lo = l * d;
+      const io = i * d,
+        lo = l * d;
       for (let j = 0; j < d; j++) sums[lo + j] += data[io + j];
     }
     for (let ci = 0; ci < k; ci++) {
@@ -88,7 +102,13 @@ export function miniBatchKMeans(x: Matrix, k: number, o: Omit<MiniBatchKMeansOpt
     }
     batchInertia /= b;
     ewa = Number.isNaN(ewa) ? batchInertia : ewa * (1 - alpha) + batchInertia * alpha;
-    if (ewa < bestEwa) { bestEwa = ewa; noImprove = 0; } else if (++noImprove >= o.maxNoImprovement) { step++; break; }
+    if (ewa < bestEwa) {
+      bestEwa = ewa;
+      noImprove = 0;
+    } else if (++noImprove >= o.maxNoImprovement) {
+      step++;
+      break;
+    }
     if (onStep && step % 50 === 0) onStep(step);
   }
   nearestTwo(data, xNorms, null, n, c, cNorms, k, d, lab, best, second);
@@ -111,7 +131,9 @@ export const miniBatchKMeansClusterer: StageDefinition<MiniBatchKMeansOptions> =
   }),
   run(input: PipelineData, opts: MiniBatchKMeansOptions, ctx: StageContext) {
     const x = vectorsFor(input, opts.field, 'cluster/minibatch-kmeans');
-    const res = miniBatchKMeans(x, resolveK(opts.k, x.rows), { ...opts, seed: ctx.seed }, (s) => ctx.sample(`step ${s}`));
+    const res = miniBatchKMeans(x, resolveK(opts.k, x.rows), { ...opts, seed: ctx.seed }, (s) =>
+      ctx.sample(`step ${s}`),
+    );
     ctx.count('steps', res.steps);
     ctx.count('k', res.centroids.rows);
     return { labels: res.labels };

@@ -20,8 +20,17 @@ export interface MlKMeansOptions {
 }
 
 /** Run ml-kmeans on a Matrix; labels as Int32Array. Exported for benches. */
-export function runMlKMeans(x: Matrix, k: number, o: { maxIterations: number; tolerance: number; seed: number }): { labels: Int32Array; iterations: number } {
-  const res = mlKmeans(matrixToRows(x), k, { initialization: 'kmeans++', maxIterations: o.maxIterations, tolerance: o.tolerance, seed: o.seed });
+export function runMlKMeans(
+  x: Matrix,
+  k: number,
+  o: { maxIterations: number; tolerance: number; seed: number },
+): { labels: Int32Array; iterations: number } {
+  const res = mlKmeans(matrixToRows(x), k, {
+    initialization: 'kmeans++',
+    maxIterations: o.maxIterations,
+    tolerance: o.tolerance,
+    seed: o.seed,
+  });
   return { labels: Int32Array.from(res.clusters), iterations: res.iterations };
 }
 

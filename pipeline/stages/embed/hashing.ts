@@ -23,7 +23,10 @@ export function hashEmbed(col: TextColumn, opts: HashingOptions, onBatch?: (done
   const data = new Float32Array(n * dims);
   const counts = new Map<number, number>();
   for (let i = 0; i < n; i++) {
-    const ws = textAt(col, i).toLowerCase().match(/\p{L}[\p{L}\p{N}'-]*|\p{N}+/gu) ?? [];
+    const ws =
+      textAt(col, i)
+        .toLowerCase()
+        .match(/\p{L}[\p{L}\p{N}'-]*|\p{N}+/gu) ?? [];
     counts.clear();
     for (let j = 0; j < ws.length; j++) {
       const h = fnv1a(ws[j], 0);

@@ -15,24 +15,39 @@ import pLimit from 'p-limit';
 import { z } from 'zod/v4';
 import type { Matrix, PipelineData, StageContext, StageDefinition } from '../../contracts.js';
 import { textAt, textCount } from '../../support/text-column.js';
-import { API_COUNTERS, API_OBSERVATIONS, apiStageOptionShape, createCountingClient, enforceFailureBudget, type ApiStageOptions } from '../../api/openai-client.js';
-import { answerSource, failureLogPath, kindOf, logFailure, MalformedAnswerError, retryMalformed } from '../../api/api-reliability.js';
+import {
+  API_COUNTERS,
+  API_OBSERVATIONS,
+  apiStageOptionShape,
+  createCountingClient,
+  enforceFailureBudget,
+  type ApiStageOptions,
+} from '../../api/openai-client.js';
+import {
+  answerSource,
+  failureLogPath,
+  kindOf,
+  logFailure,
+  MalformedAnswerError,
+  retryMalformed,
+} from '../../api/api-reliability.js';
 import { cacheKey, safeFileName, VectorCache } from '../../api/response-cache.js';
 import { encodingForModel, loadTokenCounter, TOKENS_EMBEDDING } from '../../api/token-counter.js';
 
-const optionsSchema = z
-  .strictObject({
-    ...apiStageOptionShape,
-    model: apiStageOptionShape.model.default('text-embedding-3-small'),
-    concurrency: apiStageOptionShape.concurrency.default(4),
-    /** Output dimensions (text-embedding-3 models can shorten); default: the model's own. */
-    dimensions: z.number().int('must be an integer').positive('must be > 0').optional(),
-    /** Which text to embed (falls back to conversations when there are no summaries). */
-    field: z.enum(['summaries', 'conversations'], { error: 'must be "summaries" or "conversations"' }).default('summaries'),
-    /** Texts per request (OpenAI allows up to 2048). */
-    batchSize: z.number().int('must be an integer').min(1, 'must be >= 1').max(2048, 'must be <= 2048').default(64),
-    encodingFormat: z.enum(['base64', 'float'], { error: 'must be "base64" or "float"' }).default('base64'),
-  });
+const optionsSchema = z.strictObject({
+  ...apiStageOptionShape,
+  model: apiStageOptionShape.model.default('text-embedding-3-small'),
+  concurrency: apiStageOptionShape.concurrency.default(4),
+  /** Output dimensions (text-embedding-3 models can shorten); default: the model's own. */
+  dimensions: z.number().int('must be an integer').positive('must be > 0').optional(),
+  /** Which text to embed (falls back to conversations when there are no summaries). */
+  field: z
+    .enum(['summaries', 'conversations'], { error: 'must be "summaries" or "conversations"' })
+    .default('summaries'),
+  /** Texts per request (OpenAI allows up to 2048). */
+  batchSize: z.number().int('must be an integer').min(1, 'must be >= 1').max(2048, 'must be <= 2048').default(64),
+  encodingFormat: z.enum(['base64', 'float'], { error: 'must be "base64" or "float"' }).default('base64'),
+});
 
 /** Options of embed/openai. */
 export type OpenAiEmbedOptions = ApiStageOptions & z.infer<typeof optionsSchema>;
@@ -41,7 +56,8 @@ export type OpenAiEmbedOptions = ApiStageOptions & z.infer<typeof optionsSchema>
 export function decodeEmbedding(e: unknown): Float32Array {
   if (typeof e === 'string') {
     const buf = Buffer.from(e, 'base64');
-    if (buf.length === 0 || buf.length % 4 !== 0) throw new Error(`base64 embedding decodes to ${buf.length} bytes, not a whole number of float32s`);
+    if (buf.length === 0 || buf.length % 4 !== 0)
+      throw new Error(`base64 embedding decodes to ${buf.length} bytes, not a whole number of float32s`);
     const v = new Float32Array(buf.length / 4);
     new Uint8Array(v.buffer).set(buf);
     return v;
@@ -61,13 +77,19 @@ function normalise(v: Float32Array): void {
 }
 
 /** Run the stage (exported for tests, which call it without a worker). */
-export async function embedWithOpenAi(input: PipelineData, o: OpenAiEmbedOptions, ctx: StageContext): Promise<Partial<PipelineData>> {
+export async function embedWithOpenAi(
+  input: PipelineData,
+  o: OpenAiEmbedOptions,
+  ctx: StageContext,
+): Promise<Partial<PipelineData>> {
   const col = o.field === 'summaries' ? (input.summaries ?? input.conversations) : input.conversations;
   if (!col) throw new Error('embed/openai needs summaries or conversations');
   const n = textCount(col);
   const client = createCountingClient(o, ctx);
   const tokenizer = await loadTokenCounter(encodingForModel(o.model));
-  const cache = o.cache ? new VectorCache(join(o.cacheDir, `embeddings-${safeFileName(o.model)}-${o.dimensions ?? 'default'}.bin`)) : undefined;
+  const cache = o.cache
+    ? new VectorCache(join(o.cacheDir, `embeddings-${safeFileName(o.model)}-${o.dimensions ?? 'default'}.bin`))
+    : undefined;
   const rows = new Array<Float32Array | undefined>(n);
   const keys = new Array<Buffer>(n);
   const misses: number[] = [];
@@ -82,14 +104,19 @@ export async function embedWithOpenAi(input: PipelineData, o: OpenAiEmbedOptions
     kinds.set(kind, (kinds.get(kind) ?? 0) + idx.length);
     ctx.count(API_COUNTERS.errors, idx.length);
     ctx.count(`${API_COUNTERS.errors}.${kind}`, idx.length);
-    for (const i of idx) logFailure(failureLog, { stage: 'embed/openai', model: o.model, item: i, kind, message, scale: n });
+    for (const i of idx)
+      logFailure(failureLog, { stage: 'embed/openai', model: o.model, item: i, kind, message, scale: n });
   };
   for (let i = 0; i < n; i++) {
     const text = textAt(col, i);
     if (text.trim().length === 0) {
       // The API rejects empty input and the row would stay zero: a failure against the budget, not a silent zero row.
       ctx.count('emptyInputs');
-      fail([i], 'emptyInput', `empty ${col === input.summaries ? 'summary' : 'conversation'} (an upstream failure?): its embedding row would be zero`);
+      fail(
+        [i],
+        'emptyInput',
+        `empty ${col === input.summaries ? 'summary' : 'conversation'} (an upstream failure?): its embedding row would be zero`,
+      );
       continue;
     }
     keys[i] = cacheKey([source, o.model, o.dimensions ?? null, text]);
@@ -112,9 +139,15 @@ export async function embedWithOpenAi(input: PipelineData, o: OpenAiEmbedOptions
     const texts = idx.map((i) => textAt(col, i));
     const t0 = performance.now();
     const res = await client.embeddings.create({
-      model: o.model, input: texts, encoding_format: o.encodingFormat, ...(o.dimensions !== undefined ? { dimensions: o.dimensions } : {}),
+      model: o.model,
+      input: texts,
+      encoding_format: o.encodingFormat,
+      ...(o.dimensions !== undefined ? { dimensions: o.dimensions } : {}),
     });
-    if (!Array.isArray(res?.data) || res.data.length !== texts.length) throw new MalformedAnswerError(`asked for ${texts.length} embeddings, got ${Array.isArray(res?.data) ? res.data.length : 'none'}`);
+    if (!Array.isArray(res?.data) || res.data.length !== texts.length)
+      throw new MalformedAnswerError(
+        `asked for ${texts.length} embeddings, got ${Array.isArray(res?.data) ? res.data.length : 'none'}`,
+      );
     let vecs: Float32Array[];
     try {
       vecs = [...res.data].sort((a, b) => a.index - b.index).map((d) => decodeEmbedding(d.embedding as unknown));
@@ -164,12 +197,16 @@ export async function embedWithOpenAi(input: PipelineData, o: OpenAiEmbedOptions
   }
   enforceFailureBudget('embed/openai', failed, n, o.failureBudget, kinds, firstError);
   const dims = rows.find((r) => r !== undefined)?.length ?? o.dimensions;
-  if (dims === undefined) throw new Error('embed/openai: no text could be embedded (all empty or failed), so the output dimension is unknown; set options.dimensions');
+  if (dims === undefined)
+    throw new Error(
+      'embed/openai: no text could be embedded (all empty or failed), so the output dimension is unknown; set options.dimensions',
+    );
   const data = new Float32Array(n * dims);
   for (let i = 0; i < n; i++) {
     const r = rows[i];
     if (!r) continue;
-    if (r.length !== dims) throw new Error(`embed/openai: item ${i} has ${r.length} dims, others ${dims} (mixed models or dimensions?)`);
+    if (r.length !== dims)
+      throw new Error(`embed/openai: item ${i} has ${r.length} dims, others ${dims} (mixed models or dimensions?)`);
     data.set(r, i * dims);
   }
   const embeddings: Matrix = { rows: n, cols: dims, data };

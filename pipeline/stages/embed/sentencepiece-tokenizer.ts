@@ -33,7 +33,10 @@ export class SentencePieceTokenizer {
   private readonly maxLen: number;
   private readonly cache = new Map<string, Int32Array>();
 
-  constructor(readonly vocab: VocabEntry[], private readonly cacheLimit = 200_000) {
+  constructor(
+    readonly vocab: VocabEntry[],
+    private readonly cacheLimit = 200_000,
+  ) {
     let maxLen = 1;
     for (let i = RESERVED; i < vocab.length; i++) {
       this.pieces.set(vocab[i][0], i);
@@ -81,10 +84,20 @@ export class SentencePieceTokenizer {
         const score = best[i] + this.vocab[id][1];
         const end = j + 1;
         // As the package: 0 means unset, and >= lets a later equal-scoring path win.
-        if (best[end] === 0 || score >= best[end]) { best[end] = score; bestId[end] = id; bestLen[end] = end - i; reached[end] = 1; }
+        if (best[end] === 0 || score >= best[end]) {
+          best[end] = score;
+          bestId[end] = id;
+          bestLen[end] = end - i;
+          reached[end] = 1;
+        }
       }
       // No piece starts with this symbol: it becomes the unknown id 0 with score 0, as in the package.
-      if (!matched && (best[i + 1] === 0 || best[i] >= best[i + 1])) { best[i + 1] = best[i]; bestId[i + 1] = 0; bestLen[i + 1] = 1; reached[i + 1] = 1; }
+      if (!matched && (best[i + 1] === 0 || best[i] >= best[i + 1])) {
+        best[i + 1] = best[i];
+        bestId[i + 1] = 0;
+        bestLen[i + 1] = 1;
+        reached[i + 1] = 1;
+      }
     }
     const rev: number[] = [];
     for (let e = m; e > 0; e -= bestLen[e]) rev.push(bestId[e]);

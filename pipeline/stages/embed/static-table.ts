@@ -49,11 +49,20 @@ export async function pieceEmbeddings(onProgress?: (done: number, total: number)
   for (let start = 0; start < vocab.length; start += DISTIL_BATCH) {
     const end = Math.min(vocab.length, start + DISTIL_BATCH);
     const ids = Array.from({ length: end - start }, (_, i) => start + i);
-    const indices = core.tensor2d(ids.map((_, i) => [i, 0]), [ids.length, 2], 'int32');
+    const indices = core.tensor2d(
+      ids.map((_, i) => [i, 0]),
+      [ids.length, 2],
+      'int32',
+    );
     const values = core.tensor1d(ids, 'int32');
-    const out = (await model.model.executeAsync({ indices, values })) as { data(): Promise<Float32Array>; dispose(): void };
+    const out = (await model.model.executeAsync({ indices, values })) as {
+      data(): Promise<Float32Array>;
+      dispose(): void;
+    };
     data.set(await out.data(), start * USE_LITE_DIMS);
-    indices.dispose(); values.dispose(); out.dispose();
+    indices.dispose();
+    values.dispose();
+    out.dispose();
     onProgress?.(end, vocab.length);
   }
   mkdirSync(cacheDir(), { recursive: true });

@@ -10,7 +10,14 @@ import type { Matrix, PipelineData, StageContext, StageDefinition, TextColumn } 
 import { textAt, textCount } from '../../support/text-column.js';
 import { loadUseLiteVocab, SentencePieceTokenizer } from './sentencepiece-tokenizer.js';
 import { staticTable } from './static-table.js';
-import { booleanOption, enumOption, integerOption, numberOption, parseStageOptions, textFieldOption } from '../../stage-options.js';
+import {
+  booleanOption,
+  enumOption,
+  integerOption,
+  numberOption,
+  parseStageOptions,
+  textFieldOption,
+} from '../../stage-options.js';
 import { z } from 'zod/v4';
 
 /** How a piece's vector is weighted by its frequency (the vocabulary's unigram log-probability p). */
@@ -39,7 +46,10 @@ export interface StaticModel {
 const tokenizers: { t?: SentencePieceTokenizer } = {};
 
 /** Load (building at first use) the distilled table and weights for these options. */
-export async function loadStaticModel(o: Pick<StaticOptions, 'dims' | 'weighting' | 'sifA'>, onProgress?: (label: string) => void): Promise<StaticModel> {
+export async function loadStaticModel(
+  o: Pick<StaticOptions, 'dims' | 'weighting' | 'sifA'>,
+  onProgress?: (label: string) => void,
+): Promise<StaticModel> {
   const table = await staticTable(o.dims, onProgress);
   tokenizers.t ??= new SentencePieceTokenizer(loadUseLiteVocab());
   const vocab = tokenizers.t.vocab;
@@ -92,7 +102,10 @@ export function centreRows(x: Matrix): void {
     const row = data.subarray(i * d, (i + 1) * d);
     if (row.every((v) => v === 0)) continue;
     let norm = 0;
-    for (let k = 0; k < d; k++) { row[k] -= mean[k]; norm += row[k] * row[k]; }
+    for (let k = 0; k < d; k++) {
+      row[k] -= mean[k];
+      norm += row[k] * row[k];
+    }
     const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
     for (let k = 0; k < d; k++) row[k] *= inv;
   }

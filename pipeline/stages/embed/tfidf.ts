@@ -52,7 +52,11 @@ export function tfidfEmbed(col: TextColumn, o: Omit<TfidfOptions, 'field'>, onBa
     let j = 0;
     for (const [w, count] of tf) {
       let id = ids.get(w);
-      if (id === undefined) { id = df.length; ids.set(w, id); df.push(0); }
+      if (id === undefined) {
+        id = df.length;
+        ids.set(w, id);
+        df.push(0);
+      }
       df[id]++;
       t[j] = id;
       c[j++] = (1 + Math.log(count)) * (w.includes(' ') ? 0.5 : 1);

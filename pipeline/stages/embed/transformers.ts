@@ -35,14 +35,18 @@ const onnxFile = (quantized: boolean): string => (quantized ? 'onnx/model_quanti
 export function checkModelDir(dir: string, quantized: boolean | 'auto'): { dir: string; quantized: boolean } {
   const abs = resolve(dir);
   const expected = `expected ${REQUIRED_MODEL_FILES.join(', ')} and onnx/model.onnx (or onnx/model_quantized.onnx), as in a Hugging Face Xenova/* export such as Xenova/all-MiniLM-L6-v2`;
-  if (!existsSync(abs) || !statSync(abs).isDirectory()) throw new Error(`modelDir: ${abs} is not a folder; ${expected}`);
+  if (!existsSync(abs) || !statSync(abs).isDirectory())
+    throw new Error(`modelDir: ${abs} is not a folder; ${expected}`);
   const q = quantized === 'auto' ? existsSync(join(abs, onnxFile(true))) : quantized;
   const missing = [...REQUIRED_MODEL_FILES, onnxFile(q)].filter((f) => !existsSync(join(abs, f)));
   if (missing.length > 0) throw new Error(`modelDir: ${abs} is missing ${missing.join(', ')}; ${expected}`);
   return { dir: abs, quantized: q };
 }
 
-type Extractor = (texts: string[], o: { pooling: 'mean' | 'cls'; normalize: boolean }) => Promise<{ data: Float32Array; dims: number[] }>;
+type Extractor = (
+  texts: string[],
+  o: { pooling: 'mean' | 'cls'; normalize: boolean },
+) => Promise<{ data: Float32Array; dims: number[] }>;
 const extractors = new Map<string, Promise<Extractor>>();
 
 /** Load the feature-extraction pipeline for a folder once per thread. */
@@ -57,7 +61,10 @@ export function loadExtractor(opts: Pick<TransformersOptions, 'modelDir' | 'quan
       env.useFSCache = false;
       // Model ids are paths under localModelPath: point it at the parent folder and name the model by its folder.
       env.localModelPath = dirname(opts.modelDir) + '/';
-      return (await pipeline('feature-extraction', basename(opts.modelDir), { dtype: opts.quantized ? 'q8' : 'fp32', device: 'cpu' })) as unknown as Extractor;
+      return (await pipeline('feature-extraction', basename(opts.modelDir), {
+        dtype: opts.quantized ? 'q8' : 'fp32',
+        device: 'cpu',
+      })) as unknown as Extractor;
     })();
     extractors.set(key, p);
     p.catch(() => extractors.delete(key));
@@ -66,7 +73,11 @@ export function loadExtractor(opts: Pick<TransformersOptions, 'modelDir' | 'quan
 }
 
 /** Embed every text of a column: n x hidden, pooled and L2-normalised by the library. Exported for tests. */
-export async function transformersEmbed(col: TextColumn, opts: TransformersOptions, onBatch?: (done: number) => void): Promise<Matrix> {
+export async function transformersEmbed(
+  col: TextColumn,
+  opts: TransformersOptions,
+  onBatch?: (done: number) => void,
+): Promise<Matrix> {
   const extract = await loadExtractor(opts);
   const n = textCount(col);
   let data = new Float32Array(0);
@@ -95,9 +106,19 @@ export const transformersEmbedder: StageDefinition<TransformersOptions> = {
   options: z
     .strictObject({
       modelDir: z
-        .string({ error: (iss) => (iss.input === undefined ? `is required: a local folder with ${REQUIRED_MODEL_FILES.join(', ')} and onnx/model.onnx (remote models are off)` : 'must be the path of a local model folder') })
-        .min(1, `is required: a local folder with ${REQUIRED_MODEL_FILES.join(', ')} and onnx/model.onnx (remote models are off)`),
-      quantized: z.union([booleanOption(), z.literal('auto')], { error: 'must be true, false or "auto"' }).default('auto'),
+        .string({
+          error: (iss) =>
+            iss.input === undefined
+              ? `is required: a local folder with ${REQUIRED_MODEL_FILES.join(', ')} and onnx/model.onnx (remote models are off)`
+              : 'must be the path of a local model folder',
+        })
+        .min(
+          1,
+          `is required: a local folder with ${REQUIRED_MODEL_FILES.join(', ')} and onnx/model.onnx (remote models are off)`,
+        ),
+      quantized: z
+        .union([booleanOption(), z.literal('auto')], { error: 'must be true, false or "auto"' })
+        .default('auto'),
       pooling: enumOption(['mean', 'cls'], 'must be "mean" or "cls"').default('mean'),
       field: textFieldOption(),
       batchSize: integerOption(1, 4096).default(32),

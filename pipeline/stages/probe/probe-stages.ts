@@ -35,7 +35,11 @@ function spin(units: number): void {
 
 /** Allocates about n x bytesPerItem of live heap, so a memory limit gives a hard cliff at a known n. */
 export const allocateProbe: StageDefinition<ProbeOptions> = {
-  kind: 'probe', method: 'allocate', reads: [], writes: [], options: probeOptions,
+  kind: 'probe',
+  method: 'allocate',
+  reads: [],
+  writes: [],
+  options: probeOptions,
   run(input: PipelineData, o: ProbeOptions, ctx: StageContext) {
     const held: unknown[] = [];
     const perItem = Math.max(1, Math.round(o.bytesPerItem / 8));
@@ -52,7 +56,11 @@ export const allocateProbe: StageDefinition<ProbeOptions> = {
 
 /** O(n) busy work. */
 export const linearProbe: StageDefinition<ProbeOptions> = {
-  kind: 'probe', method: 'linear', reads: [], writes: [], options: probeOptions,
+  kind: 'probe',
+  method: 'linear',
+  reads: [],
+  writes: [],
+  options: probeOptions,
   run(input: PipelineData, o: ProbeOptions) {
     for (let i = 0; i < input.n; i++) spin(o.workPerItem);
     return {};
@@ -61,7 +69,11 @@ export const linearProbe: StageDefinition<ProbeOptions> = {
 
 /** O(n^2) busy work. */
 export const quadraticProbe: StageDefinition<ProbeOptions> = {
-  kind: 'probe', method: 'quadratic', reads: [], writes: [], options: probeOptions,
+  kind: 'probe',
+  method: 'quadratic',
+  reads: [],
+  writes: [],
+  options: probeOptions,
   run(input: PipelineData, o: ProbeOptions) {
     for (let i = 0; i < input.n; i++) spin(input.n * o.workPerItem);
     return {};
@@ -71,7 +83,11 @@ export const quadraticProbe: StageDefinition<ProbeOptions> = {
 const leaked: unknown[] = [];
 /** Retains n x leakPerItem small objects in a module global on every call: a synthetic leak. */
 export const leakProbe: StageDefinition<ProbeOptions> = {
-  kind: 'probe', method: 'leak', reads: [], writes: [], options: probeOptions,
+  kind: 'probe',
+  method: 'leak',
+  reads: [],
+  writes: [],
+  options: probeOptions,
   run(input: PipelineData, o: ProbeOptions, ctx: StageContext) {
     for (let i = 0; i < input.n * o.leakPerItem; i++) leaked.push({ i, s: `leak-${i}` });
     ctx.count('leakedTotal', leaked.length);

@@ -39,7 +39,12 @@ export interface FastUmapOptions {
 function sampleRows(n: number, m: number, seed: number): Int32Array {
   const rand = mulberry32(seed);
   const all = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = 0; i < m; i++) { const j = i + Math.floor(rand() * (n - i)); const t = all[i]; all[i] = all[j]; all[j] = t; }
+  for (let i = 0; i < m; i++) {
+    const j = i + Math.floor(rand() * (n - i));
+    const t = all[i];
+    all[i] = all[j];
+    all[j] = t;
+  }
   return all.slice(0, m).sort();
 }
 
@@ -50,7 +55,12 @@ function takeRows(x: Matrix, rows: Int32Array): Matrix {
 }
 
 /** The layout of x (all rows), returned as n x 2. Exported for benches and tests. */
-export async function fastUmap(x: Matrix, o: Omit<FastUmapOptions, 'field' | 'maxPoints' | 'trustSample'>, seed: number, progress: (label: string) => void = () => {}): Promise<Matrix> {
+export async function fastUmap(
+  x: Matrix,
+  o: Omit<FastUmapOptions, 'field' | 'maxPoints' | 'trustSample'>,
+  seed: number,
+  progress: (label: string) => void = () => {},
+): Promise<Matrix> {
   const n = x.rows;
   if (n < 3) throw new Error(`fast-umap needs at least 3 points, got ${n}`);
   const dims = Math.min(o.pcaDims, x.cols, n - 1);
@@ -86,11 +96,18 @@ export async function fastUmap(x: Matrix, o: Omit<FastUmapOptions, 'field' | 'ma
   // Initialise from PCA's first two axes, scaled to a 10-unit box as umap-learn scales its spectral init.
   const y = new Float32Array(n * 2);
   let ext = 0;
-  for (let i = 0; i < n; i++) for (let c = 0; c < 2; c++) ext = Math.max(ext, Math.abs(low.data[i * dims + Math.min(c, dims - 1)]));
+  for (let i = 0; i < n; i++)
+    for (let c = 0; c < 2; c++) ext = Math.max(ext, Math.abs(low.data[i * dims + Math.min(c, dims - 1)]));
   const s = ext > 0 ? 10 / ext : 1;
   const rand = mulberry32(seed);
-  for (let i = 0; i < n; i++) for (let c = 0; c < 2; c++) y[i * 2 + c] = (dims > c ? low.data[i * dims + c] * s : 0) + (rand() - 0.5) * 1e-4;
-  optimizeLayout(y, n, 2, graph, { nEpochs: o.nEpochs || defaultEpochs(n), minDist: o.minDist, seed, onEpoch: (e) => progress(`epoch ${e}`) });
+  for (let i = 0; i < n; i++)
+    for (let c = 0; c < 2; c++) y[i * 2 + c] = (dims > c ? low.data[i * dims + c] * s : 0) + (rand() - 0.5) * 1e-4;
+  optimizeLayout(y, n, 2, graph, {
+    nEpochs: o.nEpochs || defaultEpochs(n),
+    minDist: o.minDist,
+    seed,
+    onEpoch: (e) => progress(`epoch ${e}`),
+  });
   return { rows: n, cols: 2, data: y };
 }
 
@@ -118,7 +135,11 @@ export const fastUmapProjector: StageDefinition<FastUmapOptions> = {
     ctx.count('projection.sampled', sub.rows);
     ctx.count('projection.total', n);
     if (opts.trustSample > 0) {
-      const t = trustworthiness(sub, map, { k: Math.min(opts.nNeighbors, 15), sampleSize: opts.trustSample, seed: ctx.seed });
+      const t = trustworthiness(sub, map, {
+        k: Math.min(opts.nNeighbors, 15),
+        sampleSize: opts.trustSample,
+        seed: ctx.seed,
+      });
       if (t) {
         // Counters are numbers summed across repeats' records: thousandths keep three decimals.
         ctx.count('trustworthiness.x1000', Math.round(t.value * 1000));
@@ -127,7 +148,10 @@ export const fastUmapProjector: StageDefinition<FastUmapOptions> = {
     }
     if (!rows) return { projection: map };
     const data = new Float32Array(n * 2).fill(NaN);
-    for (let i = 0; i < rows.length; i++) { data[rows[i] * 2] = map.data[i * 2]; data[rows[i] * 2 + 1] = map.data[i * 2 + 1]; }
+    for (let i = 0; i < rows.length; i++) {
+      data[rows[i] * 2] = map.data[i * 2];
+      data[rows[i] * 2 + 1] = map.data[i * 2 + 1];
+    }
     return { projection: { rows: n, cols: 2, data } };
   },
 };

@@ -12,7 +12,9 @@ export const umapProjector: StageDefinition<UmapOptions> = {
   writes: ['projection'],
   options: z.strictObject({
     ...umapOptionShape(2, 'auto'),
-    components: z.literal(2, { error: ifPresent('project/umap draws a 2-D map; use reduce/umap for other sizes') }).default(2),
+    components: z
+      .literal(2, { error: ifPresent('project/umap draws a 2-D map; use reduce/umap for other sizes') })
+      .default(2),
   }),
   async run(input: PipelineData, opts: UmapOptions, ctx: StageContext) {
     const x = vectorsFor(input, opts.field, 'project/umap');

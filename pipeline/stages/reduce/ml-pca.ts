@@ -17,7 +17,11 @@ export interface MlPcaOptions {
 }
 
 /** Fit ml-pca on x and project onto `components` axes. Exported for benches. */
-export function runMlPca(x: Matrix, components: number, method: MlPcaOptions['method'] = 'SVD'): { projected: Matrix; explainedVarianceRatio: number[] } {
+export function runMlPca(
+  x: Matrix,
+  components: number,
+  method: MlPcaOptions['method'] = 'SVD',
+): { projected: Matrix; explainedVarianceRatio: number[] } {
   const rows = matrixToRows(x);
   const model = new PCA(rows, { method, center: true, scale: false });
   const k = Math.min(components, x.cols, x.rows);

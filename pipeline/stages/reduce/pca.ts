@@ -81,7 +81,7 @@ export function pca(x: Matrix, components: number, opts: PcaRunOptions = {}): Pc
   const solver = resolvePcaSolver(opts.solver ?? (opts.cov ? 'full' : 'auto'), n, d, k);
   // Randomized: packed (centred) points for the dot tiles (SIMD, else the scalar engine).
   const P: PackedPoints | undefined = solver === 'randomized' ? packPoints(data, n, d) : undefined;
-  const mean = P ? P.shift : opts.mean ?? columnMeans(x);
+  const mean = P ? P.shift : (opts.mean ?? columnMeans(x));
   let total = 0;
   const axes = new Float64Array(k * d);
   const ev = new Float64Array(k);
@@ -113,7 +113,10 @@ export function pca(x: Matrix, components: number, opts: PcaRunOptions = {}): Pc
   const w32 = new Float32Array(k * d);
   for (let c = 0; c < k; c++) {
     let s = 0;
-    for (let j = 0; j < d; j++) { s += mean[j] * axes[c * d + j]; w32[c * d + j] = axes[c * d + j]; }
+    for (let j = 0; j < d; j++) {
+      s += mean[j] * axes[c * d + j];
+      w32[c * d + j] = axes[c * d + j];
+    }
     shift[c] = s;
   }
   const scale = new Float64Array(k);
@@ -121,21 +124,33 @@ export function pca(x: Matrix, components: number, opts: PcaRunOptions = {}): Pc
   if (P) {
     const y = timesRows(P, w32, k);
     for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) out[i * k + c] = y[i * k + c] * scale[c];
-  } else for (let i = 0; i < n; i++) {
-    const o = i * d;
-    for (let c = 0; c < k; c++) {
-      const wo = c * d;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      let j = 0;
-      for (; j + 3 < d; j += 4) {
-        s0 += data[o + j] * w32[wo + j]; s1 += data[o + j + 1] * w32[wo + j + 1];
-        s2 += data[o + j + 2] * w32[wo + j + 2]; s3 += data[o + j + 3] * w32[wo + j + 3];
+  } else
+    for (let i = 0; i < n; i++) {
+      const o = i * d;
+      for (let c = 0; c < k; c++) {
+        const wo = c * d;
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0;
+        let j = 0;
+        for (; j + 3 < d; j += 4) {
+          s0 += data[o + j] * w32[wo + j];
+          s1 += data[o + j + 1] * w32[wo + j + 1];
+          s2 += data[o + j + 2] * w32[wo + j + 2];
+          s3 += data[o + j + 3] * w32[wo + j + 3];
+        }
+        for (; j < d; j++) s0 += data[o + j] * w32[wo + j];
+        out[i * k + c] = (s0 + s1 + s2 + s3 - shift[c]) * scale[c];
       }
-      for (; j < d; j++) s0 += data[o + j] * w32[wo + j];
-      out[i * k + c] = (s0 + s1 + s2 + s3 - shift[c]) * scale[c];
     }
-  }
-  return { projected: { rows: n, cols: k, data: out }, axes, mean, explainedVariance: ev, explainedVarianceRatio: ratio };
+  return {
+    projected: { rows: n, cols: k, data: out },
+    axes,
+    mean,
+    explainedVariance: ev,
+    explainedVarianceRatio: ratio,
+  };
 }
 
 export const pcaReducer: StageDefinition<PcaOptions> = {
@@ -154,7 +169,13 @@ export const pcaReducer: StageDefinition<PcaOptions> = {
   async run(input: PipelineData, opts: PcaOptions, ctx: StageContext) {
     const x = vectorsFor(input, opts.field, 'reduce/pca');
     const solver = resolvePcaSolver(opts.solver, x.rows, x.cols, Math.min(opts.components, x.cols, x.rows));
-    const base = { whiten: opts.whiten, solver, seed: ctx.seed, iterations: opts.iterations, onProgress: (l: string) => ctx.sample(l) };
+    const base = {
+      whiten: opts.whiten,
+      solver,
+      seed: ctx.seed,
+      iterations: opts.iterations,
+      onProgress: (l: string) => ctx.sample(l),
+    };
     let res: PcaResult;
     if (solver === 'full' && opts.threads > 1) {
       // The covariance split over worker threads.
@@ -165,7 +186,10 @@ export const pcaReducer: StageDefinition<PcaOptions> = {
     } else res = pca(x, opts.components, base);
     ctx.count('solver', solver === 'full' ? 0 : 1);
     ctx.count('components', res.projected.cols);
-    ctx.count('explainedVarianceRatio', res.explainedVarianceRatio.reduce((a, b) => a + b, 0));
+    ctx.count(
+      'explainedVarianceRatio',
+      res.explainedVarianceRatio.reduce((a, b) => a + b, 0),
+    );
     return { reduced: res.projected };
   },
 };

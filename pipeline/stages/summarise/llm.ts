@@ -17,8 +17,22 @@ import pLimit from 'p-limit';
 import { z } from 'zod/v4';
 import type { PipelineData, StageContext, StageDefinition } from '../../contracts.js';
 import { packTexts, textAt, textCount } from '../../support/text-column.js';
-import { API_COUNTERS, API_OBSERVATIONS, apiStageOptionShape, createCountingClient, enforceFailureBudget, type ApiStageOptions } from '../../api/openai-client.js';
-import { answerSource, failureLogPath, kindOf, logFailure, MalformedAnswerError, retryMalformed } from '../../api/api-reliability.js';
+import {
+  API_COUNTERS,
+  API_OBSERVATIONS,
+  apiStageOptionShape,
+  createCountingClient,
+  enforceFailureBudget,
+  type ApiStageOptions,
+} from '../../api/openai-client.js';
+import {
+  answerSource,
+  failureLogPath,
+  kindOf,
+  logFailure,
+  MalformedAnswerError,
+  retryMalformed,
+} from '../../api/api-reliability.js';
 import { cacheKey, safeFileName, TextCache } from '../../api/response-cache.js';
 import { encodingForModel, loadTokenCounter, TOKENS_INPUT, TOKENS_OUTPUT } from '../../api/token-counter.js';
 
@@ -38,28 +52,34 @@ Request: <one sentence: what the user asked the assistant for>
 Task: <one sentence: the task the assistant had to perform>
 Summary: <one paragraph, at most three sentences, describing the conversation>`;
 
-const optionsSchema = z
-  .strictObject({
-    ...apiStageOptionShape,
-    model: apiStageOptionShape.model.default('gpt-4o-mini'),
-    systemPrompt: z.string().default(DEFAULT_SYSTEM_PROMPT),
-    promptTemplate: z.string().refine((t) => t.includes('{{conversation}}'), 'must contain {{conversation}}').default(DEFAULT_PROMPT_TEMPLATE),
-    temperature: z.number().min(0, 'must be in [0, 2]').max(2, 'must be in [0, 2]').default(0.2),
-    maxTokens: z.number().int('must be an integer').positive('must be > 0').default(256),
-    /** Stream the answer (records TTFB and tokens/s). */
-    stream: z.boolean().default(true),
-    /** Conversations longer than this are cut (keeping the start), to bound prompt tokens. */
-    maxConversationChars: z.number().int().positive('must be > 0').default(12_000),
-    /** JSON-lines file for per-item failures; default <cacheDir>/failures/summarise-llm.jsonl. */
-    failureLog: z.string().optional(),
-  });
+const optionsSchema = z.strictObject({
+  ...apiStageOptionShape,
+  model: apiStageOptionShape.model.default('gpt-4o-mini'),
+  systemPrompt: z.string().default(DEFAULT_SYSTEM_PROMPT),
+  promptTemplate: z
+    .string()
+    .refine((t) => t.includes('{{conversation}}'), 'must contain {{conversation}}')
+    .default(DEFAULT_PROMPT_TEMPLATE),
+  temperature: z.number().min(0, 'must be in [0, 2]').max(2, 'must be in [0, 2]').default(0.2),
+  maxTokens: z.number().int('must be an integer').positive('must be > 0').default(256),
+  /** Stream the answer (records TTFB and tokens/s). */
+  stream: z.boolean().default(true),
+  /** Conversations longer than this are cut (keeping the start), to bound prompt tokens. */
+  maxConversationChars: z.number().int().positive('must be > 0').default(12_000),
+  /** JSON-lines file for per-item failures; default <cacheDir>/failures/summarise-llm.jsonl. */
+  failureLog: z.string().optional(),
+});
 
 /** Options of summarise/llm. */
 export type LlmSummariseOptions = ApiStageOptions & z.infer<typeof optionsSchema>;
 
 /** The chat messages for one conversation. */
-export function summaryMessages(conversation: string, o: Pick<LlmSummariseOptions, 'systemPrompt' | 'promptTemplate' | 'maxConversationChars'>): { role: 'system' | 'user'; content: string }[] {
-  const conv = conversation.length > o.maxConversationChars ? conversation.slice(0, o.maxConversationChars) : conversation;
+export function summaryMessages(
+  conversation: string,
+  o: Pick<LlmSummariseOptions, 'systemPrompt' | 'promptTemplate' | 'maxConversationChars'>,
+): { role: 'system' | 'user'; content: string }[] {
+  const conv =
+    conversation.length > o.maxConversationChars ? conversation.slice(0, o.maxConversationChars) : conversation;
   return [
     { role: 'system', content: o.systemPrompt },
     { role: 'user', content: o.promptTemplate.split('{{conversation}}').join(conv) },
@@ -67,7 +87,11 @@ export function summaryMessages(conversation: string, o: Pick<LlmSummariseOption
 }
 
 /** Run the stage on a conversations column (exported for tests, which call it without a worker). */
-export async function summariseWithLlm(input: PipelineData, o: LlmSummariseOptions, ctx: StageContext): Promise<Partial<PipelineData>> {
+export async function summariseWithLlm(
+  input: PipelineData,
+  o: LlmSummariseOptions,
+  ctx: StageContext,
+): Promise<Partial<PipelineData>> {
   const col = input.conversations;
   if (!col) throw new Error('summarise/llm needs conversations');
   const n = textCount(col);
@@ -93,14 +117,27 @@ export async function summariseWithLlm(input: PipelineData, o: LlmSummariseOptio
   };
 
   // One call; an empty answer is malformed (retried, then a failure: an empty summary is a zero row downstream).
-  const call = async (messages: ReturnType<typeof summaryMessages>): Promise<{ text: string; t0: number; t1: number; tFirst?: number; usage?: { prompt_tokens: number; completion_tokens: number } }> => {
+  const call = async (
+    messages: ReturnType<typeof summaryMessages>,
+  ): Promise<{
+    text: string;
+    t0: number;
+    t1: number;
+    tFirst?: number;
+    usage?: { prompt_tokens: number; completion_tokens: number };
+  }> => {
     const t0 = performance.now();
     let text = '';
     let usage: { prompt_tokens: number; completion_tokens: number } | undefined;
     let tFirst: number | undefined;
     if (o.stream) {
       const stream = await client.chat.completions.create({
-        model: o.model, messages, temperature: o.temperature, max_tokens: o.maxTokens, stream: true, stream_options: { include_usage: true },
+        model: o.model,
+        messages,
+        temperature: o.temperature,
+        max_tokens: o.maxTokens,
+        stream: true,
+        stream_options: { include_usage: true },
       });
       for await (const chunk of stream) {
         const piece = chunk.choices[0]?.delta?.content;
@@ -111,7 +148,12 @@ export async function summariseWithLlm(input: PipelineData, o: LlmSummariseOptio
         if (chunk.usage) usage = chunk.usage;
       }
     } else {
-      const res = await client.chat.completions.create({ model: o.model, messages, temperature: o.temperature, max_tokens: o.maxTokens });
+      const res = await client.chat.completions.create({
+        model: o.model,
+        messages,
+        temperature: o.temperature,
+        max_tokens: o.maxTokens,
+      });
       text = res.choices[0]?.message?.content ?? '';
       usage = res.usage ?? undefined;
     }
@@ -146,8 +188,10 @@ export async function summariseWithLlm(input: PipelineData, o: LlmSummariseOptio
       ctx.observe(API_OBSERVATIONS.latencyMs, t1 - t0);
       if (tFirst !== undefined) {
         ctx.observe(API_OBSERVATIONS.ttfbMs, tFirst - t0);
-        if (t1 > tFirst && completionTokens > 1) ctx.observe(API_OBSERVATIONS.tokensPerSec, ((completionTokens - 1) * 1000) / (t1 - tFirst));
-      } else if (!o.stream && t1 > t0) ctx.observe(API_OBSERVATIONS.tokensPerSec, (completionTokens * 1000) / (t1 - t0));
+        if (t1 > tFirst && completionTokens > 1)
+          ctx.observe(API_OBSERVATIONS.tokensPerSec, ((completionTokens - 1) * 1000) / (t1 - tFirst));
+      } else if (!o.stream && t1 > t0)
+        ctx.observe(API_OBSERVATIONS.tokensPerSec, (completionTokens * 1000) / (t1 - t0));
       out[i] = text.trim();
       cache?.put(key, out[i]);
     } catch (err) {
