@@ -13,7 +13,7 @@ import { readResults } from '../sweep/run-directory.js';
 import { validateProfile } from '../profile/profile-loader.js';
 import type { SweepProfile } from '../profile/profile-schema.js';
 import { prepareStageInput } from '../profiling/stage-input-preparation.js';
-import { pipelineBuffers } from '../workers/transfer-list.js';
+import { boxLargeViews, pipelineBuffers } from '../workers/transfer-list.js';
 import { stageMemoryLimitMb } from '../workers/worker-pool.js';
 import { cpuProfileSelfTimes, type FunctionSelfTime } from '../profiling/cpu-profile-summary.js';
 import type { ProfileWorkerData, ProfileWorkerResult } from '../profiling/profiling-worker.js';
@@ -88,7 +88,7 @@ async function runInWorker(
   const result = await new Promise<ProfileWorkerResult>((res, rej) => {
     let got: ProfileWorkerResult | undefined;
     const w = new Worker(new URL('../profiling/profiling-worker.js', import.meta.url), {
-      workerData: data,
+      workerData: boxLargeViews(data),
       transferList: pipelineBuffers(p.input) as never,
       execArgv,
       ...(limit !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: limit } } : {}),

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import { loadStage } from '../../pipeline/stage-registry.js';
 import type { PipelineData, StageKind } from '../types.js';
+import { unboxLargeViews } from '../workers/transfer-list.js';
 
 /** What the main thread hands the worker. */
 export interface ProfileWorkerData {
@@ -30,7 +31,7 @@ export interface ProfileWorkerResult {
 }
 
 async function main(): Promise<void> {
-  const d = workerData as ProfileWorkerData;
+  const d = unboxLargeViews(workerData as ProfileWorkerData);
   const def = await loadStage(d.kind, d.method);
   let peak = 0;
   let snapshotAt: string | undefined;

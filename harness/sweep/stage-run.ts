@@ -12,7 +12,7 @@ import type { StageTask, StageTaskResult } from '../workers/stage-worker.js';
 import { startRssSampler } from '../workers/memory-sampler.js';
 import { CEILING_CHECK_MS, rssCeilingBytes } from '../workers/rss-ceiling.js';
 import { stageFailureCounters } from '../workers/stage-failure.js';
-import { pipelineBuffers } from '../workers/transfer-list.js';
+import { boxLargeViews, pipelineBuffers, unboxLargeViews } from '../workers/transfer-list.js';
 import { runSplitTask } from '../workers/split-stage-run.js';
 import { runCommandStage } from '../workers/command-stage-run.js';
 import { loadStage } from '../../pipeline/stage-registry.js';
@@ -129,7 +129,12 @@ export async function runStageOnce(
     const res =
       parts > 1
         ? await runSplitTask(pool, task, def.writes, parts, ac.signal)
-        : ((await pool.run(task, { transferList: pipelineBuffers(input), signal: ac.signal })) as StageTaskResult);
+        : unboxLargeViews(
+            (await pool.run(boxLargeViews(task), {
+              transferList: pipelineBuffers(input),
+              signal: ac.signal,
+            })) as StageTaskResult,
+          );
     const wallMs = performance.now() - t0;
     const { timeline, peakRss, peakWorkerHeap, peakWorkerExternal } = sampler.stop();
     const record: StageRecord = {

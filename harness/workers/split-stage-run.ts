@@ -7,7 +7,7 @@
 import type { Piscina } from 'piscina';
 import type { GcSummary, Percentiles, PipelineData, PipelineField, WorkerMemorySample } from '../types.js';
 import type { StageTask, StageTaskResult } from './stage-worker.js';
-import { pipelineBuffers } from './transfer-list.js';
+import { boxLargeViews, pipelineBuffers, unboxLargeViews } from './transfer-list.js';
 import { joinRows, rowRanges, sliceRows } from './row-split.js';
 
 /** Counter a split run adds to its record: how many workers shared the rows. */
@@ -92,10 +92,12 @@ export async function runSplitTask(
     const results = await Promise.all(
       rowRanges(task.input.n, parts).map(([from, to]) => {
         const input = sliceRows(task.input, from, to); // whole-scale fields go to every chunk whole, as copies
-        const p = pool.run({ ...task, input } satisfies StageTask, {
-          transferList: pipelineBuffers(input),
-          signal: ac.signal,
-        }) as Promise<StageTaskResult>;
+        const p = pool
+          .run(boxLargeViews({ ...task, input } satisfies StageTask), {
+            transferList: pipelineBuffers(input),
+            signal: ac.signal,
+          })
+          .then((r) => unboxLargeViews(r as StageTaskResult));
         return p.catch((e: unknown) => {
           ac.abort();
           throw e;

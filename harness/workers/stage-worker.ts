@@ -7,7 +7,7 @@ import { Piscina, transferableSymbol, valueSymbol } from 'piscina';
 import { performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { loadStage } from '../../pipeline/stage-registry.js';
 import { parseStageOptions } from '../../pipeline/stage-options.js';
-import { pipelineBuffers } from './transfer-list.js';
+import { boxLargeViews, pipelineBuffers, unboxLargeViews } from './transfer-list.js';
 import { summarisePercentiles } from '../../pipeline/support/percentiles.js';
 import type { StageFailureCause } from './stage-failure.js';
 import type { GcSummary, Percentiles, PipelineData, StageKind, WorkerMemorySample } from '../types.js';
@@ -40,7 +40,8 @@ const gcEntries: PerformanceEntry[] = [];
 const gcObserver = new PerformanceObserver((list) => gcEntries.push(...list.getEntries()));
 gcObserver.observe({ entryTypes: ['gc'] });
 
-export default async function runStageTask(task: StageTask): Promise<unknown> {
+export default async function runStageTask(message: StageTask): Promise<unknown> {
+  const task = unboxLargeViews(message);
   const def = await loadStage(task.kind, task.method);
   if (task.warmOnly) return { warm: true };
   const options = parseStageOptions(def, task.options);
@@ -106,5 +107,5 @@ export default async function runStageTask(task: StageTask): Promise<unknown> {
     observations,
     cpu,
   };
-  return Piscina.move({ [transferableSymbol]: pipelineBuffers(data), [valueSymbol]: result });
+  return Piscina.move({ [transferableSymbol]: pipelineBuffers(data), [valueSymbol]: boxLargeViews(result) });
 }
