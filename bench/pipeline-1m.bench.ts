@@ -60,7 +60,8 @@ try {
     console.log(
       `| ${r.stage}/${r.method} | ${r.status} | ${(r.wallMs / 1000).toFixed(1)} | ${((r.cpuUserMs + r.cpuSystemMs) / 1000).toFixed(1)} | ${formatBytes(r.peakRssBytes)} |`,
     );
-  for (const r of results.records) if (r.status !== 'ok') console.log(`${r.stage}/${r.method}: ${r.status}: ${r.reason ?? ''}`);
+  for (const r of results.records)
+    if (r.status !== 'ok') console.log(`${r.stage}/${r.method}: ${r.status}: ${r.reason ?? ''}`);
   const peakText = Math.max(0, ...results.records.map((r) => r.counters['stream.peakTextBytes'] ?? 0));
   const data = [
     ['text held at once (stream.peakTextBytes)', peakText],
