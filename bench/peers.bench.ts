@@ -10,12 +10,13 @@
  * BENCH_LARGE=1 adds HDBSCAN 1M x 10, PEERS_ONLY=kmeans,pca limits the tasks. First the kernel layer's own rate.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeBlobs } from '../generators/gaussian-blobs.js';
 import { renderTextTable } from '../harness/io/text-table.js';
+import { readNpyFile, writeNpyFile } from '../harness/io/npy-file.js';
 import { DotEngine, simdAvailable } from '../pipeline/kernels/dot-engine.js';
 import { adjustedRandIndex } from '../pipeline/metrics/adjusted-rand-index.js';
 import { silhouetteScore } from '../pipeline/metrics/silhouette.js';
@@ -45,46 +46,13 @@ const PCA_K = 10;
 /** CPU seconds of the Python hdbscan library 0.8.43 as issue 15 measured them on this machine (for when it is absent). */
 const HDBSCAN_REFERENCE: Record<string, [number, number]> = { '10000x10': [0.24, 0.26], '20000x384': [140, 175] };
 
-// ---------- .npy files (version 1.0, little-endian) ----------
-function writeNpy(path: string, data: Float32Array | Int32Array, shape: number[]): void {
-  const descr = data instanceof Float32Array ? '<f4' : '<i4';
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  const pad = 64 - ((10 + header.length + 1) % 64);
-  header += ' '.repeat(pad % 64) + '\n';
-  const head = Buffer.alloc(10);
-  head.write('\x93NUMPY', 0, 'latin1');
-  head[6] = 1;
-  head[7] = 0;
-  head.writeUInt16LE(header.length, 8);
-  writeFileSync(
-    path,
-    Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]),
-  );
-}
-
-function readNpy(path: string): { data: Float32Array | Int32Array; shape: number[] } {
-  const buf = readFileSync(path);
-  const hl = buf.readUInt16LE(8);
-  const header = buf.subarray(10, 10 + hl).toString('latin1');
-  const shape = (header.match(/\(([^)]*)\)/)?.[1] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map(Number);
-  const body = buf.subarray(10 + hl);
-  const copy = new Uint8Array(body.length);
-  copy.set(body);
-  const data = header.includes("'<f4'") ? new Float32Array(copy.buffer) : new Int32Array(copy.buffer);
-  return { data, shape };
-}
-
 const cpuSec = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1e6;
 
 // ---------- child: one of our cells ----------
 async function runOurs(task: Task, xPath: string, outPath: string, truthPath: string): Promise<Outcome> {
-  const { data, shape } = readNpy(xPath);
+  const { data, shape } = readNpyFile(xPath);
   const x = { rows: shape[0], cols: shape[1], data: data as Float32Array };
-  const truth = readNpy(truthPath).data as Int32Array;
+  const truth = readNpyFile(truthPath).data as Int32Array;
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   let labels: Int32Array | undefined;
@@ -111,7 +79,7 @@ async function runOurs(task: Task, xPath: string, outPath: string, truthPath: st
   }
   const cpu = cpuSec(process.cpuUsage(c0));
   const wall = (performance.now() - t0) / 1000;
-  if (labels) writeNpy(outPath, labels, [labels.length]);
+  if (labels) writeNpyFile(outPath, labels, [labels.length]);
   return { status: 'ok', cpuSec: cpu, wallSec: wall, maxRssBytes: process.resourceUsage().maxRSS * 1024, ...extra };
 }
 
@@ -198,10 +166,10 @@ async function parent(): Promise<void> {
       const truthPath = join(dir, `truth-${tag}-${cell.centers}.npy`);
       if (!existsSync(xPath)) {
         const b = makeBlobs({ n: cell.n, d: cell.d, centers: cell.centers, seed: 1 });
-        writeNpy(xPath, b.x.data, [cell.n, cell.d]);
-        writeNpy(truthPath, Int32Array.from(b.truth), [cell.n]);
+        writeNpyFile(xPath, b.x.data, [cell.n, cell.d]);
+        writeNpyFile(truthPath, Int32Array.from(b.truth), [cell.n]);
       }
-      const truth = readNpy(truthPath).data as Int32Array;
+      const truth = readNpyFile(truthPath).data as Int32Array;
       const peerName = cell.task === 'hdbscan' ? 'hdbscan (Python)' : 'scikit-learn';
       const params = { ...KM, ...HD, components: PCA_K, labels: truthPath, threads: os.cpus().length };
       const ours: Outcome[] = [];
@@ -213,13 +181,13 @@ async function parent(): Promise<void> {
         rmSync(oursOut, { force: true });
         rmSync(peerOut, { force: true });
         const o = spawnOutcome(process.execPath, [script, '--ours', cell.task, xPath, oursOut, truthPath], MARK);
-        if (existsSync(oursOut)) o.labels = readNpy(oursOut).data;
+        if (existsSync(oursOut)) o.labels = readNpyFile(oursOut).data;
         ours.push(o);
         const p =
           peers.length && peers[0].status === 'missing'
             ? peers[0]
             : spawnOutcome(python, [peerScript, cell.task, xPath, peerOut, JSON.stringify(params)]);
-        if (existsSync(peerOut)) p.labels = readNpy(peerOut).data;
+        if (existsSync(peerOut)) p.labels = readNpyFile(peerOut).data;
         peers.push(p);
         console.error(
           `${cell.task} ${tag} #${r + 1}: ours ${o.status} ${fmt(o.cpuSec)} CPU s, ${peerName} ${p.status} ${fmt(p.cpuSec)} CPU s`,
